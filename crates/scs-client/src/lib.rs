@@ -1,0 +1,3 @@
+//! OpenStack/SCS API client.
+//!
+//! This crate knows nothing of Terraform.

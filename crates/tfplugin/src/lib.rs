@@ -1,0 +1,3 @@
+//! Terraform plugin protocol v6 and a small provider framework.
+//!
+//! This crate knows nothing of OpenStack.
