@@ -1,0 +1,44 @@
+terraform {
+  required_providers {
+    scs = {
+      source = "sovereigncloudstack/scs"
+    }
+  }
+}
+
+provider "scs" {}
+
+# Every object name starts with the prefix so runs can share one project and
+# leftovers can be found by name.
+variable "prefix" {
+  type = string
+
+resource "scs_network" "this" {
+  name = "${var.prefix}-net"
+}
+
+resource "scs_subnet" "this" {
+  network_id = scs_network.this.id
+  name       = "${var.prefix}-subnet"
+  cidr       = "10.63.0.0/24"
+}
+
+resource "scs_security_group" "a" {
+  name = "${var.prefix}-sg-a"
+}
+
+resource "scs_security_group" "b" {
+  name = "${var.prefix}-sg-b"
+}
+
+resource "scs_port" "this" {
+  network_id         = scs_network.this.id
+  name               = "${var.prefix}-port"
+  security_group_ids = [scs_security_group.a.id]
+  tags               = ["a"]
+
+  fixed_ip {
+    subnet_id  = scs_subnet.this.id
+    ip_address = "10.63.0.10"
+  }
+}
