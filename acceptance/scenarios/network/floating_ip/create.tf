@@ -12,6 +12,7 @@ provider "scs" {}
 # leftovers can be found by name.
 variable "prefix" {
   type = string
+}
 
 data "scs_network" "public" {
   name     = "public"

@@ -12,6 +12,7 @@ provider "scs" {}
 # leftovers can be found by name.
 variable "prefix" {
   type = string
+}
 
 resource "scs_network" "this" {
   name = "${var.prefix}-net"
