@@ -1,0 +1,13 @@
+//! Sovereign Cloud Stack standards as code: flavor names (scs-0100), standard flavors (scs-0103),
+//! and selecting flavors and images by what they offer (scs-0100/0103 extra specs, scs-0102 image
+//! metadata). Pure functions over plain data; nothing here talks HTTP.
+
+pub mod date;
+pub mod flavor_name;
+pub mod flavor_select;
+pub mod image_select;
+pub mod standard_flavors;
+
+pub use flavor_name::{CpuType, DiskType, FlavorName, FlavorNameError};
+pub use flavor_select::{FlavorCandidate, FlavorProfile, FlavorRequirements, SelectError};
+pub use image_select::{ImageCandidate, ImageLifecycle, ImageQuery, ImageSelectError};
