@@ -1,0 +1,1 @@
+//! Registry of data sources; one module per data source type.

@@ -1,0 +1,9 @@
+//! The `scs` provider: Sovereign Cloud Stack resources for Terraform and OpenTofu.
+//!
+//! `config` holds the provider block, `provider` ties it to the plugin framework, and every resource and
+//! data source lives in its own file under `resources/` and `data_sources/`.
+
+pub mod config;
+pub mod data_sources;
+pub mod provider;
+pub mod resources;

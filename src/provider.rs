@@ -1,0 +1,1 @@
+//! The provider as the plugin framework sees it.

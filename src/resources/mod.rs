@@ -1,0 +1,1 @@
+//! Registry of managed resources; one module per resource type.
