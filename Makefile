@@ -1,0 +1,113 @@
+# terraform-provider-scs: every command a person or CI needs. `make help` lists them.
+#
+# Which cloud: by default the local test cloud (acceptance/localcloud, cloud `scs-local`), brought up on
+# demand. Set OS_CLOUD (and OS_CLIENT_CONFIG_FILE if your clouds.yaml is elsewhere) to use another one;
+# then nothing local is started.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+CARGO ?= cargo
+LOCALCLOUD_DIR := acceptance/localcloud
+TOOLS_BIN := $(CURDIR)/acceptance/tools/bin
+
+export OS_CLOUD ?= scs-local
+ifneq ($(filter scs-local%,$(OS_CLOUD)),)
+  USE_LOCAL_CLOUD := yes
+  export OS_CLIENT_CONFIG_FILE ?= $(CURDIR)/$(LOCALCLOUD_DIR)/clouds.yaml
+else
+  USE_LOCAL_CLOUD := no
+endif
+export TF_ACC_TERRAFORM_PATH ?= $(TOOLS_BIN)/terraform
+export TF_ACC_TOFU_PATH ?= $(TOOLS_BIN)/tofu
+export CARGO_TERM_COLOR ?= auto
+
+# Acceptance tests are the integration-test files named acc_* (root crate) and live_* (scs-client);
+# everything else in `cargo test` runs without a cloud.
+ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
+LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/live_*.rs))
+
+.PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance bench tools \
+        cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+build: ## build the provider binary and every crate (debug)
+	$(CARGO) build --workspace --all-targets
+
+fmt: ## format all code
+	$(CARGO) fmt --all
+
+test: ## every test: fmt, clippy, unit tests, local cloud smoke test, acceptance on terraform and tofu
+	$(MAKE) check
+	$(MAKE) unit-test
+	$(MAKE) tools
+	$(MAKE) cloud-if-local
+	$(MAKE) cloud-smoke
+	$(MAKE) acceptance
+	@echo "make test: all passed (cloud: $(OS_CLOUD))"
+
+check: fmt-check clippy ## static checks only (no cloud, no clients)
+
+fmt-check:
+	$(CARGO) fmt --all --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+unit-test: ## cargo test of all crates without a cloud (acceptance tests report "skipped")
+	env -u TF_ACC $(CARGO) test --workspace --no-fail-fast
+
+cloud-smoke: ## check the local cloud with the openstack CLI (skipped for other clouds)
+ifeq ($(USE_LOCAL_CLOUD),yes)
+	@if [ -x $(LOCALCLOUD_DIR)/smoke.sh ]; then bash $(LOCALCLOUD_DIR)/smoke.sh; \
+	 else echo "cloud-smoke: $(LOCALCLOUD_DIR)/smoke.sh does not exist yet: NOT RUN"; fi
+else
+	@echo "cloud-smoke: OS_CLOUD=$(OS_CLOUD) is not the local cloud: skipped"
+endif
+
+acceptance: ## acceptance tests against OS_CLOUD on both clients (needs `make tools` and a cloud)
+ifneq ($(strip $(ACC_TESTS)),)
+	TF_ACC=1 $(CARGO) test -p terraform-provider-scs --no-fail-fast $(ACC_TESTS)
+else
+	@echo "acceptance: no tests/acc_*.rs yet: NOT RUN"
+endif
+ifneq ($(strip $(LIVE_TESTS)),)
+	TF_ACC=1 $(CARGO) test -p scs-client --no-fail-fast $(LIVE_TESTS)
+endif
+
+bench: ## run benchmarks if any exist (none yet: says so)
+	@if compgen -G 'benches/*.rs' >/dev/null || compgen -G 'crates/*/benches/*.rs' >/dev/null; then \
+	   $(CARGO) bench --workspace; \
+	 else echo "bench: the project has no benchmarks yet (no benches/ directory); nothing measured"; fi
+
+tools: ## install terraform 1.0.3 and build tofu 1.12 into the cache, linked from acceptance/tools/bin
+	bash acceptance/tools/install.sh
+
+cloud-up: ## start the local SCS-like test cloud (installs it the first time)
+	bash $(LOCALCLOUD_DIR)/up.sh
+
+cloud-down: ## stop every process of the local test cloud
+	bash $(LOCALCLOUD_DIR)/down.sh
+
+cloud-status: ## which local cloud services answer
+	bash $(LOCALCLOUD_DIR)/status.sh
+
+cloud-reset: ## wipe the local cloud's data for a clean slate
+	bash $(LOCALCLOUD_DIR)/reset.sh
+
+cloud-if-local:
+ifeq ($(USE_LOCAL_CLOUD),yes)
+	$(MAKE) cloud-up
+else
+	@echo "OS_CLOUD=$(OS_CLOUD): using that cloud, not starting the local one"
+endif
+
+demo: ## the main job: build the provider and apply the quickstart (or show the schema) with tofu
+	bash scripts/demo.sh up
+
+demo-destroy: ## destroy what `make demo` created
+	bash scripts/demo.sh destroy
