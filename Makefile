@@ -41,16 +41,24 @@ build: ## build the provider binary and every crate (debug)
 fmt: ## format all code
 	$(CARGO) fmt --all
 
+# Static checks and unit tests do not stop the run, so one make test shows every failure; the cloud
+# stages need the tools and the cloud, so those stop it.
 test: ## every test: fmt, clippy, unit tests, local cloud smoke test, acceptance on terraform and tofu
-	$(MAKE) check
-	$(MAKE) unit-test
-	$(MAKE) tools
-	$(MAKE) cloud-if-local
-	$(MAKE) cloud-smoke
-	$(MAKE) acceptance
-	@echo "make test: all passed (cloud: $(OS_CLOUD))"
+	@failed=""; summary=""; blocked=""; \
+	 for stage in check unit-test tools cloud-if-local cloud-smoke acceptance; do \
+	   start=$$(date +%s); rc=0; \
+	   if [ -n "$$blocked" ]; then result="skipped ($$blocked failed)"; \
+	   else $(MAKE) $$stage || rc=$$?; result=$$([ $$rc = 0 ] && echo ok || echo FAILED); fi; \
+	   summary="$$summary$$(printf '  %-15s %-7s %ss' $$stage "$$result" $$(( $$(date +%s) - start )))\n"; \
+	   if [ $$rc != 0 ]; then failed="$$failed $$stage"; \
+	     case $$stage in tools|cloud-if-local) blocked=$$stage;; esac; fi; \
+	 done; \
+	 printf "make test summary (OS_CLOUD=$(OS_CLOUD)):\n$$summary"; \
+	 if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	 echo "make test: all passed"
 
-check: fmt-check clippy ## static checks only (no cloud, no clients)
+check: ## static checks only (no cloud, no clients): fmt and clippy
+	$(MAKE) -k fmt-check clippy
 
 fmt-check:
 	$(CARGO) fmt --all --check
