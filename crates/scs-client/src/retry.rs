@@ -1,0 +1,173 @@
+//! Retry policy: which failures are retried, and how long to wait.
+//!
+//! - `429 Too Many Requests`: retried for every method (the server did not
+//!   act on the request). The wait is `Retry-After` when given (seconds or an
+//!   HTTP date, capped at [`MAX_RETRY_AFTER`]), else exponential backoff.
+//! - `502`, `503`, `504` and connections that broke after the request was
+//!   sent: retried for idempotent requests (GET, HEAD, PUT, DELETE, and
+//!   anything marked idempotent) only. A POST that failed this way may have
+//!   created something; it is returned as an error whose
+//!   [`crate::Error::may_have_succeeded`] is true, and callers use
+//!   [`crate::Client::create_with_lookup`] to look before creating again.
+//! - Connections that were never established (refused, DNS): retried for
+//!   every method, nothing reached the server.
+//! - `401`: the token is re-issued once and the request repeated; this does
+//!   not count against `max_retries`.
+//!
+//! Backoff: `min(cap, base * 2^n)` with "equal jitter" (half fixed, half
+//! random), base 0.5 s, cap 30 s. With the default `max_retries` of 8 the
+//! worst case waits about 2 minutes in total, which rides out a rate limit
+//! or a service restart. Every wait is also bounded by the request deadline.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use http::HeaderMap;
+
+use crate::error::Result;
+
+/// Largest `Retry-After` honoured; longer waits are clamped to this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
+/// Backoff parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl RetryPolicy {
+    pub fn new(max_retries: u32) -> Self {
+        Self {
+            max_retries,
+            base: Duration::from_millis(500),
+            cap: Duration::from_secs(30),
+        }
+    }
+
+    /// Wait before retry number `retry` (0-based), with jitter.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exp = self
+            .base
+            .saturating_mul(2u32.saturating_pow(retry.min(16)))
+            .min(self.cap);
+        let half = exp / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+}
+
+/// Parses `Retry-After` (delta seconds or HTTP date).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    let d = if let Ok(secs) = v.parse::<u64>() {
+        Duration::from_secs(secs)
+    } else if let Ok(secs) = v.parse::<f64>() {
+        Duration::try_from_secs_f64(secs).ok()?
+    } else {
+        let when = httpdate::parse_http_date(v).ok()?;
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO)
+    };
+    Some(d.min(MAX_RETRY_AFTER))
+}
+
+/// True for methods whose repetition is harmless.
+pub fn is_idempotent(method: &http::Method) -> bool {
+    matches!(
+        *method,
+        http::Method::GET
+            | http::Method::HEAD
+            | http::Method::PUT
+            | http::Method::DELETE
+            | http::Method::OPTIONS
+    )
+}
+
+/// Creates an object without ever creating it twice.
+///
+/// `create` is tried; if it fails in a way that leaves open whether the
+/// object was made ([`Error::may_have_succeeded`]), `lookup` is asked (for
+/// example: list by the unique name the create used). If it finds the
+/// object, that is the result; if not, `create` is tried again, up to
+/// `max_attempts` times in total. Other errors are returned as they are.
+pub async fn create_with_lookup<T, C, CF, L, LF>(
+    operation: &str,
+    max_attempts: u32,
+    mut create: C,
+    mut lookup: L,
+) -> Result<T>
+where
+    C: FnMut() -> CF,
+    CF: Future<Output = Result<T>>,
+    L: FnMut() -> LF,
+    LF: Future<Output = Result<Option<T>>>,
+{
+    let policy = RetryPolicy::new(max_attempts);
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let err = match create().await {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        if !err.may_have_succeeded() {
+            return Err(err);
+        }
+        tracing::warn!(
+            target: "scs_client::retry",
+            operation,
+            attempt,
+            error = %err,
+            "create failed ambiguously; looking up whether it happened"
+        );
+        if let Some(found) = lookup().await? {
+            tracing::info!(target: "scs_client::retry", operation, "create had succeeded; using the existing object");
+            return Ok(found);
+        }
+        if attempt >= max_attempts.max(1) {
+            return Err(err);
+        }
+        tokio::time::sleep(policy.backoff(attempt - 1)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy::new(8);
+        for n in 0..20 {
+            let d = p.backoff(n);
+            let exp = p
+                .base
+                .saturating_mul(2u32.saturating_pow(n.min(16)))
+                .min(p.cap);
+            assert!(d >= exp / 2 && d <= exp, "retry {n}: {d:?} vs {exp:?}");
+        }
+        assert!(p.backoff(30) <= p.cap);
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = HeaderMap::new();
+        h.insert(http::header::RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert(http::header::RETRY_AFTER, "99999".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
+        h.insert(
+            http::header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert(http::header::RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
+    }
+}

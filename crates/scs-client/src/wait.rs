@@ -1,0 +1,197 @@
+//! Waiting for a resource to reach a status.
+//!
+//! Polling starts fast (0.2 s) because many operations (ports, floating IPs,
+//! small volumes) finish within a second, and grows by half each round up to
+//! 3 s so long waits (server boot) do not hammer the API. Every wait has a
+//! deadline (Terraform's timeout) and a cancellation token (StopProvider).
+//! Progress is logged at INFO on every status change and at least every 10 s,
+//! so `TF_LOG=INFO` shows what a long apply is waiting for.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{Error, Result, fmt_duration};
+
+/// What one poll saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Poll<T> {
+    /// Done; the wait returns this value.
+    Ready(T),
+    /// Not yet; `status` is logged and reported if the wait times out.
+    Pending { status: String },
+    /// Terminal failure (e.g. status ERROR) with the cloud's reason
+    /// (Nova `fault.message`, Cinder's status reason).
+    Failed {
+        status: String,
+        fault: Option<String>,
+    },
+}
+
+impl<T> Poll<T> {
+    pub fn pending(status: impl Into<String>) -> Self {
+        Poll::Pending {
+            status: status.into(),
+        }
+    }
+
+    pub fn failed(status: impl Into<String>, fault: Option<String>) -> Self {
+        Poll::Failed {
+            status: status.into(),
+            fault,
+        }
+    }
+}
+
+/// Polling intervals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WaitOptions {
+    pub initial: Duration,
+    pub max: Duration,
+    pub factor: f64,
+    /// Log at INFO at least this often while the status does not change.
+    pub progress_every: Duration,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        Self {
+            initial: Duration::from_millis(200),
+            max: Duration::from_secs(3),
+            factor: 1.5,
+            progress_every: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Polls `poll_fn` until it returns [`Poll::Ready`] or [`Poll::Failed`], the
+/// deadline passes ([`Error::Timeout`], with the last status seen) or `cancel`
+/// fires ([`Error::Cancelled`]). Errors from `poll_fn` end the wait as they are
+/// (the request layer has already retried transient ones).
+pub async fn wait_for<T, F, Fut>(
+    op_name: &str,
+    deadline: Instant,
+    cancel: &CancellationToken,
+    poll_fn: F,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>>>,
+{
+    wait_for_with(op_name, deadline, cancel, WaitOptions::default(), poll_fn).await
+}
+
+/// [`wait_for`] with explicit polling intervals.
+pub async fn wait_for_with<T, F, Fut>(
+    op_name: &str,
+    deadline: Instant,
+    cancel: &CancellationToken,
+    opts: WaitOptions,
+    mut poll_fn: F,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>>>,
+{
+    let started = Instant::now();
+    let mut interval = opts.initial;
+    let mut last_status: Option<String> = None;
+    let mut last_log = started;
+    let timeout = |last_status: Option<String>| Error::Timeout {
+        operation: op_name.to_owned(),
+        after: started.elapsed(),
+        last_status,
+    };
+    loop {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled {
+                operation: op_name.to_owned(),
+            });
+        }
+        let polled = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => {
+                return Err(Error::Cancelled { operation: op_name.to_owned() });
+            }
+            _ = tokio::time::sleep_until(deadline) => {
+                return Err(timeout(last_status));
+            }
+            r = poll_fn() => r?,
+        };
+        match polled {
+            Poll::Ready(v) => {
+                tracing::info!(
+                    target: "scs_client::wait",
+                    operation = op_name,
+                    elapsed = %fmt_duration(started.elapsed()),
+                    "wait finished"
+                );
+                return Ok(v);
+            }
+            Poll::Failed { status, fault } => {
+                tracing::info!(
+                    target: "scs_client::wait",
+                    operation = op_name,
+                    status = %status,
+                    fault = fault.as_deref().unwrap_or(""),
+                    "wait ended in failure status"
+                );
+                return Err(Error::WaitFailed {
+                    operation: op_name.to_owned(),
+                    status,
+                    fault,
+                });
+            }
+            Poll::Pending { status } => {
+                let now = Instant::now();
+                let changed = last_status.as_deref() != Some(status.as_str());
+                if changed || now.duration_since(last_log) >= opts.progress_every {
+                    tracing::info!(
+                        target: "scs_client::wait",
+                        operation = op_name,
+                        status = %status,
+                        elapsed = %fmt_duration(started.elapsed()),
+                        "still waiting"
+                    );
+                    last_log = now;
+                }
+                last_status = Some(status);
+            }
+        }
+        let wake = (Instant::now() + interval).min(deadline);
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => {
+                return Err(Error::Cancelled { operation: op_name.to_owned() });
+            }
+            _ = tokio::time::sleep_until(wake) => {}
+        }
+        interval = interval.mul_f64(opts.factor).min(opts.max);
+    }
+}
+
+/// The status reason of a resource that went to ERROR, picked from the places
+/// services put it: Nova `fault.message` (+ `fault.details` first line),
+/// Cinder `migration_status`-free `status_reason`/`reason`, Neutron none.
+pub fn fault_message(resource: &serde_json::Value) -> Option<String> {
+    if let Some(f) = resource.get("fault") {
+        let msg = f.get("message").and_then(|m| m.as_str()).unwrap_or("");
+        let code = f.get("code").and_then(|c| c.as_i64());
+        if !msg.is_empty() {
+            return Some(match code {
+                Some(c) => format!("{msg} (code {c})"),
+                None => msg.to_owned(),
+            });
+        }
+    }
+    for key in ["status_reason", "reason", "fault_message", "error_message"] {
+        if let Some(s) = resource.get(key).and_then(|v| v.as_str())
+            && !s.is_empty()
+        {
+            return Some(s.to_owned());
+        }
+    }
+    None
+}
