@@ -1,0 +1,77 @@
+//! Nova server interfaces (`/servers/{id}/os-interface`): NICs attached after boot.
+
+use serde::{Deserialize, Serialize};
+
+use super::service;
+use crate::error::Result;
+use crate::model::{fetch_one, gone, null_default, segment, wrap};
+use crate::network::port::FixedIp;
+use crate::session::Client;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct InterfaceAttachment {
+    pub port_id: String,
+    pub net_id: String,
+    #[serde(deserialize_with = "null_default")]
+    pub mac_addr: String,
+    #[serde(deserialize_with = "null_default")]
+    pub port_state: String,
+    #[serde(deserialize_with = "null_default")]
+    pub fixed_ips: Vec<FixedIp>,
+    pub tag: Option<String>,
+}
+
+/// Attach either an existing port or a new port on a network (optionally with an address).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AttachInterface {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_ips: Option<Vec<FixedIp>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
+fn interfaces_path(server_id: &str) -> String {
+    format!("servers/{}/os-interface", segment(server_id))
+}
+
+/// The server's NICs.
+pub async fn list_server_interfaces(
+    client: &Client,
+    server_id: &str,
+) -> Result<Vec<InterfaceAttachment>> {
+    let request = service(client)
+        .get(interfaces_path(server_id))
+        .operation(format!("list interfaces of server {server_id}"));
+    fetch_one(request, "interfaceAttachments").await
+}
+
+/// Attaches a NIC in place (no server rebuild).
+pub async fn attach_interface(
+    client: &Client,
+    server_id: &str,
+    req: &AttachInterface,
+) -> Result<InterfaceAttachment> {
+    let request = service(client)
+        .post(interfaces_path(server_id))
+        .operation(format!("attach interface to server {server_id}"))
+        .json_body(&wrap("interfaceAttachment", req)?);
+    fetch_one(request, "interfaceAttachment").await
+}
+
+/// Detaches the NIC with `port_id`; one that is already gone counts as detached. Nova detaches
+/// asynchronously: poll [`list_server_interfaces`] to see it go.
+pub async fn detach_interface(client: &Client, server_id: &str, port_id: &str) -> Result<()> {
+    let request = service(client)
+        .delete_request(format!(
+            "{}/{}",
+            interfaces_path(server_id),
+            segment(port_id)
+        ))
+        .operation(format!("detach port {port_id} from server {server_id}"));
+    gone(request.send().await.map(|_| ()))
+}

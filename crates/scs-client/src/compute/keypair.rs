@@ -1,0 +1,75 @@
+//! Nova keypairs (`/os-keypairs`). Only public keys are ever sent: the provider never asks Nova
+//! to generate a private key.
+
+use serde::{Deserialize, Serialize};
+
+use super::{MV_KEYPAIR_TYPE, service};
+use crate::error::Result;
+use crate::model::{Collection, null_default};
+use crate::session::Client;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Keypair {
+    pub name: String,
+    #[serde(deserialize_with = "null_default")]
+    pub public_key: String,
+    #[serde(deserialize_with = "null_default")]
+    pub fingerprint: String,
+    /// `ssh` or `x509` (microversion 2.2+).
+    #[serde(rename = "type")]
+    pub key_type: Option<String>,
+    pub user_id: Option<String>,
+    pub created_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CreateKeypair {
+    pub name: String,
+    pub public_key: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<String>,
+}
+
+/// Listings wrap every keypair in its own `{"keypair": …}` object.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct KeypairItem {
+    pub keypair: Keypair,
+}
+
+const KEYPAIRS: Collection = Collection {
+    service,
+    path: "os-keypairs",
+    list_path: "os-keypairs",
+    one: "keypair",
+    many: "keypairs",
+    microversion: None,
+};
+
+/// The caller's keypairs, every page.
+pub async fn list_keypairs(client: &Client) -> Result<Vec<Keypair>> {
+    let items: Vec<KeypairItem> = KEYPAIRS.list(client, &[]).await?;
+    Ok(items.into_iter().map(|i| i.keypair).collect())
+}
+
+/// Keypairs are named, not numbered: `None` when no keypair has this name.
+pub async fn get_keypair(client: &Client, name: &str) -> Result<Option<Keypair>> {
+    KEYPAIRS.get(client, name).await
+}
+
+/// Imports a public key.
+pub async fn create_keypair(client: &Client, req: &CreateKeypair) -> Result<Keypair> {
+    let coll = if req.key_type.is_some() {
+        Collection {
+            microversion: Some(MV_KEYPAIR_TYPE),
+            ..KEYPAIRS
+        }
+    } else {
+        KEYPAIRS
+    };
+    coll.create(client, req, &req.name).await
+}
+
+pub async fn delete_keypair(client: &Client, name: &str) -> Result<()> {
+    KEYPAIRS.delete(client, name).await
+}

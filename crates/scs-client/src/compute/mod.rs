@@ -1,0 +1,52 @@
+//! Nova (compute service): servers with their interfaces, volume attachments and actions;
+//! flavors with extra specs; keypairs; server groups; availability zones.
+//!
+//! Calls follow the network module's pattern: `list_*` returns every page, `get_*` returns
+//! `None` for a missing resource, `delete_*` succeeds when it is already gone, and creates are
+//! tried once. Each call asks for the microversion its fields need (see the constants below); an
+//! older cloud gets a clear error before anything is sent.
+
+pub mod availability_zone;
+pub mod flavor;
+pub mod interface;
+pub mod keypair;
+pub mod server;
+pub mod server_group;
+pub mod volume_attachment;
+
+pub use availability_zone::*;
+pub use flavor::*;
+pub use interface::*;
+pub use keypair::*;
+pub use server::*;
+pub use server_group::*;
+pub use volume_attachment::*;
+
+use crate::microversion::Microversion;
+use crate::session::{Client, ServiceClient};
+
+/// Networks `auto`/`none` on create.
+pub const MV_NETWORKS_AUTO: Microversion = Microversion::new(2, 37);
+/// Server reads embed the flavor (`original_name`, figures, extra specs) and carry tags and
+/// description.
+pub const MV_SERVER_READ: Microversion = Microversion::new(2, 47);
+/// Server descriptions on update.
+pub const MV_DESCRIPTION: Microversion = Microversion::new(2, 19);
+/// Server tags (`PUT /servers/{id}/tags`).
+pub const MV_TAGS: Microversion = Microversion::new(2, 26);
+/// Tags on server create.
+pub const MV_CREATE_TAGS: Microversion = Microversion::new(2, 52);
+/// `volume_type` in `block_device_mapping_v2`.
+pub const MV_BDM_VOLUME_TYPE: Microversion = Microversion::new(2, 67);
+/// `delete_on_termination` on volume attachments.
+pub const MV_ATTACHMENT_DELETE_ON_TERMINATION: Microversion = Microversion::new(2, 79);
+/// Server groups with one `policy`.
+pub const MV_SERVER_GROUP_POLICY: Microversion = Microversion::new(2, 64);
+/// Flavor listings with `extra_specs`.
+pub const MV_FLAVOR_EXTRA_SPECS: Microversion = Microversion::new(2, 61);
+/// Keypair `type`.
+pub const MV_KEYPAIR_TYPE: Microversion = Microversion::new(2, 2);
+
+fn service(client: &Client) -> ServiceClient {
+    client.compute()
+}

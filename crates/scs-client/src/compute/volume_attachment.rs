@@ -1,0 +1,100 @@
+//! Nova volume attachments (`/servers/{id}/os-volume_attachments`).
+
+use serde::{Deserialize, Serialize};
+
+use super::{MV_ATTACHMENT_DELETE_ON_TERMINATION, service};
+use crate::error::Result;
+use crate::model::{fetch_one, found, gone, null_default, segment, wrap};
+use crate::session::Client;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct VolumeAttachment {
+    pub id: String,
+    #[serde(rename = "serverId")]
+    pub server_id: String,
+    #[serde(rename = "volumeId")]
+    pub volume_id: String,
+    #[serde(deserialize_with = "null_default")]
+    pub device: String,
+    pub tag: Option<String>,
+    /// From microversion 2.79.
+    pub delete_on_termination: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AttachVolume {
+    #[serde(rename = "volumeId")]
+    pub volume_id: String,
+    /// A hint only; most hypervisors ignore it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Needs microversion 2.79.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_on_termination: Option<bool>,
+}
+
+fn attachments_path(server_id: &str) -> String {
+    format!("servers/{}/os-volume_attachments", segment(server_id))
+}
+
+pub async fn list_volume_attachments(
+    client: &Client,
+    server_id: &str,
+) -> Result<Vec<VolumeAttachment>> {
+    let request = service(client)
+        .get(attachments_path(server_id))
+        .operation(format!("list volume attachments of server {server_id}"));
+    fetch_one(request, "volumeAttachments").await
+}
+
+/// `None` when the volume is not attached to the server (or the server does not exist).
+pub async fn get_volume_attachment(
+    client: &Client,
+    server_id: &str,
+    volume_id: &str,
+) -> Result<Option<VolumeAttachment>> {
+    let request = service(client)
+        .get(format!(
+            "{}/{}",
+            attachments_path(server_id),
+            segment(volume_id)
+        ))
+        .operation(format!(
+            "get attachment of volume {volume_id} to server {server_id}"
+        ));
+    found(fetch_one(request, "volumeAttachment").await)
+}
+
+/// Attaches; wait for the volume to become `in-use` in Cinder.
+pub async fn attach_volume(
+    client: &Client,
+    server_id: &str,
+    req: &AttachVolume,
+) -> Result<VolumeAttachment> {
+    let mut request = service(client)
+        .post(attachments_path(server_id))
+        .operation(format!(
+            "attach volume {} to server {server_id}",
+            req.volume_id
+        ))
+        .json_body(&wrap("volumeAttachment", req)?);
+    if req.delete_on_termination.is_some() {
+        request = request.microversion(MV_ATTACHMENT_DELETE_ON_TERMINATION);
+    }
+    fetch_one(request, "volumeAttachment").await
+}
+
+/// Detaches; already detached counts as done. Wait for the volume to become `available`.
+pub async fn detach_volume(client: &Client, server_id: &str, volume_id: &str) -> Result<()> {
+    let request = service(client)
+        .delete_request(format!(
+            "{}/{}",
+            attachments_path(server_id),
+            segment(volume_id)
+        ))
+        .operation(format!("detach volume {volume_id} from server {server_id}"));
+    gone(request.send().await.map(|_| ()))
+}

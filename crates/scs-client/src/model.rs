@@ -1,0 +1,246 @@
+//! Helpers shared by the typed models and calls of every service: null-tolerant fields, the
+//! `{"network": {...}}` envelopes OpenStack wraps single resources in, and 404 handling.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::microversion::Microversion;
+use crate::session::{Client, Request, ServiceClient};
+
+/// Reads `null` as the type's default. OpenStack services send `null` for many "unset" strings
+/// and lists (a server's `key_name`, a volume's `name`), and one `null` must not make a whole
+/// listing undecodable.
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// `{key: body}`, the request envelope of every OpenStack create/update.
+pub(crate) fn wrap<B: Serialize + ?Sized>(key: &str, body: &B) -> Result<Value> {
+    let body = serde_json::to_value(body).map_err(|e| Error::InvalidRequest {
+        operation: format!("encode {key}"),
+        message: e.to_string(),
+    })?;
+    let mut map = serde_json::Map::new();
+    map.insert(key.to_owned(), body);
+    Ok(Value::Object(map))
+}
+
+/// Takes `key` out of an answer and decodes it.
+pub(crate) fn unwrap<T: DeserializeOwned>(mut answer: Value, key: &str) -> Result<T> {
+    let inner = answer
+        .get_mut(key)
+        .map(Value::take)
+        .ok_or_else(|| Error::Decode {
+            operation: format!("read {key}"),
+            message: format!("the answer has no '{key}' object"),
+            request_id: None,
+        })?;
+    serde_json::from_value(inner).map_err(|e| Error::Decode {
+        operation: format!("read {key}"),
+        message: e.to_string(),
+        request_id: None,
+    })
+}
+
+/// Sends `req` and decodes the object under `key`.
+pub(crate) async fn fetch_one<T: DeserializeOwned>(req: Request, key: &str) -> Result<T> {
+    let op_key = key.to_owned();
+    let answer: Value = req.json().await?;
+    unwrap(answer, &op_key)
+}
+
+/// A read whose 404 means "does not exist".
+pub(crate) fn found<T>(r: Result<T>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A delete whose 404 means "already gone", which is what the caller wanted.
+pub(crate) fn gone(r: Result<()>) -> Result<()> {
+    match r {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => other,
+    }
+}
+
+/// Query pairs for list calls: `[("name", "x"), ("tags", "a"), ("tags", "b")]`.
+pub type Filters<'a> = &'a [(&'a str, &'a str)];
+
+/// Percent-encodes one path segment (keypair and other names may hold spaces or slashes).
+pub(crate) fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One REST collection with the usual OpenStack shape: `GET list_path` returns `{many: [...]}`,
+/// `GET path/id`, `POST path`, `PUT path/id` take and return `{one: {...}}`, `DELETE path/id`.
+pub(crate) struct Collection {
+    pub service: fn(&Client) -> ServiceClient,
+    pub path: &'static str,
+    /// Where listings come from (`servers/detail` for Nova, else `path`).
+    pub list_path: &'static str,
+    pub one: &'static str,
+    pub many: &'static str,
+    /// Microversion every call of this collection asks for.
+    pub microversion: Option<Microversion>,
+}
+
+impl Collection {
+    fn request(&self, client: &Client, method: http::Method, path: String, op: String) -> Request {
+        let req = (self.service)(client).request(method, path).operation(op);
+        match self.microversion {
+            Some(mv) => req.microversion(mv),
+            None => req,
+        }
+    }
+
+    fn item_path(&self, id: &str) -> String {
+        format!("{}/{}", self.path, segment(id))
+    }
+
+    pub async fn list<T: DeserializeOwned>(
+        &self,
+        client: &Client,
+        filters: Filters<'_>,
+    ) -> Result<Vec<T>> {
+        self.request(
+            client,
+            http::Method::GET,
+            self.list_path.to_owned(),
+            format!("list {}", self.many),
+        )
+        .query(filters.iter().copied())
+        .paginate(self.many)
+        .await
+    }
+
+    /// `None` when the resource does not exist.
+    pub async fn get<T: DeserializeOwned>(&self, client: &Client, id: &str) -> Result<Option<T>> {
+        let req = self.request(
+            client,
+            http::Method::GET,
+            self.item_path(id),
+            format!("get {} {id}", self.one),
+        );
+        found(fetch_one(req, self.one).await)
+    }
+
+    /// Creates once; a create is not idempotent and is never retried blindly (see
+    /// `Client::create_with_lookup`).
+    pub async fn create<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        client: &Client,
+        body: &B,
+        describe: &str,
+    ) -> Result<T> {
+        let req = self
+            .request(
+                client,
+                http::Method::POST,
+                self.path.to_owned(),
+                format!("create {} {describe}", self.one),
+            )
+            .json_body(&wrap(self.one, body)?);
+        fetch_one(req, self.one).await
+    }
+
+    pub async fn update<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        client: &Client,
+        id: &str,
+        body: &B,
+    ) -> Result<T> {
+        let req = self
+            .request(
+                client,
+                http::Method::PUT,
+                self.item_path(id),
+                format!("update {} {id}", self.one),
+            )
+            .json_body(&wrap(self.one, body)?);
+        fetch_one(req, self.one).await
+    }
+
+    /// Succeeds when the resource is already gone.
+    pub async fn delete(&self, client: &Client, id: &str) -> Result<()> {
+        let req = self.request(
+            client,
+            http::Method::DELETE,
+            self.item_path(id),
+            format!("delete {} {id}", self.one),
+        );
+        gone(req.send().await.map(|_| ()))
+    }
+
+    /// Replaces all tags (Neutron's and Nova's `PUT …/tags`).
+    pub async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Result<()> {
+        self.request(
+            client,
+            http::Method::PUT,
+            format!("{}/tags", self.item_path(id)),
+            format!("set tags of {} {id}", self.one),
+        )
+        .json_body(&serde_json::json!({ "tags": tags }))
+        .send()
+        .await
+        .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[derive(Deserialize, Default, Debug)]
+    #[serde(default)]
+    struct Sample {
+        #[serde(deserialize_with = "null_default")]
+        name: String,
+        #[serde(deserialize_with = "null_default")]
+        tags: Vec<String>,
+    }
+
+    #[test]
+    fn null_and_missing_become_default() {
+        let s: Sample = serde_json::from_str(r#"{"name": null}"#).unwrap();
+        assert_eq!(s.name, "");
+        assert!(s.tags.is_empty());
+        let s: Sample = serde_json::from_str(r#"{"name": "x", "tags": ["a"]}"#).unwrap();
+        assert_eq!((s.name.as_str(), s.tags.len()), ("x", 1));
+        assert!(serde_json::from_str::<Sample>(r#"{"name": 3}"#).is_err());
+    }
+
+    #[test]
+    fn path_segments_are_escaped() {
+        assert_eq!(segment("my key/1"), "my%20key%2F1");
+        assert_eq!(segment("a-b_c.d~9"), "a-b_c.d~9");
+        assert_eq!(segment("ü"), "%C3%BC");
+    }
+
+    #[test]
+    fn envelopes() {
+        let body = wrap("network", &serde_json::json!({"name": "n"})).unwrap();
+        assert_eq!(body, serde_json::json!({"network": {"name": "n"}}));
+        let s: Sample = unwrap(serde_json::json!({"network": {"name": "n"}}), "network").unwrap();
+        assert_eq!(s.name, "n");
+        let err = unwrap::<Sample>(serde_json::json!({"port": {}}), "network").unwrap_err();
+        assert!(err.to_string().contains("no 'network' object"), "{err}");
+    }
+}

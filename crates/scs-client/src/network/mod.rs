@@ -1,0 +1,52 @@
+//! Neutron (network service): networks, subnets, routers, ports, floating IPs, security groups.
+//!
+//! Every resource has `list_*` (all pages, with optional query filters such as
+//! `[("name", "x")]`), `get_*` (`None` when it does not exist), `create_*` (one attempt),
+//! `update_*`, `delete_*` (already gone counts as deleted) and, where Neutron has tags,
+//! `set_*_tags` (replaces all tags).
+
+pub mod floating_ip;
+pub mod networks;
+pub mod port;
+pub mod router;
+pub mod security_group;
+pub mod subnet;
+
+pub use floating_ip::*;
+pub use networks::*;
+pub use port::*;
+pub use router::*;
+pub use security_group::*;
+pub use subnet::*;
+
+use crate::model::Collection;
+use crate::session::{Client, ServiceClient};
+
+fn service(client: &Client) -> ServiceClient {
+    client.network()
+}
+
+const fn neutron(path: &'static str, one: &'static str) -> Collection {
+    Collection {
+        service,
+        path,
+        list_path: path,
+        one,
+        many: path,
+        microversion: None,
+    }
+}
+
+const NETWORKS: Collection = neutron("networks", "network");
+const SUBNETS: Collection = neutron("subnets", "subnet");
+const ROUTERS: Collection = neutron("routers", "router");
+const PORTS: Collection = neutron("ports", "port");
+const FLOATING_IPS: Collection = neutron("floatingips", "floatingip");
+const SECURITY_GROUPS: Collection = Collection {
+    many: "security_groups",
+    ..neutron("security-groups", "security_group")
+};
+const SECURITY_GROUP_RULES: Collection = Collection {
+    many: "security_group_rules",
+    ..neutron("security-group-rules", "security_group_rule")
+};

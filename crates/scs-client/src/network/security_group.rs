@@ -1,0 +1,162 @@
+//! Neutron security groups and rules (`/v2.0/security-groups`, `/v2.0/security-group-rules`).
+
+use super::{SECURITY_GROUP_RULES, SECURITY_GROUPS};
+use crate::error::Result;
+use crate::model::Filters;
+use crate::session::Client;
+use serde::{Deserialize, Serialize};
+
+use crate::model::null_default;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct SecurityGroup {
+    pub id: String,
+    #[serde(deserialize_with = "null_default")]
+    pub name: String,
+    #[serde(deserialize_with = "null_default")]
+    pub description: String,
+    pub stateful: Option<bool>,
+    #[serde(deserialize_with = "null_default")]
+    pub security_group_rules: Vec<SecurityGroupRule>,
+    #[serde(deserialize_with = "null_default")]
+    pub project_id: String,
+    #[serde(deserialize_with = "null_default")]
+    pub tags: Vec<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub revision_number: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CreateSecurityGroup {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stateful: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UpdateSecurityGroup {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stateful: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct SecurityGroupRule {
+    pub id: String,
+    pub security_group_id: String,
+    /// `ingress` or `egress`.
+    pub direction: String,
+    /// `IPv4` or `IPv6`.
+    pub ethertype: String,
+    /// A name (`tcp`, `icmp`, …), a number as a string, or `None` for any protocol.
+    pub protocol: Option<String>,
+    pub port_range_min: Option<u32>,
+    pub port_range_max: Option<u32>,
+    pub remote_ip_prefix: Option<String>,
+    pub remote_group_id: Option<String>,
+    pub remote_address_group_id: Option<String>,
+    #[serde(deserialize_with = "null_default")]
+    pub description: String,
+    #[serde(deserialize_with = "null_default")]
+    pub project_id: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub revision_number: Option<u64>,
+}
+
+/// Rules cannot be changed after creation; every field replaces.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CreateSecurityGroupRule {
+    pub security_group_id: String,
+    pub direction: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ethertype: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_range_min: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_range_max: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_ip_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// All security groups, every page.
+pub async fn list_security_groups(
+    client: &Client,
+    filters: Filters<'_>,
+) -> Result<Vec<SecurityGroup>> {
+    SECURITY_GROUPS.list(client, filters).await
+}
+
+/// `None` when the security group does not exist.
+pub async fn get_security_group(client: &Client, id: &str) -> Result<Option<SecurityGroup>> {
+    SECURITY_GROUPS.get(client, id).await
+}
+
+pub async fn create_security_group(
+    client: &Client,
+    req: &CreateSecurityGroup,
+) -> Result<SecurityGroup> {
+    SECURITY_GROUPS.create(client, req, &req.name).await
+}
+
+pub async fn update_security_group(
+    client: &Client,
+    id: &str,
+    req: &UpdateSecurityGroup,
+) -> Result<SecurityGroup> {
+    SECURITY_GROUPS.update(client, id, req).await
+}
+
+/// Deleting a security group that is already gone succeeds.
+pub async fn delete_security_group(client: &Client, id: &str) -> Result<()> {
+    SECURITY_GROUPS.delete(client, id).await
+}
+
+/// Replaces every tag of the security group.
+pub async fn set_security_group_tags(client: &Client, id: &str, tags: &[String]) -> Result<()> {
+    SECURITY_GROUPS.set_tags(client, id, tags).await
+}
+
+/// All security group rules, every page.
+pub async fn list_security_group_rules(
+    client: &Client,
+    filters: Filters<'_>,
+) -> Result<Vec<SecurityGroupRule>> {
+    SECURITY_GROUP_RULES.list(client, filters).await
+}
+
+/// `None` when the security group rule does not exist.
+pub async fn get_security_group_rule(
+    client: &Client,
+    id: &str,
+) -> Result<Option<SecurityGroupRule>> {
+    SECURITY_GROUP_RULES.get(client, id).await
+}
+
+pub async fn create_security_group_rule(
+    client: &Client,
+    req: &CreateSecurityGroupRule,
+) -> Result<SecurityGroupRule> {
+    SECURITY_GROUP_RULES
+        .create(client, req, &req.security_group_id)
+        .await
+}
+
+/// Deleting a security group rule that is already gone succeeds.
+pub async fn delete_security_group_rule(client: &Client, id: &str) -> Result<()> {
+    SECURITY_GROUP_RULES.delete(client, id).await
+}

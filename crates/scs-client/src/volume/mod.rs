@@ -1,0 +1,18 @@
+//! Cinder (block-storage service): volumes (create, get, update, extend, delete, wait) and
+//! volume types.
+
+pub mod volume_type;
+pub mod volumes;
+
+pub use volume_type::*;
+pub use volumes::*;
+
+use crate::microversion::Microversion;
+use crate::session::{Client, ServiceClient};
+
+/// User messages (`/messages`), Cinder's only explanation of an error status.
+pub const MV_MESSAGES: Microversion = Microversion::new(3, 3);
+
+fn service(client: &Client) -> ServiceClient {
+    client.block_storage()
+}
