@@ -127,3 +127,11 @@ pub use microversion::Microversion;
 pub use session::{Client, Request, Response, ServiceClient, TokenInfo};
 pub use tokio_util::sync::CancellationToken;
 pub use wait::{Poll, WaitOptions, wait_for, wait_for_with};
+
+// Typed models and calls (owned by H-models).
+pub mod compute;
+pub mod image;
+pub mod model;
+pub mod network;
+pub mod scs;
+pub mod volume;
