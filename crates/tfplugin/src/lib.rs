@@ -1,3 +1,5 @@
 //! Terraform plugin protocol v6 and a small provider framework.
 //!
 //! This crate knows nothing of OpenStack.
+
+pub mod proto;
