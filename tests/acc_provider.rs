@@ -1,0 +1,143 @@
+//! Issue 2 "done when", run against real terraform and tofu: the freshly built
+//! binary serves its schema, rejects a bad `auth_url` with a diagnostic on that
+//! attribute, and explains a configuration that cannot authenticate.
+
+mod harness;
+
+use harness::Scenario;
+
+#[test]
+fn providers_schema_json_shows_provider_arguments() {
+    harness::on_both_clients("provider_schema", |s| {
+        s.use_scenario("provider/schema");
+        s.init();
+        let out = s.ok(&["providers", "schema", "-json"]);
+        let schemas = out.json();
+        let key = format!("{}/sovereigncloudstack/scs", s.client().default_registry());
+        let block = &schemas["provider_schemas"][&key]["provider"]["block"];
+        let attrs = &block["attributes"];
+        assert!(attrs.is_object(), "no provider schema under {key}:\n{out}");
+        for name in [
+            "cloud",
+            "auth_url",
+            "region",
+            "user_name",
+            "password",
+            "project_name",
+            "project_id",
+            "application_credential_id",
+            "application_credential_secret",
+            "token",
+            "insecure",
+            "endpoint_overrides",
+            "max_retries",
+        ] {
+            assert_eq!(
+                attrs[name]["optional"], true,
+                "provider argument {name} missing or not optional: {:#}",
+                attrs[name]
+            );
+        }
+        for secret in ["password", "application_credential_secret", "token"] {
+            assert_eq!(
+                attrs[secret]["sensitive"], true,
+                "{secret} must be sensitive"
+            );
+        }
+        assert_eq!(attrs["auth_url"]["type"], "string");
+        assert_eq!(attrs["insecure"]["type"], "bool");
+        assert_eq!(attrs["max_retries"]["type"], "number");
+        assert_eq!(
+            attrs["endpoint_overrides"]["type"],
+            serde_json::json!(["map", "string"])
+        );
+        assert!(
+            attrs["auth_url"]["description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty()),
+            "auth_url has no description"
+        );
+    });
+}
+
+#[test]
+fn validate_reports_bad_auth_url_on_the_attribute() {
+    harness::on_both_clients("provider_bad_auth_url", |s| {
+        s.use_scenario("provider/invalid_auth_url");
+        s.init();
+        let out = s.validate();
+        out.assert_failure().assert_contains("auth_url");
+        // The client quotes the source line of the attribute the diagnostic's path
+        // names; without a path it would quote the `provider "scs" {` line instead.
+        out.assert_contains(r#"auth_url = "not a url""#);
+
+        let json = s.run(&["validate", "-json", "-no-color"]).json();
+        let diag = json["diagnostics"]
+            .as_array()
+            .and_then(|ds| ds.iter().find(|d| d["severity"] == "error"));
+        let Some(diag) = diag else {
+            panic!("validate -json has no error diagnostic: {json:#}")
+        };
+        let line = attribute_line(s, "auth_url");
+        assert_eq!(
+            diag["range"]["start"]["line"], line,
+            "diagnostic is not on the auth_url line: {diag:#}"
+        );
+    });
+}
+
+#[test]
+fn plan_without_credentials_says_what_is_missing_and_where_it_looked() {
+    harness::on_both_clients("provider_no_auth", |s| {
+        s.use_scenario("provider/no_auth");
+        s.init();
+        isolate_from_user_cloud_config(s);
+        let out = s.plan();
+        out.assert_failure();
+        let text = out.all();
+        // What is missing: a cloud or an auth_url (argument or environment).
+        for needle in ["cloud", "auth_url", "OS_CLOUD", "OS_AUTH_URL"] {
+            assert!(
+                text.contains(needle),
+                "plan output does not mention {needle}:\n{out}"
+            );
+        }
+        // Where it looked: the clouds.yaml file it was pointed at.
+        let missing = s.root().join("no-such-clouds.yaml");
+        assert!(
+            text.contains(&missing.display().to_string()),
+            "plan output does not say it looked at {}:\n{out}",
+            missing.display()
+        );
+    });
+}
+
+/// Leaves the provider nothing to authenticate with: no OS_* variables, a
+/// clouds.yaml path that does not exist, and an empty HOME (so no
+/// ~/.config/openstack/clouds.yaml either).
+fn isolate_from_user_cloud_config(s: &mut Scenario) {
+    s.clear_env_prefix("OS_");
+    let missing = s.root().join("no-such-clouds.yaml");
+    s.set_env("OS_CLIENT_CONFIG_FILE", &missing);
+    let home = s.root().join("home");
+    if let Err(e) = std::fs::create_dir_all(&home) {
+        panic!("cannot create {}: {e}", home.display());
+    }
+    s.set_env("HOME", &home);
+}
+
+/// 1-based line of `name = ...` in the scenario's main.tf.
+fn attribute_line(s: &Scenario, name: &str) -> u64 {
+    let path = s.workdir().join("main.tf");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => panic!("cannot read {}: {e}", path.display()),
+    };
+    let found = text
+        .lines()
+        .position(|l| l.trim_start().starts_with(&format!("{name} ")));
+    match found {
+        Some(i) => i as u64 + 1,
+        None => panic!("{name} not in {}", path.display()),
+    }
+}

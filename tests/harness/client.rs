@@ -1,0 +1,84 @@
+//! The two CLIs every scenario runs on, and where their binaries are.
+
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Client {
+    Terraform,
+    Tofu,
+}
+
+impl Client {
+    pub const ALL: [Client; 2] = [Client::Terraform, Client::Tofu];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Client::Terraform => "terraform",
+            Client::Tofu => "tofu",
+        }
+    }
+
+    /// The registry host that a bare `namespace/type` source means to this client.
+    pub fn default_registry(self) -> &'static str {
+        match self {
+            Client::Terraform => "registry.terraform.io",
+            Client::Tofu => "registry.opentofu.org",
+        }
+    }
+
+    fn path_override_var(self) -> &'static str {
+        match self {
+            Client::Terraform => "TF_ACC_TERRAFORM_PATH",
+            Client::Tofu => "TF_ACC_TOFU_PATH",
+        }
+    }
+
+    /// Clients named in `TF_ACC_CLIENTS` (comma separated), or both.
+    pub fn selected() -> Vec<Client> {
+        let Ok(list) = std::env::var("TF_ACC_CLIENTS") else {
+            return Client::ALL.to_vec();
+        };
+        let chosen: Vec<Client> = Client::ALL
+            .into_iter()
+            .filter(|c| list.split(',').any(|n| n.trim() == c.name()))
+            .collect();
+        assert!(
+            !chosen.is_empty(),
+            "TF_ACC_CLIENTS={list:?} names no client; use terraform, tofu or both"
+        );
+        chosen
+    }
+
+    /// The binary to run. Panics with a hint when it is missing: with `TF_ACC`
+    /// set a missing client is a test failure, never a silent skip.
+    pub fn binary(self) -> PathBuf {
+        let path = match std::env::var_os(self.path_override_var()) {
+            Some(p) => PathBuf::from(p),
+            None => repo_root().join("acceptance/tools/bin").join(self.name()),
+        };
+        assert!(
+            path.is_file(),
+            "{} not found at {} (run `make tools`, or set {})",
+            self.name(),
+            path.display(),
+            self.path_override_var()
+        );
+        path
+    }
+}
+
+impl fmt::Display for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The provider binary cargo built for this test run.
+pub fn provider_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-scs"))
+}

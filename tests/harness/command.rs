@@ -1,0 +1,177 @@
+//! Runs one CLI command with a deadline and keeps everything it printed, so a
+//! failing assertion can show the client's own words.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub struct CmdOutput {
+    /// The command line as run, for messages.
+    pub command: String,
+    /// Exit code; `None` when killed by a signal or the deadline.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl CmdOutput {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// stdout and stderr together: clients print diagnostics on either.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Panics (showing the whole output) unless the command exited 0.
+    pub fn assert_success(&self) -> &Self {
+        assert!(self.success(), "command failed:\n{self}");
+        self
+    }
+
+    /// Panics unless the command failed.
+    pub fn assert_failure(&self) -> &Self {
+        assert!(
+            !self.success(),
+            "command succeeded but should have failed:\n{self}"
+        );
+        self
+    }
+
+    /// Panics unless stdout or stderr contains `needle`.
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.all().contains(needle),
+            "output lacks {needle:?}:\n{self}"
+        );
+        self
+    }
+
+    /// Parses stdout as JSON, panicking with the output when it is not.
+    pub fn json(&self) -> serde_json::Value {
+        match serde_json::from_str(&self.stdout) {
+            Ok(v) => v,
+            Err(e) => panic!("stdout is not JSON ({e}):\n{self}"),
+        }
+    }
+}
+
+impl fmt::Display for CmdOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self
+            .code
+            .map_or_else(|| "killed".to_owned(), |c| c.to_string());
+        writeln!(f, "$ {}  (exit {code})", self.command)?;
+        writeln!(f, "--- stdout ---\n{}", self.stdout.trim_end())?;
+        write!(f, "--- stderr ---\n{}", self.stderr.trim_end())
+    }
+}
+
+fn timeout() -> Duration {
+    let secs = std::env::var("TF_ACC_COMMAND_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1800);
+    Duration::from_secs(secs)
+}
+
+/// Runs `program args` in `dir` with `env` applied on top of (or removed from,
+/// when the value is `None`) the test's environment.
+pub fn run(
+    program: &Path,
+    args: &[&str],
+    dir: &Path,
+    env: &[(OsString, Option<OsString>)],
+) -> CmdOutput {
+    let command = format!("{} {}", program.display(), args.join(" "));
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start {command}: {e}"),
+    };
+    // Readers on their own threads: a client that fills one pipe must not block.
+    let out = child.stdout.take().map(drain);
+    let err = child.stderr.take().map(drain);
+
+    let deadline = Instant::now() + timeout();
+    let status: Option<ExitStatus> = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("waiting for {command}: {e}"),
+        }
+    };
+    let collect =
+        |h: Option<thread::JoinHandle<String>>| h.and_then(|h| h.join().ok()).unwrap_or_default();
+    let mut stderr = collect(err);
+    if status.is_none() {
+        stderr.push_str(&format!("\n[harness: killed after {:?}]", timeout()));
+    }
+    CmdOutput {
+        command,
+        code: status.and_then(|s| s.code()),
+        stdout: collect(out),
+        stderr,
+    }
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.read_to_end(&mut buf);
+        strip_ansi(&String::from_utf8_lossy(&buf))
+    })
+}
+
+/// Removes colour escapes (`ESC [ ... letter`): some subcommands have no
+/// `-no-color`, and assertions should match the words, not the paint.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strips_colour_escapes() {
+        assert_eq!(
+            super::strip_ansi("\u{1b}[31m│\u{1b}[0m \u{1b}[1mError: x\u{1b}[0m"),
+            "│ Error: x"
+        );
+    }
+}

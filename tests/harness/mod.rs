@@ -1,0 +1,86 @@
+//! Acceptance harness: drives the real `terraform` and `tofu` CLIs against the
+//! freshly built provider binary.
+//!
+//! Every `tests/acc_*.rs` declares `mod harness;` and writes scenarios as closures:
+//!
+//! ```ignore
+//! harness::on_both_clients("network_basic", |s| {
+//!     s.use_config("network/network/create.tf");  // becomes main.tf
+//!     s.init();
+//!     s.apply();
+//!     assert!(s.plan_is_empty());
+//!     let net = s.state_resource("scs_network.this");
+//!     assert_eq!(net["name"], format!("{}-net", s.name_prefix())); // var.prefix
+//!     s.use_config("network/network/update.tf");
+//!     assert_eq!(s.planned_actions("scs_network.this"), ["update"]);
+//! });
+//! ```
+//!
+//! Each scenario gets its own temporary directory per client holding the working
+//! directory, a CLI config (`TF_CLI_CONFIG_FILE`) and an unpacked filesystem mirror
+//! in which `sovereigncloudstack/scs` is a symlink to the binary cargo just built, so
+//! `init` installs the provider exactly as it would for a user.
+//!
+//! Environment:
+//! - `TF_ACC=1` runs acceptance scenarios; otherwise they print "skipped" and pass.
+//!   With `TF_ACC=1` a missing client is a failure, not a skip.
+//! - `TF_ACC_CLIENTS=terraform,tofu` restricts the clients (default: both).
+//! - `TF_ACC_TERRAFORM_PATH` / `TF_ACC_TOFU_PATH` override `acceptance/tools/bin/*`.
+//! - `TF_ACC_PERSIST_WORKING_DIR=1` keeps the temporary directories for inspection.
+//! - `TF_ACC_COMMAND_TIMEOUT` (seconds, default 1800) kills a hung CLI command.
+//! - `OS_CLOUD` defaults to `scs-local` and `OS_CLIENT_CONFIG_FILE` to
+//!   `acceptance/localcloud/clouds.yaml` unless set.
+//! - `TF_ACC_RUN_ID` fixes the run part of the name prefix (default: random).
+// Each test crate uses a different subset of the helpers.
+#![allow(dead_code, unused_imports)]
+
+mod client;
+mod command;
+mod plan;
+mod scenario;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+pub use client::Client;
+pub use command::CmdOutput;
+pub use scenario::Scenario;
+
+/// Whether acceptance scenarios run (`TF_ACC` set to anything but empty or `0`).
+pub fn acceptance_enabled() -> bool {
+    std::env::var("TF_ACC").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Runs `scenario` once per selected client, each in a fresh [`Scenario`].
+///
+/// Without `TF_ACC` this prints that the scenario was skipped and returns. A panic
+/// on one client does not stop the other; the test fails afterwards naming every
+/// client that failed. Resources left by `apply` are destroyed in any case.
+pub fn on_both_clients(name: &str, scenario: impl Fn(&mut Scenario)) {
+    if !acceptance_enabled() {
+        eprintln!(
+            "acceptance scenario {name}: skipped (set TF_ACC=1 to run it against terraform and tofu)"
+        );
+        return;
+    }
+    let mut failed = Vec::new();
+    for client in Client::selected() {
+        let mut s = Scenario::new(name, client);
+        eprintln!(
+            "acceptance scenario {name} [{client}]: working dir {}",
+            s.root().display()
+        );
+        let outcome = catch_unwind(AssertUnwindSafe(|| scenario(&mut s)));
+        let cleanup = s.cleanup();
+        match (outcome, cleanup) {
+            (Ok(()), Ok(())) => eprintln!("acceptance scenario {name} [{client}]: ok"),
+            (Ok(()), Err(e)) => failed.push(format!("{client} (cleanup: {e})")),
+            (Err(_), Ok(())) => failed.push(client.to_string()),
+            (Err(_), Err(e)) => failed.push(format!("{client} (and cleanup: {e})")),
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "acceptance scenario {name} failed on: {}",
+        failed.join(", ")
+    );
+}

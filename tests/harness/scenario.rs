@@ -1,0 +1,405 @@
+//! One scenario on one client: a temporary directory, the CLI config that makes
+//! `sovereigncloudstack/scs` resolve to the freshly built binary, and the
+//! commands a scenario runs.
+
+use std::collections::hash_map::RandomState;
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::hash::{BuildHasher, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+use super::client::{Client, provider_binary, repo_root};
+use super::command::{CmdOutput, run};
+use super::plan;
+
+const NAMESPACE: &str = "sovereigncloudstack";
+const TYPE: &str = "scs";
+const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
+const TARGET: &str = "linux_amd64";
+
+pub struct Scenario {
+    client: Client,
+    binary: PathBuf,
+    name: String,
+    tmp: Option<TempDir>,
+    root: PathBuf,
+    env: Vec<(OsString, Option<OsString>)>,
+    /// Set once `apply` ran, so cleanup knows to destroy.
+    applied: bool,
+}
+
+impl Scenario {
+    /// Prepares the directory layout; runs nothing yet.
+    pub fn new(name: &str, client: Client) -> Scenario {
+        let binary = client.binary();
+        let tmp = match tempfile::Builder::new()
+            .prefix(&format!("tfacc-{name}-{client}-"))
+            .tempdir()
+        {
+            Ok(t) => t,
+            Err(e) => panic!("cannot create a temporary directory: {e}"),
+        };
+        let root = tmp.path().to_path_buf();
+        let mut s = Scenario {
+            client,
+            binary,
+            name: name.to_owned(),
+            tmp: Some(tmp),
+            root,
+            env: Vec::new(),
+            applied: false,
+        };
+        create_dir(&s.workdir());
+        s.write_mirror();
+        s.write_cli_config();
+        s.set_base_env();
+        s
+    }
+
+    pub fn client(&self) -> Client {
+        self.client
+    }
+
+    /// The temporary directory holding everything for this scenario.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The Terraform working directory (where `*.tf` files go).
+    pub fn workdir(&self) -> PathBuf {
+        self.root.join("work")
+    }
+
+    /// Prefix for names of cloud objects, unique per run, client and scenario, so
+    /// parallel tests and shared clouds don't collide. Exported to configs as
+    /// `var.prefix` (declare `variable "prefix" { type = string }`, name objects
+    /// `"${var.prefix}-thing"`).
+    pub fn name_prefix(&self) -> String {
+        let short = match self.client {
+            Client::Terraform => "tf",
+            Client::Tofu => "tofu",
+        };
+        format!("tfacc-{}-{short}-{}", run_id(), self.name.replace('_', "-"))
+    }
+
+    // ---- environment -------------------------------------------------------
+
+    /// Sets an environment variable for every later command.
+    pub fn set_env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) {
+        self.put_env(key.as_ref().to_owned(), Some(value.as_ref().to_owned()));
+    }
+
+    /// Removes an environment variable for every later command.
+    pub fn remove_env(&mut self, key: impl AsRef<OsStr>) {
+        self.put_env(key.as_ref().to_owned(), None);
+    }
+
+    /// Removes every inherited variable starting with `prefix` (e.g. `OS_`), so a
+    /// scenario can prove what happens with nothing configured.
+    pub fn clear_env_prefix(&mut self, prefix: &str) {
+        let inherited: Vec<OsString> = std::env::vars_os()
+            .map(|(k, _)| k)
+            .filter(|k| k.to_string_lossy().starts_with(prefix))
+            .collect();
+        for k in inherited {
+            self.remove_env(k);
+        }
+        self.env
+            .retain(|(k, v)| v.is_none() || !k.to_string_lossy().starts_with(prefix));
+    }
+
+    /// The cloud selection commands get, for out-of-band checks that talk to the
+    /// cloud directly (e.g. build an `scs_client` from the same clouds.yaml).
+    pub fn cloud_env(&self) -> Vec<(String, String)> {
+        ["OS_CLOUD", "OS_CLIENT_CONFIG_FILE"]
+            .into_iter()
+            .filter_map(|k| Some((k.to_owned(), self.env_value(k)?)))
+            .collect()
+    }
+
+    fn env_value(&self, key: &str) -> Option<String> {
+        match self.env.iter().rev().find(|(k, _)| k == key) {
+            Some((_, v)) => v.as_ref().map(|v| v.to_string_lossy().into_owned()),
+            None => std::env::var(key).ok(),
+        }
+    }
+
+    fn put_env(&mut self, key: OsString, value: Option<OsString>) {
+        self.env.retain(|(k, _)| *k != key);
+        self.env.push((key, value));
+    }
+
+    fn set_base_env(&mut self) {
+        self.set_env("TF_CLI_CONFIG_FILE", self.root.join("cli.tfrc"));
+        self.set_env("TF_IN_AUTOMATION", "1");
+        self.set_env("TF_INPUT", "0");
+        self.set_env("CHECKPOINT_DISABLE", "1");
+        self.set_env("TF_VAR_prefix", self.name_prefix());
+        // A user's plugin cache would shadow nothing here but may be read-only or
+        // shared with another client version.
+        self.remove_env("TF_PLUGIN_CACHE_DIR");
+        if std::env::var_os("OS_CLOUD").is_none() {
+            self.set_env("OS_CLOUD", "scs-local");
+        }
+        if std::env::var_os("OS_CLIENT_CONFIG_FILE").is_none() {
+            self.set_env(
+                "OS_CLIENT_CONFIG_FILE",
+                repo_root().join("acceptance/localcloud/clouds.yaml"),
+            );
+        }
+    }
+
+    // ---- provider installation --------------------------------------------
+
+    fn mirror_dir(&self) -> PathBuf {
+        self.root.join("mirror")
+    }
+
+    /// Unpacked mirror layout HOST/NAMESPACE/TYPE/VERSION/TARGET/terraform-provider-TYPE,
+    /// under both registry hosts so the bare source address works on either client.
+    fn write_mirror(&self) {
+        for host in Client::ALL.map(Client::default_registry) {
+            let dir = self
+                .mirror_dir()
+                .join(host)
+                .join(NAMESPACE)
+                .join(TYPE)
+                .join(PROVIDER_VERSION)
+                .join(TARGET);
+            create_dir(&dir);
+            let link = dir.join(format!("terraform-provider-{TYPE}_v{PROVIDER_VERSION}"));
+            if let Err(e) = std::os::unix::fs::symlink(provider_binary(), &link) {
+                panic!("cannot link {}: {e}", link.display());
+            }
+        }
+    }
+
+    fn write_cli_config(&self) {
+        let sources: Vec<String> = Client::ALL
+            .map(|c| format!("\"{}/{NAMESPACE}/{TYPE}\"", c.default_registry()))
+            .to_vec();
+        let sources = sources.join(", ");
+        let config = format!(
+            "# Written by the acceptance harness: our provider comes from the local mirror,\n\
+             # everything else (if a scenario needs it) from the registry.\n\
+             provider_installation {{\n  \
+               filesystem_mirror {{\n    path    = {mirror:?}\n    include = [{sources}]\n  }}\n  \
+               direct {{\n    exclude = [{sources}]\n  }}\n\
+             }}\n",
+            mirror = self.mirror_dir().display().to_string(),
+        );
+        write_file(&self.root.join("cli.tfrc"), &config);
+    }
+
+    // ---- configuration files ----------------------------------------------
+
+    /// Writes `main.tf` in the working directory (replacing an earlier one).
+    pub fn write_config(&self, hcl: &str) {
+        self.write_file("main.tf", hcl);
+    }
+
+    /// Writes any file in the working directory.
+    pub fn write_file(&self, name: &str, contents: &str) {
+        write_file(&self.workdir().join(name), contents);
+    }
+
+    /// Copies the `*.tf` files of `acceptance/scenarios/<dir>` into the working
+    /// directory, replacing the `*.tf` files there (so steps can switch configs).
+    pub fn use_scenario(&self, dir: &str) {
+        let src = repo_root().join("acceptance/scenarios").join(dir);
+        self.remove_tf_files();
+        let files = tf_files(&src);
+        assert!(!files.is_empty(), "no *.tf files in {}", src.display());
+        for f in files {
+            let Some(name) = f.file_name() else { continue };
+            if let Err(e) = fs::copy(&f, self.workdir().join(name)) {
+                panic!("cannot copy {}: {e}", f.display());
+            }
+        }
+    }
+
+    /// Makes `acceptance/scenarios/<file>` the whole configuration (as `main.tf`),
+    /// for scenario directories that hold one file per step (`create.tf`, `update.tf`).
+    pub fn use_config(&self, file: &str) {
+        let src = repo_root().join("acceptance/scenarios").join(file);
+        self.remove_tf_files();
+        if let Err(e) = fs::copy(&src, self.workdir().join("main.tf")) {
+            panic!("cannot copy {}: {e}", src.display());
+        }
+    }
+
+    fn remove_tf_files(&self) {
+        for old in tf_files(&self.workdir()) {
+            if let Err(e) = fs::remove_file(&old) {
+                panic!("cannot remove {}: {e}", old.display());
+            }
+        }
+    }
+
+    // ---- commands ------------------------------------------------------------
+
+    /// Runs the client with `args` in the working directory, whatever the outcome.
+    pub fn run(&self, args: &[&str]) -> CmdOutput {
+        run(&self.binary, args, &self.workdir(), &self.env)
+    }
+
+    /// Runs the client and panics (with its output) unless it exits 0.
+    pub fn ok(&self, args: &[&str]) -> CmdOutput {
+        let out = self.run(args);
+        out.assert_success();
+        out
+    }
+
+    pub fn init(&self) -> CmdOutput {
+        self.ok(&["init", "-input=false", "-no-color"])
+    }
+
+    pub fn validate(&self) -> CmdOutput {
+        self.run(&["validate", "-no-color"])
+    }
+
+    /// `plan`, whatever the outcome (for scenarios that expect errors).
+    pub fn plan(&self) -> CmdOutput {
+        self.run(&["plan", "-input=false", "-no-color"])
+    }
+
+    pub fn apply(&mut self) -> CmdOutput {
+        self.applied = true;
+        self.ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    pub fn destroy(&mut self) -> CmdOutput {
+        let out = self.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+        self.applied = false;
+        out
+    }
+
+    /// `import ADDRESS ID` (the CLI command: Terraform 1.0 has no import blocks).
+    pub fn import(&mut self, address: &str, id: &str) -> CmdOutput {
+        self.applied = true;
+        self.ok(&["import", "-input=false", "-no-color", address, id])
+    }
+
+    /// True when a plan shows no changes (`plan -detailed-exitcode`: 0 empty,
+    /// 2 changes). Panics on errors, showing the plan.
+    pub fn plan_is_empty(&self) -> bool {
+        let out = self.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+        match out.code {
+            Some(0) => true,
+            Some(2) => {
+                eprintln!("[{}] plan is not empty:\n{}", self.client, out.stdout);
+                false
+            }
+            _ => panic!("plan failed:\n{out}"),
+        }
+    }
+
+    /// The plan as JSON (`plan -out` then `show -json` of the plan file).
+    pub fn plan_json(&self) -> Value {
+        let file = self.root.join("tfplan");
+        let file = file.to_string_lossy();
+        self.ok(&["plan", "-input=false", "-no-color", &format!("-out={file}")]);
+        self.ok(&["show", "-json", "-no-color", &file]).json()
+    }
+
+    /// Actions planned for `address` (e.g. `["create"]`, `["delete", "create"]`);
+    /// `["no-op"]` for an unchanged resource. Panics if the plan doesn't mention it.
+    pub fn planned_actions(&self, address: &str) -> Vec<String> {
+        let plan = self.plan_json();
+        match plan::planned_actions(&plan, address) {
+            Some(actions) => actions,
+            None => panic!("plan has no resource_changes entry for {address}:\n{plan:#}"),
+        }
+    }
+
+    /// The state as JSON (`show -json`).
+    pub fn state_json(&self) -> Value {
+        self.ok(&["show", "-json", "-no-color"]).json()
+    }
+
+    /// `values` of the resource at `address` in the state. Panics if absent.
+    pub fn state_resource(&self, address: &str) -> Value {
+        let state = self.state_json();
+        match plan::find_resource(&state, address) {
+            Some(r) => r["values"].clone(),
+            None => panic!(
+                "state has no {address}; it has {:?}",
+                plan::resource_addresses(&state)
+            ),
+        }
+    }
+
+    /// Runs `change` (typically cloud API calls through `cloud_env()`) between
+    /// steps, labelled in the log so a failure there is told apart from the CLI's.
+    pub fn out_of_band<T>(&self, what: &str, change: impl FnOnce() -> T) -> T {
+        eprintln!("[{}] out of band: {what}", self.client);
+        change()
+    }
+
+    // ---- teardown --------------------------------------------------------------
+
+    /// Destroys what `apply`/`import` created (always, even after a failure) and
+    /// removes the directory unless `TF_ACC_PERSIST_WORKING_DIR` is set.
+    pub fn cleanup(&mut self) -> Result<(), String> {
+        let result = if self.applied {
+            let out = self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+            self.applied = false;
+            if out.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "destroy failed, cloud objects named {}-* may be left behind:\n{out}",
+                    self.name_prefix()
+                ))
+            }
+        } else {
+            Ok(())
+        };
+        if std::env::var_os("TF_ACC_PERSIST_WORKING_DIR").is_some()
+            && let Some(tmp) = self.tmp.take()
+        {
+            eprintln!("[{}] kept {}", self.client, tmp.keep().display());
+        }
+        result
+    }
+}
+
+/// Short random id for this test process, or `TF_ACC_RUN_ID`.
+fn run_id() -> &'static str {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| {
+        std::env::var("TF_ACC_RUN_ID").unwrap_or_else(|_| {
+            // RandomState is seeded randomly per process: no extra dependency needed.
+            let random = RandomState::new().build_hasher().finish();
+            format!("{:06x}", random & 0xff_ffff)
+        })
+    })
+}
+
+fn tf_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "tf" || e == "tfvars"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn create_dir(dir: &Path) {
+    if let Err(e) = fs::create_dir_all(dir) {
+        panic!("cannot create {}: {e}", dir.display());
+    }
+}
+
+fn write_file(path: &Path, contents: &str) {
+    if let Err(e) = fs::write(path, contents) {
+        panic!("cannot write {}: {e}", path.display());
+    }
+}
