@@ -8,9 +8,9 @@
 //! The cloud name comes from `Overrides::cloud`, else `OS_CLOUD`; without a
 //! name no file is read. The auth type is decided by the highest source that
 //! carries a credential (its `auth_type`, or inferred from which secret it
-//! has), so a stray `OS_PASSWORD` does not turn an application-credential
-//! cloud into a password login unless the environment is the top credential
-//! source.
+//! has); fields of that auth type are then merged from all sources. This is
+//! how the `openstack` CLI and terraform-provider-openstack behave (env
+//! variables override clouds.yaml), made explicit.
 
 mod clouds_yaml;
 mod env;
