@@ -3,3 +3,8 @@
 //! This crate knows nothing of OpenStack.
 
 pub mod proto;
+
+pub mod diagnostics;
+pub mod framework;
+pub mod schema;
+pub mod value;

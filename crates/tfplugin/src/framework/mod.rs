@@ -1,0 +1,292 @@
+//! The traits a provider, its resources and data sources implement, and the
+//! machinery that turns Terraform's RPCs into calls on them.
+//!
+//! Values are passed as [`Value`]s of the schema's object type; use
+//! [`crate::value::from_value`] / [`Ctx::to_value`] (or the `*_as` helpers
+//! on the request types) to work with typed structs whose fields are
+//! [`crate::value::Attr`].
+
+mod ctx;
+pub mod plan;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+
+pub use ctx::{Ctx, Interrupted, ProviderData};
+
+use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use crate::schema::Schema;
+use crate::value::{JsonOptions, Type, Value, decode_json_with, from_value};
+
+/// A provider: its configuration schema, configuration, and the resources
+/// and data sources it offers.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The provider's local name, e.g. `"scs"`; resource type names start with it.
+    fn type_name(&self) -> &str;
+
+    /// The schema of the `provider "..." { }` block.
+    fn schema(&self) -> Schema;
+
+    /// Checks the provider configuration. Values may be unknown (they can
+    /// come from other resources); accept them.
+    async fn validate(&self, _ctx: &Ctx, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Configures the provider; the returned data reaches every later call
+    /// through [`Ctx::provider_data`]. Values may still be unknown when
+    /// Terraform plans before the values they depend on exist.
+    async fn configure(&self, ctx: &Ctx, config: &Value) -> Result<ProviderData, Diagnostics>;
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+}
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource: Send + Sync + 'static {
+    /// The full type name, e.g. `"scs_network"`.
+    fn type_name(&self) -> &str;
+
+    /// The schema; `Schema::version` drives `upgrade_state`.
+    fn schema(&self) -> Schema;
+
+    /// Cross-attribute checks on configuration (per-attribute validators
+    /// in the schema run before this). Values may be unknown.
+    async fn validate(&self, _ctx: &Ctx, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Adjusts the plan after the framework's own steps (defaults, computed
+    /// unknowns, use-state-for-unknown, requires-replace). Also called for a
+    /// destroy plan (`plan.planned` null) so it can warn; the destroy plan
+    /// stays null whatever the hook does.
+    async fn modify_plan(&self, _ctx: &Ctx, _plan: &mut PlanChange) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+
+    /// Creates the object. Return the state as soon as the cloud has an ID
+    /// (see [`ApplyResult::partial`]) so a failed wait leaves a tainted
+    /// resource Terraform can delete, not an orphan.
+    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult;
+
+    /// Refreshes `state` from the cloud; `Ok(None)` means it is gone (it is
+    /// removed from state and planned for creation).
+    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics>;
+
+    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult;
+
+    /// Deletes the object; an already-missing object is success.
+    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics>;
+
+    /// Turns an import ID into a state for `read` to complete. The default
+    /// sets the `id` attribute and leaves the rest null.
+    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
+        import_by_id(&self.schema(), id)
+    }
+
+    /// Upgrades state written by schema `version` (older than the current
+    /// one) to the current schema. `raw` is in the old schema's shape.
+    async fn upgrade_state(
+        &self,
+        _ctx: &Ctx,
+        version: i64,
+        _raw: RawState,
+    ) -> Result<Value, Diagnostics> {
+        Err(Diagnostic::error(
+            "Unsupported state version",
+            format!(
+                "{} cannot upgrade state from schema version {version}.",
+                self.type_name()
+            ),
+        )
+        .into())
+    }
+}
+
+/// A data source type.
+#[async_trait]
+pub trait DataSource: Send + Sync + 'static {
+    /// The full type name, e.g. `"scs_network"`.
+    fn type_name(&self) -> &str;
+
+    fn schema(&self) -> Schema;
+
+    async fn validate(&self, _ctx: &Ctx, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Reads the data; `config` is wholly known. Return the full object
+    /// (configuration plus computed attributes).
+    async fn read(&self, ctx: &Ctx, config: Value) -> Result<Value, Diagnostics>;
+}
+
+/// The plan of one resource instance, as seen by [`Resource::modify_plan`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanChange {
+    /// Null on create.
+    pub prior: Value,
+    pub config: Value,
+    /// Null on destroy.
+    pub planned: Value,
+    /// Paths whose change forces replacement.
+    pub requires_replace: Vec<AttributePath>,
+}
+
+impl PlanChange {
+    pub fn is_create(&self) -> bool {
+        self.prior.is_null()
+    }
+
+    pub fn is_destroy(&self) -> bool {
+        self.planned.is_null()
+    }
+
+    pub fn config_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
+        Ok(from_value(&self.config)?)
+    }
+
+    pub fn planned_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
+        Ok(from_value(&self.planned)?)
+    }
+
+    pub fn prior_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
+        Ok(from_value(&self.prior)?)
+    }
+}
+
+/// Input of [`Resource::create`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateRequest {
+    pub planned: Value,
+    /// Configuration, the only place write-only values appear.
+    pub config: Value,
+}
+
+impl CreateRequest {
+    pub fn planned_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
+        Ok(from_value(&self.planned)?)
+    }
+
+    pub fn config_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
+        Ok(from_value(&self.config)?)
+    }
+}
+
+/// Input of [`Resource::update`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateRequest {
+    pub prior: Value,
+    pub planned: Value,
+    pub config: Value,
+}
+
+impl UpdateRequest {
+    pub fn prior_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
+        Ok(from_value(&self.prior)?)
+    }
+
+    pub fn planned_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
+        Ok(from_value(&self.planned)?)
+    }
+
+    pub fn config_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
+        Ok(from_value(&self.config)?)
+    }
+}
+
+/// Output of create and update: a state, diagnostics, or both.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ApplyResult {
+    /// The new state. `None` with errors means nothing was created (create)
+    /// or nothing changed (update: the prior state is kept).
+    pub state: Option<Value>,
+    pub diagnostics: Diagnostics,
+}
+
+impl ApplyResult {
+    /// Success.
+    pub fn ok(state: Value) -> Self {
+        Self {
+            state: Some(state),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    /// Failure before anything was created or changed.
+    pub fn failed(diagnostics: impl Into<Diagnostics>) -> Self {
+        Self {
+            state: None,
+            diagnostics: diagnostics.into(),
+        }
+    }
+
+    /// Failure after the object exists: Terraform stores `state` and marks
+    /// the resource tainted, so the next apply replaces it.
+    pub fn partial(state: Value, diagnostics: impl Into<Diagnostics>) -> Self {
+        Self {
+            state: Some(state),
+            diagnostics: diagnostics.into(),
+        }
+    }
+}
+
+impl From<Result<Value, Diagnostics>> for ApplyResult {
+    fn from(r: Result<Value, Diagnostics>) -> Self {
+        match r {
+            Ok(v) => ApplyResult::ok(v),
+            Err(d) => ApplyResult::failed(d),
+        }
+    }
+}
+
+/// State as stored by an older provider version (UpgradeResourceState).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawState {
+    /// The state as JSON, in the old schema's shape.
+    pub json: Option<Vec<u8>>,
+    /// Legacy SDKv1 flatmap state; never written by this framework.
+    pub flatmap: BTreeMap<String, String>,
+}
+
+impl RawState {
+    /// Decodes the JSON state with `ty` (usually the old schema's type),
+    /// dropping attributes the type does not know.
+    pub fn decode(&self, ty: &Type) -> Result<Value, Diagnostics> {
+        let json = self.json.as_deref().ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Unsupported state format",
+                "The stored state is in the legacy flatmap format, which this provider cannot read.",
+            ))
+        })?;
+        Ok(decode_json_with(
+            json,
+            ty,
+            JsonOptions {
+                ignore_undefined_attributes: true,
+            },
+        )?)
+    }
+}
+
+/// The default import: a state whose `id` attribute is the import ID.
+pub fn import_by_id(schema: &Schema, id: &str) -> Result<Value, Diagnostics> {
+    let ty = schema.value_type();
+    let has_id = ty.attributes().is_some_and(|a| a.contains_key("id"));
+    if !has_id {
+        return Err(Diagnostic::error(
+            "Import not supported",
+            "This resource type has no id attribute to import by.",
+        )
+        .into());
+    }
+    Ok(Value::object([("id", Value::from(id))]).conform(&ty)?)
+}
