@@ -7,6 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use scs_client::config::{Overrides, Secret};
+use serde::Deserialize;
+use tfplugin::value::Attr;
+
 /// The value type of a provider argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -184,66 +188,95 @@ pub const ARGUMENTS: &[Argument] = &[
         "max_retries",
         Kind::Number,
         &[],
-        "How often to retry a request that failed to connect or was answered with 429 Too Many Requests \
-         (honouring `Retry-After`). Default `0`.",
+        "How often to retry a request that could not connect or was answered with 429 Too Many Requests \
+         (honouring `Retry-After`), and requests that are safe to repeat after 502, 503 or 504. Waits back \
+         off exponentially. Default `8`; `0` turns retries off.",
     ),
 ];
 
-/// A provider argument as Terraform hands it over. `Unknown` happens at plan time when the provider
-/// block refers to something another resource creates.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Setting<T> {
-    #[default]
-    Unset,
-    Unknown,
-    Set(T),
-}
-
-impl<T> Setting<T> {
-    pub fn known(&self) -> Option<&T> {
-        match self {
-            Setting::Set(v) => Some(v),
-            Setting::Unset | Setting::Unknown => None,
-        }
-    }
-
-    /// Set or unknown: either way the user wrote something, which matters for conflicts.
-    pub fn is_configured(&self) -> bool {
-        !matches!(self, Setting::Unset)
-    }
-
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Setting::Unknown)
-    }
-}
-
-/// A `provider "scs"` block in typed form.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A `provider "scs"` block in typed form. Any field may be null (not set) or unknown (at plan time, when
+/// the block refers to something another resource creates).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct ProviderArgs {
-    pub cloud: Setting<String>,
-    pub auth_url: Setting<String>,
-    pub region: Setting<String>,
-    pub user_name: Setting<String>,
-    pub password: Setting<String>,
-    pub project_name: Setting<String>,
-    pub project_id: Setting<String>,
-    pub user_domain_name: Setting<String>,
-    pub project_domain_name: Setting<String>,
-    pub application_credential_id: Setting<String>,
-    pub application_credential_name: Setting<String>,
-    pub application_credential_secret: Setting<String>,
-    pub token: Setting<String>,
-    pub insecure: Setting<bool>,
-    pub cacert_file: Setting<String>,
-    pub cert_file: Setting<String>,
-    pub key_file: Setting<String>,
-    pub endpoint_type: Setting<String>,
-    pub endpoint_overrides: Setting<BTreeMap<String, String>>,
+    pub cloud: Attr<String>,
+    pub auth_url: Attr<String>,
+    pub region: Attr<String>,
+    pub user_name: Attr<String>,
+    pub password: Attr<String>,
+    pub project_name: Attr<String>,
+    pub project_id: Attr<String>,
+    pub user_domain_name: Attr<String>,
+    pub project_domain_name: Attr<String>,
+    pub application_credential_id: Attr<String>,
+    pub application_credential_name: Attr<String>,
+    pub application_credential_secret: Attr<String>,
+    pub token: Attr<String>,
+    pub insecure: Attr<bool>,
+    pub cacert_file: Attr<String>,
+    pub cert_file: Attr<String>,
+    pub key_file: Attr<String>,
+    pub endpoint_type: Attr<String>,
+    pub endpoint_overrides: Attr<BTreeMap<String, Attr<String>>>,
     /// Kept as the number Terraform sent so that a negative or fractional value can be reported.
-    pub max_retries: Setting<f64>,
+    pub max_retries: Attr<f64>,
 }
 
 impl ProviderArgs {
+    /// Set or unknown: either way the user wrote the argument, which is what conflicts are about.
+    /// Only the arguments that take part in conflicts are listed.
+    fn is_written(&self, name: &str) -> bool {
+        let arg = match name {
+            "cert_file" => &self.cert_file,
+            "key_file" => &self.key_file,
+            "token" => &self.token,
+            "password" => &self.password,
+            "application_credential_secret" => &self.application_credential_secret,
+            "application_credential_id" => &self.application_credential_id,
+            "application_credential_name" => &self.application_credential_name,
+            _ => return false,
+        };
+        !arg.is_null()
+    }
+
+    /// The explicit layer for `scs_client`'s resolver; environment and clouds.yaml fill the gaps there.
+    /// Call only when [`validate`] found nothing and nothing is unknown.
+    pub fn to_overrides(&self) -> Overrides {
+        let text = |a: &Attr<String>| a.known().cloned();
+        let secret = |a: &Attr<String>| a.known().map(Secret::new);
+        Overrides {
+            cloud: text(&self.cloud),
+            auth_url: text(&self.auth_url),
+            region: text(&self.region),
+            user_name: text(&self.user_name),
+            password: secret(&self.password),
+            project_name: text(&self.project_name),
+            project_id: text(&self.project_id),
+            user_domain_name: text(&self.user_domain_name),
+            project_domain_name: text(&self.project_domain_name),
+            application_credential_id: text(&self.application_credential_id),
+            application_credential_name: text(&self.application_credential_name),
+            application_credential_secret: secret(&self.application_credential_secret),
+            token: secret(&self.token),
+            insecure: self.insecure.known().copied(),
+            cacert_file: text(&self.cacert_file),
+            cert_file: text(&self.cert_file),
+            key_file: text(&self.key_file),
+            endpoint_type: text(&self.endpoint_type),
+            endpoint_overrides: self
+                .endpoint_overrides
+                .known()
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.known()?.clone())))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            // validate() rejected anything that is not a whole number in u32's range.
+            max_retries: self.max_retries.known().map(|n| *n as u32),
+            ..Overrides::default()
+        }
+    }
+
     /// True when some argument is not known yet; the client can only be built once all are.
     pub fn has_unknown(&self) -> bool {
         [
@@ -268,8 +301,12 @@ impl ProviderArgs {
         .iter()
         .any(|s| s.is_unknown())
             || self.insecure.is_unknown()
-            || self.endpoint_overrides.is_unknown()
             || self.max_retries.is_unknown()
+            || match &self.endpoint_overrides {
+                Attr::Unknown => true,
+                Attr::Known(map) => map.values().any(Attr::is_unknown),
+                Attr::Null => false,
+            }
     }
 }
 
@@ -363,7 +400,9 @@ pub fn validate(args: &ProviderArgs) -> Vec<Problem> {
 
     if let Some(overrides) = args.endpoint_overrides.known() {
         for (service, url) in overrides {
-            if let Err(why) = check_http_url(url) {
+            if let Some(url) = url.known()
+                && let Err(why) = check_http_url(url)
+            {
                 problems.push(Problem::new(
                     "endpoint_overrides",
                     "Invalid endpoint override",
@@ -377,7 +416,7 @@ pub fn validate(args: &ProviderArgs) -> Vec<Problem> {
     }
 
     for (present, missing) in [("cert_file", "key_file"), ("key_file", "cert_file")] {
-        if configured(args, present) && !configured(args, missing) {
+        if args.is_written(present) && !args.is_written(missing) {
             problems.push(Problem::new(
                 present,
                 format!("{present} needs {missing}"),
@@ -418,7 +457,7 @@ fn auth_conflicts(args: &ProviderArgs) -> Vec<Problem> {
         ),
     ];
     for (first, second, why) in conflicts {
-        if configured(args, first) && configured(args, second) {
+        if args.is_written(first) && args.is_written(second) {
             problems.push(Problem::new(
                 second,
                 format!("Conflicting authentication arguments: {first} and {second}"),
@@ -427,19 +466,6 @@ fn auth_conflicts(args: &ProviderArgs) -> Vec<Problem> {
         }
     }
     problems
-}
-
-fn configured(args: &ProviderArgs, name: &str) -> bool {
-    match name {
-        "cert_file" => args.cert_file.is_configured(),
-        "key_file" => args.key_file.is_configured(),
-        "token" => args.token.is_configured(),
-        "password" => args.password.is_configured(),
-        "application_credential_secret" => args.application_credential_secret.is_configured(),
-        "application_credential_id" => args.application_credential_id.is_configured(),
-        "application_credential_name" => args.application_credential_name.is_configured(),
-        _ => false,
-    }
 }
 
 fn check_http_url(s: &str) -> Result<(), String> {
@@ -460,8 +486,31 @@ fn check_http_url(s: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn set(s: &str) -> Setting<String> {
-        Setting::Set(s.to_owned())
+    fn set(s: &str) -> Attr<String> {
+        Attr::Known(s.to_owned())
+    }
+
+    #[test]
+    fn overrides_carry_known_values_only() {
+        let args = ProviderArgs {
+            cloud: set("scs-local"),
+            password: set("pw"),
+            insecure: Attr::Known(true),
+            max_retries: Attr::Known(3.0),
+            endpoint_overrides: Attr::Known(BTreeMap::from([
+                ("compute".to_owned(), set("http://127.0.0.1:8774/v2.1")),
+                ("image".to_owned(), Attr::Null),
+            ])),
+            ..Default::default()
+        };
+        let o = args.to_overrides();
+        assert_eq!(o.cloud.as_deref(), Some("scs-local"));
+        assert_eq!(o.password.as_ref().map(Secret::expose), Some("pw"));
+        assert_eq!(o.insecure, Some(true));
+        assert_eq!(o.max_retries, Some(3));
+        assert_eq!(o.auth_url, None);
+        assert_eq!(o.endpoint_overrides.len(), 1);
+        assert_eq!(ProviderArgs::default().to_overrides().max_retries, None);
     }
 
     fn attributes(problems: &[Problem]) -> Vec<&'static str> {
@@ -481,7 +530,7 @@ mod tests {
             application_credential_id: set("abc"),
             application_credential_secret: set("s3cret"),
             endpoint_type: set("internalURL"),
-            max_retries: Setting::Set(3.0),
+            max_retries: Attr::Known(3.0),
             cert_file: set("/c.pem"),
             key_file: set("/k.pem"),
             ..Default::default()
@@ -543,13 +592,13 @@ mod tests {
     fn max_retries_must_be_a_whole_number_not_below_zero() {
         for bad in [-1.0, 1.5] {
             let args = ProviderArgs {
-                max_retries: Setting::Set(bad),
+                max_retries: Attr::Known(bad),
                 ..Default::default()
             };
             assert_eq!(attributes(&validate(&args)), ["max_retries"], "{bad}");
         }
         let zero = ProviderArgs {
-            max_retries: Setting::Set(0.0),
+            max_retries: Attr::Known(0.0),
             ..Default::default()
         };
         assert_eq!(validate(&zero), vec![]);
@@ -569,7 +618,7 @@ mod tests {
         assert_eq!(attributes(&validate(&only_key)), ["key_file"]);
         let key_unknown = ProviderArgs {
             cert_file: set("/c.pem"),
-            key_file: Setting::Unknown,
+            key_file: Attr::Unknown,
             ..Default::default()
         };
         assert_eq!(validate(&key_unknown), vec![]);
@@ -588,7 +637,7 @@ mod tests {
 
         let args = ProviderArgs {
             application_credential_secret: set("s"),
-            password: Setting::Unknown,
+            password: Attr::Unknown,
             ..Default::default()
         };
         assert_eq!(attributes(&validate(&args)), ["password"]);
@@ -626,10 +675,10 @@ mod tests {
     #[test]
     fn unknown_values_are_accepted() {
         let args = ProviderArgs {
-            auth_url: Setting::Unknown,
-            endpoint_type: Setting::Unknown,
-            max_retries: Setting::Unknown,
-            endpoint_overrides: Setting::Unknown,
+            auth_url: Attr::Unknown,
+            endpoint_type: Attr::Unknown,
+            max_retries: Attr::Unknown,
+            endpoint_overrides: Attr::Unknown,
             ..Default::default()
         };
         assert_eq!(validate(&args), vec![]);
@@ -640,12 +689,10 @@ mod tests {
     #[test]
     fn endpoint_overrides_must_be_urls() {
         let args = ProviderArgs {
-            endpoint_overrides: Setting::Set(BTreeMap::from([
-                (
-                    "compute".to_owned(),
-                    "http://127.0.0.1:8774/v2.1".to_owned(),
-                ),
-                ("network".to_owned(), "neutron".to_owned()),
+            endpoint_overrides: Attr::Known(BTreeMap::from([
+                ("compute".to_owned(), set("http://127.0.0.1:8774/v2.1")),
+                ("network".to_owned(), set("neutron")),
+                ("image".to_owned(), Attr::Unknown),
             ])),
             ..Default::default()
         };

@@ -1,1 +1,327 @@
-//! The provider as the plugin framework sees it.
+//! The provider as the plugin framework sees it: the `provider "scs"` schema, validation, and configure,
+//! which turns the block into an authenticated `scs_client::Client` for the resources.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use scs_client::Client;
+use scs_client::config::{CloudConfig, ConfigError};
+use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::framework::{self, Ctx, DataSource, Provider, Resource};
+use tfplugin::schema::{Attribute, Block, Schema};
+use tfplugin::value::{Type, Value, from_value};
+
+use crate::config::{self, ARGUMENTS, Kind, ProviderArgs};
+
+/// The registry address users write in `required_providers`.
+pub const SOURCE_ADDRESS: &str = "sovereigncloudstack/scs";
+
+/// What every resource and data source gets from the configured provider (through [`client`] and
+/// [`default_region`], or `ctx.provider_data::<ProviderData>()`).
+#[derive(Debug, Clone)]
+pub struct ProviderData {
+    client: Option<Client>,
+    region: Option<String>,
+}
+
+impl ProviderData {
+    /// The API client; an error diagnostic while the provider block still has unknown values (Terraform
+    /// plans before the resources those values come from exist).
+    pub fn client(&self) -> Result<&Client, Diagnostics> {
+        self.client.as_ref().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider configuration not known yet",
+                "The provider \"scs\" block uses values that are only known after apply, so the provider \
+                 cannot reach the cloud during this plan. Apply the resources the provider block depends \
+                 on first (for example with -target), or give the provider known values.",
+            )
+            .into()
+        })
+    }
+
+    /// The provider's region (from the block, OS_REGION_NAME or clouds.yaml), if any.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+}
+
+/// The configured client, for resources and data sources.
+pub fn client(ctx: &Ctx) -> Result<&Client, Diagnostics> {
+    ctx.provider_data::<ProviderData>()?.client()
+}
+
+/// The provider's default region, for resources whose `region` is not set.
+pub fn default_region(ctx: &Ctx) -> Result<Option<&str>, Diagnostics> {
+    Ok(ctx.provider_data::<ProviderData>()?.region())
+}
+
+/// The `scs` provider.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ScsProvider;
+
+#[async_trait]
+impl Provider for ScsProvider {
+    fn type_name(&self) -> &str {
+        "scs"
+    }
+
+    fn schema(&self) -> Schema {
+        provider_schema()
+    }
+
+    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
+        match decode(config) {
+            Ok(args) => problems_to_diagnostics(config::validate(&args)),
+            Err(diags) => diags,
+        }
+    }
+
+    async fn configure(
+        &self,
+        ctx: &Ctx,
+        config: &Value,
+    ) -> Result<framework::ProviderData, Diagnostics> {
+        let args = decode(config)?;
+        let problems = problems_to_diagnostics(config::validate(&args));
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        if args.has_unknown() {
+            return Ok(Arc::new(ProviderData {
+                client: None,
+                region: args.region.known().cloned(),
+            }));
+        }
+        let resolved = CloudConfig::resolve(args.to_overrides()).map_err(config_error)?;
+        let region = resolved.region.clone();
+        let cloud = describe_cloud(&resolved);
+        let client = Client::new(resolved).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Cannot set up the cloud connection",
+                format!("{cloud}: {e}"),
+            ))
+        })?;
+        // Authenticating here reports wrong credentials once, on the provider block, instead of on every
+        // resource; the token is reused by all later requests.
+        match ctx.run(client.authenticate()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                return Err(Diagnostic::error(
+                    "Authentication failed",
+                    format!("{cloud} did not accept the credentials: {e}"),
+                )
+                .into());
+            }
+            Err(interrupted) => return Err(interrupted.into()),
+        }
+        Ok(Arc::new(ProviderData {
+            client: Some(client),
+            region,
+        }))
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        crate::resources::all()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        crate::data_sources::all()
+    }
+}
+
+/// The schema of the `provider "scs"` block, built from [`config::ARGUMENTS`].
+pub fn provider_schema() -> Schema {
+    let block = ARGUMENTS.iter().fold(
+        Block::new().description(
+            "Manages resources on a Sovereign Cloud Stack (OpenStack) cloud. Every argument is optional: \
+             credentials can also come from `OS_*` environment variables or a `clouds.yaml` entry.",
+        ),
+        |block, arg| {
+            let ty = match arg.kind {
+                Kind::String => Type::String,
+                Kind::Bool => Type::Bool,
+                Kind::Number => Type::Number,
+                Kind::StringMap => Type::map(Type::String),
+            };
+            let mut attribute = Attribute::new(arg.name, ty)
+                .optional()
+                .description(describe(arg));
+            if arg.sensitive {
+                attribute = attribute.sensitive();
+            }
+            block.attribute(attribute)
+        },
+    );
+    Schema::new(block)
+}
+
+/// The argument's description plus where else the value can come from.
+fn describe(arg: &config::Argument) -> String {
+    match arg.env {
+        [] => arg.description.to_owned(),
+        vars => {
+            let vars: Vec<String> = vars.iter().map(|v| format!("`{v}`")).collect();
+            format!(
+                "{} Environment: {}.",
+                arg.description,
+                vars.join(if vars.len() == 2 { " or " } else { ", " })
+            )
+        }
+    }
+}
+
+fn decode(config: &Value) -> Result<ProviderArgs, Diagnostics> {
+    if config.is_null() {
+        return Ok(ProviderArgs::default());
+    }
+    from_value(config).map_err(|e| {
+        Diagnostic::error(
+            "Cannot read the provider configuration",
+            format!("The provider block does not match the provider's schema: {e}."),
+        )
+        .into()
+    })
+}
+
+fn problems_to_diagnostics(problems: Vec<config::Problem>) -> Diagnostics {
+    problems
+        .into_iter()
+        .map(|p| Diagnostic::error(p.summary, p.detail).with_path(AttributePath::attr(p.attribute)))
+        .collect()
+}
+
+/// Resolution failures name what is missing and every place that was searched; point at the argument
+/// when the failure is about one.
+fn config_error(e: ConfigError) -> Diagnostics {
+    let (summary, attribute) = match &e {
+        ConfigError::Missing { what, .. } => (
+            "Cannot find how to reach the cloud",
+            ARGUMENTS
+                .iter()
+                .any(|a| a.name == what)
+                .then(|| AttributePath::attr(what.clone())),
+        ),
+        ConfigError::Invalid { what, .. } => (
+            "Invalid cloud configuration",
+            ARGUMENTS
+                .iter()
+                .any(|a| a.name == what)
+                .then(|| AttributePath::attr(what.clone())),
+        ),
+        ConfigError::NoCloudsFile { .. } | ConfigError::CloudNotFound { .. } => {
+            ("Cannot find the cloud", Some(AttributePath::attr("cloud")))
+        }
+        _ => ("Invalid cloud configuration", None),
+    };
+    let detail = format!(
+        "{e}.\n\nSet `cloud` (a clouds.yaml entry) or `auth_url` plus credentials in the provider block, or \
+         the matching OS_* environment variables (OS_CLOUD, OS_AUTH_URL, ...)."
+    );
+    let diagnostic = Diagnostic::error(summary, detail);
+    match attribute {
+        Some(path) => diagnostic.with_path(path).into(),
+        None => diagnostic.into(),
+    }
+}
+
+fn describe_cloud(resolved: &scs_client::config::ResolvedConfig) -> String {
+    match &resolved.cloud {
+        Some(name) => format!("cloud '{name}' ({})", resolved.auth_url),
+        None => format!("Keystone at {}", resolved.auth_url),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let ty = provider_schema().value_type();
+        Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
+            .conform(&ty)
+            .unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn schema_has_every_argument_optional_with_a_description() {
+        let schema = provider_schema();
+        assert_eq!(schema.block.attributes.len(), ARGUMENTS.len());
+        for attr in &schema.block.attributes {
+            assert!(
+                attr.optional && !attr.required && !attr.computed,
+                "{}",
+                attr.name
+            );
+            assert!(!attr.description.is_empty(), "{}", attr.name);
+        }
+        let sensitive: Vec<_> = schema
+            .block
+            .attributes
+            .iter()
+            .filter(|a| a.sensitive)
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(
+            sensitive,
+            ["password", "application_credential_secret", "token"]
+        );
+    }
+
+    #[test]
+    fn descriptions_name_the_environment_variables() {
+        let schema = provider_schema();
+        let cloud = schema
+            .block
+            .get_attribute("cloud")
+            .map(|a| a.description.clone());
+        assert!(cloud.is_some_and(|d| d.contains("`OS_CLOUD`")));
+        let token = schema
+            .block
+            .get_attribute("token")
+            .map(|a| a.description.clone());
+        assert!(token.is_some_and(|d| d.contains("`OS_TOKEN` or `OS_AUTH_TOKEN`")));
+    }
+
+    #[tokio::test]
+    async fn validate_points_at_auth_url() {
+        let cfg = config(&[("auth_url", Value::from("not a url"))]);
+        assert!(!cfg.is_null());
+        let diags = ScsProvider.validate(&Ctx::default(), &cfg).await;
+        assert_eq!(diags.len(), 1, "{diags}");
+        let paths: Vec<_> = diags.iter().map(|d| d.attribute.clone()).collect();
+        assert_eq!(paths, [Some(AttributePath::attr("auth_url"))]);
+    }
+
+    #[tokio::test]
+    async fn validate_accepts_unknown_values() {
+        let cfg = config(&[
+            ("auth_url", Value::Unknown),
+            ("max_retries", Value::Unknown),
+            ("endpoint_type", Value::Unknown),
+        ]);
+        assert!(ScsProvider.validate(&Ctx::default(), &cfg).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn configure_with_unknown_values_defers_the_client() {
+        let cfg = config(&[
+            ("auth_url", Value::Unknown),
+            ("region", Value::from("RegionOne")),
+        ]);
+        let data = ScsProvider.configure(&Ctx::default(), &cfg).await;
+        let data = match data {
+            Ok(d) => d,
+            Err(e) => panic!("configure failed: {e}"),
+        };
+        let ctx = Ctx::default().with_provider_data(Some(data));
+        assert!(client(&ctx).is_err());
+        assert_eq!(default_region(&ctx).ok().flatten(), Some("RegionOne"));
+    }
+
+    #[tokio::test]
+    async fn configure_rejects_invalid_values_before_resolving() {
+        let cfg = config(&[("endpoint_type", Value::from("private"))]);
+        let diags = ScsProvider.configure(&Ctx::default(), &cfg).await.err();
+        assert!(diags.is_some_and(|d| d.has_errors() && d.to_string().contains("endpoint_type")));
+    }
+}
