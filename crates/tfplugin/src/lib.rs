@@ -3,6 +3,7 @@
 //! This crate knows nothing of OpenStack.
 
 pub mod proto;
+pub mod server;
 
 pub mod diagnostics;
 pub mod framework;

@@ -1,0 +1,268 @@
+//! go-plugin's AutoMTLS, server side.
+//!
+//! The client generates a throw-away certificate per launch and passes it in
+//! `PLUGIN_CLIENT_CERT`; the server answers with its own throw-away
+//! certificate in the handshake line. Both sides then trust exactly that one
+//! certificate. The client's certificate is an ECDSA P-521 *CA* certificate,
+//! which stock WebPKI verification rejects as an end entity, so the verifier
+//! here pins the exact DER instead of building a chain, and checks the
+//! handshake signatures itself with aws-lc-rs (ring cannot do P-521).
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::server::{Connected, TcpConnectInfo};
+
+use super::ServeError;
+
+/// A client that has not finished its TLS handshake by then is dropped, so
+/// that a stuck peer cannot hold a task forever.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The server's certificate and key for one run.
+pub(crate) struct ServerIdentity {
+    pub cert: CertificateDer<'static>,
+    key: PrivatePkcs8KeyDer<'static>,
+}
+
+impl ServerIdentity {
+    /// A fresh self-signed certificate shaped like go-plugin's own (CA flag,
+    /// key usages, `localhost`), because go-plugin clients dial with
+    /// ServerName "localhost" and trust only this certificate.
+    pub fn generate() -> Result<Self, ServeError> {
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?;
+        let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
+        let mut name = DistinguishedName::new();
+        name.push(DnType::OrganizationName, "tfplugin");
+        name.push(DnType::CommonName, "localhost");
+        params.distinguished_name = name;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+            KeyUsagePurpose::KeyAgreement,
+            KeyUsagePurpose::KeyCertSign,
+        ];
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ClientAuth,
+            ExtendedKeyUsagePurpose::ServerAuth,
+        ];
+        // Clock skew between client and plugin is impossible (same host), but
+        // a certificate valid from "now" can still race the client's clock read.
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::seconds(30);
+        params.not_after = now + time::Duration::days(365);
+        let cert = params.self_signed(&key)?;
+        Ok(Self {
+            cert: cert.der().clone(),
+            key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        })
+    }
+}
+
+/// Accepts only the one client certificate go-plugin announced.
+#[derive(Debug)]
+pub(crate) struct PinnedClientCert {
+    pinned: CertificateDer<'static>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl PinnedClientCert {
+    pub fn new(pinned: CertificateDer<'static>, provider: &CryptoProvider) -> Self {
+        Self {
+            pinned,
+            algorithms: provider.signature_verification_algorithms,
+        }
+    }
+
+    fn check_pinned(&self, presented: &CertificateDer<'_>) -> Result<(), rustls::Error> {
+        if presented.as_ref() == self.pinned.as_ref() {
+            Ok(())
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
+        }
+    }
+}
+
+impl ClientCertVerifier for PinnedClientCert {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        true
+    }
+
+    // No CA hints: Go's TLS client then offers its certificate whenever the
+    // signature schemes fit, which is what lets the P-521 certificate through.
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        self.check_pinned(end_entity)?;
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.check_pinned(cert)?;
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.check_pinned(cert)?;
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// rustls configuration for one run: our identity, the pinned client, h2.
+pub(crate) fn server_config(
+    identity: &ServerIdentity,
+    client_cert: CertificateDer<'static>,
+) -> Result<rustls::ServerConfig, ServeError> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let verifier = PinnedClientCert::new(client_cert, &provider);
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(Arc::new(verifier))
+        .with_single_cert(
+            vec![identity.cert.clone()],
+            PrivateKeyDer::Pkcs8(identity.key.clone_key()),
+        )?;
+    // grpc-go refuses TLS connections that did not negotiate h2 via ALPN.
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(config)
+}
+
+/// A TLS connection that tonic can serve.
+pub(crate) struct TlsConnection(tokio_rustls::server::TlsStream<TcpStream>);
+
+impl Connected for TlsConnection {
+    type ConnectInfo = TcpConnectInfo;
+
+    fn connect_info(&self) -> Self::ConnectInfo {
+        self.0.get_ref().0.connect_info()
+    }
+}
+
+impl AsyncRead for TlsConnection {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for TlsConnection {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+}
+
+/// Accepts TCP connections and hands the ones that complete the mutual TLS
+/// handshake to tonic. Handshakes run concurrently so one slow or hostile
+/// peer cannot block the real client.
+pub(crate) fn accept_tls(
+    listener: TcpListener,
+    config: rustls::ServerConfig,
+    shutdown: CancellationToken,
+) -> tokio_stream::wrappers::ReceiverStream<io::Result<TlsConnection>> {
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let (tx, rx) = mpsc::channel(16);
+    tokio::spawn(async move {
+        loop {
+            let accepted = tokio::select! {
+                () = shutdown.cancelled() => break,
+                accepted = listener.accept() => accepted,
+            };
+            let (tcp, peer) = match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accepting a plugin connection failed");
+                    continue;
+                }
+            };
+            let acceptor = acceptor.clone();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => {
+                        // The receiver is gone only when the server stopped.
+                        let _ = tx.send(Ok(TlsConnection(tls))).await;
+                    }
+                    Ok(Err(e)) => {
+                        tracing::warn!(%peer, error = %e, "refused a TLS connection");
+                    }
+                    Err(_) => {
+                        tracing::warn!(%peer, "TLS handshake timed out");
+                    }
+                }
+            });
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(rx)
+}
