@@ -24,10 +24,10 @@ export TF_ACC_TERRAFORM_PATH ?= $(TOOLS_BIN)/terraform
 export TF_ACC_TOFU_PATH ?= $(TOOLS_BIN)/tofu
 export CARGO_TERM_COLOR ?= auto
 
-# Acceptance tests are the integration-test files named acc_* (root crate) and live_* (scs-client);
-# everything else in `cargo test` runs without a cloud.
+# Acceptance tests are the integration-test files named acc_* (root crate) and *live* (scs-client: they
+# run when OS_CLOUD or OS_AUTH_URL is set); everything else in `cargo test` runs without a cloud.
 ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
-LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/live_*.rs))
+LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
 .PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance bench tools \
         cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt
@@ -66,8 +66,8 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-unit-test: ## cargo test of all crates without a cloud (acceptance tests report "skipped")
-	env -u TF_ACC $(CARGO) test --workspace --no-fail-fast
+unit-test: ## cargo test of all crates without a cloud (acceptance and live tests report "skipped")
+	env -u TF_ACC -u OS_CLOUD -u OS_AUTH_URL $(CARGO) test --workspace --no-fail-fast
 
 cloud-smoke: ## check the local cloud with the openstack CLI (skipped for other clouds)
 ifeq ($(USE_LOCAL_CLOUD),yes)
