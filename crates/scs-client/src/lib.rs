@@ -5,7 +5,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), scs_client::Error> {
-//! use scs_client::{Client, ServiceType, config::{CloudConfig, Overrides}};
+//! use scs_client::{Client, Microversion, ServiceType, config::{CloudConfig, Overrides}};
 //!
 //! let config = CloudConfig::resolve(Overrides { cloud: Some("mycloud".into()), ..Default::default() })?;
 //! let client = Client::new(config)?;
@@ -14,7 +14,7 @@
 //! let flavor: serde_json::Value = client
 //!     .compute()
 //!     .get("/flavors/detail")
-//!     .microversion("2.61".parse().map_err(|_| unreachable!())?)
+//!     .microversion(Microversion::new(2, 61))
 //!     .query([("limit", 10)])
 //!     .json()
 //!     .await?;

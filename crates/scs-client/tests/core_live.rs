@@ -7,6 +7,7 @@
 //! names the clouds explicitly.
 #![allow(clippy::unwrap_used)]
 
+use std::io::Write;
 use std::time::Duration;
 
 use scs_client::config::{CloudConfig, Overrides, Sources};
@@ -20,7 +21,11 @@ fn configured() -> Option<Sources> {
     if has("OS_CLOUD") || has("OS_AUTH_URL") {
         Some(src)
     } else {
-        println!("skipped: no cloud configured (set OS_CLOUD or OS_AUTH_URL to run live tests)");
+        // Written to stderr directly: libtest captures println!, and the skip must be visible.
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: no cloud configured (set OS_CLOUD or OS_AUTH_URL to run live tests)"
+        );
         None
     }
 }

@@ -337,10 +337,14 @@ impl Request {
                             last_status: None,
                         });
                     }
-                    if (never_sent || idempotent) && retries < policy.max_retries {
-                        let wait = policy.backoff(retries);
+                    let wait = policy.backoff(retries);
+                    // A backoff that would end past the deadline is skipped:
+                    // the connection error now says more than a timeout later.
+                    if (never_sent || idempotent)
+                        && retries < policy.max_retries
+                        && Instant::now() + wait < deadline
+                    {
                         tracing::warn!(target: "scs_client::retry", operation = %op, attempt, error = %message, wait_ms = wait.as_millis() as u64, "connection failed; retrying");
-                        sleep_within(wait, deadline, &op)?;
                         tokio::time::sleep(wait).await;
                         retries += 1;
                         continue;
@@ -421,19 +425,6 @@ fn auth_header(token: &Arc<Token>, op: &str) -> Result<HeaderValue> {
     })?;
     v.set_sensitive(true);
     Ok(v)
-}
-
-/// Refuses a backoff that would end after the deadline: the error now is
-/// more useful than a timeout later.
-fn sleep_within(wait: Duration, deadline: Instant, op: &str) -> Result<()> {
-    if Instant::now() + wait >= deadline {
-        return Err(Error::Timeout {
-            operation: op.to_owned(),
-            after: Duration::ZERO,
-            last_status: Some("retrying a failed connection".into()),
-        });
-    }
-    Ok(())
 }
 
 /// A successful answer.
