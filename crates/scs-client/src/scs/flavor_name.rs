@@ -1206,4 +1206,107 @@ mod tests {
         assert_eq!(CpuVendor::Amd.image_architecture(), Some("x86_64"));
         assert_eq!(CpuVendor::RiscV.image_architecture(), None);
     }
+
+    /// Tiny deterministic generator (no dependency) for the round-trip property below.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+
+        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+            items[self.next(items.len() as u64) as usize]
+        }
+
+        fn chance(&mut self) -> bool {
+            self.next(2) == 0
+        }
+    }
+
+    fn random_name(r: &mut Lcg) -> FlavorName {
+        let disk = r.chance().then(|| Disk {
+            count: r.pick(&[1, 1, 2, 3]),
+            size_gb: r.chance().then(|| 1 + r.next(1000) as u32),
+            disk_type: r.chance().then(|| r.pick(&DiskType::ALL)),
+        });
+        let gpu = r.chance().then(|| {
+            let vendor = r.pick(&[GpuVendor::Nvidia, GpuVendor::Amd, GpuVendor::Intel]);
+            let generation = r.chance().then(|| match vendor {
+                GpuVendor::Nvidia => r.pick(&["a", "l", "g", "b", "t"]).to_string(),
+                GpuVendor::Amd | GpuVendor::Intel => r.pick(&["1", "3.5", "0.95", "4"]).to_string(),
+            });
+            let compute_units = generation
+                .as_ref()
+                .and_then(|_| r.chance().then(|| 1 + r.next(200) as u32));
+            let vram_gib = compute_units.and_then(|_| r.chance().then(|| 1 + r.next(96) as u32));
+            Gpu {
+                mode: r.pick(&[GpuMode::PassThrough, GpuMode::Virtual]),
+                vendor,
+                generation,
+                compute_units,
+                high_frequency: if compute_units.is_some() {
+                    r.next(3) as u8
+                } else {
+                    0
+                },
+                vram_gib,
+                high_bandwidth: if vram_gib.is_some() {
+                    r.next(3) as u8
+                } else {
+                    0
+                },
+            }
+        });
+        FlavorName {
+            vcpus: 1 + r.next(128) as u32,
+            cpu_type: r.pick(&CpuType::ALL),
+            cpu_insecure: r.chance(),
+            ram_half_gib: 1 + r.next(1024) as u32,
+            ram_no_ecc: r.chance(),
+            ram_oversubscribed: r.chance(),
+            disk,
+            hypervisor: r.chance().then(|| r.pick(&Hypervisor::ALL)),
+            hardware_virtualization: r.chance(),
+            cpu_arch: r.chance().then(|| CpuArch {
+                vendor: r.pick(&CpuVendor::ALL),
+                generation: r.chance().then(|| 1 + r.next(6) as u32),
+                frequency: r.next(4) as u8,
+            }),
+            gpu,
+            infiniband: r.chance(),
+        }
+    }
+
+    #[test]
+    fn every_name_prints_and_parses_back_in_both_syntaxes() {
+        let mut r = Lcg(0x5c5_0100);
+        for _ in 0..5000 {
+            let name = random_name(&mut r);
+            let v2 = name.to_string();
+            assert_eq!(
+                FlavorName::parse_with(&v2, NameSyntax::V2).unwrap(),
+                name,
+                "{v2}"
+            );
+            if name.hypervisor != Some(Hypervisor::CloudHypervisor) {
+                let v1 = name.to_v1_string();
+                assert_eq!(
+                    FlavorName::parse_with(&v1, NameSyntax::V1).unwrap(),
+                    name,
+                    "{v1}"
+                );
+            }
+            // The shortened name is itself a valid name that keeps the core figures.
+            let short = FlavorName::parse(&name.shortened().to_string()).unwrap();
+            assert_eq!(
+                (short.vcpus, short.ram_half_gib, short.disk),
+                (name.vcpus, name.ram_half_gib, name.disk)
+            );
+        }
+    }
 }
