@@ -250,7 +250,7 @@ async fn server_wait_reports_nova_fault_and_actions_have_their_bodies() {
     assert!(msg.contains("ERROR"), "{msg}");
     assert_eq!(
         mock.hits("GET", path)[0].headers["openstack-api-version"],
-        "compute 2.47"
+        "compute 2.71"
     );
 
     let action = "/compute/v2.1/servers/s1/action";

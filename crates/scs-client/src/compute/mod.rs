@@ -28,8 +28,10 @@ use crate::session::{Client, ServiceClient};
 /// Networks `auto`/`none` on create.
 pub const MV_NETWORKS_AUTO: Microversion = Microversion::new(2, 37);
 /// Server reads embed the flavor (`original_name`, figures, extra specs) and carry tags and
-/// description.
+/// description. The minimum server reads ask for.
 pub const MV_SERVER_READ: Microversion = Microversion::new(2, 47);
+/// Server reads also list the server's groups (`server_groups`); used where the cloud has it.
+pub const MV_SERVER_READ_GROUPS: Microversion = Microversion::new(2, 71);
 /// Server descriptions on update.
 pub const MV_DESCRIPTION: Microversion = Microversion::new(2, 19);
 /// Server tags (`PUT /servers/{id}/tags`).
@@ -49,4 +51,19 @@ pub const MV_KEYPAIR_TYPE: Microversion = Microversion::new(2, 2);
 
 fn service(client: &Client) -> ServiceClient {
     client.compute()
+}
+
+/// The microversion server reads use: 2.71 where the cloud has it (server groups in the answer,
+/// which import needs), else 2.47.
+async fn server_read_microversion(client: &Client) -> crate::error::Result<Microversion> {
+    Ok(
+        if service(client)
+            .supports_microversion(MV_SERVER_READ_GROUPS)
+            .await?
+        {
+            MV_SERVER_READ_GROUPS
+        } else {
+            MV_SERVER_READ
+        },
+    )
 }

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     MV_BDM_VOLUME_TYPE, MV_CREATE_TAGS, MV_DESCRIPTION, MV_NETWORKS_AUTO, MV_SERVER_READ, MV_TAGS,
-    service,
+    server_read_microversion, service,
 };
 use crate::error::{Error, Result};
 use crate::model::{Collection, Filters, fetch_one, null_default, segment, wrap};
@@ -130,6 +130,9 @@ pub struct Server {
     pub updated: Option<String>,
     #[serde(rename = "OS-SRV-USG:launched_at")]
     pub launched_at: Option<String>,
+    /// The server group ids (microversion 2.71+; at most one in practice).
+    #[serde(deserialize_with = "null_default")]
+    pub server_groups: Vec<String>,
 }
 
 impl Server {
@@ -343,14 +346,24 @@ const SERVERS: Collection = Collection {
     microversion: Some(MV_SERVER_READ),
 };
 
+async fn servers_for_reading(client: &Client) -> Result<Collection> {
+    Ok(Collection {
+        microversion: Some(server_read_microversion(client).await?),
+        ..SERVERS
+    })
+}
+
 /// All servers (details), every page.
 pub async fn list_servers(client: &Client, filters: Filters<'_>) -> Result<Vec<Server>> {
-    SERVERS.list(client, filters).await
+    servers_for_reading(client)
+        .await?
+        .list(client, filters)
+        .await
 }
 
 /// `None` when the server does not exist.
 pub async fn get_server(client: &Client, id: &str) -> Result<Option<Server>> {
-    SERVERS.get(client, id).await
+    servers_for_reading(client).await?.get(client, id).await
 }
 
 /// Creates a server and returns what Nova answers (its id; the rest comes from

@@ -31,6 +31,27 @@ const VOLUME_TYPES: Collection = Collection {
     microversion: None,
 };
 
+impl VolumeType {
+    /// The scs-0114 aspects advertised at the start of the description: `[scs:encrypted,
+    /// replicated]` gives `["encrypted", "replicated"]`. Empty when the description has none.
+    pub fn scs_aspects(&self) -> Vec<String> {
+        let Some(rest) = self
+            .description
+            .as_deref()
+            .and_then(|d| d.trim_start().strip_prefix("[scs:"))
+        else {
+            return Vec::new();
+        };
+        let Some((list, _)) = rest.split_once(']') else {
+            return Vec::new();
+        };
+        list.split(',')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect()
+    }
+}
+
 /// The volume types the caller may use.
 pub async fn list_volume_types(client: &Client) -> Result<Vec<VolumeType>> {
     VOLUME_TYPES.list(client, &[]).await
@@ -38,4 +59,35 @@ pub async fn list_volume_types(client: &Client) -> Result<Vec<VolumeType>> {
 
 pub async fn get_volume_type(client: &Client, id: &str) -> Result<Option<VolumeType>> {
     VOLUME_TYPES.get(client, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_description(d: Option<&str>) -> VolumeType {
+        VolumeType {
+            description: d.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn scs_0114_aspects() {
+        assert_eq!(
+            with_description(Some("[scs:encrypted, replicated] Ceph RBD, 3 copies")).scs_aspects(),
+            ["encrypted", "replicated"]
+        );
+        assert_eq!(
+            with_description(Some("[scs:encrypted]")).scs_aspects(),
+            ["encrypted"]
+        );
+        assert!(with_description(Some("plain LVM")).scs_aspects().is_empty());
+        assert!(
+            with_description(Some("[scs:encrypted"))
+                .scs_aspects()
+                .is_empty()
+        );
+        assert!(with_description(None).scs_aspects().is_empty());
+    }
 }
