@@ -6,7 +6,10 @@
 //! on the request types) to work with typed structs whose fields are
 //! [`crate::value::Attr`].
 
+mod capture;
+mod convert;
 mod ctx;
+pub mod dispatch;
 pub mod plan;
 pub mod validate;
 
@@ -16,11 +19,23 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 
+pub use capture::CAPTURE_DIR_ENV;
 pub use ctx::{Ctx, Interrupted, ProviderData};
+pub use dispatch::Dispatch;
 
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use crate::schema::Schema;
 use crate::value::{JsonOptions, Type, Value, decode_json_with, from_value};
+
+/// Serves `provider` over the plugin protocol: the entry point of a
+/// provider binary's `main`. With `options.debug` it serves for
+/// `TF_REATTACH_PROVIDERS` instead of being launched by a client.
+pub async fn serve_provider(
+    provider: impl Provider,
+    options: crate::server::ServeOptions,
+) -> Result<(), crate::server::ServeError> {
+    crate::server::serve(Dispatch::new(provider), options).await
+}
 
 /// A provider: its configuration schema, configuration, and the resources
 /// and data sources it offers.
