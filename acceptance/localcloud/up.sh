@@ -19,7 +19,7 @@ T0=$(date +%s)
 stamp() { echo "$(date -Is) $1 $(( $(date +%s) - T0 ))s" >> "$STATE/timings.log"; log "$1 (+$(( $(date +%s) - T0 ))s)"; }
 
 # A change to these scripts (or to the passwords) forces the full path once.
-CONFIG_HASH=$(cat "$LOCALCLOUD_HOME"/up.sh "$LOCALCLOUD_HOME"/lib/*.sh "$LOCALCLOUD_HOME"/lib/*.py \
+CONFIG_HASH=$(cat "$LOCALCLOUD_HOME"/up.sh "$LOCALCLOUD_HOME"/lib/{common.sh,packages.sh,seed.py} \
   <(echo "$ADMIN_PASS $MEMBER_PASS") | md5sum | cut -d' ' -f1)
 
 appcred_works() {
