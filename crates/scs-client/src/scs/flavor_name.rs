@@ -547,6 +547,80 @@ impl std::str::FromStr for FlavorName {
     }
 }
 
+/// A flat, serializable view of a parsed name: what the `scs_flavor` data source reports. Codes
+/// become words (`shared-core`, `nvme`, `bms`, `amd`, `pass-through`, `nvidia`) so that users
+/// need not know the letters.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FlavorNameFields {
+    /// The canonical v2 name.
+    pub name: String,
+    pub name_v1: String,
+    pub vcpus: u32,
+    pub cpu_type: &'static str,
+    pub cpu_insecure: bool,
+    pub ram_gib: f64,
+    pub ram_no_ecc: bool,
+    pub ram_oversubscribed: bool,
+    /// `None` when the name has no disk part (boot from volume).
+    pub disk_count: Option<u32>,
+    pub disk_gb: Option<u32>,
+    pub disk_type: Option<&'static str>,
+    pub hypervisor: Option<&'static str>,
+    pub hardware_virtualization: bool,
+    pub cpu_vendor: Option<&'static str>,
+    pub cpu_generation: Option<u32>,
+    /// Number of `h`: 1 = >2.75 GHz, 2 = >3.25 GHz, 3 = >3.75 GHz all-core.
+    pub cpu_high_frequency: u8,
+    pub gpu_type: Option<&'static str>,
+    pub gpu_vendor: Option<&'static str>,
+    pub gpu_generation: Option<String>,
+    pub gpu_compute_units: Option<u32>,
+    pub gpu_vram_gib: Option<u32>,
+    pub infiniband: bool,
+}
+
+impl From<&FlavorName> for FlavorNameFields {
+    fn from(n: &FlavorName) -> Self {
+        let gpu = n.gpu.as_ref();
+        FlavorNameFields {
+            name: n.to_string(),
+            name_v1: n.to_v1_string(),
+            vcpus: n.vcpus,
+            cpu_type: n.cpu_type.as_str(),
+            cpu_insecure: n.cpu_insecure,
+            ram_gib: n.ram_gib(),
+            ram_no_ecc: n.ram_no_ecc,
+            ram_oversubscribed: n.ram_oversubscribed,
+            disk_count: n.disk.map(|d| d.count),
+            disk_gb: n.disk_gb(),
+            disk_type: n.disk_type().map(DiskType::as_str),
+            hypervisor: n.hypervisor.map(Hypervisor::code),
+            hardware_virtualization: n.hardware_virtualization,
+            cpu_vendor: n.cpu_arch.map(|a| match a.vendor {
+                CpuVendor::Intel => "intel",
+                CpuVendor::Amd => "amd",
+                CpuVendor::Arm => "arm",
+                CpuVendor::RiscV => "risc-v",
+            }),
+            cpu_generation: n.cpu_arch.and_then(|a| a.generation),
+            cpu_high_frequency: n.cpu_arch.map(|a| a.frequency).unwrap_or(0),
+            gpu_type: gpu.map(|g| match g.mode {
+                GpuMode::PassThrough => "pass-through",
+                GpuMode::Virtual => "virtual",
+            }),
+            gpu_vendor: gpu.map(|g| match g.vendor {
+                GpuVendor::Nvidia => "nvidia",
+                GpuVendor::Amd => "amd",
+                GpuVendor::Intel => "intel",
+            }),
+            gpu_generation: gpu.and_then(|g| g.generation.clone()),
+            gpu_compute_units: gpu.and_then(|g| g.compute_units),
+            gpu_vram_gib: gpu.and_then(|g| g.vram_gib),
+            infiniband: n.infiniband,
+        }
+    }
+}
+
 /// Byte cursor over the ASCII name (non-ASCII never matches any expectation and so fails).
 struct Cursor<'a> {
     s: &'a str,
@@ -1198,6 +1272,28 @@ mod tests {
             ok("SCS-4C-16-2x200p_a1").shortened().to_string(),
             "SCS-4C-16-2x200p_a"
         );
+    }
+
+    #[test]
+    fn flat_fields_use_words() {
+        let f = FlavorNameFields::from(&ok("SCS-16T-64-3x10s_bms_hwv_z4hh_gA3.5-60-24h_ib"));
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v["name"], "SCS-16T-64-3x10s_bms_hwv_z4hh_gA3.5-60-24h_ib");
+        assert_eq!(
+            v["name_v1"],
+            "SCS-16T:64:3x10s-bms-hwv-z4hh-gA3.5:60:24h-ib"
+        );
+        assert_eq!(v["cpu_type"], "dedicated-thread");
+        assert_eq!(v["disk_type"], "ssd");
+        assert_eq!(v["disk_count"], 3);
+        assert_eq!(v["hypervisor"], "bms");
+        assert_eq!(v["cpu_vendor"], "amd");
+        assert_eq!(v["cpu_high_frequency"], 2);
+        assert_eq!(v["gpu_type"], "virtual");
+        assert_eq!(v["gpu_vendor"], "amd");
+        assert_eq!(v["gpu_vram_gib"], 24);
+        let f = FlavorNameFields::from(&ok("SCS-1V-0.5"));
+        assert_eq!((f.ram_gib, f.disk_count, f.cpu_vendor), (0.5, None, None));
     }
 
     #[test]
