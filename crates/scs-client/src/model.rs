@@ -97,6 +97,8 @@ pub(crate) struct Collection {
     pub list_path: &'static str,
     pub one: &'static str,
     pub many: &'static str,
+    /// How errors and logs name one item ("floating IP").
+    pub label: &'static str,
     /// Microversion every call of this collection asks for.
     pub microversion: Option<Microversion>,
 }
@@ -123,7 +125,7 @@ impl Collection {
             client,
             http::Method::GET,
             self.list_path.to_owned(),
-            format!("list {}", self.many),
+            format!("list {}s", self.label),
         )
         .query(filters.iter().copied())
         .paginate(self.many)
@@ -136,7 +138,7 @@ impl Collection {
             client,
             http::Method::GET,
             self.item_path(id),
-            format!("get {} {id}", self.one),
+            format!("get {} {id}", self.label),
         );
         found(fetch_one(req, self.one).await)
     }
@@ -154,7 +156,7 @@ impl Collection {
                 client,
                 http::Method::POST,
                 self.path.to_owned(),
-                format!("create {} {describe}", self.one),
+                format!("create {} {describe}", self.label),
             )
             .json_body(&wrap(self.one, body)?);
         fetch_one(req, self.one).await
@@ -171,7 +173,7 @@ impl Collection {
                 client,
                 http::Method::PUT,
                 self.item_path(id),
-                format!("update {} {id}", self.one),
+                format!("update {} {id}", self.label),
             )
             .json_body(&wrap(self.one, body)?);
         fetch_one(req, self.one).await
@@ -183,7 +185,7 @@ impl Collection {
             client,
             http::Method::DELETE,
             self.item_path(id),
-            format!("delete {} {id}", self.one),
+            format!("delete {} {id}", self.label),
         );
         gone(req.send().await.map(|_| ()))
     }
@@ -194,7 +196,7 @@ impl Collection {
             client,
             http::Method::PUT,
             format!("{}/tags", self.item_path(id)),
-            format!("set tags of {} {id}", self.one),
+            format!("set tags of {} {id}", self.label),
         )
         .json_body(&serde_json::json!({ "tags": tags }))
         .send()

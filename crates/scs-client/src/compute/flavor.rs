@@ -71,6 +71,7 @@ const FLAVORS: Collection = Collection {
     path: "flavors",
     list_path: "flavors/detail",
     one: "flavor",
+    label: "flavor",
     many: "flavors",
     microversion: None,
 };

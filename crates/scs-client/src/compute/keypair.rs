@@ -42,6 +42,7 @@ const KEYPAIRS: Collection = Collection {
     path: "os-keypairs",
     list_path: "os-keypairs",
     one: "keypair",
+    label: "keypair",
     many: "keypairs",
     microversion: None,
 };

@@ -342,6 +342,7 @@ const SERVERS: Collection = Collection {
     path: "servers",
     list_path: "servers/detail",
     one: "server",
+    label: "server",
     many: "servers",
     microversion: Some(MV_SERVER_READ),
 };

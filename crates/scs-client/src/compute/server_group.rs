@@ -52,6 +52,7 @@ const SERVER_GROUPS: Collection = Collection {
     path: "os-server-groups",
     list_path: "os-server-groups",
     one: "server_group",
+    label: "server group",
     many: "server_groups",
     microversion: None,
 };

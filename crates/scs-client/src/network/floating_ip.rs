@@ -1,12 +1,11 @@
 //! Neutron floating IPs (`/v2.0/floatingips`).
 
-use super::FLOATING_IPS;
-use crate::error::Result;
-use crate::model::Filters;
-use crate::session::Client;
 use serde::{Deserialize, Serialize};
 
-use crate::model::null_default;
+use super::FLOATING_IPS;
+use crate::error::Result;
+use crate::model::{Filters, null_default};
+use crate::session::Client;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]

@@ -26,27 +26,32 @@ fn service(client: &Client) -> ServiceClient {
     client.network()
 }
 
-const fn neutron(path: &'static str, one: &'static str) -> Collection {
+const fn neutron(path: &'static str, one: &'static str, label: &'static str) -> Collection {
     Collection {
         service,
         path,
         list_path: path,
         one,
         many: path,
+        label,
         microversion: None,
     }
 }
 
-const NETWORKS: Collection = neutron("networks", "network");
-const SUBNETS: Collection = neutron("subnets", "subnet");
-const ROUTERS: Collection = neutron("routers", "router");
-const PORTS: Collection = neutron("ports", "port");
-const FLOATING_IPS: Collection = neutron("floatingips", "floatingip");
+const NETWORKS: Collection = neutron("networks", "network", "network");
+const SUBNETS: Collection = neutron("subnets", "subnet", "subnet");
+const ROUTERS: Collection = neutron("routers", "router", "router");
+const PORTS: Collection = neutron("ports", "port", "port");
+const FLOATING_IPS: Collection = neutron("floatingips", "floatingip", "floating IP");
 const SECURITY_GROUPS: Collection = Collection {
     many: "security_groups",
-    ..neutron("security-groups", "security_group")
+    ..neutron("security-groups", "security_group", "security group")
 };
 const SECURITY_GROUP_RULES: Collection = Collection {
     many: "security_group_rules",
-    ..neutron("security-group-rules", "security_group_rule")
+    ..neutron(
+        "security-group-rules",
+        "security_group_rule",
+        "security group rule",
+    )
 };

@@ -1,12 +1,11 @@
 //! Neutron ports (`/v2.0/ports`).
 
-use super::PORTS;
-use crate::error::Result;
-use crate::model::Filters;
-use crate::session::Client;
 use serde::{Deserialize, Serialize};
 
-use crate::model::null_default;
+use super::PORTS;
+use crate::error::Result;
+use crate::model::{Filters, null_default};
+use crate::session::Client;
 
 /// An address on a port (also used for router gateway addresses). On requests either field may
 /// be left out: a subnet alone asks Neutron to pick an address from it.

@@ -1,13 +1,12 @@
 //! Neutron routers (`/v2.0/routers`), their gateway and interfaces.
 
-use super::ROUTERS;
-use crate::error::Result;
-use crate::model::Filters;
-use crate::session::Client;
 use serde::{Deserialize, Serialize};
 
+use super::ROUTERS;
 use super::port::FixedIp;
-use crate::model::{gone, null_default, segment};
+use crate::error::Result;
+use crate::model::{Filters, gone, null_default, segment};
+use crate::session::Client;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]

@@ -1,12 +1,11 @@
 //! Neutron security groups and rules (`/v2.0/security-groups`, `/v2.0/security-group-rules`).
 
-use super::{SECURITY_GROUP_RULES, SECURITY_GROUPS};
-use crate::error::Result;
-use crate::model::Filters;
-use crate::session::Client;
 use serde::{Deserialize, Serialize};
 
-use crate::model::null_default;
+use super::{SECURITY_GROUP_RULES, SECURITY_GROUPS};
+use crate::error::Result;
+use crate::model::{Filters, null_default};
+use crate::session::Client;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]

@@ -1,12 +1,11 @@
 //! Neutron subnets (`/v2.0/subnets`).
 
-use super::SUBNETS;
-use crate::error::Result;
-use crate::model::Filters;
-use crate::session::Client;
 use serde::{Deserialize, Serialize};
 
-use crate::model::null_default;
+use super::SUBNETS;
+use crate::error::Result;
+use crate::model::{Filters, null_default};
+use crate::session::Client;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default)]

@@ -27,6 +27,7 @@ const VOLUME_TYPES: Collection = Collection {
     path: "types",
     list_path: "types",
     one: "volume_type",
+    label: "volume type",
     many: "volume_types",
     microversion: None,
 };

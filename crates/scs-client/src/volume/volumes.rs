@@ -143,6 +143,7 @@ const VOLUMES: Collection = Collection {
     path: "volumes",
     list_path: "volumes/detail",
     one: "volume",
+    label: "volume",
     many: "volumes",
     microversion: None,
 };
