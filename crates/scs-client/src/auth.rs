@@ -10,15 +10,21 @@ use crate::catalog::Catalog;
 use crate::config::{AuthMethod, DomainRef, ProjectScope, Secret, UserRef};
 use crate::error::{Error, parse_openstack_error};
 
-/// Re-issue a token this long before Keystone says it expires, so a request
-/// that starts just before expiry does not carry a token that dies in flight.
+/// Re-issue a token this long before it expires, so a request that starts
+/// just before expiry does not carry a token that dies in flight. Short-lived
+/// tokens use a quarter of their lifetime instead.
 pub const EXPIRY_MARGIN: Duration = Duration::from_secs(120);
 
 /// An issued token with its catalog.
 #[derive(Debug, Clone)]
 pub struct Token {
     pub value: Secret,
+    /// Expiry on the local clock: issue time here plus Keystone's
+    /// `expires_at - issued_at`, so clock skew between us and Keystone
+    /// does not matter.
     pub expires_at: Option<SystemTime>,
+    /// How long before `expires_at` the token counts as stale.
+    pub margin: Duration,
     pub catalog: Catalog,
     pub project_id: Option<String>,
     pub project_name: Option<String>,
@@ -28,7 +34,7 @@ pub struct Token {
 impl Token {
     pub fn is_fresh(&self, now: SystemTime) -> bool {
         match self.expires_at {
-            Some(exp) => now + EXPIRY_MARGIN < exp,
+            Some(exp) => now + self.margin < exp,
             None => true,
         }
     }
@@ -43,6 +49,8 @@ struct TokenBody {
 struct TokenInner {
     #[serde(default)]
     expires_at: Option<String>,
+    #[serde(default)]
+    issued_at: Option<String>,
     #[serde(default)]
     catalog: Option<Catalog>,
     #[serde(default)]
@@ -258,11 +266,21 @@ async fn finish(
         request_id: request_id.clone(),
     })?;
     let t = body.token;
-    let expires_at = t.expires_at.as_deref().and_then(|s| {
+    let received = SystemTime::now();
+    let parse = |s: &str| {
         humantime::parse_rfc3339(s)
             .or_else(|_| humantime::parse_rfc3339_weak(s.trim_end_matches('Z')))
             .ok()
-    });
+    };
+    let server_expiry = t.expires_at.as_deref().and_then(parse);
+    let server_issued = t.issued_at.as_deref().and_then(parse);
+    let lifetime = match (server_issued, server_expiry) {
+        (Some(i), Some(e)) => e.duration_since(i).ok(),
+        (None, Some(e)) => e.duration_since(received).ok(),
+        _ => None,
+    };
+    let expires_at = lifetime.map(|l| received + l);
+    let margin = lifetime.map_or(EXPIRY_MARGIN, |l| EXPIRY_MARGIN.min(l / 4));
     tracing::debug!(
         target: "scs_client::auth",
         project_id = t.project.as_ref().and_then(|p| p.id.as_deref()).unwrap_or("-"),
@@ -271,6 +289,7 @@ async fn finish(
     Ok(Token {
         value: Secret::new(subject),
         expires_at,
+        margin,
         catalog: t.catalog.unwrap_or_default(),
         project_id: t.project.as_ref().and_then(|p| p.id.clone()),
         project_name: t.project.and_then(|p| p.name),

@@ -559,3 +559,49 @@ async fn endpoint_override_and_missing_service() {
         "{s}"
     );
 }
+
+#[tokio::test]
+async fn token_is_reissued_before_it_expires() {
+    let mock = MockCloud::start().await;
+    mock.on("GET", NETS, vec![Action::ok(nets(1))]);
+    // 4 s lifetime: fresh for 3 s (a quarter is the safety margin).
+    mock.set_token_lifetime(Duration::from_secs(4));
+    let c = core_support::client(&mock, 3);
+    let _: Value = c.network().get_json("/networks").await.unwrap();
+    let _: Value = c.network().get_json("/networks").await.unwrap();
+    assert_eq!(mock.tokens_issued(), 1, "fresh token reused");
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    let _: Value = c.network().get_json("/networks").await.unwrap();
+    assert_eq!(mock.tokens_issued(), 2, "stale token re-issued before use");
+    let hits = mock.hits("GET", NETS);
+    assert_ne!(
+        hits[1].headers.get("x-auth-token"),
+        hits[2].headers.get("x-auth-token")
+    );
+}
+
+#[tokio::test]
+async fn other_region_shares_the_token() {
+    let mock = MockCloud::start().await;
+    mock.on("GET", "/network2/v2.0/networks", vec![Action::ok(nets(2))]);
+    mock.on("GET", NETS, vec![Action::ok(nets(1))]);
+    let c = core_support::client(&mock, 3);
+    let two = c.network().in_region(Some("RegionTwo"));
+    let v: Value = two.get_json("/networks").await.unwrap();
+    assert_eq!(v["networks"].as_array().unwrap().len(), 2);
+    let v: Value = c
+        .network()
+        .in_region(Some(""))
+        .get_json("/networks")
+        .await
+        .unwrap();
+    assert_eq!(v["networks"].as_array().unwrap().len(), 1);
+    assert_eq!(mock.tokens_issued(), 1);
+    let err = c
+        .compute()
+        .in_region(Some("RegionTwo"))
+        .get_json::<Value>("/servers")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Catalog { .. }), "{err:?}");
+}

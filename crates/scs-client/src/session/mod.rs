@@ -54,6 +54,8 @@ impl std::fmt::Debug for Client {
     }
 }
 
+type VersionCell = Arc<OnceCell<VersionRange>>;
+
 struct Inner {
     config: ResolvedConfig,
     http: reqwest::Client,
@@ -62,7 +64,8 @@ struct Inner {
     /// Keystone call instead of each making their own.
     token: Mutex<Option<Arc<Token>>>,
     limits: HashMap<ServiceType, Arc<Semaphore>>,
-    versions: HashMap<ServiceType, OnceCell<VersionRange>>,
+    /// Per service and region (`None` = the configured region).
+    versions: std::sync::Mutex<HashMap<(ServiceType, Option<String>), VersionCell>>,
     cancel: CancellationToken,
 }
 
@@ -75,10 +78,6 @@ impl Client {
             .iter()
             .map(|s| (*s, Arc::new(Semaphore::new(config.max_concurrency))))
             .collect();
-        let versions = ServiceType::ALL
-            .iter()
-            .map(|s| (*s, OnceCell::new()))
-            .collect();
         Ok(Self {
             inner: Arc::new(Inner {
                 policy: RetryPolicy::new(config.max_retries),
@@ -86,7 +85,7 @@ impl Client {
                 http,
                 token: Mutex::new(None),
                 limits,
-                versions,
+                versions: std::sync::Mutex::new(HashMap::new()),
                 cancel: CancellationToken::new(),
             }),
         })
@@ -120,6 +119,7 @@ impl Client {
         ServiceClient {
             client: self.clone(),
             service,
+            region: None,
         }
     }
 
@@ -233,23 +233,34 @@ impl Client {
     /// (Identity falls back to `auth_url`), with the API version segment added
     /// when the registered URL has none.
     pub async fn base_url(&self, service: ServiceType) -> Result<Url> {
+        self.base_url_in(service, None).await
+    }
+
+    /// [`Client::base_url`] in another region than the configured one
+    /// (`None` = configured). Endpoint overrides apply to every region.
+    pub async fn base_url_in(&self, service: ServiceType, region: Option<&str>) -> Result<Url> {
         let c = &self.inner.config;
         if let Some(u) = c.endpoint_overrides.get(service.key()) {
             return Ok(versioned_base(service, u));
         }
         let token = self.token().await?;
-        match token
-            .catalog
-            .find(service, c.region.as_deref(), c.interface)
-        {
+        let region = region.or(c.region.as_deref());
+        match token.catalog.find(service, region, c.interface) {
             Ok(u) => Ok(versioned_base(service, &u)),
             Err(_) if service == ServiceType::Identity => Ok(versioned_base(service, &c.auth_url)),
             Err(e) => Err(e),
         }
     }
 
-    pub(crate) fn version_cell(&self, s: ServiceType) -> Option<&OnceCell<VersionRange>> {
-        self.inner.versions.get(&s)
+    pub(crate) fn version_cell(&self, s: ServiceType, region: Option<&str>) -> VersionCell {
+        let mut map = self
+            .inner
+            .versions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry((s, region.map(str::to_owned)))
+            .or_default()
+            .clone()
     }
 }
 
@@ -260,6 +271,8 @@ impl Client {
 pub struct ServiceClient {
     client: Client,
     service: ServiceType,
+    /// `None`: the configured region.
+    region: Option<Arc<str>>,
 }
 
 impl ServiceClient {
@@ -269,6 +282,22 @@ impl ServiceClient {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The same service in another region (a resource's `region`
+    /// attribute); `None` or an empty string means the configured region.
+    /// Shares the token, connections and limits.
+    pub fn in_region(&self, region: Option<&str>) -> ServiceClient {
+        ServiceClient {
+            client: self.client.clone(),
+            service: self.service,
+            region: region.filter(|r| !r.is_empty()).map(Arc::from),
+        }
+    }
+
+    /// The region this handle targets (`None`: the configured one).
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     /// A request builder (microversion, headers, query, body, deadline, ...).
@@ -341,14 +370,16 @@ impl ServiceClient {
     }
 
     pub async fn base_url(&self) -> Result<Url> {
-        self.client.base_url(self.service).await
+        self.client
+            .base_url_in(self.service, self.region.as_deref())
+            .await
     }
 
     /// The service's microversion range (discovered once per client).
     pub async fn version_range(&self) -> Result<VersionRange> {
-        let Some(cell) = self.client.version_cell(self.service) else {
-            return Ok(VersionRange::default());
-        };
+        let cell = self
+            .client
+            .version_cell(self.service, self.region.as_deref());
         cell.get_or_try_init(|| crate::microversion::discover(self.clone()))
             .await
             .copied()

@@ -57,6 +57,7 @@ struct State {
     in_flight: u32,
     max_in_flight: u32,
     nova_max: String,
+    token_lifetime: Duration,
 }
 
 #[derive(Clone)]
@@ -71,6 +72,7 @@ impl MockCloud {
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State {
             nova_max: "2.90".into(),
+            token_lifetime: Duration::from_secs(3600),
             ..State::default()
         }));
         let mock = MockCloud { addr, state };
@@ -108,6 +110,11 @@ impl MockCloud {
             .unwrap()
             .routes
             .insert((method.into(), path.into()), (actions, last));
+    }
+
+    /// Lifetime of tokens issued from now on.
+    pub fn set_token_lifetime(&self, d: Duration) {
+        self.state.lock().unwrap().token_lifetime = d;
     }
 
     pub fn set_nova_max(&self, v: &str) {
@@ -224,13 +231,18 @@ impl MockCloud {
             ep("identity", format!("{base}/identity")),
             ep("compute", format!("{base}/compute/v2.1")),
             ep("network", format!("{base}/network")),
+            json!({"type": "network", "endpoints": [
+                {"interface": "public", "region_id": "RegionTwo", "url": format!("{base}/network2")}]}),
             ep("volumev3", format!("{base}/volume/v3/proj-1")),
             ep("image", format!("{base}/image")),
         ]);
         Action::JsonH(
             201,
             vec![("x-subject-token", token)],
-            json!({"token": {"expires_at": "2099-01-01T00:00:00.000000Z",
+            // A server clock far off ours: only the lifetime may matter.
+            json!({"token": {"issued_at": "2001-01-01T00:00:00.000000Z",
+                "expires_at": humantime::format_rfc3339_micros(
+                    std::time::UNIX_EPOCH + Duration::from_secs(978_307_200) + s.token_lifetime).to_string(),
                 "project": {"id": "proj-1", "name": "demo"}, "user": {"id": "user-1"},
                 "catalog": catalog}}),
         )
