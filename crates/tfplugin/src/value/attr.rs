@@ -102,8 +102,8 @@ impl<T: Serialize> Serialize for Attr<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Attr<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // The value deserializer answers deserialize_option with visit_unit
-        // for an unknown; other formats only ever produce none/some.
+        // The value deserializer answers deserialize_option with an enum
+        // marker for an unknown; other formats only ever produce none/some.
         deserializer.deserialize_option(AttrVisitor(PhantomData))
     }
 }
@@ -122,7 +122,18 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for AttrVisitor<T> {
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Attr::Unknown)
+        Ok(Attr::Null)
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        let (variant, _) = data.variant::<String>()?;
+        if variant == UNKNOWN_TOKEN {
+            Ok(Attr::Unknown)
+        } else {
+            Err(serde::de::Error::custom(
+                "expected a null, unknown or known value",
+            ))
+        }
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {

@@ -19,6 +19,15 @@ impl de::Error for ValueError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         ValueError::new(msg.to_string())
     }
+
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        // The only enum this deserializer offers to non-enum visitors is the
+        // unknown marker.
+        if unexp == de::Unexpected::Enum {
+            return unknown_error();
+        }
+        ValueError::new(format!("invalid type: {unexp}, expected {exp}"))
+    }
 }
 
 pub(crate) struct ValueDeserializer<'a> {
@@ -60,9 +69,9 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.value {
             Value::Null => visitor.visit_none(),
-            // Attr<T> maps unit to Unknown; Option<T> rejects it with a clear
-            // "invalid type" message.
-            Value::Unknown => visitor.visit_unit(),
+            // Attr<T> takes the enum as Unknown; Option<T> rejects it (it
+            // would take unit as None, silently losing the unknown).
+            Value::Unknown => visitor.visit_enum(UNKNOWN_TOKEN.into_deserializer()),
             _ => visitor.visit_some(self),
         }
     }
