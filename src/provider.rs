@@ -213,10 +213,8 @@ fn config_error(e: ConfigError) -> Diagnostics {
         }
         _ => ("Invalid cloud configuration", None),
     };
-    let detail = format!(
-        "{e}.\n\nSet `cloud` (a clouds.yaml entry) or `auth_url` plus credentials in the provider block, or \
-         the matching OS_* environment variables (OS_CLOUD, OS_AUTH_URL, ...)."
-    );
+    // scs_client's message already names the missing piece, how to give it, and every place searched.
+    let detail = format!("{e}.");
     let diagnostic = Diagnostic::error(summary, detail);
     match attribute {
         Some(path) => diagnostic.with_path(path).into(),
