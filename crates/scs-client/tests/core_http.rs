@@ -605,3 +605,19 @@ async fn other_region_shares_the_token() {
         .unwrap_err();
     assert!(matches!(err, Error::Catalog { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn absolute_urls_must_stay_on_the_service_endpoint() {
+    let mock = MockCloud::start().await;
+    mock.on("GET", NETS, vec![Action::ok(nets(1))]);
+    let c = core_support::client(&mock, 3);
+    let same = format!("{}/network/v2.0/networks", mock.base());
+    let v: Value = c.network().get_json(&same).await.unwrap();
+    assert_eq!(v["networks"][0]["id"], "n0");
+    let err = c
+        .network()
+        .get_json::<Value>("http://198.51.100.7:9696/v2.0/networks")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+}

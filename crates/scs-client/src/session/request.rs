@@ -230,13 +230,25 @@ impl Request {
     }
 
     async fn url(&self, op: &str) -> Result<Url> {
+        let base = self.svc.base_url().await?;
         let mut url = if self.path.starts_with("http://") || self.path.starts_with("https://") {
-            Url::parse(&self.path).map_err(|e| Error::InvalidRequest {
+            let u = Url::parse(&self.path).map_err(|e| Error::InvalidRequest {
                 operation: op.to_owned(),
                 message: format!("bad URL: {e}"),
-            })?
+            })?;
+            // The token goes with every request: never to another host than
+            // the service's (links in answers may name internal hosts).
+            if u.origin() != base.origin() {
+                return Err(Error::InvalidRequest {
+                    operation: op.to_owned(),
+                    message: format!(
+                        "URL {u} is not on the {} endpoint {base}",
+                        self.svc.service_type()
+                    ),
+                });
+            }
+            u
         } else {
-            let base = self.svc.base_url().await?;
             base.join(self.path.trim_start_matches('/'))
                 .map_err(|e| Error::InvalidRequest {
                     operation: op.to_owned(),
