@@ -233,6 +233,17 @@ fn missing_auth_url_names_the_places_looked_at() {
 }
 
 #[test]
+fn without_a_cloud_name_the_error_lists_the_clouds_on_offer() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = CloudConfig::resolve_with(Overrides::default(), &sources(dir.path())).unwrap_err();
+    let s = e.to_string();
+    assert!(
+        s.contains("pw, ac, acname") && s.contains("OS_CLOUD"),
+        "{s}"
+    );
+}
+
+#[test]
 fn missing_credentials() {
     let src = Sources::default().with_env("OS_AUTH_URL", "http://k:5000/v3");
     let e = CloudConfig::resolve_with(Overrides::default(), &src).unwrap_err();

@@ -43,6 +43,15 @@ pub(crate) fn load_cloud(src: &Sources, name: &str) -> Result<LoadedCloud, Confi
     })
 }
 
+/// The first clouds.yaml that exists and the clouds it defines (for hints
+/// when no cloud was named). Unreadable files count as absent here.
+pub(crate) fn available_clouds(src: &Sources) -> Option<(PathBuf, Vec<String>)> {
+    first_existing(&src.clouds_files)
+        .ok()
+        .flatten()
+        .map(|(p, doc)| (p, cloud_names(&doc)))
+}
+
 fn first_existing(paths: &[PathBuf]) -> Result<Option<(PathBuf, Value)>, ConfigError> {
     for p in paths {
         match std::fs::read_to_string(p) {

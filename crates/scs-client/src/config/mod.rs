@@ -239,9 +239,11 @@ impl CloudConfig {
         if explicit.has_credential() || explicit.auth_url.is_some() {
             sources_used.push("provider configuration".to_owned());
         }
+        let mut clouds_file = None;
         let file = match &cloud {
             Some(name) => {
                 let loaded = clouds_yaml::load_cloud(sources, name)?;
+                clouds_file = Some(loaded.clouds_file.clone());
                 sources_used.push(format!(
                     "clouds.yaml {} (cloud '{name}')",
                     loaded.clouds_file.display()
@@ -274,20 +276,29 @@ impl CloudConfig {
             .over(env.clone())
             .over(file.clone().unwrap_or_default());
 
-        let looked_in = looked_in(&cloud, sources);
+        let looked_in = looked_in(&cloud, clouds_file.as_ref(), sources);
         build(merged, auth_type, cloud, sources_used, &looked_in)
     }
 }
 
-fn looked_in(cloud: &Option<String>, sources: &Sources) -> String {
+fn looked_in(cloud: &Option<String>, clouds_file: Option<&PathBuf>, sources: &Sources) -> String {
     let mut parts = vec!["the provider configuration".to_owned()];
     parts.push("OS_* environment variables".to_owned());
-    match cloud {
-        Some(c) => parts.push(format!(
-            "clouds.yaml cloud '{c}' (files: {})",
-            fmt_paths(&sources.clouds_files)
-        )),
-        None => parts.push("no clouds.yaml (neither `cloud` nor OS_CLOUD is set)".to_owned()),
+    match (cloud, clouds_file) {
+        (Some(c), Some(f)) => parts.push(format!("cloud '{c}' in {}", f.display())),
+        (Some(c), None) => parts.push(format!("cloud '{c}'")),
+        (None, _) => match clouds_yaml::available_clouds(sources) {
+            Some((f, names)) if !names.is_empty() => parts.push(format!(
+                "no clouds.yaml entry, because neither `cloud` nor OS_CLOUD is set \
+                 ({} defines: {})",
+                f.display(),
+                names.join(", ")
+            )),
+            _ => parts.push(format!(
+                "no clouds.yaml (neither `cloud` nor OS_CLOUD is set; none found in {})",
+                fmt_paths(&sources.clouds_files)
+            )),
+        },
     }
     parts.join("; ")
 }
