@@ -15,9 +15,11 @@
 //!   not count against `max_retries`.
 //!
 //! Backoff: `min(cap, base * 2^n)` with "equal jitter" (half fixed, half
-//! random), base 0.5 s, cap 30 s. With the default `max_retries` of 8 the
-//! worst case waits about 2 minutes in total, which rides out a rate limit
-//! or a service restart. Every wait is also bounded by the request deadline.
+//! random), base 0.5 s, cap 30 s: waits of 0.5, 1, 2, 4, 8, 16, 30, 30 s at
+//! most, so the default `max_retries` of 8 backs off for 46-92 s in total,
+//! which rides out a rate limit or a service restart. `Retry-After` replaces
+//! the computed wait. Every wait is also bounded by the request deadline: a
+//! wait that would end after it is not started, the last error is returned.
 
 use std::future::Future;
 use std::time::{Duration, SystemTime};

@@ -27,8 +27,8 @@ use url::Url;
 
 use layer::Layer;
 
-/// Default retry cap: with the backoff in [`crate::retry`] this waits up to
-/// about two minutes in total, enough for a rate-limited but healthy cloud.
+/// Default retry cap: with the backoff in [`crate::retry`] this backs off for
+/// 46-92 s in total, enough for a rate-limited but healthy cloud.
 pub const DEFAULT_MAX_RETRIES: u32 = 8;
 /// Default number of requests in flight per service.
 pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
