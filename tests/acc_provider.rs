@@ -94,21 +94,32 @@ fn plan_without_credentials_says_what_is_missing_and_where_it_looked() {
         isolate_from_user_cloud_config(s);
         let out = s.plan();
         out.assert_failure();
-        let text = out.all();
-        // What is missing: a cloud or an auth_url (argument or environment).
-        for needle in ["cloud", "auth_url", "OS_CLOUD", "OS_AUTH_URL"] {
-            assert!(
-                text.contains(needle),
-                "plan output does not mention {needle}:\n{out}"
-            );
+        // What is missing: a cloud or an auth_url, as argument or environment variable.
+        for needle in ["auth_url", "cloud", "OS_AUTH_URL", "OS_CLOUD"] {
+            out.assert_contains(needle);
         }
-        // Where it looked: the clouds.yaml file it was pointed at.
-        let missing = s.root().join("no-such-clouds.yaml");
-        assert!(
-            text.contains(&missing.display().to_string()),
-            "plan output does not say it looked at {}:\n{out}",
-            missing.display()
-        );
+        // Where it looked: the provider block and the environment; no cloud is
+        // named, so there was no clouds.yaml to read.
+        for needle in ["looked in", "provider configuration", "environment"] {
+            out.assert_contains(needle);
+        }
+    });
+}
+
+#[test]
+fn plan_with_a_cloud_but_no_clouds_yaml_lists_the_files_it_searched() {
+    harness::on_both_clients("provider_no_clouds_yaml", |s| {
+        s.use_scenario("provider/no_auth");
+        s.init();
+        isolate_from_user_cloud_config(s);
+        s.set_env("OS_CLOUD", "nowhere");
+        let out = s.plan();
+        out.assert_failure().assert_contains("nowhere");
+        let explicit = s.root().join("no-such-clouds.yaml");
+        let in_home = s.root().join("home/.config/openstack/clouds.yaml");
+        for searched in [explicit, in_home] {
+            out.assert_contains(&searched.display().to_string());
+        }
     });
 }
 

@@ -43,12 +43,15 @@ impl CmdOutput {
         self
     }
 
-    /// Panics unless stdout or stderr contains `needle`.
+    /// Whether stdout or stderr contains `needle`, comparing with whitespace runs
+    /// collapsed: clients wrap diagnostic text at about 78 columns.
+    pub fn contains(&self, needle: &str) -> bool {
+        collapse_whitespace(&self.all()).contains(&collapse_whitespace(needle))
+    }
+
+    /// Panics unless [`contains`](Self::contains) `needle`.
     pub fn assert_contains(&self, needle: &str) -> &Self {
-        assert!(
-            self.all().contains(needle),
-            "output lacks {needle:?}:\n{self}"
-        );
+        assert!(self.contains(needle), "output lacks {needle:?}:\n{self}");
         self
     }
 
@@ -144,6 +147,10 @@ fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
     })
 }
 
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Removes colour escapes (`ESC [ ... letter`): some subcommands have no
 /// `-no-color`, and assertions should match the words, not the paint.
 fn strip_ansi(s: &str) -> String {
@@ -173,5 +180,17 @@ mod tests {
             super::strip_ansi("\u{1b}[31m│\u{1b}[0m \u{1b}[1mError: x\u{1b}[0m"),
             "│ Error: x"
         );
+    }
+
+    #[test]
+    fn contains_ignores_line_wrapping() {
+        let out = super::CmdOutput {
+            command: String::new(),
+            code: Some(1),
+            stdout: String::new(),
+            stderr: "looked in: the provider\nconfiguration;  OS_*".to_owned(),
+        };
+        assert!(out.contains("the provider configuration; OS_*"));
+        assert!(!out.contains("provider block"));
     }
 }

@@ -10,3 +10,8 @@ terraform {
 provider "scs" {
   auth_url = "not a url"
 }
+
+# Clients only validate and configure a provider that something uses.
+resource "scs_network" "probe" {
+  name = "provider-probe"
+}
