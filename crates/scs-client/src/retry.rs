@@ -93,7 +93,7 @@ pub fn is_idempotent(method: &http::Method) -> bool {
 /// Creates an object without ever creating it twice.
 ///
 /// `create` is tried; if it fails in a way that leaves open whether the
-/// object was made ([`Error::may_have_succeeded`]), `lookup` is asked (for
+/// object was made ([`crate::Error::may_have_succeeded`]), `lookup` is asked (for
 /// example: list by the unique name the create used). If it finds the
 /// object, that is the result; if not, `create` is tried again, up to
 /// `max_attempts` times in total. Other errors are returned as they are.

@@ -195,7 +195,8 @@ impl Request {
         self.send().await?.json()
     }
 
-    /// Follows every page of a list. See [`super::paginate`].
+    /// Follows every page of a list: `<key>_links`, Glance `next`, Keystone
+    /// `links.next`, or `limit` + `marker`; only the next link's query is used.
     pub async fn paginate<T: DeserializeOwned>(self, key: &str) -> Result<Vec<T>> {
         super::paginate::paginate(self, key).await
     }
