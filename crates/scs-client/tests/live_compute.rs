@@ -286,3 +286,77 @@ async fn live_volume_attach_and_detach_on_a_running_server() {
     flow.unwrap();
     cleaned.unwrap();
 }
+
+/// A server the cloud cannot place ends the wait with Nova's own fault message. A hard
+/// anti-affinity group makes the second member unplaceable on a cloud with one compute host,
+/// such as the local test cloud; on a bigger cloud this test fails by design.
+#[tokio::test]
+async fn live_unplaceable_server_fails_with_nova_fault() {
+    let Some(c) = live_client("live_fault") else {
+        return;
+    };
+    let cancel = CancellationToken::new();
+    let images = image::list_images(&c, &[]).await.unwrap();
+    let candidates: Vec<ImageCandidate> = images.iter().map(ImageCandidate::from).collect();
+    let img_id = ImageQuery {
+        os_distro: Some("ubuntu".into()),
+        most_recent: true,
+        ..Default::default()
+    }
+    .select(&candidates)
+    .unwrap()
+    .id
+    .clone();
+    let min_disk = images
+        .iter()
+        .find(|i| i.id == img_id)
+        .map(|i| i.min_disk.max(1))
+        .unwrap_or(1);
+    let flavors = compute::list_flavors(&c, &[]).await.unwrap();
+    let flavor_candidates: Vec<FlavorCandidate> =
+        flavors.iter().map(FlavorCandidate::from).collect();
+    let (flavor, _) = FlavorRequirements {
+        vcpus: Some(1),
+        disk_gb: Some(min_disk),
+        ..Default::default()
+    }
+    .select(&flavor_candidates)
+    .unwrap();
+    let group = compute::create_server_group(&c, &unique("aa"), "anti-affinity")
+        .await
+        .unwrap();
+    let boot = |n: &str| compute::CreateServer {
+        name: unique(n),
+        flavor_ref: flavor.id.clone(),
+        image_ref: Some(img_id.clone()),
+        networks: compute::ServerNetworks::None,
+        scheduler_hints: Some(compute::SchedulerHints {
+            group: Some(group.id.clone()),
+        }),
+        ..Default::default()
+    };
+    let first = compute::create_server(&c, &boot("aa1")).await.unwrap();
+    let first_up = compute::wait_for_server(&c, &first.id, &["ACTIVE"], deadline(5), &cancel).await;
+    let second = compute::create_server(&c, &boot("aa2")).await.unwrap();
+    let second_up =
+        compute::wait_for_server(&c, &second.id, &["ACTIVE"], deadline(5), &cancel).await;
+    for id in [&first.id, &second.id] {
+        compute::delete_server(&c, id).await.unwrap();
+        compute::wait_for_server_deleted(&c, id, deadline(5), &cancel)
+            .await
+            .unwrap();
+    }
+    compute::delete_server_group(&c, &group.id).await.unwrap();
+    let first_up = first_up.unwrap();
+    assert_eq!(first_up.server_groups, [group.id.clone()]);
+    let err = match second_up {
+        Ok(s) => panic!(
+            "second anti-affine server became {}: this test needs a cloud with one compute host",
+            s.status
+        ),
+        Err(e) => e.to_string(),
+    };
+    eprintln!("live_fault: {err}");
+    assert!(err.contains("ERROR"), "{err}");
+    assert!(err.contains("No valid host"), "{err}");
+}
