@@ -25,7 +25,10 @@
 //! with the API version segment added when the cloud registered none
 //! (`/v2.0` for Neutron, `/v2` for Glance, `/v3` for Keystone; Nova and Cinder
 //! register theirs). So the networks list is `"/networks"`, not
-//! `"/v2.0/networks"`.
+//! `"/v2.0/networks"`. An absolute URL is accepted only on the service's own
+//! endpoint (scheme, host and port), so the token never travels elsewhere.
+//! [`ServiceClient::in_region`] targets another region of the same cloud
+//! with the same token (a resource's `region` attribute).
 //!
 //! # Configuration precedence
 //!
