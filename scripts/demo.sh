@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # `make demo` / `make demo-destroy`: build the provider and show it working through OpenTofu.
-# Once the provider has servers (scs_server) and examples/quickstart exists, `up` applies the quickstart on
-# OS_CLOUD (the local test cloud by default, started if needed); before that it prints the provider schema.
+# `up` prints the provider schema, then applies the first example whose resource and data source types the
+# provider already has: examples/quickstart (servers, volumes, ...), else examples/network, on OS_CLOUD (the
+# local test cloud by default, started if needed). With neither supported yet, the schema is all it shows.
 # Work files and state live in <cargo target dir>/demo so a later `destroy` finds them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 ACTION=${1:-up}
+
+export OS_CLOUD=${OS_CLOUD:-scs-local}
+LOCAL_CLOUD=no
+case $OS_CLOUD in
+  scs-local*)
+    LOCAL_CLOUD=yes
+    export OS_CLIENT_CONFIG_FILE=${OS_CLIENT_CONFIG_FILE:-$ROOT/acceptance/localcloud/clouds.yaml}
+    ;;
+esac
 
 need() { command -v "$1" >/dev/null || { echo "demo: '$1' is missing ($2)" >&2; exit 1; }; }
 need cargo "install Rust, see README.md"
@@ -56,9 +66,19 @@ HCL
   "$TF" -chdir="$dir" providers schema -json >"$DEMO_DIR/schema.json"
 }
 
-has_servers() {
-  [ -f examples/quickstart/main.tf ] &&
-    jq -e '.provider_schemas[] | .resource_schemas // {} | has("scs_server")' "$DEMO_DIR/schema.json" >/dev/null
+read -ra DEMO_EXAMPLES <<<"${DEMO_EXAMPLES:-quickstart network}"
+
+# The example's scs_* resource and data source types are all in the provider's schema.
+example_supported() {
+  local dir=examples/$1 wanted have
+  [ -d "$dir" ] || return 1
+  wanted=$(cat "$dir"/*.tf | sed -nE 's/^(resource|data) "(scs_[a-z0-9_]+)".*/\1 \2/p' | sort -u)
+  [ -n "$wanted" ] || return 1
+  have=$(jq -r '.provider_schemas[] | ((.resource_schemas // {} | keys[] | "resource " + .),
+                                       (.data_source_schemas // {} | keys[] | "data " + .))' "$DEMO_DIR/schema.json")
+  while read -r kind type; do
+    grep -qx "$kind $type" <<<"$have" || { echo "demo: examples/$1 needs $kind $type, not there yet"; return 1; }
+  done <<<"$wanted"
 }
 
 print_schema_summary() {
@@ -68,23 +88,15 @@ print_schema_summary() {
     "$DEMO_DIR/schema.json"
   echo "  resources:    $(jq -r '[.provider_schemas[] | .resource_schemas // {} | keys[]] | join(", ") | if . == "" then "(none yet)" else . end' "$DEMO_DIR/schema.json")"
   echo "  data sources: $(jq -r '[.provider_schemas[] | .data_source_schemas // {} | keys[]] | join(", ") | if . == "" then "(none yet)" else . end' "$DEMO_DIR/schema.json")"
-  echo "The quickstart (examples/quickstart) is applied here once scs_server exists."
 }
 
-quickstart_up() {
-  export OS_CLOUD=${OS_CLOUD:-scs-local}
-  case $OS_CLOUD in
-    scs-local*)
-      export OS_CLIENT_CONFIG_FILE=${OS_CLIENT_CONFIG_FILE:-$ROOT/acceptance/localcloud/clouds.yaml}
-      make cloud-up
-      ;;
-  esac
-  local dir=$DEMO_DIR/quickstart
+apply_example() {
+  local example=$1 dir=$DEMO_DIR/$1
+  if [ $LOCAL_CLOUD = yes ]; then make cloud-up; fi
   mkdir -p "$dir"
-  cp examples/quickstart/*.tf "$dir/"
-  echo "==> applying examples/quickstart on cloud $OS_CLOUD with $TF"
+  cp examples/"$example"/*.tf "$dir/"
+  echo "==> applying examples/$example on cloud $OS_CLOUD with $TF"
   "$TF" -chdir="$dir" apply -auto-approve -input=false
-  "$TF" -chdir="$dir" output
   echo "Remove it again with: make demo-destroy"
 }
 
@@ -94,16 +106,27 @@ case $ACTION in
     pick_client
     build_provider
     show_schema
-    if has_servers; then quickstart_up; else print_schema_summary; fi
+    print_schema_summary
+    for example in "${DEMO_EXAMPLES[@]}"; do
+      if example_supported "$example"; then
+        apply_example "$example"
+        exit 0
+      fi
+    done
+    echo "No example can be applied yet; the schema above is what the provider offers so far."
     ;;
   destroy)
-    if [ ! -f "$DEMO_DIR/quickstart/terraform.tfstate" ]; then
-      echo "demo-destroy: nothing to destroy (no state in $DEMO_DIR/quickstart)"
-      exit 0
-    fi
     pick_client
     build_provider
-    "$TF" -chdir="$DEMO_DIR/quickstart" destroy -auto-approve -input=false
+    destroyed=0
+    for example in "${DEMO_EXAMPLES[@]}"; do
+      if [ -f "$DEMO_DIR/$example/terraform.tfstate" ]; then
+        echo "==> destroying examples/$example on cloud $OS_CLOUD"
+        "$TF" -chdir="$DEMO_DIR/$example" destroy -auto-approve -input=false
+        destroyed=1
+      fi
+    done
+    [ $destroyed = 1 ] || echo "demo-destroy: nothing to destroy (no state under $DEMO_DIR)"
     ;;
   *)
     echo "usage: $0 up|destroy" >&2
