@@ -114,7 +114,7 @@ else
 	@echo "OS_CLOUD=$(OS_CLOUD): using that cloud, not starting the local one"
 endif
 
-demo: ## the main job: build the provider and apply the quickstart (or show the schema) with tofu
+demo: ## the main job: build the provider, show its schema, apply examples/quickstart (or network) with tofu
 	bash scripts/demo.sh up
 
 demo-destroy: ## destroy what `make demo` created
