@@ -596,6 +596,12 @@ async fn other_region_shares_the_token() {
         .await
         .unwrap();
     assert_eq!(v["networks"].as_array().unwrap().len(), 1);
+    // The same through a client-level region (typed calls take `&Client`).
+    let c2 = c.in_region(Some("RegionTwo"));
+    assert_eq!(c2.region(), Some("RegionTwo"));
+    let v: Value = c2.network().get_json("/networks").await.unwrap();
+    assert_eq!(v["networks"].as_array().unwrap().len(), 2);
+    assert_eq!(c.region(), Some("RegionOne"));
     assert_eq!(mock.tokens_issued(), 1);
     let err = c
         .compute()

@@ -42,6 +42,8 @@ pub struct TokenInfo {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Region every service handle of this clone targets (`None`: configured).
+    region: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -49,7 +51,7 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("auth_url", &self.inner.config.auth_url.as_str())
             .field("auth", &self.inner.config.auth.kind())
-            .field("region", &self.inner.config.region)
+            .field("region", &self.region())
             .finish_non_exhaustive()
     }
 }
@@ -88,6 +90,7 @@ impl Client {
                 versions: std::sync::Mutex::new(HashMap::new()),
                 cancel: CancellationToken::new(),
             }),
+            region: None,
         })
     }
 
@@ -110,6 +113,24 @@ impl Client {
         })
     }
 
+    /// This client for another region of the same cloud (a resource's
+    /// `region` attribute): every service handle taken from it targets that
+    /// region. `None` or `""` means the configured region. Token, connections,
+    /// limits and cancellation are shared.
+    pub fn in_region(&self, region: Option<&str>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            region: region.filter(|r| !r.is_empty()).map(Arc::from),
+        }
+    }
+
+    /// The region requests go to: the override, else the configured one.
+    pub fn region(&self) -> Option<&str> {
+        self.region
+            .as_deref()
+            .or(self.inner.config.region.as_deref())
+    }
+
     pub fn config(&self) -> &ResolvedConfig {
         &self.inner.config
     }
@@ -119,7 +140,7 @@ impl Client {
         ServiceClient {
             client: self.clone(),
             service,
-            region: None,
+            region: self.region.clone(),
         }
     }
 
@@ -233,7 +254,7 @@ impl Client {
     /// (Identity falls back to `auth_url`), with the API version segment added
     /// when the registered URL has none.
     pub async fn base_url(&self, service: ServiceType) -> Result<Url> {
-        self.base_url_in(service, None).await
+        self.base_url_in(service, self.region.as_deref()).await
     }
 
     /// [`Client::base_url`] in another region than the configured one
