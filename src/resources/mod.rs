@@ -4,7 +4,12 @@ use std::sync::Arc;
 
 use tfplugin::framework::Resource;
 
+pub mod net_common;
+pub mod network;
+pub mod shared;
+pub mod subnet;
+
 /// Every resource type the provider offers.
 pub fn all() -> Vec<Arc<dyn Resource>> {
-    vec![]
+    vec![Arc::new(network::NetworkResource), Arc::new(subnet::SubnetResource)]
 }

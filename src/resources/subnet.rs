@@ -1,0 +1,657 @@
+//! `scs_subnet`: a Neutron subnet (`/v2.0/subnets`).
+
+use std::net::IpAddr;
+
+use async_trait::async_trait;
+use scs_client::network::{
+    self as neutron, AllocationPool, CreateSubnet, HostRoute, Subnet, UpdateSubnet,
+};
+use serde::{Deserialize, Serialize};
+use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
+use tfplugin::schema::{Attribute, Block, NestedBlock, Schema, TimeoutKind};
+use tfplugin::value::{Attr, Type, Value, from_value};
+
+use super::net_common::{Cidr, check_pool, default_allocation_pools, ip_version, parse_ip};
+use super::shared::{
+    applied, call, changed, changed_nullable, changed_tags, client_for, id_attribute,
+    list_from_api, partial, region_attribute, retry_conflicts, string_from_api, tags_attribute,
+    timeouts, with_timeout,
+};
+use crate::try_apply;
+
+pub struct SubnetResource;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct SubnetModel {
+    id: Attr<String>,
+    region: Attr<String>,
+    network_id: Attr<String>,
+    name: Attr<String>,
+    description: Attr<String>,
+    cidr: Attr<String>,
+    ip_version: Attr<i64>,
+    gateway_ip: Attr<String>,
+    no_gateway: Attr<bool>,
+    enable_dhcp: Attr<bool>,
+    dns_nameservers: Attr<Vec<String>>,
+    allocation_pool: Attr<Vec<PoolModel>>,
+    host_route: Attr<Vec<RouteModel>>,
+    tags: Attr<Vec<String>>,
+    timeouts: Value,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct PoolModel {
+    start: Attr<String>,
+    end: Attr<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct RouteModel {
+    destination_cidr: Attr<String>,
+    next_hop: Attr<String>,
+}
+
+/// The configured spelling of an address when it means the same as the
+/// cloud's (IPv6 can be written many ways; a respelling is not drift).
+fn keep_spelling(api: String, prior: Option<&String>) -> String {
+    match prior {
+        Some(p)
+            if parse_ip(p)
+                .ok()
+                .is_some_and(|p| parse_ip(&api).ok() == Some(p)) =>
+        {
+            p.clone()
+        }
+        Some(p)
+            if Cidr::parse(p)
+                .ok()
+                .is_some_and(|p| Cidr::parse(&api).ok() == Some(p)) =>
+        {
+            p.clone()
+        }
+        _ => api,
+    }
+}
+
+fn pools_of(model: &Attr<Vec<PoolModel>>) -> Vec<AllocationPool> {
+    model
+        .known()
+        .into_iter()
+        .flatten()
+        .map(|p| AllocationPool {
+            start: p.start.known().cloned().unwrap_or_default(),
+            end: p.end.known().cloned().unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn routes_of(model: &Attr<Vec<RouteModel>>) -> Vec<HostRoute> {
+    model
+        .known()
+        .into_iter()
+        .flatten()
+        .map(|r| HostRoute {
+            destination: r.destination_cidr.known().cloned().unwrap_or_default(),
+            nexthop: r.next_hop.known().cloned().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Whether `pools` are exactly the ones Neutron makes by itself for this subnet.
+fn are_default_pools(subnet: &Subnet, pools: &[AllocationPool]) -> bool {
+    let Ok(cidr) = Cidr::parse(&subnet.cidr) else {
+        return false;
+    };
+    let gateway = subnet
+        .gateway_ip
+        .as_deref()
+        .and_then(|g| g.parse::<IpAddr>().ok());
+    let defaults = default_allocation_pools(&cidr, gateway);
+    defaults.len() == pools.len()
+        && defaults
+            .iter()
+            .zip(pools)
+            .all(|((s, e), p)| p.start.parse().ok() == Some(*s) && p.end.parse().ok() == Some(*e))
+}
+
+impl SubnetModel {
+    fn from_api(subnet: Subnet, prior: &SubnetModel) -> SubnetModel {
+        let prior_pools = prior.allocation_pool.known().cloned().unwrap_or_default();
+        let pools =
+            if prior_pools.is_empty() && are_default_pools(&subnet, &subnet.allocation_pools) {
+                Vec::new()
+            } else {
+                subnet
+                    .allocation_pools
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let old = prior_pools.get(i);
+                        PoolModel {
+                            start: Attr::Known(keep_spelling(
+                                p.start.clone(),
+                                old.and_then(|o| o.start.known()),
+                            )),
+                            end: Attr::Known(keep_spelling(
+                                p.end.clone(),
+                                old.and_then(|o| o.end.known()),
+                            )),
+                        }
+                    })
+                    .collect()
+            };
+        let prior_routes = prior.host_route.known().cloned().unwrap_or_default();
+        let routes = subnet
+            .host_routes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let old = prior_routes.get(i);
+                RouteModel {
+                    destination_cidr: Attr::Known(keep_spelling(
+                        r.destination.clone(),
+                        old.and_then(|o| o.destination_cidr.known()),
+                    )),
+                    next_hop: Attr::Known(keep_spelling(
+                        r.nexthop.clone(),
+                        old.and_then(|o| o.next_hop.known()),
+                    )),
+                }
+            })
+            .collect();
+        let prior_dns = prior.dns_nameservers.known();
+        let dns: Vec<String> = subnet
+            .dns_nameservers
+            .iter()
+            .enumerate()
+            .map(|(i, d)| keep_spelling(d.clone(), prior_dns.and_then(|p| p.get(i))))
+            .collect();
+        SubnetModel {
+            id: Attr::Known(subnet.id),
+            region: prior.region.clone(),
+            network_id: Attr::Known(subnet.network_id),
+            name: string_from_api(subnet.name, &prior.name),
+            description: string_from_api(subnet.description, &prior.description),
+            cidr: Attr::Known(keep_spelling(subnet.cidr, prior.cidr.known())),
+            ip_version: Attr::Known(i64::from(subnet.ip_version)),
+            no_gateway: Attr::Known(subnet.gateway_ip.is_none()),
+            gateway_ip: subnet.gateway_ip.map_or(Attr::Null, |g| {
+                Attr::Known(keep_spelling(g, prior.gateway_ip.known()))
+            }),
+            enable_dhcp: Attr::Known(subnet.enable_dhcp),
+            dns_nameservers: list_from_api(dns, &prior.dns_nameservers),
+            allocation_pool: Attr::Known(pools),
+            host_route: Attr::Known(routes),
+            tags: list_from_api(subnet.tags, &prior.tags),
+            timeouts: prior.timeouts.clone(),
+        }
+    }
+}
+
+fn cidr_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(text) = v.as_str()
+        && let Err(e) = Cidr::parse(text)
+    {
+        diags.error_at(path.clone(), "Invalid CIDR", e);
+    }
+}
+
+fn ip_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(text) = v.as_str()
+        && let Err(e) = parse_ip(text)
+    {
+        diags.error_at(path.clone(), "Invalid IP address", e);
+    }
+}
+
+/// The checks that need several attributes: addresses against the range
+/// and the IP version.
+fn check_config(config: &SubnetModel) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let Some(cidr) = config.cidr.known().and_then(|c| Cidr::parse(c).ok()) else {
+        return diags;
+    };
+    if let Some(version) = config.ip_version.known()
+        && *version != cidr.version()
+    {
+        diags.error_at(
+            AttributePath::attr("ip_version"),
+            "IP version does not match the CIDR",
+            format!(
+                "cidr {cidr} is IPv{}, but ip_version is {version}",
+                cidr.version()
+            ),
+        );
+    }
+    if let Some(version) = config.ip_version.known()
+        && *version != 4
+        && *version != 6
+    {
+        diags.error_at(
+            AttributePath::attr("ip_version"),
+            "Invalid IP version",
+            "ip_version must be 4 or 6",
+        );
+    }
+    if let Some(gw) = config.gateway_ip.known() {
+        if config.no_gateway.known() == Some(&true) {
+            diags.error_at(
+                AttributePath::attr("no_gateway"),
+                "Conflicting arguments",
+                "no_gateway = true conflicts with gateway_ip; set one of them",
+            );
+        }
+        if let Ok(ip) = parse_ip(gw)
+            && !cidr.contains(ip)
+        {
+            diags.error_at(
+                AttributePath::attr("gateway_ip"),
+                "Gateway outside the subnet",
+                format!("gateway_ip {ip} is not inside cidr {cidr}"),
+            );
+        }
+    }
+    for (i, pool) in config
+        .allocation_pool
+        .known()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let (Some(start), Some(end)) = (pool.start.known(), pool.end.known())
+            && let Err(e) = check_pool(&cidr, start, end)
+        {
+            let index = i64::try_from(i).unwrap_or(i64::MAX);
+            diags.error_at(
+                AttributePath::attr("allocation_pool")
+                    .join_index(index)
+                    .join_attr("start"),
+                "Invalid allocation pool",
+                e,
+            );
+        }
+    }
+    for (i, route) in config.host_route.known().into_iter().flatten().enumerate() {
+        let index = i64::try_from(i).unwrap_or(i64::MAX);
+        if let Some(hop) = route.next_hop.known().and_then(|h| parse_ip(h).ok())
+            && ip_version(hop) != cidr.version()
+        {
+            diags.error_at(
+                AttributePath::attr("host_route")
+                    .join_index(index)
+                    .join_attr("next_hop"),
+                "Next hop of the wrong IP version",
+                format!(
+                    "next_hop {hop} is not an IPv{} address like the subnet",
+                    cidr.version()
+                ),
+            );
+        }
+    }
+    for (i, server) in config
+        .dns_nameservers
+        .known()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Err(e) = parse_ip(server) {
+            let index = i64::try_from(i).unwrap_or(i64::MAX);
+            diags.error_at(
+                AttributePath::attr("dns_nameservers").join_index(index),
+                "Invalid DNS server",
+                e,
+            );
+        }
+    }
+    diags
+}
+
+impl SubnetResource {
+    async fn refresh(
+        &self,
+        ctx: &Ctx,
+        client: &scs_client::Client,
+        id: &str,
+        prior: &SubnetModel,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let found = call(ctx, "Cannot read subnet", neutron::get_subnet(client, id)).await?;
+        found
+            .map(|s| ctx.to_value(&SubnetModel::from_api(s, prior)))
+            .transpose()
+    }
+}
+
+#[async_trait]
+impl Resource for SubnetResource {
+    fn type_name(&self) -> &str {
+        "scs_subnet"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            Block::new()
+                .description("A Neutron subnet.")
+                .attribute(id_attribute("subnet"))
+                .attribute(region_attribute())
+                .attribute(
+                    Attribute::string("network_id")
+                        .required()
+                        .requires_replace(),
+                )
+                .attribute(Attribute::string("name").optional())
+                .attribute(Attribute::string("description").optional())
+                .attribute(
+                    Attribute::string("cidr")
+                        .required()
+                        .requires_replace()
+                        .validator(cidr_validator),
+                )
+                .attribute(
+                    Attribute::number("ip_version")
+                        .default(4)
+                        .requires_replace(),
+                )
+                .attribute(
+                    Attribute::string("gateway_ip")
+                        .optional()
+                        .computed()
+                        .use_state_for_unknown()
+                        .validator(ip_validator),
+                )
+                .attribute(Attribute::bool("no_gateway").default(false))
+                .attribute(Attribute::bool("enable_dhcp").default(true))
+                .attribute(Attribute::list("dns_nameservers", Type::String).optional())
+                .attribute(tags_attribute())
+                .block(NestedBlock::list(
+                    "allocation_pool",
+                    Block::new()
+                        .attribute(
+                            Attribute::string("start")
+                                .required()
+                                .validator(ip_validator),
+                        )
+                        .attribute(Attribute::string("end").required().validator(ip_validator)),
+                ))
+                .block(NestedBlock::list(
+                    "host_route",
+                    Block::new()
+                        .attribute(
+                            Attribute::string("destination_cidr")
+                                .required()
+                                .validator(cidr_validator),
+                        )
+                        .attribute(
+                            Attribute::string("next_hop")
+                                .required()
+                                .validator(ip_validator),
+                        ),
+                ))
+                .block(timeouts()),
+        )
+    }
+
+    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
+        match from_value::<SubnetModel>(config) {
+            Ok(model) => check_config(&model),
+            Err(e) => e.into(),
+        }
+    }
+
+    async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
+        if plan.is_destroy() {
+            return Ok(());
+        }
+        let no_gateway = plan.planned.attr("no_gateway").and_then(Value::as_bool);
+        let configured = plan.config.attr("gateway_ip").is_some_and(|g| !g.is_null());
+        let had_gateway = plan.prior.attr("gateway_ip").is_some_and(Value::is_known);
+        let is_create = plan.is_create();
+        if let Some(gw) = plan
+            .planned
+            .get_path_mut(&AttributePath::attr("gateway_ip"))
+        {
+            if no_gateway == Some(true) {
+                *gw = Value::Null;
+            } else if !configured && !is_create && !had_gateway {
+                // Turning no_gateway off: Neutron picks the gateway.
+                *gw = Value::Unknown;
+            }
+        }
+        Ok(())
+    }
+
+    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
+        let plan: SubnetModel = try_apply!(req.planned_as());
+        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
+        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
+        let gateway_ip = if plan.no_gateway.known() == Some(&true) {
+            Some(None)
+        } else {
+            plan.gateway_ip.known().map(|g| Some(g.clone()))
+        };
+        let pools = pools_of(&plan.allocation_pool);
+        let routes = routes_of(&plan.host_route);
+        let body = CreateSubnet {
+            network_id: plan.network_id.known().cloned().unwrap_or_default(),
+            cidr: plan.cidr.known().cloned().unwrap_or_default(),
+            ip_version: plan
+                .ip_version
+                .known()
+                .and_then(|v| u8::try_from(*v).ok())
+                .unwrap_or(4),
+            name: plan.name.known().cloned(),
+            description: plan.description.known().cloned(),
+            gateway_ip,
+            enable_dhcp: plan.enable_dhcp.known().copied(),
+            dns_nameservers: plan.dns_nameservers.known().cloned(),
+            allocation_pools: (!pools.is_empty()).then_some(pools),
+            host_routes: (!routes.is_empty()).then_some(routes),
+            ..Default::default()
+        };
+        let subnet = try_apply!(
+            call(
+                &ctx,
+                "Cannot create subnet",
+                neutron::create_subnet(&client, &body)
+            )
+            .await
+        );
+        let id = subnet.id.clone();
+        let mut state = SubnetModel::from_api(
+            subnet,
+            &SubnetModel {
+                region,
+                ..plan.clone()
+            },
+        );
+        if let Some(tags) = plan.tags.known().filter(|t| !t.is_empty()) {
+            if let Err(d) = call(
+                &ctx,
+                "Cannot tag subnet",
+                neutron::set_subnet_tags(&client, &id, tags),
+            )
+            .await
+            {
+                return partial(&ctx, &state, d);
+            }
+            state.tags = plan.tags.clone();
+        }
+        applied(&ctx, &state)
+    }
+
+    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
+        let prior: SubnetModel = from_value(&state)?;
+        let Some(id) = prior.id.known().cloned() else {
+            return Ok(None);
+        };
+        let (client, region) = client_for(ctx, &prior.region)?;
+        self.refresh(ctx, &client, &id, &SubnetModel { region, ..prior })
+            .await
+    }
+
+    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
+        let run = async {
+            let prior: SubnetModel = req.prior_as()?;
+            let plan: SubnetModel = req.planned_as()?;
+            let ctx = with_timeout(ctx, &req.planned, TimeoutKind::Update)?;
+            let (client, _) = client_for(&ctx, &plan.region)?;
+            let id = plan.id.known().cloned().unwrap_or_default();
+            let gateway_ip = if plan.no_gateway.known() == Some(&true) {
+                (prior.gateway_ip.is_known()).then_some(None)
+            } else {
+                changed(&prior.gateway_ip, &plan.gateway_ip).map(Some)
+            };
+            let allocation_pools =
+                (pools_of(&prior.allocation_pool) != pools_of(&plan.allocation_pool)).then(|| {
+                    let pools = pools_of(&plan.allocation_pool);
+                    if !pools.is_empty() {
+                        return pools;
+                    }
+                    // No blocks any more: back to the pool Neutron would have made.
+                    let cidr = plan.cidr.known().and_then(|c| Cidr::parse(c).ok());
+                    let gateway = plan.gateway_ip.known().and_then(|g| parse_ip(g).ok());
+                    cidr.map(|c| default_allocation_pools(&c, gateway))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(s, e)| AllocationPool {
+                            start: s.to_string(),
+                            end: e.to_string(),
+                        })
+                        .collect()
+                });
+            let host_routes = (routes_of(&prior.host_route) != routes_of(&plan.host_route))
+                .then(|| routes_of(&plan.host_route));
+            let body = UpdateSubnet {
+                name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
+                description: changed_nullable(&prior.description, &plan.description)
+                    .map(Option::unwrap_or_default),
+                gateway_ip,
+                enable_dhcp: changed(&prior.enable_dhcp, &plan.enable_dhcp),
+                dns_nameservers: changed_nullable(&prior.dns_nameservers, &plan.dns_nameservers)
+                    .map(Option::unwrap_or_default),
+                allocation_pools,
+                host_routes,
+            };
+            if body != UpdateSubnet::default() {
+                call(
+                    &ctx,
+                    "Cannot update subnet",
+                    neutron::update_subnet(&client, &id, &body),
+                )
+                .await?;
+            }
+            if let Some(tags) = changed_tags(&prior.tags, &plan.tags) {
+                call(
+                    &ctx,
+                    "Cannot tag subnet",
+                    neutron::set_subnet_tags(&client, &id, &tags),
+                )
+                .await?;
+            }
+            self.refresh(&ctx, &client, &id, &plan)
+                .await?
+                .ok_or_else(|| {
+                    Diagnostics::from(Diagnostic::error(
+                        "Subnet disappeared",
+                        format!("subnet {id} was deleted while it was being updated"),
+                    ))
+                })
+        };
+        run.await.into()
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
+        let prior: SubnetModel = from_value(&state)?;
+        let Some(id) = prior.id.known().cloned() else {
+            return Ok(());
+        };
+        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
+        let (client, _) = client_for(&ctx, &prior.region)?;
+        retry_conflicts(&ctx, "Cannot delete subnet", || {
+            neutron::delete_subnet(&client, &id)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn config(cidr: &str, version: i64) -> SubnetModel {
+        SubnetModel {
+            cidr: Attr::Known(cidr.into()),
+            ip_version: Attr::Known(version),
+            ..Default::default()
+        }
+    }
+
+    fn paths(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .map(|d| {
+                d.attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn version_must_match_cidr() {
+        assert!(check_config(&config("10.0.0.0/24", 4)).is_empty());
+        let d = check_config(&config("fd00::/64", 4));
+        assert_eq!(paths(&d), ["ip_version"]);
+    }
+
+    #[test]
+    fn pools_and_gateway_inside_the_range() {
+        let mut c = config("10.0.0.0/24", 4);
+        c.gateway_ip = Attr::Known("10.0.1.1".into());
+        c.allocation_pool = Attr::Known(vec![PoolModel {
+            start: Attr::Known("10.0.0.10".into()),
+            end: Attr::Known("10.0.1.10".into()),
+        }]);
+        let d = check_config(&c);
+        assert_eq!(paths(&d), ["gateway_ip", "allocation_pool[0].start"]);
+    }
+
+    #[test]
+    fn default_pools_are_not_state() {
+        let subnet = Subnet {
+            id: "s".into(),
+            cidr: "10.0.0.0/24".into(),
+            ip_version: 4,
+            gateway_ip: Some("10.0.0.1".into()),
+            allocation_pools: vec![AllocationPool {
+                start: "10.0.0.2".into(),
+                end: "10.0.0.254".into(),
+            }],
+            ..Default::default()
+        };
+        let state = SubnetModel::from_api(subnet.clone(), &SubnetModel::default());
+        assert_eq!(state.allocation_pool, Attr::Known(vec![]));
+        let mut custom = subnet;
+        custom.allocation_pools[0].start = "10.0.0.100".into();
+        let state = SubnetModel::from_api(custom, &SubnetModel::default());
+        assert_eq!(state.allocation_pool.known().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn ipv6_spelling_is_kept() {
+        assert_eq!(
+            keep_spelling("fd00::1".into(), Some(&"FD00:0::1".to_string())),
+            "FD00:0::1"
+        );
+        assert_eq!(
+            keep_spelling("fd00::2".into(), Some(&"fd00::1".to_string())),
+            "fd00::2"
+        );
+    }
+}
