@@ -627,3 +627,29 @@ async fn absolute_urls_must_stay_on_the_service_endpoint() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn token_auth_without_project_uses_the_given_token() {
+    let mock = MockCloud::start().await;
+    mock.on("GET", NETS, vec![Action::ok(nets(1))]);
+    mock.add_valid_token("given-token-1");
+    let cfg = scs_client::config::CloudConfig::resolve_with(
+        Default::default(),
+        &scs_client::config::Sources::default()
+            .with_env("OS_AUTH_URL", &mock.auth_url())
+            .with_env("OS_TOKEN", "given-token-1"),
+    )
+    .unwrap();
+    let c = scs_client::Client::new(cfg).unwrap();
+    let info = c.authenticate().await.unwrap();
+    assert_eq!(info.project_id.as_deref(), Some("proj-1"));
+    let _: Value = c.network().get_json("/networks").await.unwrap();
+    assert_eq!(mock.tokens_issued(), 0, "no new token was issued");
+    assert_eq!(
+        mock.hits("GET", NETS)[0]
+            .headers
+            .get("x-auth-token")
+            .map(String::as_str),
+        Some("given-token-1")
+    );
+}

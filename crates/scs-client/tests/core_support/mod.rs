@@ -177,6 +177,21 @@ impl MockCloud {
         if req.method == "POST" && path == "/identity/v3/auth/tokens" {
             return self.issue_token(&mut s, req);
         }
+        if req.method == "GET" && path == "/identity/v3/auth/tokens" {
+            // Token validation: caller and subject must both be valid.
+            let subject = req
+                .headers
+                .get("x-subject-token")
+                .cloned()
+                .unwrap_or_default();
+            if !token_ok(&s, req) || !s.valid_tokens.contains(&subject) {
+                return Action::Json(
+                    404,
+                    json!({"error": {"code": 404, "message": "Could not find token"}}),
+                );
+            }
+            return self.token_answer(&s, subject, 200);
+        }
         if let Some((queue, last)) = s.routes.get_mut(&(req.method.clone(), path.clone())) {
             let scripted = queue.pop_front().or_else(|| last.clone());
             if let Some(a) = scripted {
@@ -221,6 +236,19 @@ impl MockCloud {
         s.tokens_issued += 1;
         let token = format!("gAAAA-token-{}-x", s.tokens_issued);
         s.valid_tokens.insert(token.clone());
+        self.token_answer(s, token, 201)
+    }
+
+    /// Accepts `token` as if Keystone had issued it earlier (for `token` auth).
+    pub fn add_valid_token(&self, token: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .valid_tokens
+            .insert(token.to_owned());
+    }
+
+    fn token_answer(&self, s: &State, token: String, code: u16) -> Action {
         let base = self.base();
         let ep = |ty: &str, url: String| {
             json!({"type": ty, "endpoints": [
@@ -237,7 +265,7 @@ impl MockCloud {
             ep("image", format!("{base}/image")),
         ]);
         Action::JsonH(
-            201,
+            code,
             vec![("x-subject-token", token)],
             // A server clock far off ours: only the lifetime may matter.
             json!({"token": {"issued_at": "2001-01-01T00:00:00.000000Z",
