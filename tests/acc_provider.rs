@@ -152,3 +152,33 @@ fn attribute_line(s: &Scenario, name: &str) -> u64 {
         None => panic!("{name} not in {}", path.display()),
     }
 }
+
+/// Not a check: records what real clients send, for tfplugin's golden value
+/// tests. Run on demand against a cloud:
+/// `TF_ACC=1 TFPLUGIN_GOLDEN_OUT=/some/dir cargo test --test acc_provider -- --ignored capture`
+/// and every DynamicValue of validate, plan, apply, refresh and destroy lands in
+/// `/some/dir/<client>/` (see TFPLUGIN_CAPTURE_DIR in tfplugin's dispatch).
+#[test]
+#[ignore = "records golden vectors on demand; needs a cloud"]
+fn capture_golden_dynamic_values() {
+    let Some(out) = std::env::var_os("TFPLUGIN_GOLDEN_OUT") else {
+        panic!("set TFPLUGIN_GOLDEN_OUT to the directory that receives the captures")
+    };
+    harness::on_both_clients("golden", |s| {
+        let dir = std::path::Path::new(&out).join(s.client().name());
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            panic!("cannot create {}: {e}", dir.display());
+        }
+        s.use_scenario("provider/golden");
+        s.init();
+        s.set_env("TFPLUGIN_CAPTURE_DIR", &dir);
+        s.validate().assert_success();
+        assert_eq!(
+            s.planned_actions("scs_network.second"),
+            ["create"],
+            "second network"
+        );
+        s.apply();
+        assert!(s.plan_is_empty(), "plan after apply is not empty");
+    });
+}
