@@ -348,7 +348,7 @@ async fn live_unplaceable_server_fails_with_nova_fault() {
     }
     compute::delete_server_group(&c, &group.id).await.unwrap();
     let first_up = first_up.unwrap();
-    assert_eq!(first_up.server_groups, [group.id.clone()]);
+    assert_eq!(first_up.server_groups, std::slice::from_ref(&group.id));
     let err = match second_up {
         Ok(s) => panic!(
             "second anti-affine server became {}: this test needs a cloud with one compute host",
