@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
 
@@ -63,11 +63,61 @@ struct State {
 #[derive(Clone)]
 pub struct MockCloud {
     pub addr: SocketAddr,
+    scheme: &'static str,
     state: Arc<Mutex<State>>,
+}
+
+/// A served connection: plain TCP or TLS over TCP.
+trait Conn: AsyncRead + AsyncWrite + Unpin + Send {
+    /// Makes the close send RST instead of FIN.
+    fn reset(&mut self);
+}
+
+impl Conn for TcpStream {
+    fn reset(&mut self) {
+        let _ = self.set_zero_linger();
+    }
+}
+
+impl Conn for tokio_rustls::server::TlsStream<TcpStream> {
+    fn reset(&mut self) {
+        let _ = self.get_ref().0.set_zero_linger();
+    }
+}
+
+/// A self-signed certificate for 127.0.0.1 (PEM cert, PEM key).
+pub fn self_signed() -> (String, String) {
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    (ck.cert.pem(), ck.signing_key.serialize_pem())
 }
 
 impl MockCloud {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// Serves HTTPS with the given PEM certificate and key.
+    pub async fn start_tls(cert_pem: &str, key_pem: &str) -> Self {
+        use tokio_rustls::rustls;
+        let certs = rustls::pki_types::pem::PemObject::pem_slice_iter(cert_pem.as_bytes())
+            .collect::<Result<Vec<rustls::pki_types::CertificateDer>, _>>()
+            .unwrap();
+        let key = <rustls::pki_types::PrivateKeyDer as rustls::pki_types::pem::PemObject>::from_pem_slice(
+            key_pem.as_bytes(),
+        )
+        .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+        Self::start_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State {
@@ -75,7 +125,12 @@ impl MockCloud {
             token_lifetime: Duration::from_secs(3600),
             ..State::default()
         }));
-        let mock = MockCloud { addr, state };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let mock = MockCloud {
+            addr,
+            scheme,
+            state,
+        };
         let m = mock.clone();
         tokio::spawn(async move {
             loop {
@@ -84,14 +139,25 @@ impl MockCloud {
                 };
                 m.state.lock().unwrap().connections += 1;
                 let m2 = m.clone();
-                tokio::spawn(async move { m2.serve_conn(sock).await });
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    match tls {
+                        None => m2.serve_conn(sock).await,
+                        Some(acceptor) => {
+                            // A failed handshake (client rejected our cert) just ends.
+                            if let Ok(s) = acceptor.accept(sock).await {
+                                m2.serve_conn(s).await;
+                            }
+                        }
+                    }
+                });
             }
         });
         mock
     }
 
     pub fn base(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     pub fn auth_url(&self) -> String {
@@ -150,7 +216,7 @@ impl MockCloud {
             .collect()
     }
 
-    async fn serve_conn(&self, mut sock: TcpStream) {
+    async fn serve_conn<C: Conn>(&self, mut sock: C) {
         let mut buf: Vec<u8> = Vec::new();
         loop {
             let Some(req) = read_request(&mut sock, &mut buf).await else {
@@ -277,7 +343,7 @@ impl MockCloud {
     }
 
     /// Performs an action; false when the connection must close.
-    async fn perform(&self, sock: &mut TcpStream, mut action: Action) -> bool {
+    async fn perform<C: Conn>(&self, sock: &mut C, mut action: Action) -> bool {
         loop {
             match action {
                 Action::Delay(d, inner) => {
@@ -285,7 +351,7 @@ impl MockCloud {
                     action = *inner;
                 }
                 Action::Reset => {
-                    let _ = sock.set_zero_linger();
+                    sock.reset();
                     return false;
                 }
                 Action::Json(code, v) => return write_resp(sock, code, &[], &v.to_string()).await,
@@ -311,7 +377,7 @@ fn unauthorized() -> Action {
     )
 }
 
-async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Recorded> {
+async fn read_request<C: Conn>(sock: &mut C, buf: &mut Vec<u8>) -> Option<Recorded> {
     let header_end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break i;
@@ -357,7 +423,7 @@ async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Recorde
 }
 
 async fn write_resp(
-    sock: &mut TcpStream,
+    sock: &mut impl Conn,
     code: u16,
     headers: &[(&'static str, String)],
     body: &str,
@@ -371,7 +437,7 @@ async fn write_resp(
     }
     out.push_str("\r\n");
     out.push_str(body);
-    sock.write_all(out.as_bytes()).await.is_ok()
+    sock.write_all(out.as_bytes()).await.is_ok() && sock.flush().await.is_ok()
 }
 
 /// A client configured against the mock with password auth, via the real

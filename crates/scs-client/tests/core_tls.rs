@@ -1,0 +1,93 @@
+//! TLS options against an HTTPS fake cloud with a self-signed certificate:
+//! `cacert_file` trusts it, `insecure` skips verification, neither fails.
+#![allow(clippy::unwrap_used)]
+
+mod core_support;
+
+use core_support::{Action, MockCloud, PASSWORD};
+use scs_client::config::{CloudConfig, Overrides, Sources};
+use serde_json::{Value, json};
+
+fn sources(mock: &MockCloud) -> Sources {
+    Sources::default()
+        .with_env("OS_AUTH_URL", &mock.auth_url())
+        .with_env("OS_USERNAME", "demo")
+        .with_env("OS_PASSWORD", PASSWORD)
+        .with_env("OS_PROJECT_NAME", "demo")
+}
+
+async fn list(overrides: Overrides, src: &Sources) -> Result<Value, scs_client::Error> {
+    let cfg = CloudConfig::resolve_with(overrides, src)?;
+    let c = scs_client::Client::new(cfg)?;
+    c.network().get_json("/networks").await
+}
+
+#[tokio::test]
+async fn cacert_insecure_and_untrusted() {
+    let (cert, key) = core_support::self_signed();
+    let mock = MockCloud::start_tls(&cert, &key).await;
+    assert!(mock.auth_url().starts_with("https://"));
+    mock.on(
+        "GET",
+        "/network/v2.0/networks",
+        vec![Action::ok(json!({"networks": []}))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &cert).unwrap();
+
+    // Not trusted: the error says it is about the certificate.
+    let err = list(Overrides::default(), &sources(&mock))
+        .await
+        .unwrap_err();
+    let s = err.to_string();
+    assert!(matches!(err, scs_client::Error::Auth { .. }), "{err:?}");
+    assert!(s.to_lowercase().contains("certificate"), "{s}");
+
+    // Trusted through cacert_file (provider block) and OS_CACERT.
+    let v = list(
+        Overrides {
+            cacert_file: Some(ca.display().to_string()),
+            ..Overrides::default()
+        },
+        &sources(&mock),
+    )
+    .await
+    .unwrap();
+    assert!(v["networks"].is_array());
+    let v = list(
+        Overrides::default(),
+        &sources(&mock).with_env("OS_CACERT", &ca.display().to_string()),
+    )
+    .await
+    .unwrap();
+    assert!(v["networks"].is_array());
+
+    // insecure skips verification.
+    let v = list(
+        Overrides {
+            insecure: Some(true),
+            ..Overrides::default()
+        },
+        &sources(&mock),
+    )
+    .await
+    .unwrap();
+    assert!(v["networks"].is_array());
+}
+
+#[test]
+fn unreadable_cacert_is_a_config_error() {
+    let cfg = CloudConfig::resolve_with(
+        Overrides {
+            cacert_file: Some("/nonexistent/ca.pem".into()),
+            ..Overrides::default()
+        },
+        &Sources::default()
+            .with_env("OS_AUTH_URL", "https://k:5000")
+            .with_env("OS_TOKEN", "t"),
+    )
+    .unwrap();
+    let err = scs_client::Client::new(cfg).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+}
