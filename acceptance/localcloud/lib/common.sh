@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared settings and process helpers for up.sh, down.sh, status.sh and reset.sh (sourced, not run).
 # Every daemon is started by these scripts, recorded by PID and process start time under $PIDS, and
 # stopped only by that record, so nothing else on the machine is ever signalled.
