@@ -238,6 +238,8 @@ async fn server_wait_reports_nova_fault_and_actions_have_their_bodies() {
         vec![
             Action::ok(json!({"server": {"id": "s1", "status": "BUILD",
                 "OS-EXT-STS:task_state": "spawning", "image": ""}})),
+            // ERROR before the fault is recorded, as Nova's scheduler does it.
+            Action::ok(json!({"server": {"id": "s1", "status": "ERROR", "image": ""}})),
             Action::ok(json!({"server": {"id": "s1", "status": "ERROR", "image": "",
                 "fault": {"code": 500, "message": "No valid host was found. There are not enough hosts available."}}})),
         ],
@@ -275,6 +277,20 @@ async fn server_wait_reports_nova_fault_and_actions_have_their_bodies() {
     compute::wait_for_server_deleted(&c, "s2", soon(), &CancellationToken::new())
         .await
         .unwrap();
+
+    // An ERROR whose fault never appears still ends the wait, without a reason.
+    mock.on(
+        "GET",
+        "/compute/v2.1/servers/s3",
+        vec![Action::ok(
+            json!({"server": {"id": "s3", "status": "ERROR"}}),
+        )],
+    );
+    let err = compute::wait_for_server(&c, "s3", &["ACTIVE"], soon(), &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().ends_with("status ERROR"), "{err}");
+    assert_eq!(mock.hits("GET", "/compute/v2.1/servers/s3").len(), 4);
 }
 
 #[tokio::test]

@@ -529,6 +529,9 @@ pub async fn remove_server_security_group(client: &Client, id: &str, name: &str)
     .await
 }
 
+/// How many polls an ERROR without a fault is given for the fault to appear.
+const FAULT_GRACE_POLLS: u32 = 3;
+
 /// Waits until the server has one of the `wanted` statuses (e.g. `["ACTIVE"]`). ERROR ends the
 /// wait with Nova's fault message; a server that disappears ends it as `DELETED`.
 pub async fn wait_for_server(
@@ -539,13 +542,21 @@ pub async fn wait_for_server(
     cancel: &CancellationToken,
 ) -> Result<Server> {
     let op = format!("wait for server {id} to become {}", wanted.join(" or "));
+    // Nova's scheduler sets ERROR before it records the fault, so a poll can see ERROR without
+    // a reason; look a few more times before giving up on the reason.
+    let faultless_errors = std::cell::Cell::new(0u32);
     wait_for(&op, deadline, cancel, || async {
         Ok(match get_server(client, id).await? {
             None => Poll::failed("DELETED", Some("the server no longer exists".into())),
             Some(s) if wanted.contains(&s.status.as_str()) => Poll::Ready(s),
-            Some(s) if s.status == "ERROR" => {
-                Poll::failed("ERROR", s.fault_message().map(str::to_owned))
-            }
+            Some(s) if s.status == "ERROR" => match s.fault_message() {
+                Some(fault) => Poll::failed("ERROR", Some(fault.to_owned())),
+                None if faultless_errors.get() < FAULT_GRACE_POLLS => {
+                    faultless_errors.set(faultless_errors.get() + 1);
+                    Poll::pending("ERROR (waiting for Nova to record the fault)")
+                }
+                None => Poll::failed("ERROR", None),
+            },
             Some(s) => Poll::pending(progress(&s)),
         })
     })
