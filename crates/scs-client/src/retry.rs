@@ -78,6 +78,25 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(d.min(MAX_RETRY_AFTER))
 }
 
+/// Whether an HTTP answer with `status` is worth repeating (see the module docs).
+pub fn retryable_status(status: http::StatusCode, idempotent: bool) -> bool {
+    use http::StatusCode as S;
+    match status {
+        // The server refused before acting: safe for every method.
+        S::TOO_MANY_REQUESTS => true,
+        // A gateway or an overloaded service: the request may have been
+        // acted on, so only requests that are safe to repeat.
+        S::BAD_GATEWAY | S::SERVICE_UNAVAILABLE | S::GATEWAY_TIMEOUT => idempotent,
+        _ => false,
+    }
+}
+
+/// Whether a request that got no HTTP answer is worth repeating: always when
+/// the connection was never established, else only when idempotent.
+pub fn retryable_transport(never_sent: bool, idempotent: bool) -> bool {
+    never_sent || idempotent
+}
+
 /// True for methods whose repetition is harmless.
 pub fn is_idempotent(method: &http::Method) -> bool {
     matches!(

@@ -17,7 +17,7 @@ use super::{
 use crate::auth::Token;
 use crate::error::{ApiError, Error, Result, parse_openstack_error};
 use crate::microversion::{Microversion, headers_for};
-use crate::retry::{is_idempotent, retry_after};
+use crate::retry::{is_idempotent, retry_after, retryable_status, retryable_transport};
 
 /// A request being built. Nothing is sent until a terminal method
 /// (`send`, `json`, `paginate`) is awaited.
@@ -353,7 +353,7 @@ impl Request {
                     let wait = policy.backoff(retries);
                     // A backoff that would end past the deadline is skipped:
                     // the connection error now says more than a timeout later.
-                    if (never_sent || idempotent)
+                    if retryable_transport(never_sent, idempotent)
                         && retries < policy.max_retries
                         && Instant::now() + wait < deadline
                     {
@@ -395,14 +395,7 @@ impl Request {
                 token = client.reauthenticate(&token).await?;
                 continue;
             }
-            let retryable = match status {
-                StatusCode::TOO_MANY_REQUESTS => true,
-                StatusCode::BAD_GATEWAY
-                | StatusCode::SERVICE_UNAVAILABLE
-                | StatusCode::GATEWAY_TIMEOUT => idempotent,
-                _ => false,
-            };
-            if retryable && retries < policy.max_retries {
+            if retryable_status(status, idempotent) && retries < policy.max_retries {
                 let wait = retry_after(&resp_headers).unwrap_or_else(|| policy.backoff(retries));
                 if Instant::now() + wait < deadline {
                     tracing::warn!(
