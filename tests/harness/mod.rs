@@ -39,6 +39,7 @@ mod command;
 mod plan;
 mod scenario;
 
+use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use client::Client;
@@ -57,9 +58,11 @@ pub fn acceptance_enabled() -> bool {
 /// client that failed. Resources left by `apply` are destroyed in any case.
 pub fn on_both_clients(name: &str, scenario: impl Fn(&mut Scenario)) {
     if !acceptance_enabled() {
-        eprintln!(
-            "acceptance scenario {name}: skipped (set TF_ACC=1 to run it against terraform and tofu)"
+        // Written to the real stderr: libtest would hide an eprintln! of a passing test.
+        let line = format!(
+            "acceptance scenario {name}: skipped (set TF_ACC=1 to run it on terraform and tofu)\n"
         );
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
         return;
     }
     let mut failed = Vec::new();
