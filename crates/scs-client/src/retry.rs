@@ -115,7 +115,9 @@ pub fn is_idempotent(method: &http::Method) -> bool {
 /// object was made ([`crate::Error::may_have_succeeded`]), `lookup` is asked (for
 /// example: list by the unique name the create used). If it finds the
 /// object, that is the result; if not, `create` is tried again, up to
-/// `max_attempts` times in total. Other errors are returned as they are.
+/// `max_attempts` times in total. Other errors are returned as they are; if
+/// the lookup itself fails, the create's error is returned (never a blind
+/// second create).
 pub async fn create_with_lookup<T, C, CF, L, LF>(
     operation: &str,
     max_attempts: u32,
@@ -146,9 +148,18 @@ where
             error = %err,
             "create failed ambiguously; looking up whether it happened"
         );
-        if let Some(found) = lookup().await? {
-            tracing::info!(target: "scs_client::retry", operation, "create had succeeded; using the existing object");
-            return Ok(found);
+        match lookup().await {
+            Ok(Some(found)) => {
+                tracing::info!(target: "scs_client::retry", operation, "create had succeeded; using the existing object");
+                return Ok(found);
+            }
+            Ok(None) => {}
+            Err(lookup_err) => {
+                // Unknown whether it exists: creating again could duplicate
+                // it, so stop with the create's own (more telling) error.
+                tracing::warn!(target: "scs_client::retry", operation, error = %lookup_err, "lookup after ambiguous create failed");
+                return Err(err);
+            }
         }
         if attempt >= max_attempts.max(1) {
             return Err(err);
@@ -174,6 +185,109 @@ mod tests {
             assert!(d >= exp / 2 && d <= exp, "retry {n}: {d:?} vs {exp:?}");
         }
         assert!(p.backoff(30) <= p.cap);
+    }
+
+    fn ambiguous() -> crate::Error {
+        crate::Error::Transport {
+            operation: "create x".into(),
+            message: "connection reset".into(),
+            may_have_reached_server: true,
+            attempts: 1,
+        }
+    }
+
+    fn definite() -> crate::Error {
+        crate::Error::InvalidRequest {
+            operation: "create x".into(),
+            message: "bad".into(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn create_with_lookup_paths() {
+        use std::cell::Cell;
+        // Ambiguous failure, nothing found: create again, which succeeds.
+        let creates = Cell::new(0);
+        let lookups = Cell::new(0);
+        let r = create_with_lookup(
+            "create x",
+            3,
+            || {
+                creates.set(creates.get() + 1);
+                let n = creates.get();
+                async move { if n == 1 { Err(ambiguous()) } else { Ok(n) } }
+            },
+            || {
+                lookups.set(lookups.get() + 1);
+                async { Ok(None) }
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!((r, creates.get(), lookups.get()), (2, 2, 1));
+
+        // Ambiguous failure, found: no second create.
+        creates.set(0);
+        let r = create_with_lookup(
+            "create x",
+            3,
+            || {
+                creates.set(creates.get() + 1);
+                async { Err::<u32, _>(ambiguous()) }
+            },
+            || async { Ok(Some(7)) },
+        )
+        .await
+        .unwrap();
+        assert_eq!((r, creates.get()), (7, 1));
+
+        // Definite failure: returned at once, no lookup.
+        lookups.set(0);
+        let e = create_with_lookup(
+            "create x",
+            3,
+            || async { Err::<u32, _>(definite()) },
+            || {
+                lookups.set(lookups.get() + 1);
+                async { Ok(Some(1)) }
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, crate::Error::InvalidRequest { .. }));
+        assert_eq!(lookups.get(), 0);
+
+        // Lookup fails: the create's error, and no second create.
+        creates.set(0);
+        let e = create_with_lookup(
+            "create x",
+            3,
+            || {
+                creates.set(creates.get() + 1);
+                async { Err::<u32, _>(ambiguous()) }
+            },
+            || async { Err(definite()) },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, crate::Error::Transport { .. }));
+        assert_eq!(creates.get(), 1);
+
+        // Never found, always ambiguous: stops after max_attempts.
+        creates.set(0);
+        let e = create_with_lookup(
+            "create x",
+            3,
+            || {
+                creates.set(creates.get() + 1);
+                async { Err::<u32, _>(ambiguous()) }
+            },
+            || async { Ok(None) },
+        )
+        .await
+        .unwrap_err();
+        assert!(e.may_have_succeeded());
+        assert_eq!(creates.get(), 3);
     }
 
     #[test]
