@@ -1,6 +1,8 @@
 """Smoke checks of the local cloud (see smoke.sh). One openstacksdk process: fast, no CLI start-up."""
 
 import os
+import re
+import subprocess
 import sys
 import time
 import traceback
@@ -212,6 +214,47 @@ def check_boot_from_volume(conn, image, net):
         conn.compute.wait_for_delete(server, wait=TIMEOUT)
 
 
+def local_cloud_pids():
+    """PIDs of every process tree the local cloud's up.sh recorded (empty for other clouds)."""
+    state = os.environ.get("LOCALCLOUD_DIR",
+                           os.path.expanduser("~/.cache/terraform-provider-scs/localcloud"))
+    pids_dir = os.path.join(state, "pids")
+    if not os.environ.get("OS_CLOUD", "").startswith("scs-local") or not os.path.isdir(pids_dir):
+        return set()
+    roots = []
+    for name in os.listdir(pids_dir):
+        if name.endswith(".pid"):
+            with open(os.path.join(pids_dir, name)) as f:
+                roots.append(f.read().strip())
+    seen = set()
+    while roots:
+        pid = roots.pop()
+        if pid in seen or not os.path.isdir(f"/proc/{pid}"):
+            continue
+        seen.add(pid)
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    roots.extend(f.read().split())
+            except OSError:
+                pass
+    return seen
+
+
+@check("every listening socket of the local cloud is on loopback")
+def check_loopback(pids):
+    out = subprocess.run(["ss", "-Hltnup"], capture_output=True, text=True, check=True).stdout
+    exposed = []
+    for line in out.splitlines():
+        fields = line.split()
+        local = fields[4]
+        owners = set(re.findall(r"pid=(\d+)", line))
+        if owners & pids and not (local.startswith("127.") or local.startswith("[::1]")):
+            exposed.append(f"{local} ({fields[-1]})")
+    if exposed:
+        raise RuntimeError("listening beyond loopback: " + ", ".join(exposed))
+
+
 def cleanup(conn):
     """Removes everything this run created, also after failures."""
     errors = []
@@ -247,6 +290,9 @@ def main():
     admin_cloud = os.environ.get("SMOKE_ADMIN_CLOUD")
     admin = openstack.connect(cloud=admin_cloud) if admin_cloud else None
     print(f"smoke checks against cloud {os.environ.get('OS_CLOUD')!r}", flush=True)
+    pids = local_cloud_pids()
+    if pids:
+        check_loopback(pids)
     try:
         check_auth(conn, admin)
         check_flavors(conn)
