@@ -653,3 +653,27 @@ async fn token_auth_without_project_uses_the_given_token() {
         Some("given-token-1")
     );
 }
+
+#[tokio::test]
+async fn concurrent_401s_cause_a_single_reauthentication() {
+    let mock = MockCloud::start().await;
+    mock.on("GET", NETS, vec![Action::ok(nets(1))]);
+    let c = core_support::client(&mock, 3);
+    c.authenticate().await.unwrap();
+    mock.revoke_tokens();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            c.network().get_json::<Value>("/networks").await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        mock.tokens_issued(),
+        2,
+        "one shared re-auth, not one per request"
+    );
+}
