@@ -133,6 +133,18 @@ async fn live_finds_ubuntu_24_04_by_scs_properties() {
         let names: Vec<&str> = images.iter().map(|i| i.name.as_str()).collect();
         panic!("{e}; images: {names:?}")
     });
+    // The same image by its scs-0104 name, filtered by Glance itself.
+    let by_name = ImageQuery {
+        name: Some("Ubuntu 24.04".into()),
+        most_recent: true,
+        ..Default::default()
+    };
+    let filters = by_name.server_filters();
+    let pairs: Vec<(&str, &str)> = filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let named = image::list_images(&c, &pairs).await.unwrap();
+    assert!(named.iter().all(|i| i.name == "Ubuntu 24.04"), "{named:?}");
+    let named: Vec<ImageCandidate> = named.iter().map(ImageCandidate::from).collect();
+    assert_eq!(by_name.select(&named).unwrap().id, chosen.id);
     let full = image::get_image(&c, &chosen.id).await.unwrap().unwrap();
     assert_eq!(full.property("os_distro").as_deref(), Some("ubuntu"));
     eprintln!("live_image: chose {:?} ({})", chosen.name, chosen.id);

@@ -107,6 +107,22 @@ impl ImageQuery {
         out
     }
 
+    /// The filters Glance can apply itself: `name`, `visibility` and each tag. Pass them to
+    /// `image::list_images`; `visibility` matters beyond speed, since Glance lists community
+    /// images only when asked. SCS properties stay client-side, where they match regardless of
+    /// case.
+    pub fn server_filters(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(n) = &self.name {
+            out.push(("name", n.clone()));
+        }
+        if let Some(v) = &self.visibility {
+            out.push(("visibility", v.clone()));
+        }
+        out.extend(self.tags.iter().map(|t| ("tag", t.clone())));
+        out
+    }
+
     pub fn matches(&self, image: &ImageCandidate) -> bool {
         if image.status != "active" {
             return false;
@@ -468,6 +484,27 @@ mod tests {
             ..Default::default()
         };
         assert!(q.select(&images).is_err());
+    }
+
+    #[test]
+    fn server_side_filters() {
+        let q = ImageQuery {
+            name: Some("Ubuntu 24.04".into()),
+            visibility: Some("community".into()),
+            tags: vec!["a".into(), "b".into()],
+            os_distro: Some("ubuntu".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            q.server_filters(),
+            [
+                ("name", "Ubuntu 24.04".to_string()),
+                ("visibility", "community".to_string()),
+                ("tag", "a".to_string()),
+                ("tag", "b".to_string())
+            ]
+        );
+        assert!(ImageQuery::default().server_filters().is_empty());
     }
 
     #[test]
