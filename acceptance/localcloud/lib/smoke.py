@@ -281,6 +281,17 @@ def cleanup(conn):
             if p.device_owner == "":
                 attempt(lambda p=p: conn.network.delete_port(p.id))
         attempt(lambda n=n: conn.network.delete_network(n.id))
+    end = time.time() + TIMEOUT
+    while True:
+        left = [s.name for s in conn.compute.servers(name=f"^{prefix}-")]
+        left += [v.id for v in conn.block_storage.volumes() if (v.name or "").startswith(prefix)]
+        left += [r.name for r in conn.network.routers() if r.name.startswith(prefix)]
+        left += [n.name for n in conn.network.networks() if n.name.startswith(prefix)]
+        if not left or time.time() > end:
+            break
+        time.sleep(1)
+    if left:
+        errors.append(f"left behind: {left}")
     return errors
 
 
