@@ -27,8 +27,9 @@
 //! register theirs). So the networks list is `"/networks"`, not
 //! `"/v2.0/networks"`. An absolute URL is accepted only on the service's own
 //! endpoint (scheme, host and port), so the token never travels elsewhere.
-//! [`ServiceClient::in_region`] targets another region of the same cloud
-//! with the same token (a resource's `region` attribute).
+//! [`Client::in_region`] (or [`ServiceClient::in_region`]) targets another
+//! region of the same cloud with the same token (a resource's `region`
+//! attribute).
 //!
 //! # Configuration precedence
 //!
@@ -58,9 +59,11 @@
 //! # Session
 //!
 //! One [`Client`] (cheap to clone) holds one Keystone token for the whole
-//! process, shared by all requests. It is issued on first use, re-issued two
-//! minutes before it expires, and re-issued once when a request gets `401`
-//! (then that request is repeated). Endpoints come from the token's catalog
+//! process, shared by all requests. It is issued on first use (concurrent
+//! requests wait for the one Keystone call), re-issued before it expires (a
+//! quarter of its lifetime early, at most two minutes; measured from
+//! Keystone's `issued_at`/`expires_at`, so clock skew does not matter), and
+//! re-issued once when a request gets `401` (then that request is repeated). Endpoints come from the token's catalog
 //! by service type (block storage also as `volumev3`/`volume`), region and
 //! interface, unless `endpoint_overrides` names a URL. HTTP connections are
 //! pooled (reqwest, rustls).
