@@ -44,7 +44,7 @@ async fn main() -> ExitCode {
         .collect();
     options.debug = debug;
 
-    match tfplugin::framework::serve_provider(ScsProvider, options).await {
+    match tfplugin::framework::serve_provider(ScsProvider::default(), options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");

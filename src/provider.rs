@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use scs_client::Client;
-use scs_client::config::{CloudConfig, ConfigError};
+use scs_client::config::{CloudConfig, ConfigError, Sources};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{self, Ctx, DataSource, Provider, Resource};
 use tfplugin::schema::{Attribute, Block, Schema};
@@ -56,8 +56,22 @@ pub fn default_region(ctx: &Ctx) -> Result<Option<&str>, Diagnostics> {
 }
 
 /// The `scs` provider.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ScsProvider;
+#[derive(Debug, Default, Clone)]
+pub struct ScsProvider {
+    /// Where configure looks for `OS_*` variables and clouds.yaml; `None` = this process's environment and
+    /// the standard file locations.
+    sources: Option<Sources>,
+}
+
+impl ScsProvider {
+    /// A provider that resolves its configuration against `sources` instead of the process environment
+    /// (tests, embedding).
+    pub fn with_sources(sources: Sources) -> Self {
+        Self {
+            sources: Some(sources),
+        }
+    }
+}
 
 #[async_trait]
 impl Provider for ScsProvider {
@@ -92,7 +106,11 @@ impl Provider for ScsProvider {
                 region: args.region.known().cloned(),
             }));
         }
-        let resolved = CloudConfig::resolve(args.to_overrides()).map_err(config_error)?;
+        let resolved = match &self.sources {
+            Some(sources) => CloudConfig::resolve_with(args.to_overrides(), sources),
+            None => CloudConfig::resolve(args.to_overrides()),
+        }
+        .map_err(config_error)?;
         let region = resolved.region.clone();
         let cloud = describe_cloud(&resolved);
         let client = Client::new(resolved).map_err(|e| {
@@ -284,7 +302,7 @@ mod tests {
     async fn validate_points_at_auth_url() {
         let cfg = config(&[("auth_url", Value::from("not a url"))]);
         assert!(!cfg.is_null());
-        let diags = ScsProvider.validate(&Ctx::default(), &cfg).await;
+        let diags = ScsProvider::default().validate(&Ctx::default(), &cfg).await;
         assert_eq!(diags.len(), 1, "{diags}");
         let paths: Vec<_> = diags.iter().map(|d| d.attribute.clone()).collect();
         assert_eq!(paths, [Some(AttributePath::attr("auth_url"))]);
@@ -297,7 +315,12 @@ mod tests {
             ("max_retries", Value::Unknown),
             ("endpoint_type", Value::Unknown),
         ]);
-        assert!(ScsProvider.validate(&Ctx::default(), &cfg).await.is_empty());
+        assert!(
+            ScsProvider::default()
+                .validate(&Ctx::default(), &cfg)
+                .await
+                .is_empty()
+        );
     }
 
     #[tokio::test]
@@ -306,7 +329,9 @@ mod tests {
             ("auth_url", Value::Unknown),
             ("region", Value::from("RegionOne")),
         ]);
-        let data = ScsProvider.configure(&Ctx::default(), &cfg).await;
+        let data = ScsProvider::default()
+            .configure(&Ctx::default(), &cfg)
+            .await;
         let data = match data {
             Ok(d) => d,
             Err(e) => panic!("configure failed: {e}"),
@@ -319,7 +344,72 @@ mod tests {
     #[tokio::test]
     async fn configure_rejects_invalid_values_before_resolving() {
         let cfg = config(&[("endpoint_type", Value::from("private"))]);
-        let diags = ScsProvider.configure(&Ctx::default(), &cfg).await.err();
+        let diags = ScsProvider::default()
+            .configure(&Ctx::default(), &cfg)
+            .await
+            .err();
         assert!(diags.is_some_and(|d| d.has_errors() && d.to_string().contains("endpoint_type")));
+    }
+
+    fn no_environment() -> ScsProvider {
+        ScsProvider::with_sources(Sources::env_only(Default::default()))
+    }
+
+    #[tokio::test]
+    async fn configure_without_any_way_to_authenticate_says_what_is_missing_and_where_it_looked() {
+        let err = no_environment()
+            .configure(&Ctx::default(), &config(&[]))
+            .await
+            .err()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("auth_url"), "{err}");
+        assert!(err.contains("looked in"), "{err}");
+        assert!(err.contains("OS_* environment variables"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn configure_with_an_unknown_cloud_points_at_cloud() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("clouds.yaml");
+        std::fs::write(
+            &file,
+            "clouds:\n  other:\n    auth:\n      auth_url: http://127.0.0.1:1/v3\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let provider = ScsProvider::with_sources(
+            Sources::env_only(Default::default()).with_clouds_file(&file),
+        );
+        let cfg = config(&[("cloud", Value::from("mine"))]);
+        let diags = provider
+            .configure(&Ctx::default(), &cfg)
+            .await
+            .err()
+            .unwrap_or_default();
+        let paths: Vec<_> = diags.iter().map(|d| d.attribute.clone()).collect();
+        assert_eq!(paths, [Some(AttributePath::attr("cloud"))], "{diags}");
+        assert!(
+            diags.to_string().contains("other"),
+            "lists the clouds it found: {diags}"
+        );
+    }
+
+    #[tokio::test]
+    async fn configure_reports_an_unreachable_cloud_without_leaking_the_secret() {
+        let cfg = config(&[
+            ("auth_url", Value::from("http://127.0.0.1:1/v3")),
+            ("application_credential_id", Value::from("id")),
+            ("application_credential_secret", Value::from("TOP-SECRET")),
+            ("max_retries", Value::from(0)),
+        ]);
+        let diags = no_environment()
+            .configure(&Ctx::default(), &cfg)
+            .await
+            .err()
+            .unwrap_or_default();
+        let text = diags.to_string();
+        assert!(diags.has_errors(), "{text}");
+        assert!(text.contains("127.0.0.1:1"), "names the endpoint: {text}");
+        assert!(!text.contains("TOP-SECRET"), "{text}");
     }
 }
