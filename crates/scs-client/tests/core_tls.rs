@@ -91,3 +91,38 @@ fn unreadable_cacert_is_a_config_error() {
     let err = scs_client::Client::new(cfg).unwrap_err();
     assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
 }
+
+#[test]
+fn client_certificate_is_loaded_and_must_come_with_its_key() {
+    let (cert, key) = core_support::self_signed();
+    let dir = tempfile::tempdir().unwrap();
+    let cert_file = dir.path().join("client.pem");
+    let key_file = dir.path().join("client.key");
+    std::fs::write(&cert_file, &cert).unwrap();
+    std::fs::write(&key_file, &key).unwrap();
+    let src = Sources::default()
+        .with_env("OS_AUTH_URL", "https://k:5000")
+        .with_env("OS_TOKEN", "t")
+        .with_env("OS_CERT", &cert_file.display().to_string());
+
+    let e = CloudConfig::resolve_with(Overrides::default(), &src).unwrap_err();
+    assert!(e.to_string().contains("key_file"), "{e}");
+
+    let cfg = CloudConfig::resolve_with(
+        Overrides::default(),
+        &src.clone()
+            .with_env("OS_KEY", &key_file.display().to_string()),
+    )
+    .unwrap();
+    scs_client::Client::new(cfg).unwrap();
+
+    // A key that is not a key.
+    std::fs::write(&key_file, "not a key").unwrap();
+    let cfg = CloudConfig::resolve_with(
+        Overrides::default(),
+        &src.with_env("OS_KEY", &key_file.display().to_string()),
+    )
+    .unwrap();
+    let e = scs_client::Client::new(cfg).unwrap_err();
+    assert!(e.to_string().contains("cert_file/key_file"), "{e}");
+}
