@@ -182,3 +182,38 @@ fn capture_golden_dynamic_values() {
         assert!(s.plan_is_empty(), "plan after apply is not empty");
     });
 }
+
+/// The harness itself against a cloud: apply, empty plan, a change behind the
+/// provider's back that the next plan must see, and the CLI import round trip.
+#[test]
+fn harness_round_trip_with_out_of_band_change_and_import() {
+    harness::on_both_clients("harness", |s| {
+        s.use_scenario("provider/harness");
+        s.init();
+        s.apply();
+        assert!(s.plan_is_empty(), "plan after apply is not empty");
+        let net = s.state_resource("scs_network.this");
+        assert_eq!(net["name"], format!("{}-net", s.name_prefix()));
+        let Some(id) = net["id"].as_str().map(str::to_owned) else {
+            panic!("network has no id: {net:#}")
+        };
+
+        let client = s.cloud_client();
+        s.out_of_band("delete the network", async {
+            if let Err(e) = scs_client::network::delete_network(&client, &id).await {
+                panic!("delete network {id}: {e}");
+            }
+        });
+        assert_eq!(s.planned_actions("scs_network.this"), ["create"]);
+
+        s.apply();
+        let id = match s.state_resource("scs_network.this")["id"].as_str() {
+            Some(id) => id.to_owned(),
+            None => panic!("re-created network has no id"),
+        };
+        s.ok(&["state", "rm", "scs_network.this"]);
+        s.import("scs_network.this", &id);
+        assert_eq!(s.state_resource("scs_network.this")["id"], id.as_str());
+        assert!(s.plan_is_empty(), "plan after import is not empty");
+    });
+}

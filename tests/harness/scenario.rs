@@ -2,6 +2,7 @@
 //! `sovereigncloudstack/scs` resolve to the freshly built binary, and the
 //! commands a scenario runs.
 
+use std::collections::BTreeMap;
 use std::collections::hash_map::RandomState;
 use std::ffi::{OsStr, OsString};
 use std::fs;
@@ -112,13 +113,42 @@ impl Scenario {
             .retain(|(k, v)| v.is_none() || !k.to_string_lossy().starts_with(prefix));
     }
 
-    /// The cloud selection commands get, for out-of-band checks that talk to the
-    /// cloud directly (e.g. build an `scs_client` from the same clouds.yaml).
+    /// The cloud selection commands get (`OS_CLOUD`, `OS_CLIENT_CONFIG_FILE`).
     pub fn cloud_env(&self) -> Vec<(String, String)> {
         ["OS_CLOUD", "OS_CLIENT_CONFIG_FILE"]
             .into_iter()
             .filter_map(|k| Some((k.to_owned(), self.env_value(k)?)))
             .collect()
+    }
+
+    /// An API client for the same cloud the CLI commands use, for out-of-band
+    /// changes and checks (delete something behind the provider's back, verify a
+    /// destroy really removed it). Builds lazily: no request until first use.
+    pub fn cloud_client(&self) -> scs_client::Client {
+        use scs_client::config::{CloudConfig, Overrides, Sources};
+        let mut env: BTreeMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("OS_"))
+            .collect();
+        for (k, v) in &self.env {
+            let k = k.to_string_lossy().into_owned();
+            if !k.starts_with("OS_") {
+                continue;
+            }
+            match v {
+                Some(v) => env.insert(k, v.to_string_lossy().into_owned()),
+                None => env.remove(&k),
+            };
+        }
+        let home = self.env_value("HOME").map(PathBuf::from);
+        let sources = Sources::standard(env, Some(&self.workdir()), home.as_deref());
+        let config = match CloudConfig::resolve_with(Overrides::default(), &sources) {
+            Ok(c) => c,
+            Err(e) => panic!("cannot resolve the scenario's cloud: {e}"),
+        };
+        match scs_client::Client::new(config) {
+            Ok(c) => c,
+            Err(e) => panic!("cannot build a cloud client: {e}"),
+        }
     }
 
     fn env_value(&self, key: &str) -> Option<String> {
@@ -333,11 +363,19 @@ impl Scenario {
         }
     }
 
-    /// Runs `change` (typically cloud API calls through `cloud_env()`) between
-    /// steps, labelled in the log so a failure there is told apart from the CLI's.
-    pub fn out_of_band<T>(&self, what: &str, change: impl FnOnce() -> T) -> T {
+    /// Runs `change` (typically calls through [`cloud_client`](Self::cloud_client))
+    /// between steps on a runtime of its own, labelled in the log so a failure
+    /// there is told apart from the CLI's.
+    pub fn out_of_band<T>(&self, what: &str, change: impl Future<Output = T>) -> T {
         eprintln!("[{}] out of band: {what}", self.client);
-        change()
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(r) => r,
+            Err(e) => panic!("cannot start a runtime for {what}: {e}"),
+        };
+        runtime.block_on(change)
     }
 
     // ---- teardown --------------------------------------------------------------
