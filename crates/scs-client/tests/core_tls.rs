@@ -126,3 +126,40 @@ fn client_certificate_is_loaded_and_must_come_with_its_key() {
     let e = scs_client::Client::new(cfg).unwrap_err();
     assert!(e.to_string().contains("cert_file/key_file"), "{e}");
 }
+
+#[tokio::test]
+async fn client_certificate_is_presented_to_the_server() {
+    let (server_cert, server_key) = core_support::self_signed();
+    let (client_cert, client_key) = core_support::self_signed();
+    let mock =
+        MockCloud::start_tls_with_client_ca(&server_cert, &server_key, Some(&client_cert)).await;
+    mock.on(
+        "GET",
+        "/network/v2.0/networks",
+        vec![Action::ok(json!({"networks": []}))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let ca = path("ca.pem", &server_cert);
+    let cert = path("client.pem", &client_cert);
+    let key = path("client.key", &client_key);
+
+    // Without a client certificate the handshake is refused.
+    let without = Overrides {
+        cacert_file: Some(ca.clone()),
+        ..Overrides::default()
+    };
+    assert!(list(without.clone(), &sources(&mock)).await.is_err());
+
+    let with = Overrides {
+        cert_file: Some(cert),
+        key_file: Some(key),
+        ..without
+    };
+    let v = list(with, &sources(&mock)).await.unwrap();
+    assert!(v["networks"].is_array());
+}

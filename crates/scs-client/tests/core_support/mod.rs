@@ -98,6 +98,15 @@ impl MockCloud {
 
     /// Serves HTTPS with the given PEM certificate and key.
     pub async fn start_tls(cert_pem: &str, key_pem: &str) -> Self {
+        Self::start_tls_with_client_ca(cert_pem, key_pem, None).await
+    }
+
+    /// HTTPS that also demands a client certificate signed by `client_ca_pem`.
+    pub async fn start_tls_with_client_ca(
+        cert_pem: &str,
+        key_pem: &str,
+        client_ca_pem: Option<&str>,
+    ) -> Self {
         use tokio_rustls::rustls;
         let certs = rustls::pki_types::pem::PemObject::pem_slice_iter(cert_pem.as_bytes())
             .collect::<Result<Vec<rustls::pki_types::CertificateDer>, _>>()
@@ -106,14 +115,27 @@ impl MockCloud {
             key_pem.as_bytes(),
         )
         .unwrap();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap();
+        let builder = match client_ca_pem {
+            None => builder.with_no_client_auth(),
+            Some(ca) => {
+                let mut roots = rustls::RootCertStore::empty();
+                for c in rustls::pki_types::pem::PemObject::pem_slice_iter(ca.as_bytes()) {
+                    roots.add(c.unwrap()).unwrap();
+                }
+                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    provider,
+                )
+                .build()
+                .unwrap();
+                builder.with_client_cert_verifier(verifier)
+            }
+        };
+        let config = builder.with_single_cert(certs, key).unwrap();
         Self::start_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
     }
 
