@@ -5,6 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib/common.sh"
 T0=$(date +%s)
+take_lock
 rm -f "$STATE/.up-complete"
 OPENSTACK="keystone glance-api placement-api nova-api nova-conductor nova-scheduler nova-compute
  neutron-server cinder-api cinder-scheduler cinder-volume"

@@ -5,6 +5,7 @@
 set -uo pipefail
 HERE=$(dirname "$0")
 . "$HERE/lib/common.sh"
+take_lock
 "$HERE/down.sh" || exit 1
 # MariaDB's own datadir goes too: mariadb-install-db recreates it quickly, and no DROP needs a
 # running server.

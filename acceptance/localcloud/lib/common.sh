@@ -71,3 +71,16 @@ stop_service() {
 
 http_answers() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time "${2:-3}" "$1" 2>/dev/null)" != 000 ]; }
 tcp_answers() { (exec 3<>"/dev/tcp/$IP/$1") 2>/dev/null; }
+
+# One up/down/reset at a time (make test may start up.sh while someone else runs it): the second
+# waits, then finds the cloud up and returns through the fast path.
+take_lock() {
+  [ -n "${LOCALCLOUD_LOCKED:-}" ] && return 0
+  # daemons must not inherit fd 9: start_bg closes it for them
+  exec 9>"$STATE/lock"
+  if ! flock -n 9; then
+    log "waiting for another up/down/reset of this cloud to finish"
+    flock 9
+  fi
+  export LOCALCLOUD_LOCKED=1
+}

@@ -2,7 +2,6 @@
 # Installs the Debian 12 (bookworm) OpenStack Zed packages the local cloud needs, without prompts
 # and without letting maintainer scripts start Debian's own daemons. Sourced by up.sh; can also run
 # alone. Prints nothing and returns at once when every package is already installed.
-set -Eeuo pipefail
 
 LOCALCLOUD_PKGS="mariadb-server python3-pymysql rabbitmq-server keystone glance-api placement-api
  python3-osc-placement nova-api nova-conductor nova-scheduler nova-compute nova-compute-ironic
@@ -11,11 +10,11 @@ LOCALCLOUD_PKGS="mariadb-server python3-pymysql rabbitmq-server keystone glance-
 # nova-compute depends on some nova-compute-hypervisor; -ironic is the one that pulls neither libvirt
 # nor qemu-system. compute_driver is overridden with the fake driver anyway.
 
-localcloud_missing_packages() {
-  local p
-  for p in $LOCALCLOUD_PKGS; do
-    [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" = "ii " ] || echo "$p"
-  done
+localcloud_missing_packages() { # one dpkg-query for all: the fast path of up.sh calls this
+  local installed
+  # dpkg-query exits 1 when some package is unknown; its output for the others still counts
+  installed=$( (dpkg-query -W -f='${db:Status-Abbrev}${Package}\n' $LOCALCLOUD_PKGS 2>/dev/null || true) | sed -n 's/^ii //p')
+  echo $LOCALCLOUD_PKGS | tr ' ' '\n' | grep -vxF -f <(echo "$installed") || true
 }
 
 localcloud_install_packages() { # logdir
@@ -69,6 +68,7 @@ SEL
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -Eeuo pipefail
   export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
   STATE=${LOCALCLOUD_DIR:-$HOME/.cache/terraform-provider-scs/localcloud}
   mkdir -p "$STATE/logs"
