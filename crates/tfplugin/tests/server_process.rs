@@ -1,0 +1,192 @@
+//! The plugin server as a real process, launched the way go-plugin launches
+//! it. The test binary re-runs itself with `CHILD_ENV` set, and the
+//! `child_plugin_process` "test" then becomes the plugin.
+
+#![allow(clippy::unwrap_used)]
+
+mod server_support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use server_support::*;
+use tfplugin::proto::plugin::Empty;
+use tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use tfplugin::server::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, ServeOptions};
+
+const CHILD_ENV: &str = "TFPLUGIN_SERVER_TEST_CHILD";
+
+/// Runs `serve` when started as the child; a no-op in a normal test run.
+#[test]
+fn child_plugin_process() {
+    if std::env::var_os(CHILD_ENV).is_none() {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let options = ServeOptions::new("registry.terraform.io/sovereigncloudstack/scs");
+    if let Err(e) = runtime.block_on(tfplugin::server::serve(EchoProvider, options)) {
+        eprintln!("{e}");
+        std::process::exit(1);
+    }
+}
+
+fn plugin_command() -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "--exact",
+            "child_plugin_process",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, "1")
+        .env_remove(MAGIC_COOKIE_KEY)
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .env_remove("TF_LOG")
+        .env_remove("TF_LOG_PROVIDER")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Reads stdout until the handshake line. The test harness prints its own
+/// banner (and "test child_plugin_process ... " without a newline) first,
+/// which the real binary does not.
+fn read_handshake(child: &mut Child) -> String {
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        let line = lines
+            .next()
+            .expect("plugin exited before its handshake")
+            .unwrap();
+        if let Some(start) = line.find("1|6|") {
+            // Keep draining so the child never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines {});
+            return line[start..].to_owned();
+        }
+    }
+}
+
+fn wait_with_bound(child: &mut Child) -> std::process::ExitStatus {
+    for _ in 0..300 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    panic!("plugin process did not exit");
+}
+
+#[test]
+fn started_by_hand_it_explains_itself_and_exits_non_zero() {
+    for cookie in [None, Some("not-the-cookie")] {
+        let mut command = plugin_command();
+        if let Some(cookie) = cookie {
+            command.env(MAGIC_COOKIE_KEY, cookie);
+        }
+        let output = command.output().unwrap();
+        assert!(!output.status.success(), "exit status {:?}", output.status);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("This binary is a plugin") && stderr.contains("OpenTofu"),
+            "stderr: {stderr}"
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            !stdout.contains("|grpc|"),
+            "no handshake without the cookie: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_client_offering_only_protocol_5_is_turned_away() {
+    let output = plugin_command()
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("protocol"), "stderr: {stderr}");
+}
+
+#[test]
+fn launched_like_go_plugin_it_serves_ignores_sigint_and_exits_on_shutdown() {
+    let client = go_plugin_client_cert();
+    let (min_port, max_port) = (41000u16, 41999u16);
+    let mut child = plugin_command()
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+        .env("PLUGIN_MIN_PORT", min_port.to_string())
+        .env("PLUGIN_MAX_PORT", max_port.to_string())
+        .env("PLUGIN_CLIENT_CERT", &client.pem)
+        .env("TF_LOG_PROVIDER", "DEBUG")
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let stderr_reader = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+
+    let line = read_handshake(&mut child);
+    let handshake = parse_handshake(&line);
+    let port = handshake.addr.port();
+    assert!((min_port..=max_port).contains(&port), "port {port}");
+    assert!(handshake.server_cert.is_some());
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let channel = tls_channel(&handshake, Some(&client)).await.unwrap();
+        assert_eq!(plugin_health(Ok(channel.clone())).await.unwrap(), SERVING);
+
+        // Ctrl-C in the terminal reaches the whole process group.
+        let kill = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            plugin_health(Ok(channel.clone())).await.unwrap(),
+            SERVING,
+            "SIGINT must not stop the plugin"
+        );
+
+        GrpcControllerClient::new(channel)
+            .shutdown(Empty {})
+            .await
+            .unwrap();
+    });
+    let status = wait_with_bound(&mut child);
+    assert!(status.success(), "exit status after Shutdown: {status:?}");
+
+    // Every line the server logged is hclog JSON, at the requested level or above.
+    let log_lines = stderr_reader.join().unwrap();
+    let server_lines: Vec<serde_json::Value> = log_lines
+        .iter()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        server_lines
+            .iter()
+            .any(|l| l["@message"] == "plugin server started"),
+        "stderr: {log_lines:#?}"
+    );
+    for line in &server_lines {
+        assert!(line["@timestamp"].is_string(), "{line}");
+        assert_eq!(line["@module"], "provider", "{line}");
+        assert!(
+            ["debug", "info", "warn", "error"].contains(&line["@level"].as_str().unwrap()),
+            "{line}"
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! Shared pieces of the server tests: a go-plugin-like client (its P-521 CA
+//! client certificate, server pinning, h2 over TLS) and a trivial provider.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use base64::Engine;
+use hyper_util::rt::TokioIo;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use tfplugin::proto::tfplugin6::provider_server::Provider;
+use tfplugin::proto::tfplugin6::{self, DynamicValue};
+use tokio::net::TcpStream;
+use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::{Request, Response, Status};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A client certificate made the way go-plugin's `generateCert` makes it:
+/// ECDSA P-521, a CA certificate with CertSign usage, for "localhost".
+pub struct ClientCert {
+    pub der: CertificateDer<'static>,
+    pub key: PrivatePkcs8KeyDer<'static>,
+    pub pem: String,
+}
+
+pub fn go_plugin_client_cert() -> ClientCert {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
+    let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    let mut name = DistinguishedName::new();
+    name.push(DnType::OrganizationName, "HashiCorp");
+    name.push(DnType::CommonName, "localhost");
+    params.distinguished_name = name;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::KeyAgreement,
+        KeyUsagePurpose::KeyCertSign,
+    ];
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ClientAuth,
+        ExtendedKeyUsagePurpose::ServerAuth,
+    ];
+    let cert = params.self_signed(&key).unwrap();
+    ClientCert {
+        der: cert.der().clone(),
+        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        pem: cert.pem(),
+    }
+}
+
+/// The parts of a handshake line, checked against go-plugin's format.
+pub struct Handshake {
+    pub addr: SocketAddr,
+    pub server_cert: Option<CertificateDer<'static>>,
+}
+
+pub fn parse_handshake(line: &str) -> Handshake {
+    let parts: Vec<&str> = line.split('|').collect();
+    assert_eq!(parts.len(), 6, "handshake line {line:?}");
+    assert_eq!(parts[0], "1", "core protocol version in {line:?}");
+    assert_eq!(parts[1], "6", "app protocol version in {line:?}");
+    assert_eq!(parts[2], "tcp", "network in {line:?}");
+    assert_eq!(parts[4], "grpc", "protocol in {line:?}");
+    let addr: SocketAddr = parts[3].parse().unwrap();
+    assert!(addr.ip().is_loopback(), "bound to {addr}");
+    assert!(
+        !parts[5].ends_with('='),
+        "certificate must be unpadded base64"
+    );
+    let server_cert = (!parts[5].is_empty()).then(|| {
+        let der = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(parts[5])
+            .unwrap();
+        CertificateDer::from(der)
+    });
+    Handshake { addr, server_cert }
+}
+
+/// Trusts exactly the certificate from the handshake line, as go-plugin does.
+#[derive(Debug)]
+struct PinnedServer {
+    cert: CertificateDer<'static>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for PinnedServer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.cert.as_ref() {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(
+                "unexpected server certificate".into(),
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// A gRPC channel over TLS to `handshake`'s server, presenting `client_cert`
+/// (or no certificate at all).
+pub async fn tls_channel(
+    handshake: &Handshake,
+    client_cert: Option<&ClientCert>,
+) -> Result<Channel, BoxError> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let verifier = PinnedServer {
+        cert: handshake
+            .server_cert
+            .clone()
+            .ok_or("server announced no certificate")?,
+        algorithms: provider.signature_verification_algorithms,
+    };
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier));
+    let mut config = match client_cert {
+        Some(c) => builder
+            .with_client_auth_cert(vec![c.der.clone()], PrivateKeyDer::Pkcs8(c.key.clone_key()))?,
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let addr = handshake.addr;
+    let channel = Endpoint::from_shared(format!("http://{addr}"))?
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let connector = connector.clone();
+            async move {
+                let tcp = TcpStream::connect(addr).await?;
+                let name = ServerName::try_from("localhost").map_err(std::io::Error::other)?;
+                let tls = connector.connect(name, tcp).await?;
+                Ok::<_, std::io::Error>(TokioIo::new(tls))
+            }
+        }))
+        .await?;
+    Ok(channel)
+}
+
+pub async fn plaintext_channel(addr: SocketAddr) -> Result<Channel, BoxError> {
+    Ok(Endpoint::from_shared(format!("http://{addr}"))?
+        .connect()
+        .await?)
+}
+
+/// What the health service says about "plugin", or why asking failed.
+pub async fn plugin_health(channel: Result<Channel, BoxError>) -> Result<i32, BoxError> {
+    let mut client = tonic_health::pb::health_client::HealthClient::new(channel?);
+    let response = client
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "plugin".to_owned(),
+        })
+        .await?;
+    Ok(response.into_inner().status)
+}
+
+pub const SERVING: i32 = tonic_health::pb::health_check_response::ServingStatus::Serving as i32;
+
+/// Implements only ReadDataSource, which hands the config back as state, so
+/// that large messages travel both ways; everything else keeps the
+/// generated UNIMPLEMENTED default.
+pub struct EchoProvider;
+
+#[tonic::async_trait]
+impl Provider for EchoProvider {
+    async fn read_data_source(
+        &self,
+        request: Request<tfplugin6::read_data_source::Request>,
+    ) -> Result<Response<tfplugin6::read_data_source::Response>, Status> {
+        let config = request.into_inner().config;
+        Ok(Response::new(tfplugin6::read_data_source::Response {
+            state: config,
+            ..Default::default()
+        }))
+    }
+}
+
+pub fn dynamic_value(bytes: Vec<u8>) -> DynamicValue {
+    DynamicValue {
+        msgpack: bytes,
+        json: Vec::new(),
+    }
+}
