@@ -5,6 +5,62 @@
 //! [`crate::value::from_value`] / [`Ctx::to_value`] (or the `*_as` helpers
 //! on the request types) to work with typed structs whose fields are
 //! [`crate::value::Attr`].
+//!
+//! A minimal resource:
+//!
+//! ```
+//! use async_trait::async_trait;
+//! use serde::{Deserialize, Serialize};
+//! use tfplugin::diagnostics::Diagnostics;
+//! use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, Resource, UpdateRequest};
+//! use tfplugin::schema::{Attribute, Block, Schema};
+//! use tfplugin::value::{Attr, Value};
+//!
+//! #[derive(Serialize, Deserialize)]
+//! struct Note {
+//!     id: Attr<String>,
+//!     text: Attr<String>,
+//! }
+//!
+//! struct NoteResource;
+//!
+//! #[async_trait]
+//! impl Resource for NoteResource {
+//!     fn type_name(&self) -> &str {
+//!         "example_note"
+//!     }
+//!
+//!     fn schema(&self) -> Schema {
+//!         Schema::new(
+//!             Block::new()
+//!                 .description("A note.")
+//!                 .attribute(Attribute::string("id").computed().use_state_for_unknown())
+//!                 .attribute(Attribute::string("text").required().requires_replace()),
+//!         )
+//!     }
+//!
+//!     async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
+//!         let created = async {
+//!             let mut note: Note = req.planned_as()?;
+//!             note.id = Attr::Known("note-1".into()); // from the API's answer
+//!             ctx.to_value(&note)
+//!         };
+//!         created.await.into()
+//!     }
+//!
+//!     async fn read(&self, _ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
+//!         Ok(Some(state)) // Ok(None) when the API says 404
+//!     }
+//!
+//!     async fn update(&self, _ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
+//!         ApplyResult::ok(req.planned)
+//!     }
+//!
+//!     async fn delete(&self, _ctx: &Ctx, _state: Value) -> Result<(), Diagnostics> {
+//!         Ok(())
+//!     }
+//! }
+//! ```
 
 mod capture;
 mod convert;
