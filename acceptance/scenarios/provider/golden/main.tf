@@ -63,3 +63,41 @@ resource "scs_network" "fourth" {
     delete = "1m"
   }
 }
+
+# Lists: a list attribute with an unknown element, list blocks with known and
+# unknown attributes, and a list block that is wholly unknown at plan time.
+resource "scs_subnet" "lists" {
+  name            = "${var.prefix}-lists"
+  network_id      = scs_network.first.id
+  cidr            = "10.77.0.0/24"
+  ip_version      = 4
+  dns_nameservers = ["9.9.9.9", "1.1.1.1"]
+
+  allocation_pool {
+    start = "10.77.0.10"
+    end   = "10.77.0.50"
+  }
+  allocation_pool {
+    start = "10.77.0.100"
+    end   = scs_network.first.id != "" ? "10.77.0.150" : "10.77.0.160"
+  }
+
+  host_route {
+    destination_cidr = "10.88.0.0/16"
+    next_hop         = "10.77.0.5"
+  }
+}
+
+resource "scs_subnet" "unknown_blocks" {
+  name       = "${var.prefix}-unknown-blocks"
+  network_id = scs_network.first.id
+  cidr       = "10.78.0.0/24"
+
+  dynamic "allocation_pool" {
+    for_each = scs_network.first.id != "" ? ["10.78.0.20"] : []
+    content {
+      start = allocation_pool.value
+      end   = "10.78.0.30"
+    }
+  }
+}
