@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use tfplugin::value::{Number, Type, Value, decode_msgpack, encode_msgpack};
+use tfplugin::value::{
+    JsonOptions, Number, Type, Value, decode_json_with, decode_msgpack, encode_msgpack,
+};
 
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.split_whitespace().collect();
@@ -312,29 +314,88 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Every captured request value decodes with its schema type and survives
-/// our own encode/decode unchanged.
+/// our own encode/decode unchanged; captured raw states decode as
+/// UpgradeResourceState reads them.
 #[test]
 fn captured_vectors_decode_and_round_trip() {
     let mut files = Vec::new();
     files_under(&golden_dir(), &mut files);
-    let mut checked = 0;
-    for path in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "msgpack"))
-    {
-        let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let prefix = &name[..name.rfind('-').unwrap()];
+    let (mut msgpack, mut json) = (0, 0);
+    for path in &files {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let Some((stem, ext)) = file.rsplit_once('.') else {
+            continue;
+        };
+        if stem.ends_with(".type") || !(ext == "msgpack" || ext == "json") {
+            continue;
+        }
+        let prefix = &stem[..stem.rfind('-').unwrap()];
         let type_path = path.with_file_name(format!("{prefix}.type.json"));
         let ty = Type::from_json(&std::fs::read(&type_path).unwrap()).unwrap();
         let bytes = std::fs::read(path).unwrap();
-        let value =
-            decode_msgpack(&bytes, &ty).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let again = decode_msgpack(&encode_msgpack(&value, &ty).unwrap(), &ty).unwrap();
-        assert_eq!(again, value, "{}", path.display());
-        checked += 1;
+        if ext == "msgpack" {
+            let value =
+                decode_msgpack(&bytes, &ty).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let again = decode_msgpack(&encode_msgpack(&value, &ty).unwrap(), &ty).unwrap();
+            assert_eq!(again, value, "{}", path.display());
+            msgpack += 1;
+        } else {
+            let options = JsonOptions {
+                ignore_undefined_attributes: true,
+            };
+            let value = decode_json_with(&bytes, &ty, options)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(value.is_known(), "{}", path.display());
+            json += 1;
+        }
     }
     eprintln!(
-        "checked {checked} captured vectors under {}",
+        "checked {msgpack} msgpack and {json} JSON captured vectors under {}",
         golden_dir().display()
+    );
+    assert!(
+        msgpack > 0 && json > 0,
+        "the committed captures are missing"
+    );
+}
+
+fn captured(client: &str, name: &str) -> (Type, Vec<u8>) {
+    let dir = golden_dir().join(client);
+    let prefix = &name[..name.rfind('-').unwrap()];
+    let ty =
+        Type::from_json(&std::fs::read(dir.join(format!("{prefix}.type.json"))).unwrap()).unwrap();
+    (
+        ty,
+        std::fs::read(dir.join(format!("{name}.msgpack"))).unwrap(),
+    )
+}
+
+/// OpenTofu 1.12 sends refined unknowns (extension 12): `name` refined as
+/// "not null", `description = "after ${id}"` as "not null, prefix \"after \"",
+/// and a plain unknown (extension 0) inside a set.
+#[test]
+fn captured_tofu_refined_unknowns() {
+    let (ty, bytes) = captured(
+        "tofu",
+        "23473-00002-ValidateResourceConfig-scs_network-config",
+    );
+    assert!(
+        bytes.windows(3).any(|w| w == [0xc7, 0x0b, 0x0c]),
+        "the capture holds an ext-12 value with an 11-byte payload"
+    );
+    let v = decode_msgpack(&bytes, &ty).unwrap();
+    assert_eq!(v.attr("name"), Some(&Value::Unknown));
+    assert_eq!(v.attr("description"), Some(&Value::Unknown));
+    assert_eq!(
+        v.attr("tags"),
+        Some(&Value::Set(vec![
+            s("golden"),
+            s("ümlaut ✓"),
+            Value::Unknown
+        ]))
+    );
+    assert_eq!(
+        v.attr("timeouts").and_then(|t| t.attr("create")),
+        Some(&s("5m"))
     );
 }
