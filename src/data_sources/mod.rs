@@ -4,7 +4,13 @@ use std::sync::Arc;
 
 use tfplugin::framework::DataSource;
 
+pub mod network;
+pub mod subnet;
+
 /// Every data source type the provider offers.
 pub fn all() -> Vec<Arc<dyn DataSource>> {
-    vec![]
+    vec![
+        Arc::new(network::NetworkDataSource),
+        Arc::new(subnet::SubnetDataSource),
+    ]
 }

@@ -4,12 +4,27 @@ use std::sync::Arc;
 
 use tfplugin::framework::Resource;
 
+pub mod floating_ip;
 pub mod net_common;
 pub mod network;
+pub mod port;
+pub mod router;
+pub mod router_interface;
+pub mod security_group;
+pub mod security_group_rule;
 pub mod shared;
 pub mod subnet;
 
 /// Every resource type the provider offers.
 pub fn all() -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(network::NetworkResource), Arc::new(subnet::SubnetResource)]
+    vec![
+        Arc::new(network::NetworkResource),
+        Arc::new(subnet::SubnetResource),
+        Arc::new(router::RouterResource),
+        Arc::new(router_interface::RouterInterfaceResource),
+        Arc::new(security_group::SecurityGroupResource),
+        Arc::new(security_group_rule::SecurityGroupRuleResource),
+        Arc::new(port::PortResource),
+        Arc::new(floating_ip::FloatingIpResource),
+    ]
 }

@@ -48,23 +48,18 @@ pub fn timeouts() -> NestedBlock {
 }
 
 /// The client to use for a resource whose `region` attribute is `region`,
-/// and the region to record in state.
+/// and the region to record in state (the provider's when unset).
 pub fn client_for(ctx: &Ctx, region: &Attr<String>) -> Result<(Client, Attr<String>), Diagnostics> {
-    let client = crate::provider::client(ctx)?.clone();
-    let default = crate::provider::default_region(ctx)?;
-    match region.known() {
-        Some(wanted) if Some(wanted.as_str()) != default => Err(Diagnostic::error(
-            "Region not supported yet",
-            format!(
-                "region = {wanted:?} differs from the provider's region ({}); this provider version can only \
-                 manage objects in the provider's region. Configure a second provider block with \
-                 region = {wanted:?} and an alias instead.",
-                default.unwrap_or("none configured")
-            ),
-        )
-        .into()),
-        Some(wanted) => Ok((client, Attr::Known(wanted.clone()))),
-        None => Ok((client, default.map_or(Attr::Null, |r| Attr::Known(r.to_owned())))),
+    let client = crate::provider::client(ctx)?;
+    match region.known().filter(|r| !r.is_empty()) {
+        Some(wanted) => Ok((client.in_region(Some(wanted)), Attr::Known(wanted.clone()))),
+        None => {
+            let default = crate::provider::default_region(ctx)?;
+            Ok((
+                client.clone(),
+                default.map_or(Attr::Null, |r| Attr::Known(r.to_owned())),
+            ))
+        }
     }
 }
 

@@ -1,0 +1,451 @@
+//! `scs_security_group_rule`: one rule of a security group
+//! (`/v2.0/security-group-rules`). Neutron cannot change a rule, so every
+//! argument replaces it.
+//!
+//! Rules are created without any lock: Terraform's parallelism decides how
+//! many go at once. A rule Neutron already has (409 SecurityGroupRuleExists,
+//! typically a default egress rule) is adopted with a warning.
+
+use async_trait::async_trait;
+use scs_client::network::{self as neutron, CreateSecurityGroupRule, SecurityGroupRule};
+use serde::{Deserialize, Serialize};
+use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, Resource, UpdateRequest};
+use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind, validators};
+use tfplugin::value::{Attr, Value, from_value};
+
+use super::net_common::{Cidr, PortField, check_port_range, protocol_number};
+use super::shared::{
+    applied, call, client_for, cloud_error, id_attribute, string_from_api, timeouts, with_timeout,
+};
+use crate::try_apply;
+
+pub struct SecurityGroupRuleResource;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct RuleModel {
+    id: Attr<String>,
+    region: Attr<String>,
+    security_group_id: Attr<String>,
+    direction: Attr<String>,
+    ethertype: Attr<String>,
+    protocol: Attr<String>,
+    port_range_min: Attr<i64>,
+    port_range_max: Attr<i64>,
+    remote_ip_prefix: Attr<String>,
+    remote_group_id: Attr<String>,
+    description: Attr<String>,
+    timeouts: Value,
+}
+
+/// Protocols Neutron only accepts with ethertype IPv6.
+const IPV6_ONLY: &[u8] = &[41, 43, 44, 58, 59, 60];
+
+/// The configured spelling of the protocol when it names the same protocol
+/// as the cloud's answer (`tcp` and `6` are one rule).
+fn same_protocol(api: Option<String>, prior: &Attr<String>) -> Attr<String> {
+    match (api, prior.known()) {
+        (None, Some(p)) if p.eq_ignore_ascii_case("any") => prior.clone(),
+        (Some(a), Some(p))
+            if protocol_number(&a)
+                .ok()
+                .is_some_and(|n| protocol_number(p).ok() == Some(n)) =>
+        {
+            prior.clone()
+        }
+        (api, _) => api.map_or(Attr::Null, Attr::Known),
+    }
+}
+
+/// `0.0.0.0/0` and `::/0` mean "anywhere", as does no prefix at all.
+fn same_prefix(api: Option<String>, prior: &Attr<String>) -> Attr<String> {
+    let anywhere = |p: &str| {
+        Cidr::parse(p)
+            .ok()
+            .is_some_and(|c| c.to_string().ends_with("/0"))
+    };
+    match (api, prior.known()) {
+        (None, Some(p)) if anywhere(p) => prior.clone(),
+        (Some(a), Some(p))
+            if Cidr::parse(&a)
+                .ok()
+                .is_some_and(|c| Cidr::parse(p).ok() == Some(c)) =>
+        {
+            prior.clone()
+        }
+        (api, _) => api.map_or(Attr::Null, Attr::Known),
+    }
+}
+
+impl RuleModel {
+    fn from_api(rule: SecurityGroupRule, prior: &RuleModel) -> RuleModel {
+        RuleModel {
+            id: Attr::Known(rule.id),
+            region: prior.region.clone(),
+            security_group_id: Attr::Known(rule.security_group_id),
+            direction: Attr::Known(rule.direction),
+            ethertype: Attr::Known(rule.ethertype),
+            protocol: same_protocol(rule.protocol, &prior.protocol),
+            port_range_min: rule
+                .port_range_min
+                .map_or(Attr::Null, |p| Attr::Known(i64::from(p))),
+            port_range_max: rule
+                .port_range_max
+                .map_or(Attr::Null, |p| Attr::Known(i64::from(p))),
+            remote_ip_prefix: same_prefix(rule.remote_ip_prefix, &prior.remote_ip_prefix),
+            remote_group_id: rule.remote_group_id.map_or(Attr::Null, Attr::Known),
+            description: string_from_api(rule.description, &prior.description),
+            timeouts: prior.timeouts.clone(),
+        }
+    }
+}
+
+/// Checks across attributes; each diagnostic names the attribute to fix.
+fn check_config(rule: &RuleModel) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let protocol = rule.protocol.known().map(String::as_str);
+    if let Some(p) = protocol
+        && let Err(e) = protocol_number(p)
+    {
+        diags.error_at(AttributePath::attr("protocol"), "Unknown protocol", e);
+        return diags;
+    }
+    let ports_known = !rule.port_range_min.is_unknown() && !rule.port_range_max.is_unknown();
+    if !rule.protocol.is_unknown()
+        && ports_known
+        && let Err((field, e)) = check_port_range(
+            protocol,
+            rule.port_range_min.known().copied(),
+            rule.port_range_max.known().copied(),
+        )
+    {
+        let name = match field {
+            PortField::Min => "port_range_min",
+            PortField::Max => "port_range_max",
+        };
+        diags.error_at(AttributePath::attr(name), "Invalid port range", e);
+    }
+    let ethertype = rule.ethertype.known().map(String::as_str);
+    if ethertype == Some("IPv4")
+        && let Some(n) = protocol.and_then(|p| protocol_number(p).ok())
+        && IPV6_ONLY.contains(&n)
+    {
+        diags.error_at(
+            AttributePath::attr("protocol"),
+            "Protocol needs IPv6",
+            format!(
+                "protocol {:?} only exists for ethertype = \"IPv6\"",
+                protocol.unwrap_or_default()
+            ),
+        );
+    }
+    if let Some(prefix) = rule.remote_ip_prefix.known() {
+        match Cidr::parse(prefix) {
+            Err(e) => diags.error_at(AttributePath::attr("remote_ip_prefix"), "Invalid CIDR", e),
+            Ok(cidr) => {
+                let want = if cidr.version() == 4 { "IPv4" } else { "IPv6" };
+                if let Some(e) = ethertype
+                    && e != want
+                {
+                    diags.error_at(
+                        AttributePath::attr("remote_ip_prefix"),
+                        "Prefix does not match the ethertype",
+                        format!("remote_ip_prefix {cidr} is {want}, but ethertype is {e}"),
+                    );
+                }
+            }
+        }
+        if !rule.remote_group_id.is_null() {
+            diags.error_at(
+                AttributePath::attr("remote_group_id"),
+                "Conflicting arguments",
+                "remote_ip_prefix and remote_group_id exclude each other; set one of them",
+            );
+        }
+    }
+    diags
+}
+
+/// The ID Neutron names in a SecurityGroupRuleExists answer
+/// ("Security group rule already exists. Rule id is <uuid>.").
+fn existing_rule_id(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("Rule id is ")?;
+    let id: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+        .collect();
+    (!id.is_empty()).then_some(id)
+}
+
+fn port(value: &Attr<i64>) -> Option<u32> {
+    value.known().and_then(|p| u32::try_from(*p).ok())
+}
+
+#[async_trait]
+impl Resource for SecurityGroupRuleResource {
+    fn type_name(&self) -> &str {
+        "scs_security_group_rule"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            Block::new()
+                .description("One rule of a Neutron security group.")
+                .attribute(id_attribute("rule"))
+                .attribute(super::shared::region_attribute())
+                .attribute(
+                    Attribute::string("security_group_id")
+                        .required()
+                        .requires_replace(),
+                )
+                .attribute(
+                    Attribute::string("direction")
+                        .required()
+                        .requires_replace()
+                        .validator(validators::one_of(&["ingress", "egress"])),
+                )
+                .attribute(
+                    Attribute::string("ethertype")
+                        .default("IPv4")
+                        .requires_replace()
+                        .validator(validators::one_of(&["IPv4", "IPv6"])),
+                )
+                .attribute(Attribute::string("protocol").optional().requires_replace())
+                .attribute(
+                    Attribute::number("port_range_min")
+                        .optional()
+                        .requires_replace(),
+                )
+                .attribute(
+                    Attribute::number("port_range_max")
+                        .optional()
+                        .requires_replace(),
+                )
+                .attribute(
+                    Attribute::string("remote_ip_prefix")
+                        .optional()
+                        .requires_replace(),
+                )
+                .attribute(
+                    Attribute::string("remote_group_id")
+                        .optional()
+                        .requires_replace(),
+                )
+                .attribute(
+                    Attribute::string("description")
+                        .optional()
+                        .requires_replace(),
+                )
+                .block(timeouts()),
+        )
+    }
+
+    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
+        match from_value::<RuleModel>(config) {
+            Ok(mut rule) => {
+                if rule.ethertype.is_null() {
+                    rule.ethertype = Attr::Known("IPv4".to_owned());
+                }
+                check_config(&rule)
+            }
+            Err(e) => e.into(),
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
+        let plan: RuleModel = try_apply!(req.planned_as());
+        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
+        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
+        let body = CreateSecurityGroupRule {
+            security_group_id: plan.security_group_id.known().cloned().unwrap_or_default(),
+            direction: plan.direction.known().cloned().unwrap_or_default(),
+            ethertype: plan.ethertype.known().cloned(),
+            protocol: plan.protocol.known().cloned(),
+            port_range_min: port(&plan.port_range_min),
+            port_range_max: port(&plan.port_range_max),
+            remote_ip_prefix: plan.remote_ip_prefix.known().cloned(),
+            remote_group_id: plan.remote_group_id.known().cloned(),
+            description: plan.description.known().cloned(),
+        };
+        let rule = match ctx
+            .run(neutron::create_security_group_rule(&client, &body))
+            .await
+        {
+            Ok(Ok(rule)) => rule,
+            Ok(Err(e)) if e.error_type() == Some("SecurityGroupRuleExists") => {
+                let Some(id) = e.api_message().and_then(existing_rule_id) else {
+                    return ApplyResult::failed(cloud_error(
+                        "Cannot create security group rule",
+                        &e,
+                    ));
+                };
+                let existing = try_apply!(
+                    call(
+                        &ctx,
+                        "Cannot read existing rule",
+                        neutron::get_security_group_rule(&client, &id)
+                    )
+                    .await
+                );
+                let Some(existing) = existing else {
+                    return ApplyResult::failed(cloud_error(
+                        "Cannot create security group rule",
+                        &e,
+                    ));
+                };
+                ctx.warn(
+                    "Adopted an existing security group rule",
+                    format!(
+                        "Security group {} already had this rule ({id}), for example as one of the rules Neutron \
+                         adds to every new group. It is now managed by this resource; destroying the resource \
+                         deletes it.",
+                        existing.security_group_id
+                    ),
+                );
+                existing
+            }
+            Ok(Err(e)) => {
+                return ApplyResult::failed(cloud_error("Cannot create security group rule", &e));
+            }
+            Err(why) => {
+                return ApplyResult::failed(Diagnostic::error(
+                    "Cannot create security group rule",
+                    why.to_string(),
+                ));
+            }
+        };
+        let state = RuleModel::from_api(rule, &RuleModel { region, ..plan });
+        applied(&ctx, &state)
+    }
+
+    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
+        let prior: RuleModel = from_value(&state)?;
+        let Some(id) = prior.id.known().cloned() else {
+            return Ok(None);
+        };
+        let (client, region) = client_for(ctx, &prior.region)?;
+        let prior = RuleModel { region, ..prior };
+        let found = call(
+            ctx,
+            "Cannot read security group rule",
+            neutron::get_security_group_rule(&client, &id),
+        )
+        .await?;
+        found
+            .map(|r| ctx.to_value(&RuleModel::from_api(r, &prior)))
+            .transpose()
+    }
+
+    async fn update(&self, _ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
+        // Every argument replaces; only `timeouts` can change in place.
+        ApplyResult::ok(req.planned)
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
+        let prior: RuleModel = from_value(&state)?;
+        let Some(id) = prior.id.known().cloned() else {
+            return Ok(());
+        };
+        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
+        let (client, _) = client_for(&ctx, &prior.region)?;
+        call(
+            &ctx,
+            "Cannot delete security group rule",
+            neutron::delete_security_group_rule(&client, &id),
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn rule(protocol: Option<&str>, min: Option<i64>, max: Option<i64>) -> RuleModel {
+        RuleModel {
+            direction: Attr::Known("ingress".into()),
+            ethertype: Attr::Known("IPv4".into()),
+            protocol: protocol.map_or(Attr::Null, |p| Attr::Known(p.into())),
+            port_range_min: min.map_or(Attr::Null, Attr::Known),
+            port_range_max: max.map_or(Attr::Null, Attr::Known),
+            ..Default::default()
+        }
+    }
+
+    fn paths(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .map(|d| {
+                d.attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn plan_time_checks_name_their_attribute() {
+        assert!(check_config(&rule(Some("tcp"), Some(22), Some(22))).is_empty());
+        assert_eq!(
+            paths(&check_config(&rule(Some("tcp"), Some(0), Some(22)))),
+            ["port_range_min"]
+        );
+        assert_eq!(
+            paths(&check_config(&rule(Some("tcp"), Some(80), Some(22)))),
+            ["port_range_max"]
+        );
+        assert_eq!(
+            paths(&check_config(&rule(Some("tcpp"), None, None))),
+            ["protocol"]
+        );
+        assert_eq!(
+            paths(&check_config(&rule(Some("ipv6-icmp"), None, None))),
+            ["protocol"]
+        );
+        let mut r = rule(None, None, None);
+        r.remote_ip_prefix = Attr::Known("2001:db8::/32".into());
+        assert_eq!(paths(&check_config(&r)), ["remote_ip_prefix"]);
+        r.remote_ip_prefix = Attr::Known("10.0.0.1/24".into());
+        assert_eq!(paths(&check_config(&r)), ["remote_ip_prefix"]);
+    }
+
+    #[test]
+    fn unknown_values_are_not_judged() {
+        let mut r = rule(Some("tcp"), Some(22), None);
+        r.port_range_max = Attr::Unknown;
+        assert!(check_config(&r).is_empty());
+    }
+
+    #[test]
+    fn existing_rule_id_from_neutron_message() {
+        assert_eq!(
+            existing_rule_id(
+                "Security group rule already exists. Rule id is 5f6a1c2e-0000-4b9c-8d7e-123456789abc."
+            ),
+            Some("5f6a1c2e-0000-4b9c-8d7e-123456789abc".to_owned())
+        );
+        assert_eq!(existing_rule_id("something else"), None);
+    }
+
+    #[test]
+    fn equivalent_spellings_are_not_drift() {
+        assert_eq!(
+            same_protocol(Some("6".into()), &Attr::Known("tcp".into())),
+            Attr::Known("tcp".into())
+        );
+        assert_eq!(
+            same_protocol(Some("udp".into()), &Attr::Known("tcp".into())),
+            Attr::Known("udp".into())
+        );
+        assert_eq!(
+            same_prefix(None, &Attr::Known("0.0.0.0/0".into())),
+            Attr::Known("0.0.0.0/0".into())
+        );
+        assert_eq!(
+            same_prefix(Some("0.0.0.0/0".into()), &Attr::Null),
+            Attr::Known("0.0.0.0/0".into())
+        );
+    }
+}
