@@ -20,7 +20,6 @@ use super::plan;
 const NAMESPACE: &str = "sovereigncloudstack";
 const TYPE: &str = "scs";
 const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
-const TARGET: &str = "linux_amd64";
 
 pub struct Scenario {
     client: Client,
@@ -199,7 +198,7 @@ impl Scenario {
                 .join(NAMESPACE)
                 .join(TYPE)
                 .join(PROVIDER_VERSION)
-                .join(TARGET);
+                .join(target_platform());
             create_dir(&dir);
             let link = dir.join(format!("terraform-provider-{TYPE}_v{PROVIDER_VERSION}"));
             if let Err(e) = std::os::unix::fs::symlink(provider_binary(), &link) {
@@ -416,6 +415,21 @@ fn run_id() -> &'static str {
             format!("{:06x}", random & 0xff_ffff)
         })
     })
+}
+
+/// The clients' name for this machine's platform, e.g. `linux_amd64`, `darwin_arm64`.
+fn target_platform() -> String {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    };
+    format!("{os}_{arch}")
 }
 
 fn tf_files(dir: &Path) -> Vec<PathBuf> {
