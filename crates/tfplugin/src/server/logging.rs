@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::Layer;
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 
 /// Where finished lines go; one call per line, newline included.
@@ -88,10 +88,21 @@ fn level_name(level: Level) -> &'static str {
     }
 }
 
+/// go-plugin parses `@timestamp` with the Go layout
+/// `2006-01-02T15:04:05.000000Z07:00`: exactly six fractional digits, or the
+/// whole line is demoted to an unparsed debug message.
 fn timestamp() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.microsecond()
+    )
 }
 
 #[derive(Default)]
@@ -164,6 +175,29 @@ pub fn level_from_env(tf_log_provider: Option<&str>, tf_log: Option<&str>) -> Le
     }
 }
 
+/// Transport and runtime crates whose debug/trace output (HTTP/2 frames,
+/// TLS records) would drown the provider's own lines; they log warnings only.
+const NOISY_DEPENDENCIES: &[&str] = &[
+    "h2",
+    "hyper",
+    "hyper_util",
+    "reqwest",
+    "rustls",
+    "tokio_rustls",
+    "tonic",
+    "tower",
+    "mio",
+    "tokio",
+];
+
+/// Which events to emit when `level` was asked for.
+pub fn filter_for(level: LevelFilter) -> Targets {
+    let dependencies = level.min(LevelFilter::WARN);
+    Targets::new()
+        .with_default(level)
+        .with_targets(NOISY_DEPENDENCIES.iter().map(|t| (*t, dependencies)))
+}
+
 /// Installs the hclog layer as the global subscriber, at the level the
 /// environment asks for. Returns false if a global subscriber already
 /// exists (e.g. a test installed its own), which is left in place.
@@ -172,8 +206,8 @@ pub fn init(module: &str) -> bool {
         std::env::var("TF_LOG_PROVIDER").ok().as_deref(),
         std::env::var("TF_LOG").ok().as_deref(),
     );
-    let subscriber =
-        tracing_subscriber::registry().with(HclogLayer::stderr(module).with_filter(level));
+    let subscriber = tracing_subscriber::registry()
+        .with(HclogLayer::stderr(module).with_filter(filter_for(level)));
     tracing::subscriber::set_global_default(subscriber).is_ok()
 }
 
@@ -210,11 +244,38 @@ mod tests {
         assert_eq!(line["@module"], "provider");
         assert_eq!(line["resource"], "scs_network");
         assert_eq!(line["attempt"], 2);
-        let ts = line["@timestamp"].as_str().unwrap();
+        assert_go_plugin_timestamp(line["@timestamp"].as_str().unwrap());
+    }
+
+    /// The shape Go's `time.Parse("2006-01-02T15:04:05.000000Z07:00", ..)` accepts.
+    fn assert_go_plugin_timestamp(ts: &str) {
+        let shape: String = ts
+            .chars()
+            .map(|c| if c.is_ascii_digit() { 'd' } else { c })
+            .collect();
+        assert_eq!(shape, "dddd-dd-ddTdd:dd:dd.ddddddZ", "{ts}");
         assert!(
             time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339).is_ok(),
             "{ts}"
         );
+    }
+
+    #[test]
+    fn timestamps_always_have_six_fractional_digits() {
+        for _ in 0..1000 {
+            assert_go_plugin_timestamp(&timestamp());
+        }
+    }
+
+    #[test]
+    fn transport_crates_are_held_at_warn_but_never_above_the_request() {
+        let trace = filter_for(LevelFilter::TRACE);
+        assert!(trace.would_enable("scs_client::session", &Level::TRACE));
+        assert!(!trace.would_enable("h2::codec", &Level::DEBUG));
+        assert!(trace.would_enable("h2::codec", &Level::WARN));
+        let error = filter_for(LevelFilter::ERROR);
+        assert!(!error.would_enable("h2::codec", &Level::WARN));
+        assert!(!error.would_enable("scs_client", &Level::WARN));
     }
 
     #[test]
