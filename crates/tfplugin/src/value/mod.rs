@@ -26,7 +26,10 @@ pub use ty::{Type, TypeJsonError};
 use crate::diagnostics::{AttributePath, PathStep};
 
 /// A Terraform value.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+///
+/// Equality compares sets without regard to element order (cty sets are
+/// unordered), everything else structurally; hashing agrees with it.
+#[derive(Debug, Clone, Default)]
 pub enum Value {
     #[default]
     Null,
@@ -40,6 +43,86 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     Object(BTreeMap<String, Value>),
     Tuple(Vec<Value>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) | (Value::Unknown, Value::Unknown) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) | (Value::Object(a), Value::Object(b)) => a == b,
+            (Value::Set(a), Value::Set(b)) => set_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+fn hash_of(v: &Value) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(v)
+}
+
+/// Multiset equality in O(n log n): group by hash, then compare within a
+/// group (collisions are rare, so groups are tiny).
+fn set_eq(a: &[Value], b: &[Value]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    let mut ha: Vec<(u64, &Value)> = a.iter().map(|v| (hash_of(v), v)).collect();
+    let mut hb: Vec<(u64, &Value)> = b.iter().map(|v| (hash_of(v), v)).collect();
+    ha.sort_by_key(|(h, _)| *h);
+    hb.sort_by_key(|(h, _)| *h);
+    let mut used = vec![false; hb.len()];
+    let mut start = 0;
+    for (h, v) in &ha {
+        while start < hb.len() && hb[start].0 < *h {
+            start += 1;
+        }
+        let mut found = false;
+        let mut j = start;
+        while j < hb.len() && hb[j].0 == *h {
+            if !used[j] && hb[j].1 == *v {
+                used[j] = true;
+                found = true;
+                break;
+            }
+            j += 1;
+        }
+        if !found {
+            return false;
+        }
+    }
+    true
+}
+
+impl std::hash::Hash for Value {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::Null | Value::Unknown => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Number(n) => n.hash(state),
+            Value::String(s) => s.hash(state),
+            Value::List(v) | Value::Tuple(v) => v.hash(state),
+            Value::Map(m) | Value::Object(m) => m.hash(state),
+            // Order-independent, like equality.
+            Value::Set(v) => {
+                v.len().hash(state);
+                v.iter()
+                    .map(hash_of)
+                    .fold(0u64, u64::wrapping_add)
+                    .hash(state);
+            }
+        }
+    }
 }
 
 /// A value did not match the type it was decoded, encoded or converted with.
@@ -269,4 +352,26 @@ pub fn to_value<T: serde::Serialize + ?Sized>(data: &T, ty: &Type) -> Result<Val
 /// lists and structs become objects. Prefer [`to_value`].
 pub fn to_untyped_value<T: serde::Serialize + ?Sized>(data: &T) -> Result<Value, ValueError> {
     data.serialize(ser::ValueSerializer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_compare_without_order() {
+        let a = Value::Set(vec![Value::from("x"), Value::from("y"), Value::from("x")]);
+        let b = Value::Set(vec![Value::from("y"), Value::from("x"), Value::from("x")]);
+        let c = Value::Set(vec![Value::from("y"), Value::from("y"), Value::from("x")]);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(
+            a,
+            Value::List(vec![Value::from("x"), Value::from("y"), Value::from("x")])
+        );
+        assert_eq!(hash_of(&a), hash_of(&b));
+        let nested = |v: Value| Value::object([("s", v)]);
+        assert_eq!(nested(a.clone()), nested(b));
+        assert_ne!(nested(a), nested(c));
+    }
 }
