@@ -33,7 +33,7 @@ async fn start_tls() -> (RunningServer, Handshake, ClientCert) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn handshake_line_announces_loopback_tcp_grpc_and_the_server_certificate() {
-    let (server, handshake, _client) = start_tls().await;
+    let (server, handshake, client) = start_tls().await;
     assert_eq!(handshake.addr, server.local_addr());
     let cert = handshake
         .server_cert
@@ -70,32 +70,53 @@ async fn the_pinned_p521_ca_client_certificate_is_accepted_and_health_says_servi
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_with_a_different_certificate_is_refused() {
-    let (server, handshake, _client) = start_tls().await;
+    let (server, handshake, client) = start_tls().await;
     let stranger = go_plugin_client_cert();
     let result = plugin_health(tls_channel(&handshake, Some(&stranger)).await).await;
     assert!(
         result.is_err(),
         "a foreign certificate got an answer: {result:?}"
     );
+    assert_eq!(
+        plugin_health(tls_channel(&handshake, Some(&client)).await)
+            .await
+            .unwrap(),
+        SERVING,
+        "the real client is still served after a refusal"
+    );
     server.stop();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_tls_client_without_a_certificate_is_refused() {
-    let (server, handshake, _client) = start_tls().await;
+    let (server, handshake, client) = start_tls().await;
     let result = plugin_health(tls_channel(&handshake, None).await).await;
     assert!(
         result.is_err(),
         "a client without certificate got an answer: {result:?}"
+    );
+    assert_eq!(
+        plugin_health(tls_channel(&handshake, Some(&client)).await)
+            .await
+            .unwrap(),
+        SERVING,
+        "the real client is still served after a refusal"
     );
     server.stop();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_plaintext_client_is_refused_while_tls_is_on() {
-    let (server, handshake, _client) = start_tls().await;
+    let (server, handshake, client) = start_tls().await;
     let result = plugin_health(plaintext_channel(handshake.addr).await).await;
     assert!(result.is_err(), "plaintext got an answer: {result:?}");
+    assert_eq!(
+        plugin_health(tls_channel(&handshake, Some(&client)).await)
+            .await
+            .unwrap(),
+        SERVING,
+        "the real client is still served after a refusal"
+    );
     server.stop();
 }
 

@@ -35,6 +35,7 @@ use super::ServeError;
 /// A client that has not finished its TLS handshake by then is dropped, so
 /// that a stuck peer cannot hold a task forever.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(50);
 
 /// The server's certificate and key for one run.
 pub(crate) struct ServerIdentity {
@@ -243,6 +244,8 @@ pub(crate) fn accept_tls(
                 Ok(conn) => conn,
                 Err(e) => {
                     tracing::warn!(error = %e, "accepting a plugin connection failed");
+                    // Errors such as EMFILE persist for a while; don't spin on them.
+                    tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
                     continue;
                 }
             };
