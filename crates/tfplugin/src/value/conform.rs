@@ -27,9 +27,13 @@ pub(super) fn conform(value: Value, ty: &Type) -> Result<Value, ValueError> {
             Ok(Value::List(conform_elements(v, elem)?))
         }
         (Type::Set(elem), Value::List(v) | Value::Set(v) | Value::Tuple(v)) => {
-            let mut out: Vec<Value> = Vec::with_capacity(v.len());
-            for item in conform_elements(v, elem)? {
-                if !out.contains(&item) {
+            let items = conform_elements(v, elem)?;
+            let mut seen = std::collections::HashSet::with_capacity(items.len());
+            let mut out: Vec<Value> = Vec::with_capacity(items.len());
+            for item in items {
+                // Values with unknowns are never duplicates of each other:
+                // each may still become a different value.
+                if !item.is_wholly_known() || seen.insert(item.clone()) {
                     out.push(item);
                 }
             }
