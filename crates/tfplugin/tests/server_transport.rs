@@ -33,7 +33,7 @@ async fn start_tls() -> (RunningServer, Handshake, ClientCert) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn handshake_line_announces_loopback_tcp_grpc_and_the_server_certificate() {
-    let (server, handshake, client) = start_tls().await;
+    let (server, handshake, _client) = start_tls().await;
     assert_eq!(handshake.addr, server.local_addr());
     let cert = handshake
         .server_cert
