@@ -10,7 +10,7 @@ mod harness;
 use std::collections::BTreeMap;
 use std::future::Future;
 
-use harness::Scenario;
+use harness::{CmdOutput, Scenario};
 use scs_client::Client;
 use scs_client::config::{CloudConfig, Overrides, Sources};
 use scs_client::network as neutron;
@@ -49,17 +49,35 @@ struct Kind {
     dir: &'static str,
     /// The resource under test, e.g. `scs_network.this`.
     address: &'static str,
-    /// Whether `update.tf` changes `address` in place (false: nothing to update).
-    updates_in_place: bool,
+    /// The plan's actions for `address` between `create.tf` and `update.tf`.
+    update_actions: &'static [&'static str],
     /// The import ID from the resource's state values.
     import_id: fn(&Value) -> String,
     exists: fn(&Cloud, &str) -> bool,
     delete: fn(&Cloud, &str),
+    /// Extra checks after `create.tf` was applied, given the apply's output.
+    after_create: fn(&Scenario, &Cloud, &CmdOutput),
     /// Extra checks after `update.tf` was applied.
     after_update: fn(&Scenario, &Cloud),
 }
 
 fn no_check(_: &Scenario, _: &Cloud) {}
+
+fn no_create_check(_: &Scenario, _: &Cloud, _: &CmdOutput) {}
+
+const IN_PLACE: &[&str] = &["update"];
+
+/// The provider requirement for configurations written inline.
+const REQUIRED: &str = r#"terraform {
+  required_providers {
+    scs = {
+      source = "sovereigncloudstack/scs"
+    }
+  }
+}
+
+provider "scs" {}
+"#;
 
 fn id_of(values: &Value) -> String {
     values["id"].as_str().unwrap().to_owned()
@@ -80,7 +98,7 @@ fn life_cycle(s: &mut Scenario, kind: &Kind) {
     let cloud = Cloud::for_scenario(s);
     s.use_config(&format!("network/{}/create.tf", kind.dir));
     s.init();
-    s.apply();
+    let applied = s.apply();
     assert_plan_empty(s, "create");
     let created = s.state_resource(kind.address);
     let id = id_of(&created);
@@ -89,24 +107,25 @@ fn life_cycle(s: &mut Scenario, kind: &Kind) {
         "{} {id} not in the cloud",
         kind.address
     );
+    (kind.after_create)(s, &cloud, &applied);
 
     s.use_config(&format!("network/{}/update.tf", kind.dir));
-    if kind.updates_in_place {
-        assert_eq!(
-            s.planned_actions(kind.address),
-            ["update"],
-            "update.tf must update in place"
-        );
-        s.apply();
-        assert_plan_empty(s, "update");
+    let actions = s.planned_actions(kind.address);
+    let actions: Vec<&str> = actions.iter().map(String::as_str).collect();
+    let replaced = actions.contains(&"delete");
+    assert_eq!(
+        actions, kind.update_actions,
+        "planned actions for {} with update.tf",
+        kind.address
+    );
+    s.apply();
+    assert_plan_empty(s, "update");
+    if !replaced {
         assert_eq!(
             id_of(&s.state_resource(kind.address)),
             id,
             "update replaced the object"
         );
-    } else {
-        s.apply();
-        assert_plan_empty(s, "update");
     }
     (kind.after_update)(s, &cloud);
 
@@ -198,10 +217,11 @@ fn network_life_cycle() {
             &Kind {
                 dir: "network",
                 address: "scs_network.this",
-                updates_in_place: true,
+                update_actions: IN_PLACE,
                 import_id: id_of,
                 exists: |c, id| c.run(neutron::get_network(&c.client, id)).is_some(),
                 delete: |c, id| c.run(neutron::delete_network(&c.client, id)),
+                after_create: no_create_check,
                 after_update: no_check,
             },
         );
@@ -216,10 +236,11 @@ fn subnet_life_cycle() {
             &Kind {
                 dir: "subnet",
                 address: "scs_subnet.this",
-                updates_in_place: true,
+                update_actions: IN_PLACE,
                 import_id: id_of,
                 exists: |c, id| c.run(neutron::get_subnet(&c.client, id)).is_some(),
                 delete: |c, id| c.run(neutron::delete_subnet(&c.client, id)),
+                after_create: no_create_check,
                 after_update: no_check,
             },
         );
@@ -234,10 +255,11 @@ fn router_life_cycle() {
             &Kind {
                 dir: "router",
                 address: "scs_router.this",
-                updates_in_place: true,
+                update_actions: IN_PLACE,
                 import_id: id_of,
                 exists: |c, id| c.run(neutron::get_router(&c.client, id)).is_some(),
                 delete: |c, id| c.run(neutron::delete_router(&c.client, id)),
+                after_create: no_create_check,
                 after_update: |s, c| {
                     let id = id_of(&s.state_resource("scs_router.this"));
                     let router = c.run(neutron::get_router(&c.client, &id)).unwrap();
@@ -273,7 +295,7 @@ fn router_interface_life_cycle() {
             &Kind {
                 dir: "router_interface",
                 address: "scs_router_interface.v4",
-                updates_in_place: false,
+                update_actions: &["no-op"],
                 import_id: id_of,
                 exists: interface_exists,
                 delete: |c, port_id| {
@@ -284,6 +306,16 @@ fn router_interface_life_cycle() {
                         &port.device_id,
                         &req,
                     ));
+                },
+                after_create: |s, c, _| {
+                    // The scenario is only meaningful if Neutron really shared the port.
+                    let v6a = s.state_resource("scs_router_interface.v6a");
+                    let v6b = s.state_resource("scs_router_interface.v6b");
+                    assert_eq!(
+                        v6a["port_id"], v6b["port_id"],
+                        "IPv6 interfaces do not share a port"
+                    );
+                    let _ = c;
                 },
                 after_update: |s, c| {
                     // v6b shared its router port with v6a; removing v6b must leave
@@ -301,5 +333,279 @@ fn router_interface_life_cycle() {
                 },
             },
         );
+    });
+}
+
+#[test]
+fn security_group_life_cycle() {
+    harness::on_both_clients("net-secgroup", |s| {
+        life_cycle(
+            s,
+            &Kind {
+                dir: "security_group",
+                address: "scs_security_group.this",
+                update_actions: IN_PLACE,
+                import_id: id_of,
+                exists: |c, id| c.run(neutron::get_security_group(&c.client, id)).is_some(),
+                delete: |c, id| c.run(neutron::delete_security_group(&c.client, id)),
+                after_create: no_create_check,
+                after_update: no_check,
+            },
+        );
+    });
+}
+
+#[test]
+fn security_group_rule_life_cycle() {
+    harness::on_both_clients("net-secgroup-rule", |s| {
+        life_cycle(
+            s,
+            &Kind {
+                dir: "security_group_rule",
+                address: "scs_security_group_rule.ssh",
+                update_actions: &["delete", "create"],
+                import_id: id_of,
+                exists: |c, id| {
+                    c.run(neutron::get_security_group_rule(&c.client, id))
+                        .is_some()
+                },
+                delete: |c, id| c.run(neutron::delete_security_group_rule(&c.client, id)),
+                after_create: |s, c, applied| {
+                    // The default egress rule was adopted, with a warning, not a 409.
+                    applied.assert_contains("Adopted an existing security group rule");
+                    let adopted = s.state_resource("scs_security_group_rule.default_egress_v4");
+                    let group = id_of(&s.state_resource("scs_security_group.this"));
+                    let rules = c.run(neutron::list_security_group_rules(
+                        &c.client,
+                        &[("security_group_id", &group)],
+                    ));
+                    assert!(
+                        rules.iter().any(|r| r.id == str_of(&adopted, "id")),
+                        "adopted rule is not one of the group's rules"
+                    );
+                },
+                after_update: no_check,
+            },
+        );
+    });
+}
+
+#[test]
+fn port_life_cycle() {
+    harness::on_both_clients("net-port", |s| {
+        life_cycle(
+            s,
+            &Kind {
+                dir: "port",
+                address: "scs_port.this",
+                update_actions: IN_PLACE,
+                import_id: id_of,
+                exists: |c, id| c.run(neutron::get_port(&c.client, id)).is_some(),
+                delete: |c, id| c.run(neutron::delete_port(&c.client, id)),
+                after_create: no_create_check,
+                after_update: |s, c| {
+                    let id = id_of(&s.state_resource("scs_port.this"));
+                    let port = c.run(neutron::get_port(&c.client, &id)).unwrap();
+                    assert_eq!(port.security_groups.len(), 2, "{port:?}");
+                    assert_eq!(port.fixed_ips[0].ip_address, "10.63.0.11");
+                    assert!(!port.admin_state_up);
+                },
+            },
+        );
+    });
+}
+
+#[test]
+fn floating_ip_life_cycle() {
+    harness::on_both_clients("net-floating-ip", |s| {
+        life_cycle(
+            s,
+            &Kind {
+                dir: "floating_ip",
+                address: "scs_floating_ip.this",
+                update_actions: IN_PLACE,
+                import_id: id_of,
+                exists: |c, id| c.run(neutron::get_floating_ip(&c.client, id)).is_some(),
+                delete: |c, id| c.run(neutron::delete_floating_ip(&c.client, id)),
+                after_create: no_create_check,
+                after_update: |s, c| {
+                    let fip = s.state_resource("scs_floating_ip.this");
+                    let port = id_of(&s.state_resource("scs_port.this"));
+                    let api = c
+                        .run(neutron::get_floating_ip(&c.client, &id_of(&fip)))
+                        .unwrap();
+                    assert_eq!(
+                        api.port_id.as_deref(),
+                        Some(port.as_str()),
+                        "not bound to the port"
+                    );
+                },
+            },
+        );
+    });
+}
+
+/// The issue's topology: network, subnet, router with gateway, interface,
+/// a group with 20 rules created concurrently, two ports, and a floating IP
+/// that moves from one port to the other in place.
+#[test]
+fn topology_floating_ip_moves_in_place() {
+    harness::on_both_clients("net-topology", |s| {
+        let cloud = Cloud::for_scenario(s);
+        s.use_config("network/topology/create.tf");
+        s.init();
+        s.apply();
+        assert_plan_empty(s, "create");
+        let group = id_of(&s.state_resource("scs_security_group.this"));
+        let rules = cloud.run(neutron::list_security_group_rules(
+            &cloud.client,
+            &[("security_group_id", &group)],
+        ));
+        let ingress = rules.iter().filter(|r| r.direction == "ingress").count();
+        assert_eq!(ingress, 20, "expected 20 ingress rules: {rules:?}");
+        let fip = s.state_resource("scs_floating_ip.this");
+        let port_a = id_of(&s.state_resource("scs_port.a"));
+        assert_eq!(str_of(&fip, "port_id"), port_a);
+
+        s.use_config("network/topology/update.tf");
+        assert_eq!(s.planned_actions("scs_floating_ip.this"), ["update"]);
+        s.apply();
+        assert_plan_empty(s, "moving the floating IP");
+        let moved = s.state_resource("scs_floating_ip.this");
+        let port_b = id_of(&s.state_resource("scs_port.b"));
+        assert_eq!(id_of(&moved), id_of(&fip), "floating IP was replaced");
+        assert_eq!(moved["address"], fip["address"], "address changed");
+        let api = cloud
+            .run(neutron::get_floating_ip(&cloud.client, &id_of(&moved)))
+            .unwrap();
+        assert_eq!(api.port_id.as_deref(), Some(port_b.as_str()));
+
+        s.destroy();
+        assert!(
+            cloud
+                .run(neutron::get_floating_ip(&cloud.client, &id_of(&moved)))
+                .is_none()
+        );
+        assert_nothing_left(&cloud, &s.name_prefix());
+    });
+}
+
+#[test]
+fn data_sources_find_exactly_one() {
+    harness::on_both_clients("net-data-sources", |s| {
+        let config = [
+            REQUIRED,
+            r#"
+
+variable "prefix" {
+  type = string
+}
+
+data "scs_network" "public" {
+  name     = "public"
+  external = true
+}
+
+resource "scs_network" "this" {
+  name = "${var.prefix}-net"
+}
+
+resource "scs_subnet" "this" {
+  network_id = scs_network.this.id
+  name       = "${var.prefix}-subnet"
+  cidr       = "10.66.0.0/24"
+}
+
+# External subnets are not visible to a project; look up our own.
+data "scs_subnet" "found" {
+  network_id = scs_subnet.this.network_id
+  cidr       = "10.66.0.0/24"
+}
+
+output "network" {
+  value = data.scs_network.public.id
+}
+
+output "subnet" {
+  value = data.scs_subnet.found.id
+}
+"#,
+        ]
+        .concat();
+        s.write_config(&config);
+        s.init();
+        s.apply();
+        let outputs = s.ok(&["output", "-json"]).json();
+        let cloud = Cloud::for_scenario(s);
+        let public = cloud.run(neutron::list_networks(&cloud.client, &[("name", "public")]));
+        assert_eq!(outputs["network"]["value"], public[0].id.as_str());
+        let subnet = id_of(&s.state_resource("scs_subnet.this"));
+        assert_eq!(outputs["subnet"]["value"], subnet.as_str());
+
+        // No filter at all: several networks match, and the error lists them.
+        s.write_config(&format!("{REQUIRED}\ndata \"scs_network\" \"any\" {{}}\n"));
+        let out = s.plan();
+        out.assert_failure()
+            .assert_contains("networks match")
+            .assert_contains("Candidates");
+        // Back to the first configuration so cleanup can destroy what it made.
+        s.write_config(&config);
+    });
+}
+
+#[test]
+fn plan_time_validation_names_the_attribute() {
+    harness::on_both_clients("net-validation", |s| {
+        s.write_config(
+            &[
+                REQUIRED,
+                r#"
+
+resource "scs_subnet" "bad" {
+  network_id = "00000000-0000-0000-0000-000000000000"
+  cidr       = "10.1.2.3/24"
+}
+
+resource "scs_subnet" "pool" {
+  network_id = "00000000-0000-0000-0000-000000000000"
+  cidr       = "10.1.0.0/24"
+  ip_version = 6
+
+  allocation_pool {
+    start = "10.1.0.10"
+    end   = "10.1.1.10"
+  }
+}
+
+resource "scs_security_group_rule" "ports" {
+  security_group_id = "00000000-0000-0000-0000-000000000000"
+  direction         = "ingress"
+  protocol          = "tcp"
+  port_range_min    = 443
+  port_range_max    = 80
+}
+
+resource "scs_security_group_rule" "proto" {
+  security_group_id = "00000000-0000-0000-0000-000000000000"
+  direction         = "ingress"
+  protocol          = "tcpp"
+}
+"#,
+            ]
+            .concat(),
+        );
+        s.init();
+        let out = s.validate();
+        out.assert_failure();
+        for quoted in [
+            r#"cidr       = "10.1.2.3/24""#,
+            "ip_version = 6",
+            r#"start = "10.1.0.10""#,
+            "port_range_max    = 80",
+            r#"protocol          = "tcpp""#,
+        ] {
+            out.assert_contains(quoted);
+        }
+        out.assert_contains("10.1.2.0/24");
     });
 }
