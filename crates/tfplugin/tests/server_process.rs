@@ -16,6 +16,8 @@ use tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
 use tfplugin::server::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, ServeOptions};
 
 const CHILD_ENV: &str = "TFPLUGIN_SERVER_TEST_CHILD";
+/// Makes the child serve in debug mode, as `--debug` does.
+const CHILD_DEBUG_ENV: &str = "TFPLUGIN_SERVER_TEST_DEBUG";
 
 /// Runs `serve` when started as the child; a no-op in a normal test run.
 #[test]
@@ -24,7 +26,8 @@ fn child_plugin_process() {
         return;
     }
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let options = ServeOptions::new("registry.terraform.io/sovereigncloudstack/scs");
+    let mut options = ServeOptions::new("registry.terraform.io/sovereigncloudstack/scs");
+    options.debug = std::env::var_os(CHILD_DEBUG_ENV).is_some();
     if let Err(e) = runtime.block_on(tfplugin::server::serve(EchoProvider, options)) {
         eprintln!("{e}");
         std::process::exit(1);
@@ -197,4 +200,39 @@ fn launched_like_go_plugin_it_serves_ignores_sigint_and_exits_on_shutdown() {
             "{line}"
         );
     }
+}
+
+#[test]
+fn debug_mode_prints_a_working_reattach_value_and_stops_on_ctrl_c() {
+    let mut child = plugin_command().env(CHILD_DEBUG_ENV, "1").spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let reattach = loop {
+        let line = lines.next().expect("no reattach value printed").unwrap();
+        if let Some(rest) = line.split("TF_REATTACH_PROVIDERS='").nth(1) {
+            break rest.trim_end_matches('\'').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let value: serde_json::Value = serde_json::from_str(&reattach).unwrap();
+    let target = &value["registry.terraform.io/sovereigncloudstack/scs"];
+    assert_eq!(target["Protocol"], "grpc");
+    assert_eq!(target["ProtocolVersion"], 6);
+    assert_eq!(target["Pid"], child.id());
+    assert_eq!(target["Addr"]["Network"], "tcp");
+    let addr: std::net::SocketAddr = target["Addr"]["String"].as_str().unwrap().parse().unwrap();
+    assert!(addr.ip().is_loopback());
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let status = runtime.block_on(async { plugin_health(plaintext_channel(addr).await).await });
+    assert_eq!(status.unwrap(), SERVING);
+
+    // Unlike a launched plugin, a debug server belongs to the person at the terminal.
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = wait_with_bound(&mut child);
+    assert!(status.success(), "exit status after Ctrl-C: {status:?}");
 }
