@@ -54,6 +54,120 @@ impl Schema {
     }
 }
 
+impl Schema {
+    /// Checks the schema for mistakes Terraform rejects when it loads the
+    /// provider (or that make plans fail later): bad names, duplicates,
+    /// contradictory flags, item limits the nesting mode does not allow.
+    /// The dispatcher reports these on GetProviderSchema; call it in a unit
+    /// test of each resource to catch them without a client.
+    pub fn validate(&self) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        validate_block(&self.block, &AttributePath::root(), &mut diags);
+        diags
+    }
+}
+
+fn schema_error(diags: &mut Diagnostics, path: &AttributePath, detail: impl Into<String>) {
+    diags.error(
+        "Invalid provider schema",
+        format!("{path}: {}; this is a bug in the provider.", detail.into()),
+    );
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn validate_block(block: &Block, path: &AttributePath, diags: &mut Diagnostics) {
+    let mut seen = std::collections::BTreeSet::new();
+    let names = block
+        .attributes
+        .iter()
+        .map(|a| &a.name)
+        .chain(block.blocks.iter().map(|b| &b.name));
+    for name in names {
+        if !seen.insert(name.as_str()) {
+            schema_error(diags, path, format!("{name:?} is defined twice"));
+        }
+    }
+    validate_attributes(&block.attributes, path, diags);
+    for nb in &block.blocks {
+        let p = path.clone().join_attr(nb.name.clone());
+        if !valid_name(&nb.name) {
+            schema_error(diags, &p, "block names use lowercase letters, digits and _");
+        }
+        let (min, max) = (nb.min_items, nb.max_items);
+        let limits_ok = match nb.nesting {
+            NestingMode::Single => min == max && (0..=1).contains(&min),
+            NestingMode::Group | NestingMode::Map => min == 0 && max == 0,
+            NestingMode::List | NestingMode::Set => {
+                min >= 0 && max >= 0 && (max == 0 || min <= max)
+            }
+        };
+        if !limits_ok {
+            schema_error(
+                diags,
+                &p,
+                format!(
+                    "min_items {min} / max_items {max} do not fit {:?} nesting",
+                    nb.nesting
+                ),
+            );
+        }
+        validate_block(&nb.block, &p, diags);
+    }
+}
+
+fn validate_attributes(attrs: &[Attribute], path: &AttributePath, diags: &mut Diagnostics) {
+    for a in attrs {
+        let p = path.clone().join_attr(a.name.clone());
+        if !valid_name(&a.name) {
+            schema_error(
+                diags,
+                &p,
+                "attribute names use lowercase letters, digits and _",
+            );
+        }
+        if !(a.required || a.optional || a.computed) {
+            schema_error(diags, &p, "must be required, optional or computed");
+        }
+        if a.required && (a.optional || a.computed) {
+            schema_error(
+                diags,
+                &p,
+                "required cannot be combined with optional or computed",
+            );
+        }
+        if a.default.is_some() && !a.computed {
+            schema_error(diags, &p, "an attribute with a default must be computed");
+        }
+        if a.write_only && a.computed {
+            schema_error(diags, &p, "write-only attributes cannot be computed");
+        }
+        if a.write_only && (a.requires_replace || a.use_state_for_unknown || a.default.is_some()) {
+            schema_error(
+                diags,
+                &p,
+                "write-only attributes are never in plan or state, so plan flags cannot apply",
+            );
+        }
+        if a.use_state_for_unknown && !a.computed {
+            schema_error(
+                diags,
+                &p,
+                "use_state_for_unknown needs a computed attribute",
+            );
+        }
+        if let AttributeType::Nested { attributes, .. } = &a.ty {
+            validate_attributes(attributes, &p, diags);
+        }
+    }
+}
+
 /// A block: attributes plus nested blocks.
 #[derive(Clone, Debug, Default)]
 pub struct Block {
@@ -674,6 +788,42 @@ mod tests {
         let t = Timeouts::from_resource(&ok).unwrap();
         assert_eq!(t.delete_or(Duration::ZERO), Duration::from_secs(300));
         assert_eq!(t.create_or(Duration::from_secs(7)), Duration::from_secs(7));
+    }
+
+    #[test]
+    fn validate_finds_schema_mistakes() {
+        let good = Schema::new(
+            Block::new()
+                .attribute(Attribute::string("id").computed().use_state_for_unknown())
+                .attribute(Attribute::string("name").required())
+                .block(timeouts_block(&[TimeoutKind::Create]))
+                .block(NestedBlock::list("rule", Block::new()).max_items(3)),
+        );
+        assert!(good.validate().is_empty(), "{}", good.validate());
+        let bad = Schema::new(
+            Block::new()
+                .attribute(Attribute::string("Name").required())
+                .attribute(Attribute::string("x").use_state_for_unknown())
+                .attribute(Attribute::string("pw").write_only().requires_replace())
+                .attribute(Attribute::string("x"))
+                .block(NestedBlock::single("one", Block::new()).min_items(1))
+                .block(
+                    NestedBlock::list("many", Block::new())
+                        .min_items(3)
+                        .max_items(2),
+                ),
+        );
+        let text = bad.validate().to_string();
+        for expected in [
+            "Name: attribute names",
+            "x: use_state_for_unknown",
+            "pw: write-only",
+            "\"x\" is defined twice",
+            "one: min_items 1 / max_items 0",
+            "many: min_items 3 / max_items 2",
+        ] {
+            assert!(text.contains(expected), "{expected} missing in:\n{text}");
+        }
     }
 
     #[test]

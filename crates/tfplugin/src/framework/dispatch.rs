@@ -66,8 +66,25 @@ impl Dispatch {
         let provider_schema = provider.schema();
         let provider_ty = provider_schema.value_type();
         let mut setup_diagnostics = Diagnostics::new();
+        let mut check_schema = |what: &str, schema: &Schema| {
+            for d in schema.validate() {
+                setup_diagnostics.push(Diagnostic::error(
+                    d.summary,
+                    format!("{what}: {}", d.detail),
+                ));
+            }
+        };
+        check_schema("provider", &provider_schema);
+        let resource_list = provider.resources();
+        let data_source_list = provider.data_sources();
+        for r in &resource_list {
+            check_schema(r.type_name(), &r.schema());
+        }
+        for d in &data_source_list {
+            check_schema(d.type_name(), &d.schema());
+        }
         let mut resources = BTreeMap::new();
-        for resource in provider.resources() {
+        for resource in resource_list {
             let name = resource.type_name().to_string();
             if resources.contains_key(&name) {
                 setup_diagnostics.error(
@@ -88,7 +105,7 @@ impl Dispatch {
             );
         }
         let mut data_sources = BTreeMap::new();
-        for data_source in provider.data_sources() {
+        for data_source in data_source_list {
             let name = data_source.type_name().to_string();
             if data_sources.contains_key(&name) {
                 setup_diagnostics.error(
