@@ -267,3 +267,20 @@ fn schema_types_follow_nesting() {
     );
     assert_eq!(attrs["timeouts"], Type::object([("create", Type::String)]));
 }
+
+#[test]
+fn changing_only_timeouts_keeps_computed_values_known() {
+    let (prior, mut cfg) = (prior(), config());
+    if let Value::Object(m) = &mut cfg {
+        m.insert("timeouts".into(), Value::object([("create", s("30m"))]));
+    }
+    let change = prepare(&schema(), &prior, &proposed(&prior, &cfg), &cfg);
+    assert_eq!(change.planned.attr("status"), Some(&s("ACTIVE")));
+    assert_eq!(
+        change
+            .planned
+            .attr("timeouts")
+            .and_then(|t| t.attr("create")),
+        Some(&s("30m"))
+    );
+}

@@ -5,7 +5,8 @@
 //! 2. write-only attributes planned null;
 //! 3. computed attributes that are null in configuration become unknown, but
 //!    only on create or when the plan differs from the prior state (marking
-//!    them unconditionally gives a perpetual "known after apply" diff);
+//!    them unconditionally gives a perpetual "known after apply" diff); a
+//!    change of the `timeouts` block alone does not count;
 //! 4. use-state-for-unknown copies a known prior value over such an unknown;
 //! 5. requires-replace paths where a prior state exists and the value changed;
 //! 6. the resource's `modify_plan` hook (dispatch calls it between
@@ -14,7 +15,7 @@
 //!    kept null.
 
 use crate::diagnostics::AttributePath;
-use crate::schema::{Attribute, AttributeType, NestedBlock, NestingMode, Schema};
+use crate::schema::{Attribute, AttributeType, NestedBlock, NestingMode, Schema, TIMEOUTS};
 use crate::value::Value;
 
 use super::PlanChange;
@@ -58,7 +59,7 @@ pub fn prepare(schema: &Schema, prior: &Value, proposed: &Value, config: &Value)
         },
     );
 
-    if prior.is_null() || planned != *prior {
+    if prior.is_null() || differs_beyond_timeouts(&planned, prior) {
         visit(
             attrs,
             blocks,
@@ -137,6 +138,19 @@ pub fn prepare(schema: &Schema, prior: &Value, proposed: &Value, config: &Value)
 
     change.planned = planned;
     change
+}
+
+/// Whether the plan changes anything but the `timeouts` block: new
+/// timeouts alone change no cloud object, so they must not turn computed
+/// attributes into "known after apply".
+fn differs_beyond_timeouts(planned: &Value, prior: &Value) -> bool {
+    match (planned, prior) {
+        (Value::Object(p), Value::Object(q)) => p
+            .iter()
+            .filter(|(k, _)| k.as_str() != TIMEOUTS)
+            .any(|(k, v)| q.get(k).unwrap_or(&NULL) != v),
+        _ => planned != prior,
+    }
 }
 
 /// Step 7, after the resource's hook.
