@@ -25,6 +25,7 @@ struct Cloud {
     things: Mutex<BTreeMap<String, Value>>,
     next_id: AtomicU64,
     create_started: Notify,
+    stopped: std::sync::atomic::AtomicBool,
 }
 
 struct TestProvider {
@@ -68,6 +69,10 @@ impl Provider for TestProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![Arc::new(Lookup)]
+    }
+
+    fn stop(&self) {
+        self.cloud.stopped.store(true, Ordering::SeqCst);
     }
 }
 
@@ -619,6 +624,10 @@ async fn stop_provider_cancels_in_flight_create_only() {
         state.attr("id"),
         Some(&Value::from("thing-0")),
         "partial state kept"
+    );
+    assert!(
+        cloud.stopped.load(Ordering::SeqCst),
+        "Provider::stop hook called"
     );
 
     // The server and later requests are unaffected.

@@ -870,6 +870,7 @@ impl ProviderService for Dispatch {
         _request: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         self.stop_in_flight();
+        self.provider.stop();
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))

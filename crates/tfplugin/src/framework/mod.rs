@@ -119,6 +119,11 @@ pub trait Provider: Send + Sync + 'static {
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         Vec::new()
     }
+
+    /// Called on StopProvider, after every in-flight request's
+    /// [`Ctx::cancellation_token`] was cancelled: a hook to cancel work that
+    /// is not tied to a request context (for example a client-wide token).
+    fn stop(&self) {}
 }
 
 /// A managed resource type.
