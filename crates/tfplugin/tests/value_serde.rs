@@ -145,3 +145,17 @@ fn to_value_rejects_attributes_the_schema_lacks() {
     let err = to_value(&Extra { nope: "x".into() }, &ty).unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
 }
+
+#[test]
+fn plain_fields_explain_null_and_unknown() {
+    #[derive(Debug, Deserialize)]
+    struct Plain {
+        #[allow(dead_code)]
+        name: String,
+    }
+    let err = from_value::<Plain>(&Value::object([("name", Value::Null)])).unwrap_err();
+    assert!(err.to_string().contains("null here"), "{err}");
+    assert_eq!(err.path.to_string(), "name");
+    let err = from_value::<Plain>(&Value::object([("name", Value::Unknown)])).unwrap_err();
+    assert!(err.to_string().contains("unknown here"), "{err}");
+}

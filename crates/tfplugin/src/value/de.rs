@@ -26,6 +26,12 @@ impl de::Error for ValueError {
         if unexp == de::Unexpected::Enum {
             return unknown_error();
         }
+        // Null reaches visitors as unit.
+        if unexp == de::Unexpected::Unit {
+            return ValueError::new(format!(
+                "value is null here, expected {exp}; use Attr<T> or Option<T> for fields that may be null"
+            ));
+        }
         ValueError::new(format!("invalid type: {unexp}, expected {exp}"))
     }
 }
