@@ -41,16 +41,37 @@ pick_client() {
 build_provider() {
   echo "==> building the provider"
   cargo build -p terraform-provider-scs --bin terraform-provider-scs
-  # dev_overrides skips registry lookups and checksums for our address only; everything else stays normal.
+  # Installed the way a user's provider is: an unpacked filesystem mirror for our address (a link to the
+  # fresh build), the registry for everything else, so `init` behaves as it will after a release.
+  local version arch platform address
+  version=$(cargo metadata --format-version 1 --no-deps |
+    jq -r '.packages[] | select(.name == "terraform-provider-scs") | .version')
+  case $(uname -m) in x86_64) arch=amd64 ;; aarch64 | arm64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+  platform=$(uname -s | tr '[:upper:]' '[:lower:]')_$arch
+  rm -rf "$DEMO_DIR/mirror"
+  for address in registry.opentofu.org/sovereigncloudstack/scs registry.terraform.io/sovereigncloudstack/scs; do
+    mkdir -p "$DEMO_DIR/mirror/$address/$version/$platform"
+    ln -s "$TARGET_DIR/debug/terraform-provider-scs" \
+      "$DEMO_DIR/mirror/$address/$version/$platform/terraform-provider-scs_v$version"
+  done
   cat >"$DEMO_DIR/cli.tfrc" <<TFRC
 provider_installation {
-  dev_overrides {
-    "sovereigncloudstack/scs" = "$TARGET_DIR/debug"
+  filesystem_mirror {
+    path    = "$DEMO_DIR/mirror"
+    include = ["registry.opentofu.org/sovereigncloudstack/scs", "registry.terraform.io/sovereigncloudstack/scs"]
   }
-  direct {}
+  direct {
+    exclude = ["registry.opentofu.org/sovereigncloudstack/scs", "registry.terraform.io/sovereigncloudstack/scs"]
+  }
 }
 TFRC
   export TF_CLI_CONFIG_FILE=$DEMO_DIR/cli.tfrc
+}
+
+# A fresh build has a new checksum: forget the old lock entry, keep the state.
+init_dir() {
+  rm -f "$1/.terraform.lock.hcl"
+  "$TF" -chdir="$1" init -input=false >"$1/init.log" 2>&1 || { cat "$1/init.log"; return 1; }
 }
 
 show_schema() {
@@ -63,6 +84,7 @@ terraform {
   }
 }
 HCL
+  init_dir "$dir"
   "$TF" -chdir="$dir" providers schema -json >"$DEMO_DIR/schema.json"
 }
 
@@ -96,6 +118,7 @@ apply_example() {
   mkdir -p "$dir"
   cp examples/"$example"/*.tf "$dir/"
   echo "==> applying examples/$example on cloud $OS_CLOUD with $TF"
+  init_dir "$dir"
   "$TF" -chdir="$dir" apply -auto-approve -input=false
   echo "Remove it again with: make demo-destroy"
 }
@@ -122,6 +145,7 @@ case $ACTION in
     for example in "${DEMO_EXAMPLES[@]}"; do
       if [ -f "$DEMO_DIR/$example/terraform.tfstate" ]; then
         echo "==> destroying examples/$example on cloud $OS_CLOUD"
+        init_dir "$DEMO_DIR/$example"
         "$TF" -chdir="$DEMO_DIR/$example" destroy -auto-approve -input=false
         destroyed=1
       fi
