@@ -27,8 +27,14 @@ die() { log "ERROR: $*"; exit 1; }
 
 # Prints "ok" when $1 is an executable whose `version` output contains $2.
 # The whole output is searched: tofu prints CLI-config warnings before the version.
+# Captured first: `| grep -q` would close the pipe early, SIGPIPE the client and,
+# under pipefail, turn a match into a failure.
 version_ok() {
-    [[ -x "$1" ]] && "$1" version 2>&1 | grep -qF "$2" && echo ok || true
+    local out
+    [[ -x "$1" ]] || return 0
+    out="$("$1" version 2>&1)" || return 0
+    [[ "$out" == *"$2"* ]] && echo ok
+    return 0
 }
 
 link() {
