@@ -162,7 +162,7 @@ fn assert_nothing_left(cloud: &Cloud, prefix: &str) {
         left.extend(
             names
                 .into_iter()
-                .filter(|n| n.starts_with(prefix))
+                .filter(|n| n.starts_with(&format!("{prefix}-")))
                 .map(|n| format!("{kind} {n}")),
         );
     };
@@ -249,7 +249,7 @@ fn subnet_life_cycle() {
 
 #[test]
 fn router_life_cycle() {
-    harness::on_both_clients("net-router", |s| {
+    harness::on_both_clients("net-rtr", |s| {
         life_cycle(
             s,
             &Kind {
@@ -289,7 +289,7 @@ fn interface_exists(c: &Cloud, port_id: &str) -> bool {
 
 #[test]
 fn router_interface_life_cycle() {
-    harness::on_both_clients("net-router-interface", |s| {
+    harness::on_both_clients("net-rif", |s| {
         life_cycle(
             s,
             &Kind {
@@ -338,7 +338,7 @@ fn router_interface_life_cycle() {
 
 #[test]
 fn security_group_life_cycle() {
-    harness::on_both_clients("net-secgroup", |s| {
+    harness::on_both_clients("net-sg", |s| {
         life_cycle(
             s,
             &Kind {
@@ -357,7 +357,7 @@ fn security_group_life_cycle() {
 
 #[test]
 fn security_group_rule_life_cycle() {
-    harness::on_both_clients("net-secgroup-rule", |s| {
+    harness::on_both_clients("net-sgrule", |s| {
         life_cycle(
             s,
             &Kind {
@@ -417,7 +417,7 @@ fn port_life_cycle() {
 
 #[test]
 fn floating_ip_life_cycle() {
-    harness::on_both_clients("net-floating-ip", |s| {
+    harness::on_both_clients("net-fip", |s| {
         life_cycle(
             s,
             &Kind {
@@ -492,7 +492,7 @@ fn topology_floating_ip_moves_in_place() {
 
 #[test]
 fn data_sources_find_exactly_one() {
-    harness::on_both_clients("net-data-sources", |s| {
+    harness::on_both_clients("net-data", |s| {
         let config = [
             REQUIRED,
             r#"
@@ -555,7 +555,7 @@ output "subnet" {
 
 #[test]
 fn plan_time_validation_names_the_attribute() {
-    harness::on_both_clients("net-validation", |s| {
+    harness::on_both_clients("net-check", |s| {
         s.write_config(
             &[
                 REQUIRED,
@@ -607,5 +607,26 @@ resource "scs_security_group_rule" "proto" {
             out.assert_contains(quoted);
         }
         out.assert_contains("10.1.2.0/24");
+    });
+}
+
+/// `examples/network` is runnable as documented: apply, empty plan, destroy.
+#[test]
+fn network_example_applies() {
+    harness::on_both_clients("net-example", |s| {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/network/main.tf");
+        let example = std::fs::read_to_string(&path).unwrap();
+        s.write_config(&example);
+        s.init();
+        s.apply();
+        assert_plan_empty(s, "applying the example");
+        let out = s.ok(&["output", "-json"]).json();
+        assert!(
+            out["bastion_address"]["value"]
+                .as_str()
+                .is_some_and(|a| !a.is_empty())
+        );
+        s.destroy();
     });
 }

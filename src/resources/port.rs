@@ -12,9 +12,9 @@ use tfplugin::value::{Attr, Type, Value, from_value};
 
 use super::net_common::{Cidr, parse_ip};
 use super::shared::{
-    applied, attr_of, call, changed, changed_nullable, changed_tags, client_for, id_attribute,
-    list_from_api, partial, region_attribute, string_from_api, tags_attribute, timeouts,
-    with_timeout,
+    applied, attr_of, call, changed, changed_nullable, changed_tags, client_for, config_for_checks,
+    id_attribute, list_from_api, partial, region_attribute, string_from_api, tags_attribute,
+    timeouts, with_timeout,
 };
 use crate::try_apply;
 
@@ -410,9 +410,9 @@ impl Resource for PortResource {
     }
 
     async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match from_value::<PortModel>(config) {
+        match config_for_checks::<PortModel>(config) {
             Ok(port) => check_config(&port),
-            Err(e) => e.into(),
+            Err(e) => e,
         }
     }
 

@@ -16,7 +16,8 @@ use tfplugin::value::{Attr, Value, from_value};
 
 use super::net_common::{Cidr, PortField, check_port_range, protocol_number};
 use super::shared::{
-    applied, call, client_for, cloud_error, id_attribute, string_from_api, timeouts, with_timeout,
+    applied, call, client_for, cloud_error, config_for_checks, id_attribute, string_from_api,
+    timeouts, with_timeout,
 };
 use crate::try_apply;
 
@@ -242,14 +243,14 @@ impl Resource for SecurityGroupRuleResource {
     }
 
     async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match from_value::<RuleModel>(config) {
+        match config_for_checks::<RuleModel>(config) {
             Ok(mut rule) => {
                 if rule.ethertype.is_null() {
                     rule.ethertype = Attr::Known("IPv4".to_owned());
                 }
                 check_config(&rule)
             }
-            Err(e) => e.into(),
+            Err(e) => e,
         }
     }
 

@@ -159,6 +159,47 @@ macro_rules! try_apply {
     };
 }
 
+/// The configuration as a typed model for plan-time checks. Unknown
+/// elements of lists and sets (such as `[scs_security_group.a.id]` before
+/// the group exists) are left out: checks judge only what is known.
+pub fn config_for_checks<T: serde::de::DeserializeOwned>(config: &Value) -> Result<T, Diagnostics> {
+    Ok(tfplugin::value::from_value(&without_unknown_elements(
+        config,
+    ))?)
+}
+
+fn without_unknown_elements(value: &Value) -> Value {
+    match value {
+        Value::List(items) => Value::List(
+            items
+                .iter()
+                .filter(|v| !v.is_unknown())
+                .map(without_unknown_elements)
+                .collect(),
+        ),
+        Value::Set(items) => Value::Set(
+            items
+                .iter()
+                .filter(|v| !v.is_unknown())
+                .map(without_unknown_elements)
+                .collect(),
+        ),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), without_unknown_elements(v)))
+                .collect(),
+        ),
+        Value::Map(fields) => Value::Map(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), without_unknown_elements(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// A string Neutron reports as "" when never set: null in state unless the
 /// configuration said "" itself.
 pub fn string_from_api(api: String, prior: &Attr<String>) -> Attr<String> {
@@ -254,6 +295,18 @@ mod tests {
             changed_tags(&k(&["a"]), &k(&["c", "a"])),
             Some(vec!["a".to_owned(), "c".to_owned()])
         );
+    }
+
+    #[test]
+    fn checks_see_only_known_elements() {
+        let config = Value::object([("tags", Value::Set(vec![Value::from("a"), Value::Unknown]))]);
+        #[derive(serde::Deserialize)]
+        struct M {
+            tags: Attr<Vec<String>>,
+        }
+        let m: M = config_for_checks(&config).unwrap();
+        assert_eq!(m.tags, Attr::Known(vec!["a".to_owned()]));
+        assert!(tfplugin::value::from_value::<M>(&config).is_err());
     }
 
     #[test]

@@ -14,9 +14,9 @@ use tfplugin::value::{Attr, Type, Value, from_value};
 
 use super::net_common::{Cidr, check_pool, default_allocation_pools, ip_version, parse_ip};
 use super::shared::{
-    applied, call, changed, changed_nullable, changed_tags, client_for, id_attribute,
-    list_from_api, partial, region_attribute, retry_conflicts, string_from_api, tags_attribute,
-    timeouts, with_timeout,
+    applied, call, changed, changed_nullable, changed_tags, client_for, config_for_checks,
+    id_attribute, list_from_api, partial, region_attribute, retry_conflicts, string_from_api,
+    tags_attribute, timeouts, with_timeout,
 };
 use crate::try_apply;
 
@@ -397,9 +397,9 @@ impl Resource for SubnetResource {
     }
 
     async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match from_value::<SubnetModel>(config) {
+        match config_for_checks::<SubnetModel>(config) {
             Ok(model) => check_config(&model),
-            Err(e) => e.into(),
+            Err(e) => e,
         }
     }
 
