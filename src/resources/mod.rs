@@ -12,6 +12,7 @@ pub mod router;
 pub mod router_interface;
 pub mod security_group;
 pub mod security_group_rule;
+pub mod server;
 pub mod shared;
 pub mod subnet;
 
@@ -26,5 +27,6 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(security_group_rule::SecurityGroupRuleResource),
         Arc::new(port::PortResource),
         Arc::new(floating_ip::FloatingIpResource),
+        Arc::new(server::ServerResource),
     ]
 }

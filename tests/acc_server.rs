@@ -1,0 +1,270 @@
+//! Issue 6 acceptance for `scs_server` on terraform and tofu against the local
+//! cloud: create (image boot on a flavor with a disk, implicit boot from
+//! volume on a diskless flavor), empty plans, in-place rename/metadata/tags,
+//! resize, rebuild, NIC attach and detach, power state, import, out-of-band
+//! delete, destroy leaving nothing (root volume included), and a server in
+//! ERROR showing Nova's fault.
+
+#![allow(clippy::unwrap_used)]
+
+mod harness;
+
+use harness::Scenario;
+use scs_client::compute as nova;
+use scs_client::image as glance;
+use scs_client::volume as cinder;
+use serde_json::Value;
+
+const DISK: &str = "scs_server.disk";
+const BFV: &str = "scs_server.bfv";
+
+fn str_of<'a>(values: &'a Value, key: &str) -> &'a str {
+    values[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing in {values:#}"))
+}
+
+fn cloud<T>(
+    s: &Scenario,
+    what: &str,
+    f: impl std::future::Future<Output = scs_client::Result<T>>,
+) -> T {
+    match s.out_of_band(what, f) {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: {e}"),
+    }
+}
+
+fn server(s: &Scenario, id: &str) -> Option<nova::Server> {
+    let c = s.cloud_client();
+    cloud(
+        s,
+        "get server",
+        async move { nova::get_server(&c, id).await },
+    )
+}
+
+fn interfaces(s: &Scenario, id: &str) -> Vec<nova::InterfaceAttachment> {
+    let c = s.cloud_client();
+    cloud(s, "list interfaces", async move {
+        nova::list_server_interfaces(&c, id).await
+    })
+}
+
+fn image_id(s: &Scenario, name: &str) -> String {
+    let c = s.cloud_client();
+    let images = cloud(s, "list images", async move {
+        glance::list_images(&c, &[("name", name)]).await
+    });
+    images.into_iter().next().unwrap().id
+}
+
+/// Applies with the step's variables and checks the update was in place and
+/// leaves an empty plan.
+fn step_in_place(s: &mut Scenario, what: &str, id: &str) {
+    assert_eq!(
+        s.planned_actions(DISK),
+        ["update"],
+        "planned actions for {what}"
+    );
+    s.apply();
+    assert!(s.plan_is_empty(), "plan after {what} is not empty");
+    assert_eq!(
+        str_of(&s.state_resource(DISK), "id"),
+        id,
+        "{what} replaced the server"
+    );
+}
+
+fn life_cycle(s: &mut Scenario) {
+    s.use_scenario("server/lifecycle");
+    s.init();
+
+    // The plan shows the implicit boot from volume and its size (min_disk 8).
+    let plan = s.plan_json();
+    let bfv_plan = plan["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == BFV)
+        .unwrap();
+    assert_eq!(
+        bfv_plan["change"]["after"]["root_volume_size"], 8,
+        "{bfv_plan:#}"
+    );
+    let disk_plan = plan["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == DISK)
+        .unwrap();
+    assert!(
+        disk_plan["change"]["after"]["root_volume_size"].is_null(),
+        "{disk_plan:#}"
+    );
+
+    s.apply();
+    assert!(s.plan_is_empty(), "plan after create is not empty");
+    let disk = s.state_resource(DISK);
+    let bfv = s.state_resource(BFV);
+    let id = str_of(&disk, "id").to_owned();
+    let bfv_id = str_of(&bfv, "id").to_owned();
+    let root_volume = str_of(&bfv, "root_volume_id").to_owned();
+    assert_eq!(str_of(&disk, "status"), "ACTIVE");
+    assert_eq!(str_of(&disk, "image_id"), image_id(s, "Ubuntu 24.04"));
+    assert_eq!(bfv["network"][0]["fixed_ip_v4"], "10.71.0.20");
+    assert!(!str_of(&disk["network"][0], "mac").is_empty());
+    let booted = server(s, &bfv_id).unwrap();
+    assert_eq!(
+        booted.image_id, None,
+        "bfv server booted from the image, not a volume"
+    );
+    assert_eq!(booted.volumes_attached[0].id, root_volume);
+
+    // Rename, metadata, tags: in place.
+    s.set_env("TF_VAR_server_name", format!("{}-renamed", s.name_prefix()));
+    s.set_env("TF_VAR_metadata", r#"{"role":"db","tier":"2"}"#);
+    s.set_env("TF_VAR_tags", r#"["one","two"]"#);
+    step_in_place(s, "rename/metadata/tags", &id);
+    let nova_view = server(s, &id).unwrap();
+    assert!(nova_view.name.ends_with("-renamed"));
+    assert_eq!(
+        nova_view.metadata.get("tier").map(String::as_str),
+        Some("2")
+    );
+    assert_eq!(nova_view.tags.len(), 2);
+
+    // Resize.
+    s.set_env("TF_VAR_flavor", "SCS-2V-4-20s");
+    step_in_place(s, "resize", &id);
+    assert_eq!(
+        server(s, &id).unwrap().flavor.original_name.as_deref(),
+        Some("SCS-2V-4-20s")
+    );
+
+    // Rebuild.
+    s.set_env("TF_VAR_image", "Debian 12");
+    step_in_place(s, "rebuild", &id);
+    let debian = image_id(s, "Debian 12");
+    assert_eq!(
+        server(s, &id).unwrap().image_id.as_deref(),
+        Some(debian.as_str())
+    );
+    assert_eq!(str_of(&s.state_resource(DISK), "image_id"), debian);
+
+    // NIC attach (b by name), then detach of the first NIC (a) in place.
+    s.set_env("TF_VAR_networks", r#"["a","b"]"#);
+    step_in_place(s, "NIC attach", &id);
+    assert_eq!(interfaces(s, &id).len(), 2);
+    s.set_env("TF_VAR_networks", r#"["b"]"#);
+    step_in_place(s, "NIC detach", &id);
+    let nics = interfaces(s, &id);
+    assert_eq!(nics.len(), 1);
+    let state = s.state_resource(DISK);
+    assert_eq!(
+        state["network"][0]["name"],
+        format!("{}-net-b", s.name_prefix())
+    );
+    assert_eq!(str_of(&state["network"][0], "port"), nics[0].port_id);
+
+    // Power state.
+    s.set_env("TF_VAR_power_state", "shutoff");
+    step_in_place(s, "shutoff", &id);
+    assert_eq!(server(s, &id).unwrap().status, "SHUTOFF");
+    s.set_env("TF_VAR_power_state", "active");
+    step_in_place(s, "start", &id);
+    assert_eq!(server(s, &id).unwrap().status, "ACTIVE");
+
+    // Import both servers: the plan afterwards is empty.
+    let before_disk = s.state_resource(DISK);
+    let before_bfv = s.state_resource(BFV);
+    for (addr, server_id) in [(DISK, id.as_str()), (BFV, bfv_id.as_str())] {
+        s.ok(&["state", "rm", addr]);
+        s.import(addr, server_id);
+    }
+    assert!(s.plan_is_empty(), "plan after import is not empty");
+    let after_bfv = s.state_resource(BFV);
+    assert_eq!(after_bfv["root_volume_id"], before_bfv["root_volume_id"]);
+    assert_eq!(s.state_resource(DISK)["network"], before_disk["network"]);
+
+    // Deleted behind Terraform's back: planned for creation.
+    let c = s.cloud_client();
+    let gone_id = id.clone();
+    cloud(s, "delete the disk server", async move {
+        nova::delete_server(&c, &gone_id).await?;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
+        nova::wait_for_server_deleted(&c, &gone_id, deadline, &Default::default()).await
+    });
+    assert_eq!(s.planned_actions(DISK), ["create"]);
+
+    s.destroy();
+    assert!(
+        server(s, &bfv_id).is_none(),
+        "bfv server left after destroy"
+    );
+    let c = s.cloud_client();
+    let left = cloud(s, "get root volume", async move {
+        cinder::get_volume(&c, &root_volume).await
+    });
+    assert!(
+        left.is_none(),
+        "implicit root volume left after destroy: {left:?}"
+    );
+    let prefix = s.name_prefix();
+    let c = s.cloud_client();
+    let servers = cloud(s, "list servers", async move {
+        nova::list_servers(&c, &[]).await
+    });
+    let left: Vec<String> = servers
+        .into_iter()
+        .map(|x| x.name)
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    assert!(left.is_empty(), "servers left after destroy: {left:?}");
+}
+
+#[test]
+fn server_life_cycle() {
+    harness::on_both_clients("server", life_cycle);
+}
+
+fn forced_error(s: &mut Scenario) {
+    let c = s.cloud_client();
+    let name = format!("{}-group", s.name_prefix());
+    let group = cloud(s, "create anti-affinity group", async move {
+        nova::create_server_group(&c, &name, "anti-affinity").await
+    });
+    s.set_env("TF_VAR_server_group_id", &group.id);
+    s.use_scenario("server/error");
+    s.init();
+    let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    // Look first, destroy, then judge: a failed assertion must not leave the
+    // servers behind (the harness only cleans up after a successful apply).
+    let state = s.run(&["show", "-json", "-no-color"]);
+    let actions = s.planned_actions("scs_server.second");
+    s.destroy();
+    out.assert_failure();
+    // Nova's fault, not just "ERROR".
+    out.assert_contains("No valid host was found");
+    // The failed server is in state (tainted), so nothing is orphaned and the
+    // next apply replaces it.
+    let state = state.json();
+    let second = state["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "scs_server.second")
+        .unwrap_or_else(|| panic!("the failed server is not in state: {state:#}"));
+    assert!(!str_of(&second["values"], "id").is_empty());
+    assert_eq!(actions, ["delete", "create"]);
+    let c = s.cloud_client();
+    let id = group.id.clone();
+    cloud(s, "delete group", async move {
+        nova::delete_server_group(&c, &id).await
+    });
+}
+
+#[test]
+fn server_error_shows_nova_fault() {
+    harness::on_both_clients("server-error", forced_error);
+}
