@@ -550,3 +550,52 @@ async fn volume_lifecycle_and_error_reason_from_user_messages() {
     assert_eq!(msg_hit.path, format!("{base}/messages?resource_uuid=v2"));
     assert_eq!(msg_hit.headers["openstack-api-version"], "volume 3.3");
 }
+
+/// Resources await these calls inside `#[async_trait]` methods, which need `Send` futures.
+#[test]
+fn call_futures_are_send() {
+    fn send<T: Send>(_: T) {}
+    let c = || -> scs_client::Client { unreachable!("never called: only the future types matter") };
+    let cancel = CancellationToken::new();
+    let never = false;
+    if never {
+        let c = c();
+        send(compute::wait_for_server(
+            &c,
+            "s",
+            &["ACTIVE"],
+            soon(),
+            &cancel,
+        ));
+        send(compute::wait_for_server_deleted(&c, "s", soon(), &cancel));
+        send(compute::create_server(
+            &c,
+            &compute::CreateServer::default(),
+        ));
+        send(compute::list_flavors(&c, &[]));
+        send(compute::get_server(&c, "s"));
+        send(compute::attach_volume(
+            &c,
+            "s",
+            &compute::AttachVolume::default(),
+        ));
+        send(compute::create_server_group(&c, "g", "affinity"));
+        send(volume::wait_for_volume(
+            &c,
+            "v",
+            &["available"],
+            soon(),
+            &cancel,
+        ));
+        send(volume::wait_for_volume_deleted(&c, "v", soon(), &cancel));
+        send(volume::extend_volume(&c, "v", 2));
+        send(network::list_networks(&c, &[]));
+        send(network::add_router_interface(
+            &c,
+            "r",
+            &network::RouterInterfaceRequest::SubnetId("s".into()),
+        ));
+        send(image::list_images(&c, &[]));
+        send(image::get_image(&c, "i"));
+    }
+}

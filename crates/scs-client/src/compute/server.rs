@@ -1,6 +1,7 @@
 //! Nova servers (`/servers`) and their actions.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tokio::time::Instant;
@@ -544,15 +545,14 @@ pub async fn wait_for_server(
     let op = format!("wait for server {id} to become {}", wanted.join(" or "));
     // Nova's scheduler sets ERROR before it records the fault, so a poll can see ERROR without
     // a reason; look a few more times before giving up on the reason.
-    let faultless_errors = std::cell::Cell::new(0u32);
+    let faultless_errors = AtomicU32::new(0);
     wait_for(&op, deadline, cancel, || async {
         Ok(match get_server(client, id).await? {
             None => Poll::failed("DELETED", Some("the server no longer exists".into())),
             Some(s) if wanted.contains(&s.status.as_str()) => Poll::Ready(s),
             Some(s) if s.status == "ERROR" => match s.fault_message() {
                 Some(fault) => Poll::failed("ERROR", Some(fault.to_owned())),
-                None if faultless_errors.get() < FAULT_GRACE_POLLS => {
-                    faultless_errors.set(faultless_errors.get() + 1);
+                None if faultless_errors.fetch_add(1, Ordering::Relaxed) < FAULT_GRACE_POLLS => {
                     Poll::pending("ERROR (waiting for Nova to record the fault)")
                 }
                 None => Poll::failed("ERROR", None),
