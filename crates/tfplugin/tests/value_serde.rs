@@ -159,3 +159,33 @@ fn plain_fields_explain_null_and_unknown() {
     let err = from_value::<Plain>(&Value::object([("name", Value::Unknown)])).unwrap_err();
     assert!(err.to_string().contains("unknown here"), "{err}");
 }
+
+#[test]
+fn partly_unknown_values_make_the_enclosing_attr_unknown() {
+    #[derive(Debug, Deserialize)]
+    struct Config {
+        ids: Attr<Vec<String>>,
+        fine: Attr<Vec<Attr<String>>>,
+        rule: Attr<Vec<Rule>>,
+    }
+    let list = Value::List(vec![Value::from("a"), Value::Unknown]);
+    let v = Value::object([
+        ("ids", Value::Set(vec![Value::from("a"), Value::Unknown])),
+        ("fine", list),
+        (
+            "rule",
+            Value::List(vec![Value::object([
+                ("port", Value::Unknown),
+                ("direction", Value::from("egress")),
+            ])]),
+        ),
+    ]);
+    let c: Config = from_value(&v).unwrap();
+    assert_eq!(c.ids, Attr::Unknown);
+    assert_eq!(
+        c.fine,
+        Attr::Known(vec![Attr::Known("a".to_string()), Attr::Unknown])
+    );
+    // Rule's fields are Attr themselves, so the unknown port stays inside.
+    assert_eq!(c.rule.known().unwrap()[0].port, Attr::Unknown);
+}

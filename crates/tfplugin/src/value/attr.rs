@@ -14,7 +14,10 @@ pub(crate) const UNKNOWN_TOKEN: &str = "$tfplugin::Unknown";
 ///
 /// Use it for every field whose value may be unknown at plan time or null:
 /// `Attr<String>`, `Attr<i64>`, `Attr<Vec<Attr<String>>>`, `Attr<Block>`.
-/// A missing field deserializes as `Null`.
+/// A missing field deserializes as `Null`. A partly unknown value that `T`
+/// cannot hold (a list with an unknown element in `Attr<Vec<String>>`)
+/// deserializes as `Unknown`; use `Attr<Vec<Attr<String>>>` to see the
+/// known elements.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum Attr<T> {
     #[default]
@@ -137,6 +140,13 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for AttrVisitor<T> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        T::deserialize(d).map(Attr::Known)
+        match T::deserialize(d) {
+            Ok(v) => Ok(Attr::Known(v)),
+            // A value that is only partly known (a list with an unknown
+            // element, say) where `T` has no place for the unknown part: the
+            // whole attribute is not known yet.
+            Err(e) if e.to_string().contains(super::de::UNKNOWN_MESSAGE) => Ok(Attr::Unknown),
+            Err(e) => Err(e),
+        }
     }
 }

@@ -48,8 +48,12 @@ impl<'a> ValueDeserializer<'a> {
 
 type Result<T> = std::result::Result<T, ValueError>;
 
+/// Also how [`super::Attr`] recognises an unknown below a plain field.
+pub(crate) const UNKNOWN_MESSAGE: &str =
+    "value is unknown here; use Attr<T> for fields that may be unknown";
+
 fn unknown_error() -> ValueError {
-    ValueError::new("value is unknown here; use Attr<T> for fields that may be unknown")
+    ValueError::new(UNKNOWN_MESSAGE)
 }
 
 impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
