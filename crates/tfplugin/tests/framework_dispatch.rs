@@ -738,3 +738,31 @@ async fn write_only_values_never_reach_state() {
     let state = undv(apply(&d, &Value::Null, &planned, &cfg).await.new_state, &ty);
     assert_eq!(state.attr("secret"), Some(&Value::Null));
 }
+
+#[tokio::test]
+async fn rpcs_outside_the_framework_answer_unimplemented() {
+    let (d, _) = dispatch();
+    let err = d
+        .open_ephemeral_resource(Request::new(pb::open_ephemeral_resource::Request::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::Unimplemented);
+    let err = d
+        .move_resource_state(Request::new(pb::move_resource_state::Request::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::Unimplemented);
+    // Newer clients ask for these; empty answers mean "none".
+    let ids = d
+        .get_resource_identity_schemas(Request::new(pb::get_resource_identity_schemas::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(ids.identity_schemas.is_empty() && ids.diagnostics.is_empty());
+    let funcs = d
+        .get_functions(Request::new(pb::get_functions::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(funcs.functions.is_empty());
+}
