@@ -222,7 +222,22 @@ fn network_life_cycle() {
                 exists: |c, id| c.run(neutron::get_network(&c.client, id)).is_some(),
                 delete: |c, id| c.run(neutron::delete_network(&c.client, id)),
                 after_create: no_create_check,
-                after_update: no_check,
+                after_update: |s, c| {
+                    // Drift: a rename behind terraform's back shows as an in-place update.
+                    let net = s.state_resource("scs_network.this");
+                    let id = id_of(&net);
+                    let rename = |name: &str| neutron::UpdateNetwork {
+                        name: Some(name.to_owned()),
+                        ..Default::default()
+                    };
+                    c.run(neutron::update_network(&c.client, &id, &rename("drifted")));
+                    assert_eq!(s.planned_actions("scs_network.this"), ["update"]);
+                    c.run(neutron::update_network(
+                        &c.client,
+                        &id,
+                        &rename(str_of(&net, "name")),
+                    ));
+                },
             },
         );
     });
