@@ -1,7 +1,7 @@
 //! The provider as the plugin framework sees it: the `provider "scs"` schema, validation, and configure,
 //! which turns the block into an authenticated `scs_client::Client` for the resources.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use scs_client::Client;
@@ -61,6 +61,9 @@ pub struct ScsProvider {
     /// Where configure looks for `OS_*` variables and clouds.yaml; `None` = this process's environment and
     /// the standard file locations.
     sources: Option<Sources>,
+    /// The configured client, kept so that StopProvider can abort requests that run outside a request
+    /// context (the client's own token).
+    configured: Arc<Mutex<Option<Client>>>,
 }
 
 impl ScsProvider {
@@ -69,6 +72,7 @@ impl ScsProvider {
     pub fn with_sources(sources: Sources) -> Self {
         Self {
             sources: Some(sources),
+            ..Self::default()
         }
     }
 }
@@ -132,10 +136,21 @@ impl Provider for ScsProvider {
             }
             Err(interrupted) => return Err(interrupted.into()),
         }
+        if let Ok(mut configured) = self.configured.lock() {
+            *configured = Some(client.clone());
+        }
         Ok(Arc::new(ProviderData {
             client: Some(client),
             region,
         }))
+    }
+
+    fn stop(&self) {
+        if let Ok(configured) = self.configured.lock()
+            && let Some(client) = configured.as_ref()
+        {
+            client.cancel_all();
+        }
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
@@ -411,5 +426,25 @@ mod tests {
         assert!(diags.has_errors(), "{text}");
         assert!(text.contains("127.0.0.1:1"), "names the endpoint: {text}");
         assert!(!text.contains("TOP-SECRET"), "{text}");
+    }
+
+    #[test]
+    fn stop_cancels_the_configured_clients_requests() {
+        let overrides = scs_client::config::Overrides {
+            auth_url: Some("http://127.0.0.1:1/v3".to_owned()),
+            token: Some(scs_client::config::Secret::new("t")),
+            ..Default::default()
+        };
+        let resolved = CloudConfig::resolve_with(overrides, &Sources::env_only(Default::default()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let client = Client::new(resolved).unwrap_or_else(|e| panic!("{e}"));
+        let provider = ScsProvider::default();
+        provider.stop(); // before configure: nothing to cancel, no panic
+        if let Ok(mut configured) = provider.configured.lock() {
+            *configured = Some(client.clone());
+        }
+        assert!(!client.cancellation().is_cancelled());
+        provider.stop();
+        assert!(client.cancellation().is_cancelled());
     }
 }
