@@ -645,3 +645,53 @@ fn network_example_applies() {
         s.destroy();
     });
 }
+
+/// Not a pass/fail test: prints how long creating and destroying 100 rules
+/// of one group takes (run with `-- --ignored rule_throughput`). Neutron is
+/// asked concurrently, as far as the client's -parallelism allows.
+#[test]
+#[ignore = "measurement, run on demand"]
+fn rule_throughput() {
+    harness::on_both_clients("net-rule-bench", |s| {
+        s.write_config(
+            &[
+                REQUIRED,
+                r#"
+variable "prefix" {
+  type = string
+}
+
+resource "scs_security_group" "this" {
+  name                 = "${var.prefix}-sg"
+  delete_default_rules = true
+}
+
+resource "scs_security_group_rule" "tcp" {
+  count = 100
+
+  security_group_id = scs_security_group.this.id
+  direction         = "ingress"
+  protocol          = "tcp"
+  port_range_min    = 10000 + count.index
+  port_range_max    = 10000 + count.index
+  remote_ip_prefix  = "0.0.0.0/0"
+}
+"#,
+            ]
+            .concat(),
+        );
+        s.init();
+        let started = std::time::Instant::now();
+        s.apply();
+        let created = started.elapsed();
+        let started = std::time::Instant::now();
+        s.destroy();
+        let destroyed = started.elapsed();
+        eprintln!(
+            "[{}] 100 rules (+1 group): apply {:.1}s, destroy {:.1}s",
+            s.client(),
+            created.as_secs_f64(),
+            destroyed.as_secs_f64()
+        );
+    });
+}
