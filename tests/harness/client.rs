@@ -1,7 +1,10 @@
 //! The two CLIs every scenario runs on, and where their binaries are.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Client {
@@ -78,7 +81,52 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The provider binary cargo built for this test run.
+/// The provider binary cargo built for this test run, as a snapshot private to
+/// this test process.
+///
+/// Clients pin the binary's checksum in `.terraform.lock.hcl` at `init`; a
+/// `cargo build` by someone else in the same target dir mid-scenario would
+/// otherwise make every later command fail with a checksum mismatch. Cargo
+/// replaces the file rather than rewriting it, so a hard link keeps this build's
+/// bytes at no cost (a copy where linking is impossible).
 pub fn provider_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-scs"))
+    static SNAPSHOT: OnceLock<PathBuf> = OnceLock::new();
+    SNAPSHOT.get_or_init(snapshot_provider_binary).clone()
+}
+
+fn snapshot_provider_binary() -> PathBuf {
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-scs"));
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tfacc-provider");
+    remove_stale_snapshots(&root);
+    let dir = root.join(std::process::id().to_string());
+    let _ = fs::remove_dir_all(&dir);
+    if let Err(e) = fs::create_dir_all(&dir) {
+        panic!("cannot create {}: {e}", dir.display());
+    }
+    let snapshot = dir.join("terraform-provider-scs");
+    if fs::hard_link(&built, &snapshot).is_err()
+        && let Err(e) = fs::copy(&built, &snapshot)
+    {
+        panic!("cannot snapshot {}: {e}", built.display());
+    }
+    snapshot
+}
+
+/// Snapshots of earlier test processes, once they are a day old (a running
+/// process never keeps one that long).
+fn remove_stale_snapshots(root: &Path) {
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(24 * 3600));
+        if old {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
