@@ -71,12 +71,10 @@ resource "scs_subnet" "lists" {
   network_id      = scs_network.first.id
   cidr            = "10.77.0.0/24"
   ip_version      = 4
-  dns_nameservers = ["9.9.9.9", "1.1.1.1"]
+  dns_nameservers = ["9.9.9.9", scs_network.first.id != "" ? "1.1.1.1" : "8.8.8.8"]
 
-  allocation_pool {
-    start = "10.77.0.10"
-    end   = "10.77.0.50"
-  }
+  # One pool only: the provider's order of several pools is not stable yet
+  # (H-network issue), which would stop the capture at apply.
   allocation_pool {
     start = "10.77.0.100"
     end   = scs_network.first.id != "" ? "10.77.0.150" : "10.77.0.160"
