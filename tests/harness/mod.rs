@@ -36,6 +36,7 @@
 
 mod client;
 mod command;
+mod install;
 mod plan;
 mod scenario;
 

@@ -13,13 +13,10 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use super::client::{Client, provider_binary, repo_root};
+use super::client::{Client, repo_root};
 use super::command::{CmdOutput, run};
+use super::install;
 use super::plan;
-
-const NAMESPACE: &str = "sovereigncloudstack";
-const TYPE: &str = "scs";
-const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub struct Scenario {
     client: Client,
@@ -54,8 +51,8 @@ impl Scenario {
             applied: false,
         };
         create_dir(&s.workdir());
-        s.write_mirror();
-        s.write_cli_config();
+        let cli_config = install::write_cli_config(&s.root);
+        s.set_env("TF_CLI_CONFIG_FILE", cli_config);
         s.set_base_env();
         s
     }
@@ -163,7 +160,6 @@ impl Scenario {
     }
 
     fn set_base_env(&mut self) {
-        self.set_env("TF_CLI_CONFIG_FILE", self.root.join("cli.tfrc"));
         self.set_env("TF_IN_AUTOMATION", "1");
         self.set_env("TF_INPUT", "0");
         self.set_env("CHECKPOINT_DISABLE", "1");
@@ -180,48 +176,6 @@ impl Scenario {
                 repo_root().join("acceptance/localcloud/clouds.yaml"),
             );
         }
-    }
-
-    // ---- provider installation --------------------------------------------
-
-    fn mirror_dir(&self) -> PathBuf {
-        self.root.join("mirror")
-    }
-
-    /// Unpacked mirror layout HOST/NAMESPACE/TYPE/VERSION/TARGET/terraform-provider-TYPE,
-    /// under both registry hosts so the bare source address works on either client.
-    fn write_mirror(&self) {
-        for host in Client::ALL.map(Client::default_registry) {
-            let dir = self
-                .mirror_dir()
-                .join(host)
-                .join(NAMESPACE)
-                .join(TYPE)
-                .join(PROVIDER_VERSION)
-                .join(target_platform());
-            create_dir(&dir);
-            let link = dir.join(format!("terraform-provider-{TYPE}_v{PROVIDER_VERSION}"));
-            if let Err(e) = std::os::unix::fs::symlink(provider_binary(), &link) {
-                panic!("cannot link {}: {e}", link.display());
-            }
-        }
-    }
-
-    fn write_cli_config(&self) {
-        let sources: Vec<String> = Client::ALL
-            .map(|c| format!("\"{}/{NAMESPACE}/{TYPE}\"", c.default_registry()))
-            .to_vec();
-        let sources = sources.join(", ");
-        let config = format!(
-            "# Written by the acceptance harness: our provider comes from the local mirror,\n\
-             # everything else (if a scenario needs it) from the registry.\n\
-             provider_installation {{\n  \
-               filesystem_mirror {{\n    path    = {mirror:?}\n    include = [{sources}]\n  }}\n  \
-               direct {{\n    exclude = [{sources}]\n  }}\n\
-             }}\n",
-            mirror = self.mirror_dir().display().to_string(),
-        );
-        write_file(&self.root.join("cli.tfrc"), &config);
     }
 
     // ---- configuration files ----------------------------------------------
@@ -417,21 +371,6 @@ fn run_id() -> &'static str {
     })
 }
 
-/// The clients' name for this machine's platform, e.g. `linux_amd64`, `darwin_arm64`.
-fn target_platform() -> String {
-    let os = match std::env::consts::OS {
-        "macos" => "darwin",
-        other => other,
-    };
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        other => other,
-    };
-    format!("{os}_{arch}")
-}
-
 fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
@@ -444,13 +383,13 @@ fn tf_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn create_dir(dir: &Path) {
+pub(super) fn create_dir(dir: &Path) {
     if let Err(e) = fs::create_dir_all(dir) {
         panic!("cannot create {}: {e}", dir.display());
     }
 }
 
-fn write_file(path: &Path, contents: &str) {
+pub(super) fn write_file(path: &Path, contents: &str) {
     if let Err(e) = fs::write(path, contents) {
         panic!("cannot write {}: {e}", path.display());
     }
