@@ -78,6 +78,31 @@ fn keep_spelling(api: String, prior: Option<&String>) -> String {
     }
 }
 
+/// Address pairs (pool start/end, route destination/next hop) from the cloud
+/// in the order the prior state had them, with the prior spelling: Neutron
+/// does not keep the order of pools and routes, and a reordering is not a
+/// change. Pairs the prior state lacks come last (drift).
+fn like_prior(
+    api: Vec<(String, String)>,
+    prior: &[(Option<&String>, Option<&String>)],
+) -> Vec<(String, String)> {
+    let same =
+        |a: &str, p: Option<&String>| p.is_some_and(|p| keep_spelling(a.to_owned(), Some(p)) == *p);
+    let mut left = api;
+    let mut out = Vec::new();
+    for (p1, p2) in prior {
+        if let Some(i) = left
+            .iter()
+            .position(|(a1, a2)| same(a1, *p1) && same(a2, *p2))
+        {
+            let (a1, a2) = left.remove(i);
+            out.push((keep_spelling(a1, *p1), keep_spelling(a2, *p2)));
+        }
+    }
+    out.extend(left);
+    out
+}
+
 fn pools_of(model: &Attr<Vec<PoolModel>>) -> Vec<AllocationPool> {
     model
         .known()
@@ -126,42 +151,36 @@ impl SubnetModel {
             if prior_pools.is_empty() && are_default_pools(&subnet, &subnet.allocation_pools) {
                 Vec::new()
             } else {
-                subnet
+                let api = subnet
                     .allocation_pools
                     .iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        let old = prior_pools.get(i);
-                        PoolModel {
-                            start: Attr::Known(keep_spelling(
-                                p.start.clone(),
-                                old.and_then(|o| o.start.known()),
-                            )),
-                            end: Attr::Known(keep_spelling(
-                                p.end.clone(),
-                                old.and_then(|o| o.end.known()),
-                            )),
-                        }
+                    .map(|p| (p.start.clone(), p.end.clone()));
+                let old: Vec<_> = prior_pools
+                    .iter()
+                    .map(|p| (p.start.known(), p.end.known()))
+                    .collect();
+                like_prior(api.collect(), &old)
+                    .into_iter()
+                    .map(|(start, end)| PoolModel {
+                        start: Attr::Known(start),
+                        end: Attr::Known(end),
                     })
                     .collect()
             };
         let prior_routes = prior.host_route.known().cloned().unwrap_or_default();
-        let routes = subnet
+        let api = subnet
             .host_routes
             .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let old = prior_routes.get(i);
-                RouteModel {
-                    destination_cidr: Attr::Known(keep_spelling(
-                        r.destination.clone(),
-                        old.and_then(|o| o.destination_cidr.known()),
-                    )),
-                    next_hop: Attr::Known(keep_spelling(
-                        r.nexthop.clone(),
-                        old.and_then(|o| o.next_hop.known()),
-                    )),
-                }
+            .map(|r| (r.destination.clone(), r.nexthop.clone()));
+        let old: Vec<_> = prior_routes
+            .iter()
+            .map(|r| (r.destination_cidr.known(), r.next_hop.known()))
+            .collect();
+        let routes = like_prior(api.collect(), &old)
+            .into_iter()
+            .map(|(destination, hop)| RouteModel {
+                destination_cidr: Attr::Known(destination),
+                next_hop: Attr::Known(hop),
             })
             .collect();
         let prior_dns = prior.dns_nameservers.known();
@@ -641,6 +660,32 @@ mod tests {
         custom.allocation_pools[0].start = "10.0.0.100".into();
         let state = SubnetModel::from_api(custom, &SubnetModel::default());
         assert_eq!(state.allocation_pool.known().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn pools_and_routes_keep_the_configured_order() {
+        let s = |t: &str| t.to_owned();
+        let api = vec![
+            (s("10.0.0.100"), s("10.0.0.149")),
+            (s("10.0.0.10"), s("10.0.0.49")),
+        ];
+        let (a, b, c, d) = (
+            s("10.0.0.10"),
+            s("10.0.0.49"),
+            s("10.0.0.100"),
+            s("10.0.0.149"),
+        );
+        let prior = [(Some(&a), Some(&b)), (Some(&c), Some(&d))];
+        assert_eq!(
+            like_prior(api, &prior),
+            [(a.clone(), b.clone()), (c.clone(), d.clone())]
+        );
+        // A pool the configuration does not have shows up (drift), after the known ones.
+        let api = vec![(s("10.0.0.200"), s("10.0.0.210")), (a.clone(), b.clone())];
+        assert_eq!(
+            like_prior(api, &prior[..1]),
+            [(a, b), (s("10.0.0.200"), s("10.0.0.210"))]
+        );
     }
 
     #[test]
