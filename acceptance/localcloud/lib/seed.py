@@ -277,6 +277,11 @@ def wait_agents():
     wait_for("cinder-volume up", lambda: any(
         s["binary"] == "cinder-volume" and s["state"] == "up"
         for s in conn.block_storage.get("/os-services").json()["services"]), 180)
+    # "up" is also reported right after registration, before the driver initialised; only a driver
+    # that works reports its pool to the scheduler
+    wait_for("cinder pool nfs-local reported", lambda: any(
+        p["name"].endswith("#nfs-local")
+        for p in conn.block_storage.get("/scheduler-stats/get_pools").json()["pools"]), 120)
     wait_for("OVN controller agent alive", lambda: any(
         a.agent_type.startswith("OVN Controller") and a.is_alive
         for a in conn.network.agents()), 120)
