@@ -12,6 +12,11 @@ MAKEFLAGS += --no-print-directory
 CARGO ?= cargo
 LOCALCLOUD_DIR := acceptance/localcloud
 TOOLS_BIN := $(CURDIR)/acceptance/tools/bin
+# Installing the tools and starting the cloud take minutes; .ci/run starts them in the background while
+# the Rust checks run. The locks make a second `make tools`/`make cloud-up` wait for the first one and then
+# return at once, instead of installing the same thing twice at the same time.
+LOCK_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/terraform-provider-scs/locks
+LOCKED = mkdir -p $(LOCK_DIR) && flock $(LOCK_DIR)/$(1).lock
 
 export OS_CLOUD ?= scs-local
 ifneq ($(filter scs-local%,$(OS_CLOUD)),)
@@ -93,19 +98,19 @@ bench: ## run benchmarks if any exist (none yet: says so)
 	 else echo "bench: the project has no benchmarks yet (no benches/ directory); nothing measured"; fi
 
 tools: ## install terraform 1.0.3 and build tofu 1.12 into the cache, linked from acceptance/tools/bin
-	bash acceptance/tools/install.sh
+	$(call LOCKED,tools) bash acceptance/tools/install.sh
 
 cloud-up: ## start the local SCS-like test cloud (installs it the first time)
-	bash $(LOCALCLOUD_DIR)/up.sh
+	$(call LOCKED,localcloud) bash $(LOCALCLOUD_DIR)/up.sh
 
 cloud-down: ## stop every process of the local test cloud
-	bash $(LOCALCLOUD_DIR)/down.sh
+	$(call LOCKED,localcloud) bash $(LOCALCLOUD_DIR)/down.sh
 
 cloud-status: ## which local cloud services answer
 	bash $(LOCALCLOUD_DIR)/status.sh
 
 cloud-reset: ## wipe the local cloud's data for a clean slate
-	bash $(LOCALCLOUD_DIR)/reset.sh
+	$(call LOCKED,localcloud) bash $(LOCALCLOUD_DIR)/reset.sh
 
 cloud-if-local:
 ifeq ($(USE_LOCAL_CLOUD),yes)
