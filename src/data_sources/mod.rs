@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use tfplugin::framework::DataSource;
 
+pub mod flavor;
+pub mod image;
 pub mod network;
 pub mod subnet;
 
@@ -12,5 +14,7 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
     vec![
         Arc::new(network::NetworkDataSource),
         Arc::new(subnet::SubnetDataSource),
+        Arc::new(flavor::FlavorDataSource),
+        Arc::new(image::ImageDataSource),
     ]
 }

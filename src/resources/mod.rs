@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tfplugin::framework::Resource;
 
 pub mod floating_ip;
+pub mod keypair;
 pub mod net_common;
 pub mod network;
 pub mod port;
@@ -13,8 +14,11 @@ pub mod router_interface;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod server;
+pub mod server_group;
 pub mod shared;
 pub mod subnet;
+pub mod volume;
+pub mod volume_attachment;
 
 /// Every resource type the provider offers.
 pub fn all() -> Vec<Arc<dyn Resource>> {
@@ -28,5 +32,9 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(port::PortResource),
         Arc::new(floating_ip::FloatingIpResource),
         Arc::new(server::ServerResource),
+        Arc::new(keypair::KeypairResource),
+        Arc::new(server_group::ServerGroupResource),
+        Arc::new(volume::VolumeResource),
+        Arc::new(volume_attachment::VolumeAttachmentResource),
     ]
 }

@@ -1,0 +1,43 @@
+terraform {
+  required_providers {
+    scs = {
+      source = "sovereigncloudstack/scs"
+    }
+  }
+}
+
+provider "scs" {}
+
+# Every object name starts with the prefix so runs can share one project and
+# leftovers can be found by name.
+variable "prefix" {
+  type = string
+}
+
+data "scs_flavor" "small" {
+  vcpus = 2
+  ram   = 4
+}
+
+data "scs_flavor" "ssd" {
+  vcpus     = 2
+  ram       = 4
+  disk      = 20
+  disk_type = "ssd"
+}
+
+data "scs_flavor" "by_v1_name" {
+  name = "SCS-2V:4"
+}
+
+output "small" {
+  value = data.scs_flavor.small
+}
+
+output "ssd" {
+  value = data.scs_flavor.ssd
+}
+
+output "by_v1_name" {
+  value = data.scs_flavor.by_v1_name.name
+}

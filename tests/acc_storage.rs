@@ -1,0 +1,335 @@
+//! Issue 6 acceptance for keypairs, server groups, volumes, volume
+//! attachments, the flavor and image data sources and the quickstart, on real
+//! terraform and tofu against the local cloud: create, empty plan, update,
+//! empty plan, import and empty plan, out-of-band delete planned as create,
+//! destroy, and an API check that nothing is left.
+
+#![allow(clippy::unwrap_used)]
+
+mod harness;
+
+use std::time::Duration;
+
+use harness::Scenario;
+use scs_client::compute as nova;
+use scs_client::volume as cinder;
+use serde_json::Value;
+
+fn id_of(values: &Value) -> String {
+    values["id"].as_str().unwrap().to_owned()
+}
+
+fn str_of<'a>(values: &'a Value, key: &str) -> &'a str {
+    values[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing in {values:#}"))
+}
+
+fn assert_plan_empty(s: &Scenario, after: &str) {
+    assert!(s.plan_is_empty(), "plan after {after} is not empty");
+}
+
+fn cloud_call<T>(
+    s: &Scenario,
+    what: &str,
+    f: impl std::future::Future<Output = scs_client::Result<T>>,
+) -> T {
+    match s.out_of_band(what, f) {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: {e}"),
+    }
+}
+
+fn deadline() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(300)
+}
+
+/// Import `address` by `import_id` into an emptied slot and check that the
+/// state equals what apply produced and the plan is empty.
+fn import_round_trip(s: &mut Scenario, address: &str, import_id: &str) {
+    let before = s.state_resource(address);
+    s.ok(&["state", "rm", address]);
+    s.import(address, import_id);
+    assert_plan_empty(s, "import");
+    assert_eq!(s.state_resource(address), before, "imported state differs");
+}
+
+fn is_replace(actions: &[String]) -> bool {
+    actions.iter().any(|a| a == "delete") && actions.iter().any(|a| a == "create")
+}
+
+#[test]
+fn keypair_life_cycle() {
+    harness::on_both_clients("st-keypair", |s| {
+        let client = s.cloud_client();
+        s.use_config("keypair/create.tf");
+        s.init();
+        s.apply();
+        assert_plan_empty(s, "create");
+        let kp = s.state_resource("scs_keypair.this");
+        let name = id_of(&kp);
+        assert_eq!(name, format!("{}-key", s.name_prefix()));
+        assert!(!str_of(&kp, "fingerprint").is_empty());
+        assert!(kp.get("private_key").is_none(), "no private key in state");
+
+        s.use_config("keypair/update.tf");
+        assert!(is_replace(&s.planned_actions("scs_keypair.this")));
+        s.apply();
+        assert_plan_empty(s, "update");
+        let found = cloud_call(s, "get keypair", nova::get_keypair(&client, &name)).unwrap();
+        assert!(found.public_key.contains("tfacc-test-key-2"));
+
+        import_round_trip(s, "scs_keypair.this", &name);
+
+        cloud_call(s, "delete keypair", nova::delete_keypair(&client, &name));
+        assert_eq!(s.planned_actions("scs_keypair.this"), ["create"]);
+        s.destroy();
+        assert!(cloud_call(s, "get keypair", nova::get_keypair(&client, &name)).is_none());
+    });
+}
+
+#[test]
+fn server_group_life_cycle() {
+    harness::on_both_clients("st-group", |s| {
+        let client = s.cloud_client();
+        s.use_config("server_group/create.tf");
+        s.init();
+        s.apply();
+        assert_plan_empty(s, "create");
+        let first = id_of(&s.state_resource("scs_server_group.this"));
+
+        s.use_config("server_group/update.tf");
+        assert!(is_replace(&s.planned_actions("scs_server_group.this")));
+        s.apply();
+        assert_plan_empty(s, "update");
+        let group = s.state_resource("scs_server_group.this");
+        let id = id_of(&group);
+        assert_ne!(id, first, "policy change must replace the group");
+        assert_eq!(str_of(&group, "policy"), "soft-anti-affinity");
+        assert!(cloud_call(s, "get group", nova::get_server_group(&client, &first)).is_none());
+
+        import_round_trip(s, "scs_server_group.this", &id);
+
+        cloud_call(s, "delete group", nova::delete_server_group(&client, &id));
+        assert_eq!(s.planned_actions("scs_server_group.this"), ["create"]);
+        s.destroy();
+        assert!(cloud_call(s, "get group", nova::get_server_group(&client, &id)).is_none());
+    });
+}
+
+#[test]
+fn volume_life_cycle() {
+    harness::on_both_clients("st-volume", |s| {
+        let client = s.cloud_client();
+        s.use_config("volume/create.tf");
+        s.init();
+        s.apply();
+        assert_plan_empty(s, "create");
+        let vol = s.state_resource("scs_volume.this");
+        let id = id_of(&vol);
+        assert_eq!(str_of(&vol, "status"), "available");
+        assert_eq!(vol["size"], 1);
+
+        // Drift: a rename behind terraform's back plans an in-place update.
+        let rename = cinder::UpdateVolume {
+            name: Some("drifted".into()),
+            ..Default::default()
+        };
+        cloud_call(
+            s,
+            "rename volume",
+            cinder::update_volume(&client, &id, &rename),
+        );
+        assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
+
+        s.use_config("volume/update.tf");
+        assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
+        s.apply();
+        assert_plan_empty(s, "update");
+        let vol = s.state_resource("scs_volume.this");
+        assert_eq!(id_of(&vol), id, "update replaced the volume");
+        let api = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
+        assert_eq!(api.size, 2, "extend did not reach the cloud");
+        assert_eq!(api.name, format!("{}-vol-renamed", s.name_prefix()));
+        assert_eq!(api.metadata.get("extra").map(String::as_str), Some("yes"));
+
+        // Shrinking is a plan error that names `size`.
+        s.use_config("volume/shrink.tf");
+        let out = s.run(&["plan", "-no-color", "-input=false"]);
+        out.assert_failure();
+        out.assert_contains("Volumes cannot shrink");
+        out.assert_contains("size");
+        s.use_config("volume/update.tf");
+
+        import_round_trip(s, "scs_volume.this", &id);
+
+        cloud_call(s, "delete volume", cinder::delete_volume(&client, &id));
+        cloud_call(
+            s,
+            "wait for the volume to go",
+            cinder::wait_for_volume_deleted(&client, &id, deadline(), &Default::default()),
+        );
+        assert_eq!(s.planned_actions("scs_volume.this"), ["create"]);
+        s.destroy();
+        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &id)).is_none());
+    });
+}
+
+#[test]
+fn volume_attachment_life_cycle() {
+    harness::on_both_clients("st-attach", |s| {
+        let client = s.cloud_client();
+        s.use_config("volume_attachment/create.tf");
+        s.init();
+        s.apply();
+        assert_plan_empty(s, "create");
+        let att = s.state_resource("scs_volume_attachment.this");
+        let server_id = str_of(&att, "server_id").to_owned();
+        let volume_id = str_of(&att, "volume_id").to_owned();
+        assert_eq!(id_of(&att), format!("{server_id}/{volume_id}"));
+        assert!(!str_of(&att, "device").is_empty());
+        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+        assert_eq!(vol.status, "in-use");
+        // The volume's own view of the attachment shows after a refresh.
+        s.ok(&["refresh", "-no-color", "-input=false"]);
+        let vol_state = s.state_resource("scs_volume.this");
+        assert_eq!(vol_state["attachments"][0]["server_id"], server_id.as_str());
+        assert_plan_empty(s, "refresh");
+
+        s.use_config("volume_attachment/update.tf");
+        assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
+        assert_eq!(s.planned_actions("scs_volume_attachment.this"), ["no-op"]);
+        s.apply();
+        assert_plan_empty(s, "update");
+
+        import_round_trip(s, "scs_volume_attachment.this", &id_of(&att));
+
+        cloud_call(
+            s,
+            "detach the volume",
+            nova::detach_volume(&client, &server_id, &volume_id),
+        );
+        cloud_call(
+            s,
+            "wait for the volume to be free",
+            cinder::wait_for_volume(
+                &client,
+                &volume_id,
+                &["available"],
+                deadline(),
+                &Default::default(),
+            ),
+        );
+        assert_eq!(s.planned_actions("scs_volume_attachment.this"), ["create"]);
+        s.apply();
+        assert_plan_empty(s, "re-attach");
+
+        s.destroy();
+        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).is_none());
+        assert!(cloud_call(s, "get server", nova::get_server(&client, &server_id)).is_none());
+    });
+}
+
+#[test]
+fn flavor_and_image_data_sources_select_by_properties() {
+    harness::on_both_clients("st-select", |s| {
+        s.use_scenario("flavor");
+        s.init();
+        s.apply();
+        let out = s.ok(&["output", "-json"]).json();
+        let small = &out["small"]["value"];
+        assert_eq!(small["name"], "SCS-2V-4");
+        assert_eq!(small["vcpus"], 2);
+        assert_eq!(small["ram"], 4);
+        assert_eq!(small["disk"], 0);
+        assert_eq!(small["scs_standard"], "mandatory");
+        assert_eq!(small["scs"]["cpu_type"], "shared-core");
+        assert_eq!(small["extra_specs"]["scs:cpu-type"], "shared-core");
+        assert_eq!(out["ssd"]["value"]["name"], "SCS-2V-4-20s");
+        assert_eq!(out["ssd"]["value"]["scs"]["disk_type"], "ssd");
+        assert_eq!(out["by_v1_name"]["value"], "SCS-2V-4");
+        assert_plan_empty(s, "flavor lookups");
+
+        s.use_scenario("image");
+        s.apply();
+        let out = s.ok(&["output", "-json"]).json();
+        let ubuntu = &out["ubuntu"]["value"];
+        assert_eq!(ubuntu["name"], "Ubuntu 24.04");
+        assert_eq!(ubuntu["properties"]["os_distro"], "ubuntu");
+        assert!(ubuntu["min_disk_gb"].as_u64().unwrap() >= 1);
+        assert!(ubuntu["image_build_date"].is_string());
+        assert_eq!(out["debian_name"]["value"], "Debian 12");
+        assert_plan_empty(s, "image lookups");
+    });
+}
+
+#[test]
+fn plan_time_validation_names_the_attribute() {
+    harness::on_both_clients("st-validate", |s| {
+        s.write_config(
+            r#"
+terraform {
+  required_providers {
+    scs = { source = "sovereigncloudstack/scs" }
+  }
+}
+
+provider "scs" {}
+
+data "scs_flavor" "both" {
+  name  = "SCS-2V-4"
+  vcpus = 2
+}
+
+resource "scs_server_group" "bad" {
+  name   = "x"
+  policy = "sideways"
+}
+
+resource "scs_volume" "two_sources" {
+  size        = 1
+  image_id    = "a"
+  snapshot_id = "b"
+}
+"#,
+        );
+        s.init();
+        let out = s.run(&["validate", "-no-color"]);
+        out.assert_failure();
+        for needle in [
+            "vcpus",
+            "policy",
+            "snapshot_id",
+            "Conflicting volume sources",
+        ] {
+            out.assert_contains(needle);
+        }
+    });
+}
+
+/// `examples/quickstart` works as the README says: apply, empty plan, the
+/// outputs, destroy, nothing left.
+#[test]
+fn quickstart_applies_and_destroys() {
+    harness::on_both_clients("st-quickstart", |s| {
+        let client = s.cloud_client();
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/main.tf");
+        s.write_config(&std::fs::read_to_string(&path).unwrap());
+        s.init();
+        s.apply();
+        assert_plan_empty(s, "applying the quickstart");
+        let out = s.ok(&["output", "-json"]).json();
+        let address = out["floating_ip"]["value"].as_str().unwrap().to_owned();
+        assert!(!address.is_empty());
+        let server_id = out["server_id"]["value"].as_str().unwrap().to_owned();
+        let server = cloud_call(s, "get server", nova::get_server(&client, &server_id)).unwrap();
+        assert_eq!(server.status, "ACTIVE");
+        let volume_id = id_of(&s.state_resource("scs_volume.data"));
+        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+        assert_eq!(vol.status, "in-use");
+        s.destroy();
+        assert!(cloud_call(s, "get server", nova::get_server(&client, &server_id)).is_none());
+        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).is_none());
+    });
+}
