@@ -248,6 +248,7 @@ fn flavor_and_image_data_sources_select_by_properties() {
         assert_eq!(out["ssd"]["value"]["name"], "SCS-2V-4-20s");
         assert_eq!(out["ssd"]["value"]["scs"]["disk_type"], "ssd");
         assert_eq!(out["by_v1_name"]["value"], "SCS-2V-4");
+        assert_eq!(out["at_least_3"]["value"], "SCS-4V-8");
         assert_plan_empty(s, "flavor lookups");
 
         s.use_scenario("image");
