@@ -175,6 +175,37 @@ fn life_cycle(s: &mut Scenario) {
     step_in_place(s, "start", &id);
     assert_eq!(server(s, &id).unwrap().status, "ACTIVE");
 
+    // Security groups in place.
+    s.set_env("TF_VAR_extra_security_group", "true");
+    step_in_place(s, "security group added", &id);
+    let groups: Vec<String> = server(s, &id)
+        .unwrap()
+        .security_groups
+        .into_iter()
+        .map(|g| g.name)
+        .collect();
+    assert!(
+        groups.contains(&format!("{}-sg", s.name_prefix())),
+        "{groups:?}"
+    );
+
+    // Drift: metadata changed behind Terraform's back is planned back.
+    let c = s.cloud_client();
+    let drift_id = id.clone();
+    cloud(s, "overwrite metadata", async move {
+        let m = std::collections::BTreeMap::from([("role".to_owned(), "changed".to_owned())]);
+        nova::set_server_metadata(&c, &drift_id, &m).await
+    });
+    step_in_place(s, "metadata drift", &id);
+    assert_eq!(
+        server(s, &id)
+            .unwrap()
+            .metadata
+            .get("tier")
+            .map(String::as_str),
+        Some("2")
+    );
+
     // Import both servers: the plan afterwards is empty.
     let before_disk = s.state_resource(DISK);
     let before_bfv = s.state_resource(BFV);
@@ -267,4 +298,158 @@ fn forced_error(s: &mut Scenario) {
 #[test]
 fn server_error_shows_nova_fault() {
     harness::on_both_clients("server-error", forced_error);
+}
+
+/// Uploads a tiny private image called `name` with the `openstack` CLI (the
+/// typed client has no image upload); returns its id.
+fn upload_image(s: &Scenario, name: &str) -> String {
+    upload_image_with_min_disk(s, name, 1)
+}
+
+fn upload_image_with_min_disk(s: &Scenario, name: &str, min_disk: u32) -> String {
+    let file = s.root().join("image.raw");
+    std::fs::write(&file, vec![0u8; 1 << 20]).unwrap();
+    let out = std::process::Command::new("openstack")
+        .envs(s.cloud_env())
+        .args([
+            "image",
+            "create",
+            "--disk-format",
+            "raw",
+            "--container-format",
+            "bare",
+        ])
+        .args([
+            "--private",
+            "--min-disk",
+            &min_disk.to_string(),
+            "-f",
+            "value",
+            "-c",
+            "id",
+            "--file",
+        ])
+        .arg(&file)
+        .arg(name)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "image upload failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn delete_image(s: &Scenario, id: &str) {
+    let out = std::process::Command::new("openstack")
+        .envs(s.cloud_env())
+        .args(["image", "delete", id])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "image delete failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn image_rotation(s: &mut Scenario) {
+    let name = format!("{}-img", s.name_prefix());
+    let first = upload_image(s, &name);
+    s.write_config(&format!(
+        r#"terraform {{
+  required_providers {{
+    scs = {{
+      source = "sovereigncloudstack/scs"
+    }}
+  }}
+}}
+
+provider "scs" {{}}
+
+resource "scs_server" "this" {{
+  name        = "{name}-vm"
+  flavor_name = "SCS-1V-4-10"
+  image_name  = "{name}"
+}}
+"#
+    ));
+    s.init();
+    s.apply();
+    let built_from = str_of(&s.state_resource("scs_server.this"), "image_id").to_owned();
+    // The cloud rotates the image: a newer one under the same name, the old
+    // one retired.
+    let second = upload_image(s, &name);
+    delete_image(s, &first);
+    let empty = s.plan_is_empty();
+    let kept = str_of(&s.state_resource("scs_server.this"), "image_id").to_owned();
+    s.destroy();
+    delete_image(s, &second);
+    assert_eq!(built_from, first);
+    assert!(empty, "a rotated image must not plan a change");
+    assert_eq!(
+        kept, first,
+        "the state must keep the image the server was built from"
+    );
+}
+
+#[test]
+fn server_keeps_its_image_when_the_name_is_rotated() {
+    harness::on_both_clients("server-rotation", image_rotation);
+}
+
+const PROVIDER: &str = r#"terraform {
+  required_providers {
+    scs = {
+      source = "sovereigncloudstack/scs"
+    }
+  }
+}
+
+provider "scs" {}
+"#;
+
+fn plan_errors(s: &mut Scenario) {
+    let name = format!("{}-nomin", s.name_prefix());
+    let image = upload_image_with_min_disk(s, &name, 0);
+    // Diskless flavor, image without min_disk, no root_volume_size: the plan
+    // cannot know the root volume's size and says which settings would tell it.
+    let config = |flavor: &str| {
+        format!(
+            r#"{PROVIDER}
+resource "scs_server" "this" {{
+  name       = "{name}-vm"
+  image_name = "{name}"
+  {flavor}
+}}
+"#
+        )
+    };
+    s.write_config(&config(r#"flavor_name = "SCS-1V-2""#));
+    s.init();
+    let sizeless = s.plan();
+    // A flavor that does not exist is reported on flavor_name.
+    s.write_config(&config(r#"flavor_name = "SCS-3V-7-no-such""#));
+    let unknown_flavor = s.plan();
+    // Two flavors at once is a validation error on the attribute.
+    s.write_config(&config(
+        r#"flavor_name = "SCS-1V-2"
+  flavor_id   = "x""#,
+    ));
+    let conflict = s.validate();
+    delete_image(s, &image);
+    sizeless.assert_failure();
+    sizeless.assert_contains("root_volume_size");
+    sizeless.assert_contains("min_disk");
+    unknown_flavor.assert_failure();
+    unknown_flavor.assert_contains("SCS-3V-7-no-such");
+    unknown_flavor.assert_contains("flavor_name");
+    conflict.assert_failure();
+    conflict.assert_contains("flavor_name");
+}
+
+#[test]
+fn server_plan_errors_name_the_attribute() {
+    harness::on_both_clients("server-plan-errors", plan_errors);
 }

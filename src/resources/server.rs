@@ -61,9 +61,8 @@ fn deadline(ctx: &Ctx) -> Instant {
         .unwrap_or_else(|| Instant::now() + SERVER_TIMEOUT)
 }
 
-/// Polls until the server has one of the `wanted` statuses. ERROR ends the
-/// wait with Nova's fault message. (Own loop because
-/// `nova::wait_for_server`'s future is not `Send`; see NOTES.md.)
+/// Waits until the server has one of the `wanted` statuses; ERROR ends the
+/// wait with Nova's fault message.
 async fn wait_status(
     ctx: &Ctx,
     client: &Client,
@@ -71,46 +70,12 @@ async fn wait_status(
     wanted: &[&str],
     summary: &str,
 ) -> Result<Server, Diagnostics> {
-    // Nova's scheduler sets ERROR before it records the fault: give the
-    // fault a few polls to appear.
-    let mut faultless_errors = 0;
-    let mut pause = Duration::from_millis(500);
-    loop {
-        let s = call(ctx, summary, nova::get_server(client, id))
-            .await?
-            .ok_or_else(|| gone(summary, id))?;
-        if wanted.contains(&s.status.as_str()) {
-            return Ok(s);
-        }
-        if s.status == "ERROR" {
-            if let Some(fault) = s.fault_message() {
-                return Err(Diagnostic::error(
-                    summary,
-                    format!("server {id} went to ERROR: {fault}"),
-                )
-                .into());
-            }
-            faultless_errors += 1;
-            if faultless_errors > 3 {
-                return Err(Diagnostic::error(
-                    summary,
-                    format!("server {id} went to ERROR; Nova recorded no fault"),
-                )
-                .into());
-            }
-        }
-        if ctx.sleep(pause).await.is_err() {
-            return Err(Diagnostic::error(
-                summary,
-                format!(
-                    "server {id} was still {} when the timeout ran out (or Terraform cancelled); raise the timeouts block if it needs longer",
-                    s.status
-                ),
-            )
-            .into());
-        }
-        pause = (pause * 2).min(Duration::from_secs(3));
-    }
+    call(
+        ctx,
+        summary,
+        nova::wait_for_server(client, id, wanted, deadline(ctx), ctx.cancellation_token()),
+    )
+    .await
 }
 
 fn gone(summary: &str, id: &str) -> Diagnostics {

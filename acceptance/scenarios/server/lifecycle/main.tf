@@ -46,6 +46,12 @@ variable "metadata" {
   default = { role = "test" }
 }
 
+# Whether the "disk" server also gets the extra security group.
+variable "extra_security_group" {
+  type    = bool
+  default = false
+}
+
 variable "tags" {
   type    = set(string)
   default = ["one"]
@@ -71,6 +77,10 @@ resource "scs_subnet" "b" {
   cidr       = "10.72.0.0/24"
 }
 
+resource "scs_security_group" "extra" {
+  name = "${var.prefix}-sg"
+}
+
 resource "scs_server" "disk" {
   name        = var.server_name != "" ? var.server_name : "${var.prefix}-disk"
   flavor_name = var.flavor
@@ -78,6 +88,8 @@ resource "scs_server" "disk" {
   power_state = var.power_state
   metadata    = var.metadata
   tags        = var.tags
+
+  security_groups = var.extra_security_group ? ["default", scs_security_group.extra.name] : null
 
   dynamic "network" {
     for_each = var.networks
