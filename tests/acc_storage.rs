@@ -334,3 +334,35 @@ fn quickstart_applies_and_destroys() {
         assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).is_none());
     });
 }
+
+/// A volume Cinder puts into `error` fails the apply with Cinder's reason and
+/// stays in state (tainted), so the next plan replaces it and destroy removes
+/// it: nothing is orphaned.
+#[test]
+fn volume_in_error_is_kept_in_state_and_tainted() {
+    harness::on_both_clients("st-volerr", |s| {
+        let client = s.cloud_client();
+        s.use_config("volume/error.tf");
+        s.init();
+        let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+        out.assert_failure();
+        out.assert_contains("Volume did not become available");
+        // Cinder's own reason (its user message), e.g. "schedule allocate volume: ...".
+        out.assert_contains("went to status error: schedule allocate volume");
+        eprintln!(
+            "[{}] apply of a volume in error:\n{}",
+            s.client(),
+            out.all()
+        );
+        let vol = s.state_resource("scs_volume.this");
+        let id = id_of(&vol);
+        assert_eq!(str_of(&vol, "status"), "error");
+        let actions = s.planned_actions("scs_volume.this");
+        assert!(
+            is_replace(&actions),
+            "a tainted volume is replaced, got {actions:?}"
+        );
+        s.destroy();
+        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &id)).is_none());
+    });
+}
