@@ -34,7 +34,7 @@ export CARGO_TERM_COLOR ?= auto
 ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
-.PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance bench tools \
+.PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance bench bench-memory tools \
         cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt
 
 help: ## list the targets
@@ -92,10 +92,27 @@ ifneq ($(strip $(LIVE_TESTS)),)
 	TF_ACC=1 $(CARGO) test -p scs-client --no-fail-fast $(LIVE_TESTS)
 endif
 
-bench: ## run benchmarks if any exist (none yet: says so)
-	@if compgen -G 'benches/*.rs' >/dev/null || compgen -G 'crates/*/benches/*.rs' >/dev/null; then \
-	   $(CARGO) bench --workspace; \
-	 else echo "bench: the project has no benchmarks yet (no benches/ directory); nothing measured"; fi
+# Only the bench targets themselves: `cargo bench --workspace` would also build every lib and bin as a
+# release libtest bench for nothing.
+TFPLUGIN_BENCHES := $(patsubst crates/tfplugin/benches/%.rs,--bench %,$(wildcard crates/tfplugin/benches/*.rs))
+CLIENT_BENCHES := $(patsubst crates/scs-client/benches/%.rs,--bench %,$(wildcard crates/scs-client/benches/*.rs))
+
+bench: ## micro-benchmarks (divan): value codec, plan pipeline, client request paths; no cloud needed
+ifeq ($(strip $(TFPLUGIN_BENCHES)$(CLIENT_BENCHES)),)
+	@echo "bench: the project has no benchmarks; nothing measured"
+else
+ifneq ($(strip $(TFPLUGIN_BENCHES)),)
+	$(CARGO) bench -p tfplugin $(TFPLUGIN_BENCHES)
+endif
+ifneq ($(strip $(CLIENT_BENCHES)),)
+	$(CARGO) bench -p scs-client $(CLIENT_BENCHES)
+endif
+endif
+
+bench-memory: ## provider peak memory and wall clock per tofu phase on OS_CLOUD (creates and removes ~250 objects)
+	$(MAKE) tools
+	$(MAKE) cloud-if-local
+	bash acceptance/bench/provider_memory.sh
 
 tools: ## install terraform 1.0.3 and build tofu 1.12 into the cache, linked from acceptance/tools/bin
 	$(call LOCKED,tools) bash acceptance/tools/install.sh
