@@ -6,7 +6,7 @@
 //! from a subnet is removed by subnet: only that subnet leaves the port.
 
 use async_trait::async_trait;
-use scs_client::network::{self as neutron, Port, RouterInterfaceRequest};
+use scs_client::network::{self as neutron, Port, RouterInterface, RouterInterfaceRequest};
 use serde::{Deserialize, Serialize};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, Resource, UpdateRequest};
@@ -14,7 +14,8 @@ use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind};
 use tfplugin::value::{Attr, Value, from_value};
 
 use super::shared::{
-    applied, call, client_for, region_attribute, retry_conflicts, timeouts, with_timeout,
+    applied, call, client_for, cloud_error, region_attribute, retry_conflicts, timeouts,
+    with_timeout,
 };
 use crate::try_apply;
 
@@ -67,6 +68,60 @@ impl InterfaceModel {
             timeouts: prior.timeouts.clone(),
         })
     }
+}
+
+/// The interface our own request made when the client had to repeat the
+/// request (the first answer was lost) and the repeat was refused because
+/// the router now has that port: the attach did happen.
+async fn already_attached_by_retry(
+    ctx: &Ctx,
+    client: &scs_client::Client,
+    router_id: &str,
+    request: &RouterInterfaceRequest,
+    err: &scs_client::Error,
+) -> Option<RouterInterface> {
+    let scs_client::Error::Api(api) = err else {
+        return None;
+    };
+    if api.attempts < 2 {
+        return None;
+    }
+    let filters = [("device_id", router_id)];
+    let ports = call(
+        ctx,
+        "Cannot list router ports",
+        neutron::list_ports(client, &filters),
+    )
+    .await
+    .ok()?;
+    let port = ports.into_iter().find(|p| match request {
+        RouterInterfaceRequest::SubnetId(s) => p.fixed_ips.iter().any(|ip| ip.subnet_id == *s),
+        RouterInterfaceRequest::PortId(id) => p.id == *id,
+    })?;
+    ctx.warn(
+        "Router interface attached on a repeated request",
+        format!(
+            "The first answer to attaching port {} to router {router_id} was lost and the repeated request was \
+             refused because the interface already existed; it is managed by this resource.",
+            port.id
+        ),
+    );
+    Some(RouterInterface {
+        id: router_id.to_owned(),
+        subnet_ids: port
+            .fixed_ips
+            .iter()
+            .map(|ip| ip.subnet_id.clone())
+            .collect(),
+        subnet_id: port
+            .fixed_ips
+            .first()
+            .map(|ip| ip.subnet_id.clone())
+            .unwrap_or_default(),
+        port_id: port.id,
+        network_id: port.network_id,
+        project_id: port.project_id,
+    })
 }
 
 #[async_trait]
@@ -139,14 +194,29 @@ impl Resource for RouterInterfaceResource {
                 ));
             }
         };
-        let added = try_apply!(
-            call(
-                &ctx,
-                "Cannot attach interface to router",
-                neutron::add_router_interface(&client, &router_id, &request),
-            )
+        let added = match ctx
+            .run(neutron::add_router_interface(&client, &router_id, &request))
             .await
-        );
+        {
+            Ok(Ok(added)) => added,
+            Ok(Err(e)) => {
+                match already_attached_by_retry(&ctx, &client, &router_id, &request, &e).await {
+                    Some(added) => added,
+                    None => {
+                        return ApplyResult::failed(cloud_error(
+                            "Cannot attach interface to router",
+                            &e,
+                        ));
+                    }
+                }
+            }
+            Err(why) => {
+                return ApplyResult::failed(Diagnostic::error(
+                    "Cannot attach interface to router",
+                    why.to_string(),
+                ));
+            }
+        };
         let subnet_id = match &request {
             RouterInterfaceRequest::SubnetId(s) => Attr::Known(s.clone()),
             RouterInterfaceRequest::PortId(_) => match added.subnet_ids.as_slice() {

@@ -99,8 +99,19 @@ fn like_prior(
             out.push((keep_spelling(a1, *p1), keep_spelling(a2, *p2)));
         }
     }
+    // Neutron's own order is arbitrary; ascending addresses are how people write them.
+    left.sort_by_key(|(a1, a2)| (sort_key(a1), sort_key(a2)));
     out.extend(left);
     out
+}
+
+fn sort_key(text: &str) -> (u8, u128, String) {
+    let addr = text.split('/').next().unwrap_or(text);
+    match parse_ip(addr) {
+        Ok(IpAddr::V4(v4)) => (4, u128::from(u32::from(v4)), text.to_owned()),
+        Ok(IpAddr::V6(v6)) => (6, u128::from(v6), text.to_owned()),
+        Err(_) => (0, 0, text.to_owned()),
+    }
 }
 
 fn pools_of(model: &Attr<Vec<PoolModel>>) -> Vec<AllocationPool> {
