@@ -29,7 +29,11 @@ use serde_json::{Value, json};
 static ALLOC: AllocProfiler = AllocProfiler::system();
 
 fn main() {
-    divan::main();
+    // MiB/s, as acceptance/bench/README.md reports.
+    divan::Divan::default()
+        .bytes_format(divan::counter::BytesFormat::Binary)
+        .config_with_args()
+        .main();
 }
 
 const NETWORKS: &str = "/network/v2.0/networks";

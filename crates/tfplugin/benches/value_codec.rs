@@ -72,7 +72,11 @@ fn main() {
             mib(f.json.len())
         );
     }
-    divan::main();
+    // MiB/s, to match the MiB sizes printed above and in acceptance/bench/README.md.
+    divan::Divan::default()
+        .bytes_format(divan::counter::BytesFormat::Binary)
+        .config_with_args()
+        .main();
 }
 
 fn mib(bytes: usize) -> f64 {
