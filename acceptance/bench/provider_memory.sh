@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peak memory (RSS) of the provider process and wall-clock time of tofu/terraform while they plan,
+# Peak memory (RSS) and CPU time of the provider process and wall-clock time of tofu/terraform while they plan,
 # apply, re-plan and destroy a scenario with many resources against a cloud (the local test cloud by
 # default). Prints one table row per phase; removes everything it created, also when interrupted.
 #
@@ -50,7 +50,7 @@ cp "$BIN" "$WORK/terraform-provider-scs.real"
 mkdir -p "$WORK/override" "$WORK/rss" "$WORK/config"
 cat >"$WORK/override/terraform-provider-scs" <<WRAP
 #!/bin/sh
-exec /usr/bin/time -f '%M %e' -o "$WORK/rss/provider.\$\$" "$WORK/terraform-provider-scs.real" "\$@"
+exec /usr/bin/time -f '%M %U %S' -o "$WORK/rss/provider.\$\$" "$WORK/terraform-provider-scs.real" "\$@"
 WRAP
 chmod +x "$WORK/override/terraform-provider-scs"
 cat >"$WORK/cli.tfrc" <<TFRC
@@ -145,13 +145,14 @@ phase() {
     die "phase '$name' failed (log above)"
   fi
   end=$(date +%s.%N)
-  local client_kib provider_kib procs
+  local client_kib provider_kib provider_cpu procs
   client_kib=$(awk 'END { print $1 }' "$WORK/rss/client")
   # GNU time writes "Command exited with non-zero status" before the numbers when the child failed.
   provider_kib=$(cat "$WORK"/rss/provider.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { if ($1 > m) m = $1 } END { print m + 0 }')
+  provider_cpu=$(cat "$WORK"/rss/provider.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { s += $2 + $3 } END { print s + 0 }')
   procs=$(ls "$WORK"/rss/provider.* 2>/dev/null | wc -l)
-  ROWS+=("$(printf '%-22s %9.1f %14.1f %16.1f %6d' "$name" "$(echo "$end - $start" | bc)" \
-    "$(echo "$client_kib / 1024" | bc -l)" "$(echo "$provider_kib / 1024" | bc -l)" "$procs")")
+  ROWS+=("$(printf '%-22s %9.1f %14.1f %16.1f %18.2f %6d' "$name" "$(echo "$end - $start" | bc)" \
+    "$(echo "$client_kib / 1024" | bc -l)" "$(echo "$provider_kib / 1024" | bc -l)" "$provider_cpu" "$procs")")
 }
 
 command -v bc >/dev/null || die "bc is missing: apt-get install bc"
@@ -169,6 +170,7 @@ applied=no
 
 echo
 echo "$resources resources, $CLIENT, provider $PROFILE build, $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-22s %9s %14s %16s %6s\n' phase "wall [s]" "client [MiB]" "provider [MiB]" procs
+printf '%-22s %9s %14s %16s %18s %6s\n' phase "wall [s]" "client [MiB]" "provider [MiB]" "provider CPU [s]" procs
 for r in "${ROWS[@]}"; do echo "$r"; done
-echo "(MiB = peak RSS of the largest single process; procs = provider processes started in the phase)"
+echo "(MiB = peak RSS of the largest single process; provider CPU = user+system time summed over the"
+echo " provider processes of the phase; procs = provider processes started in the phase)"
