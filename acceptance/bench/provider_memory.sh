@@ -150,7 +150,7 @@ phase() {
   # GNU time writes "Command exited with non-zero status" before the numbers when the child failed.
   provider_kib=$(cat "$WORK"/rss/provider.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { if ($1 > m) m = $1 } END { print m + 0 }')
   provider_cpu=$(cat "$WORK"/rss/provider.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { s += $2 + $3 } END { print s + 0 }')
-  procs=$(ls "$WORK"/rss/provider.* 2>/dev/null | wc -l)
+  procs=$(find "$WORK/rss" -name "provider.*" | wc -l)
   ROWS+=("$(printf '%-22s %9.1f %14.1f %16.1f %18.2f %6d' "$name" "$(echo "$end - $start" | bc)" \
     "$(echo "$client_kib / 1024" | bc -l)" "$(echo "$provider_kib / 1024" | bc -l)" "$provider_cpu" "$procs")")
 }
