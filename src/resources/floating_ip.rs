@@ -13,9 +13,9 @@ use tfplugin::value::{Attr, Value, from_value};
 
 use super::net_common::parse_ip;
 use super::shared::{
-    applied, attr_of, call, changed_nullable, changed_tags, client_for, id_attribute,
-    list_from_api, partial, region_attribute, string_from_api, tags_attribute, timeouts,
-    with_timeout,
+    applied_with_tags, attr_of, call, changed_nullable, changed_tags, client_for, id_attribute,
+    list_from_api, partial, region_attribute, still_there, stored_object, string_from_api,
+    tags_attribute, timeouts, with_timeout,
 };
 use crate::data_sources::network::exactly_one;
 use crate::try_apply;
@@ -266,28 +266,23 @@ impl Resource for FloatingIpResource {
             Ok(p) => p,
             Err(d) => return partial(&ctx, &FloatingIpModel::from_api(fip, Attr::Null, &prior), d),
         };
-        let mut state = FloatingIpModel::from_api(fip, pool, &prior);
-        if let Some(tags) = plan.tags.known().filter(|t| !t.is_empty()) {
-            if let Err(d) = call(
-                &ctx,
-                "Cannot tag floating IP",
-                neutron::set_floating_ip_tags(&client, &id, tags),
-            )
-            .await
-            {
-                return partial(&ctx, &state, d);
-            }
-            state.tags = plan.tags.clone();
-        }
-        applied(&ctx, &state)
+        let state = FloatingIpModel::from_api(fip, pool, &prior);
+        applied_with_tags(
+            &ctx,
+            state,
+            &plan.tags,
+            |s| &mut s.tags,
+            "Cannot tag floating IP",
+            |tags| neutron::set_floating_ip_tags(&client, &id, tags),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
         let prior: FloatingIpModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
+        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
             return Ok(None);
         };
-        let (client, region) = client_for(ctx, &prior.region)?;
         self.refresh(ctx, &client, &id, &FloatingIpModel { region, ..prior })
             .await
     }
@@ -333,14 +328,11 @@ impl Resource for FloatingIpResource {
                 )
                 .await?;
             }
-            self.refresh(&ctx, &client, &id, &plan)
-                .await?
-                .ok_or_else(|| {
-                    Diagnostics::from(Diagnostic::error(
-                        "Floating IP disappeared",
-                        format!("floating IP {id} was released while it was being updated"),
-                    ))
-                })
+            still_there(
+                self.refresh(&ctx, &client, &id, &plan).await?,
+                "Floating IP disappeared",
+                || format!("floating IP {id} was released while it was being updated"),
+            )
         };
         run.await.into()
     }

@@ -11,9 +11,9 @@ use tfplugin::value::{Attr, Type, Value, from_value};
 use crate::try_apply;
 
 use super::shared::{
-    applied, attr_of, call, changed, changed_nullable, changed_tags, client_for, id_attribute,
-    list_from_api, partial, region_attribute, retry_conflicts, string_from_api, tags_attribute,
-    timeouts, with_timeout,
+    applied_with_tags, attr_of, call, changed, changed_nullable, changed_tags, client_for,
+    id_attribute, list_from_api, region_attribute, retry_conflicts, still_there, stored_object,
+    string_from_api, tags_attribute, timeouts, with_timeout,
 };
 
 pub struct NetworkResource;
@@ -165,34 +165,29 @@ impl Resource for NetworkResource {
             .await
         );
         let id = net.id.clone();
-        let mut state = NetworkModel::from_api(
+        let state = NetworkModel::from_api(
             net,
             &NetworkModel {
                 region,
                 ..plan.clone()
             },
         );
-        if let Some(tags) = plan.tags.known().filter(|t| !t.is_empty()) {
-            let tagged = call(
-                &ctx,
-                "Cannot tag network",
-                neutron::set_network_tags(&client, &id, tags),
-            )
-            .await;
-            if let Err(d) = tagged {
-                return partial(&ctx, &state, d);
-            }
-            state.tags = plan.tags.clone();
-        }
-        applied(&ctx, &state)
+        applied_with_tags(
+            &ctx,
+            state,
+            &plan.tags,
+            |s| &mut s.tags,
+            "Cannot tag network",
+            |tags| neutron::set_network_tags(&client, &id, tags),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
         let prior: NetworkModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
+        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
             return Ok(None);
         };
-        let (client, region) = client_for(ctx, &prior.region)?;
         let prior = NetworkModel { region, ..prior };
         self.refresh(ctx, &client, &id, &prior).await
     }
@@ -234,14 +229,11 @@ impl Resource for NetworkResource {
                 )
                 .await?;
             }
-            self.refresh(&ctx, &client, &id, &plan)
-                .await?
-                .ok_or_else(|| {
-                    Diagnostics::from(tfplugin::diagnostics::Diagnostic::error(
-                        "Network disappeared",
-                        format!("network {id} was deleted while it was being updated"),
-                    ))
-                })
+            still_there(
+                self.refresh(&ctx, &client, &id, &plan).await?,
+                "Network disappeared",
+                || format!("network {id} was deleted while it was being updated"),
+            )
         };
         run.await.into()
     }

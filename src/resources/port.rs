@@ -5,16 +5,16 @@ use scs_client::network::{
     self as neutron, AllowedAddressPair, CreatePort, FixedIp, Port, UpdatePort,
 };
 use serde::{Deserialize, Serialize};
-use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
 use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
 use tfplugin::schema::{Attribute, Block, NestedBlock, Schema, TimeoutKind};
 use tfplugin::value::{Attr, Type, Value, from_value};
 
 use super::net_common::{Cidr, parse_ip};
 use super::shared::{
-    applied, attr_of, call, changed, changed_nullable, changed_tags, client_for, config_for_checks,
-    id_attribute, list_from_api, partial, region_attribute, string_from_api, tags_attribute,
-    timeouts, with_timeout,
+    applied_with_tags, attr_of, call, changed, changed_nullable, changed_tags, client_for,
+    config_for_checks, id_attribute, list_from_api, region_attribute, still_there, stored_object,
+    string_from_api, tags_attribute, timeouts, with_timeout,
 };
 use crate::try_apply;
 
@@ -480,34 +480,29 @@ impl Resource for PortResource {
             .await
         );
         let id = port.id.clone();
-        let mut state = PortModel::from_api(
+        let state = PortModel::from_api(
             port,
             &PortModel {
                 region,
                 ..plan.clone()
             },
         );
-        if let Some(tags) = plan.tags.known().filter(|t| !t.is_empty()) {
-            if let Err(d) = call(
-                &ctx,
-                "Cannot tag port",
-                neutron::set_port_tags(&client, &id, tags),
-            )
-            .await
-            {
-                return partial(&ctx, &state, d);
-            }
-            state.tags = plan.tags.clone();
-        }
-        applied(&ctx, &state)
+        applied_with_tags(
+            &ctx,
+            state,
+            &plan.tags,
+            |s| &mut s.tags,
+            "Cannot tag port",
+            |tags| neutron::set_port_tags(&client, &id, tags),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
         let prior: PortModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
+        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
             return Ok(None);
         };
-        let (client, region) = client_for(ctx, &prior.region)?;
         self.refresh(ctx, &client, &id, &PortModel { region, ..prior })
             .await
     }
@@ -578,14 +573,11 @@ impl Resource for PortResource {
                 )
                 .await?;
             }
-            self.refresh(&ctx, &client, &id, &plan)
-                .await?
-                .ok_or_else(|| {
-                    Diagnostics::from(Diagnostic::error(
-                        "Port disappeared",
-                        format!("port {id} was deleted while it was being updated"),
-                    ))
-                })
+            still_there(
+                self.refresh(&ctx, &client, &id, &plan).await?,
+                "Port disappeared",
+                || format!("port {id} was deleted while it was being updated"),
+            )
         };
         run.await.into()
     }

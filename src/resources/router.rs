@@ -3,15 +3,15 @@
 use async_trait::async_trait;
 use scs_client::network::{self as neutron, CreateRouter, GatewayRequest, Router, UpdateRouter};
 use serde::{Deserialize, Serialize};
-use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
 use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
 use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind};
 use tfplugin::value::{Attr, Type, Value, from_value};
 
 use super::shared::{
-    applied, call, changed, changed_nullable, changed_tags, client_for, id_attribute,
-    list_from_api, partial, region_attribute, retry_conflicts, string_from_api, tags_attribute,
-    timeouts, with_timeout,
+    applied_with_tags, call, changed, changed_nullable, changed_tags, client_for, id_attribute,
+    list_from_api, region_attribute, retry_conflicts, still_there, stored_object, string_from_api,
+    tags_attribute, timeouts, with_timeout,
 };
 use crate::try_apply;
 
@@ -204,34 +204,29 @@ impl Resource for RouterResource {
             .await
         );
         let id = router.id.clone();
-        let mut state = RouterModel::from_api(
+        let state = RouterModel::from_api(
             router,
             &RouterModel {
                 region,
                 ..plan.clone()
             },
         );
-        if let Some(tags) = plan.tags.known().filter(|t| !t.is_empty()) {
-            if let Err(d) = call(
-                &ctx,
-                "Cannot tag router",
-                neutron::set_router_tags(&client, &id, tags),
-            )
-            .await
-            {
-                return partial(&ctx, &state, d);
-            }
-            state.tags = plan.tags.clone();
-        }
-        applied(&ctx, &state)
+        applied_with_tags(
+            &ctx,
+            state,
+            &plan.tags,
+            |s| &mut s.tags,
+            "Cannot tag router",
+            |tags| neutron::set_router_tags(&client, &id, tags),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
         let prior: RouterModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
+        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
             return Ok(None);
         };
-        let (client, region) = client_for(ctx, &prior.region)?;
         self.refresh(ctx, &client, &id, &RouterModel { region, ..prior })
             .await
     }
@@ -270,14 +265,11 @@ impl Resource for RouterResource {
                 )
                 .await?;
             }
-            self.refresh(&ctx, &client, &id, &plan)
-                .await?
-                .ok_or_else(|| {
-                    Diagnostics::from(Diagnostic::error(
-                        "Router disappeared",
-                        format!("router {id} was deleted while it was being updated"),
-                    ))
-                })
+            still_there(
+                self.refresh(&ctx, &client, &id, &plan).await?,
+                "Router disappeared",
+                || format!("router {id} was deleted while it was being updated"),
+            )
         };
         run.await.into()
     }

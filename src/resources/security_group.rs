@@ -12,9 +12,9 @@ use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind};
 use tfplugin::value::{Attr, Value, from_value};
 
 use super::shared::{
-    applied, attr_of, call, changed, changed_nullable, changed_tags, client_for, id_attribute,
-    list_from_api, partial, region_attribute, retry_conflicts, string_from_api, tags_attribute,
-    timeouts, with_timeout,
+    applied_with_tags, attr_of, call, changed, changed_nullable, changed_tags, client_for,
+    id_attribute, list_from_api, partial, region_attribute, retry_conflicts, still_there,
+    stored_object, string_from_api, tags_attribute, timeouts, with_timeout,
 };
 use crate::try_apply;
 
@@ -143,7 +143,7 @@ impl Resource for SecurityGroupResource {
             .await
         );
         let id = group.id.clone();
-        let mut state = SecurityGroupModel::from_api(
+        let state = SecurityGroupModel::from_api(
             group.clone(),
             &SecurityGroupModel {
                 region,
@@ -155,26 +155,22 @@ impl Resource for SecurityGroupResource {
         {
             return partial(&ctx, &state, d);
         }
-        if let Some(tags) = plan.tags.known().filter(|t| !t.is_empty()) {
-            let tagged = call(
-                &ctx,
-                "Cannot tag security group",
-                neutron::set_security_group_tags(&client, &id, tags),
-            );
-            if let Err(d) = tagged.await {
-                return partial(&ctx, &state, d);
-            }
-            state.tags = plan.tags.clone();
-        }
-        applied(&ctx, &state)
+        applied_with_tags(
+            &ctx,
+            state,
+            &plan.tags,
+            |s| &mut s.tags,
+            "Cannot tag security group",
+            |tags| neutron::set_security_group_tags(&client, &id, tags),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
         let prior: SecurityGroupModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
+        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
             return Ok(None);
         };
-        let (client, region) = client_for(ctx, &prior.region)?;
         self.refresh(ctx, &client, &id, &SecurityGroupModel { region, ..prior })
             .await
     }
@@ -208,14 +204,11 @@ impl Resource for SecurityGroupResource {
                 )
                 .await?;
             }
-            self.refresh(&ctx, &client, &id, &plan)
-                .await?
-                .ok_or_else(|| {
-                    Diagnostics::from(Diagnostic::error(
-                        "Security group disappeared",
-                        format!("security group {id} was deleted while it was being updated"),
-                    ))
-                })
+            still_there(
+                self.refresh(&ctx, &client, &id, &plan).await?,
+                "Security group disappeared",
+                || format!("security group {id} was deleted while it was being updated"),
+            )
         };
         run.await.into()
     }

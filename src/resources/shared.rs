@@ -148,6 +148,55 @@ pub fn partial<M: Serialize>(ctx: &Ctx, state: &M, diagnostics: Diagnostics) -> 
     }
 }
 
+/// The id of an object in state, the client for its region and the region to
+/// record; `None` while state holds no id (nothing to read).
+pub fn stored_object(
+    ctx: &Ctx,
+    id: &Attr<String>,
+    region: &Attr<String>,
+) -> Result<Option<(String, Client, Attr<String>)>, Diagnostics> {
+    let Some(id) = id.known().cloned() else {
+        return Ok(None);
+    };
+    let (client, region) = client_for(ctx, region)?;
+    Ok(Some((id, client, region)))
+}
+
+/// Finishes a create by setting the configured tags, which Neutron only
+/// takes after the object exists. If tagging fails the object is kept in
+/// state without them (tainted), so nothing is orphaned.
+pub async fn applied_with_tags<'t, M, F, Fut>(
+    ctx: &Ctx,
+    mut state: M,
+    planned: &'t Attr<Vec<String>>,
+    tags_of: impl FnOnce(&mut M) -> &mut Attr<Vec<String>>,
+    summary: &str,
+    set_tags: F,
+) -> ApplyResult
+where
+    M: Serialize,
+    F: FnOnce(&'t [String]) -> Fut,
+    Fut: Future<Output = scs_client::Result<()>>,
+{
+    if let Some(tags) = planned.known().filter(|t| !t.is_empty()) {
+        if let Err(d) = call(ctx, summary, set_tags(tags)).await {
+            return partial(ctx, &state, d);
+        }
+        *tags_of(&mut state) = planned.clone();
+    }
+    applied(ctx, &state)
+}
+
+/// The state read back after an update; the object vanishing meanwhile is an
+/// error, not a silent removal.
+pub fn still_there(
+    found: Option<Value>,
+    summary: &str,
+    detail: impl FnOnce() -> String,
+) -> Result<Value, Diagnostics> {
+    found.ok_or_else(|| Diagnostic::error(summary, detail()).into())
+}
+
 /// Unwraps a step of an apply, returning its failure as the apply result.
 #[macro_export]
 macro_rules! try_apply {
@@ -306,6 +355,16 @@ mod tests {
         }
         let m: M = config_for_checks(&config).unwrap();
         assert_eq!(m.tags, Attr::Known(vec!["a".to_owned()]));
+    }
+
+    #[test]
+    fn an_object_gone_after_update_is_an_error() {
+        let found = still_there(Some(Value::from("x")), "Gone", || "detail".to_owned());
+        assert_eq!(found.unwrap(), Value::from("x"));
+        let err = still_there(None, "Gone", || "it went".to_owned()).unwrap_err();
+        assert!(err.has_errors());
+        let d = err.iter().next().unwrap();
+        assert_eq!((d.summary.as_str(), d.detail.as_str()), ("Gone", "it went"));
     }
 
     #[test]

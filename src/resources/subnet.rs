@@ -7,16 +7,16 @@ use scs_client::network::{
     self as neutron, AllocationPool, CreateSubnet, HostRoute, Subnet, UpdateSubnet,
 };
 use serde::{Deserialize, Serialize};
-use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
 use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
 use tfplugin::schema::{Attribute, Block, NestedBlock, Schema, TimeoutKind};
 use tfplugin::value::{Attr, Type, Value, from_value};
 
 use super::net_common::{Cidr, check_pool, default_allocation_pools, ip_version, parse_ip};
 use super::shared::{
-    applied, call, changed, changed_nullable, changed_tags, client_for, config_for_checks,
-    id_attribute, list_from_api, partial, region_attribute, retry_conflicts, string_from_api,
-    tags_attribute, timeouts, with_timeout,
+    applied_with_tags, call, changed, changed_nullable, changed_tags, client_for,
+    config_for_checks, id_attribute, list_from_api, region_attribute, retry_conflicts, still_there,
+    stored_object, string_from_api, tags_attribute, timeouts, with_timeout,
 };
 use crate::try_apply;
 
@@ -492,34 +492,29 @@ impl Resource for SubnetResource {
             .await
         );
         let id = subnet.id.clone();
-        let mut state = SubnetModel::from_api(
+        let state = SubnetModel::from_api(
             subnet,
             &SubnetModel {
                 region,
                 ..plan.clone()
             },
         );
-        if let Some(tags) = plan.tags.known().filter(|t| !t.is_empty()) {
-            if let Err(d) = call(
-                &ctx,
-                "Cannot tag subnet",
-                neutron::set_subnet_tags(&client, &id, tags),
-            )
-            .await
-            {
-                return partial(&ctx, &state, d);
-            }
-            state.tags = plan.tags.clone();
-        }
-        applied(&ctx, &state)
+        applied_with_tags(
+            &ctx,
+            state,
+            &plan.tags,
+            |s| &mut s.tags,
+            "Cannot tag subnet",
+            |tags| neutron::set_subnet_tags(&client, &id, tags),
+        )
+        .await
     }
 
     async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
         let prior: SubnetModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
+        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
             return Ok(None);
         };
-        let (client, region) = client_for(ctx, &prior.region)?;
         self.refresh(ctx, &client, &id, &SubnetModel { region, ..prior })
             .await
     }
@@ -583,14 +578,11 @@ impl Resource for SubnetResource {
                 )
                 .await?;
             }
-            self.refresh(&ctx, &client, &id, &plan)
-                .await?
-                .ok_or_else(|| {
-                    Diagnostics::from(Diagnostic::error(
-                        "Subnet disappeared",
-                        format!("subnet {id} was deleted while it was being updated"),
-                    ))
-                })
+            still_there(
+                self.refresh(&ctx, &client, &id, &plan).await?,
+                "Subnet disappeared",
+                || format!("subnet {id} was deleted while it was being updated"),
+            )
         };
         run.await.into()
     }
