@@ -16,7 +16,9 @@ TOOLS_BIN := $(CURDIR)/acceptance/tools/bin
 # the Rust checks run. The locks make a second `make tools`/`make cloud-up` wait for the first one and then
 # return at once, instead of installing the same thing twice at the same time.
 LOCK_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/terraform-provider-scs/locks
-LOCKED = mkdir -p $(LOCK_DIR) && flock $(LOCK_DIR)/$(1).lock
+# -o: the command does not inherit the lock's descriptor, so daemons it starts (the cloud's) cannot
+# hold the lock after it returns; flock itself keeps it until the command ends.
+LOCKED = mkdir -p $(LOCK_DIR) && flock -o $(LOCK_DIR)/$(1).lock
 
 export OS_CLOUD ?= scs-local
 ifneq ($(filter scs-local%,$(OS_CLOUD)),)

@@ -75,11 +75,9 @@ start_bg() {
   local name=$1 user=$2 pid; shift 2
   if is_running "$name"; then return 0; fi
   log "starting $name"
-  if [ "$user" = root ]; then
-    setsid "$@" </dev/null >>"$LOGS/$name.log" 2>&1 9>&- &
-  else
-    setsid setpriv --reuid="$user" --regid="$user" --init-groups "$@" </dev/null >>"$LOGS/$name.log" 2>&1 9>&- &
-  fi
+  [ "$user" = root ] || set -- setpriv --reuid="$user" --regid="$user" --init-groups "$@"
+  # The subshell execs the daemon, so $! is the daemon's PID.
+  ( close_inherited_fds; exec setsid "$@" ) </dev/null >>"$LOGS/$name.log" 2>&1 &
   pid=$!
   echo "$pid" > "$PIDS/$name.pid"
   starttime "$pid" > "$PIDS/$name.start"

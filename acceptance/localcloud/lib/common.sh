@@ -69,6 +69,18 @@ stop_service() {
   log "$name stopped"
 }
 
+# A daemon must not keep any descriptor it inherits beyond stdio: a lock file open in a caller (this
+# script's own lock, the Makefile's flock, a CI runner's) would stay locked for as long as the daemon
+# lives, and the next `make cloud-up` would wait forever. Called in the subshell that execs the daemon.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+  done
+  return 0
+}
+
 http_answers() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time "${2:-3}" "$1" 2>/dev/null)" != 000 ]; }
 tcp_answers() { (exec 3<>"/dev/tcp/$IP/$1") 2>/dev/null; }
 
