@@ -46,6 +46,8 @@ pub const MV_ATTACHMENT_DELETE_ON_TERMINATION: Microversion = Microversion::new(
 pub const MV_SERVER_GROUP_POLICY: Microversion = Microversion::new(2, 64);
 /// Flavor listings with `extra_specs`.
 pub const MV_FLAVOR_EXTRA_SPECS: Microversion = Microversion::new(2, 61);
+/// Rebuild of a volume-backed server: Nova re-images its root volume (Cinder 3.68 underneath).
+pub const MV_REBUILD_VOLUME_BACKED: Microversion = Microversion::new(2, 93);
 /// Keypair `type`.
 pub const MV_KEYPAIR_TYPE: Microversion = Microversion::new(2, 2);
 

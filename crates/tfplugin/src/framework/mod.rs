@@ -149,6 +149,21 @@ pub trait Resource: Send + Sync + 'static {
         Ok(())
     }
 
+    /// Whether Terraform and OpenTofu should accept planned and applied
+    /// values of this type that differ from configuration, e.g. a hash kept
+    /// in state for a long configured text (`legacy_type_system` in the
+    /// plan and apply responses, the flag terraform-plugin-sdk v2 sets; both
+    /// clients then only log the mismatch at WARN level).
+    ///
+    /// The cost: core relaxes *all* its plan and apply consistency checks
+    /// for this resource type, so a plan or apply bug elsewhere in the
+    /// resource is logged instead of reported. Opt in only when an attribute
+    /// really must differ from configuration, and test its plans on both
+    /// clients.
+    fn relaxed_consistency(&self) -> bool {
+        false
+    }
+
     /// Creates the object. Return the state as soon as the cloud has an ID
     /// (see [`ApplyResult::partial`]) so a failed wait leaves a tainted
     /// resource Terraform can delete, not an orphan.
