@@ -453,3 +453,89 @@ resource "scs_server" "this" {{
 fn server_plan_errors_name_the_attribute() {
     harness::on_both_clients("server-plan-errors", plan_errors);
 }
+
+const VB: &str = "scs_server.this";
+
+/// Deletes the images a scenario uploaded, also when it panics.
+struct Images {
+    env: Vec<(String, String)>,
+    ids: Vec<String>,
+}
+
+impl Drop for Images {
+    fn drop(&mut self) {
+        for id in &self.ids {
+            let _ = std::process::Command::new("openstack")
+                .envs(self.env.clone())
+                .args(["image", "delete", id])
+                .output();
+        }
+    }
+}
+
+fn volume_backed(s: &mut Scenario) {
+    let prefix = s.name_prefix();
+    let (first, second) = (format!("{prefix}-img-a"), format!("{prefix}-img-b"));
+    let first_id = upload_image(s, &first);
+    let second_id = upload_image(s, &second);
+    let _images = Images {
+        env: s.cloud_env(),
+        ids: vec![first_id.clone(), second_id.clone()],
+    };
+    let text = "#cloud-config\nruncmd:\n  - echo hello\n";
+    s.use_scenario("server/volume_rebuild");
+    s.set_env("TF_VAR_image", &first);
+    s.set_env("TF_VAR_user_data", text);
+    s.init();
+    s.apply();
+    let state = s.state_resource(VB);
+    let id = str_of(&state, "id").to_owned();
+    let root = str_of(&state, "root_volume_id").to_owned();
+    assert!(s.plan_is_empty(), "plan after create is not empty");
+
+    // Other user_data: a new server.
+    s.set_env("TF_VAR_user_data", format!("{text}# changed\n"));
+    assert_eq!(s.planned_actions(VB), ["delete", "create"]);
+    s.set_env("TF_VAR_user_data", text);
+
+    // Another image: Nova 2.93 re-images the root volume in place.
+    s.set_env("TF_VAR_image", &second);
+    assert_eq!(
+        s.planned_actions(VB),
+        ["update"],
+        "image change of a volume-backed server"
+    );
+    s.apply();
+    let state = s.state_resource(VB);
+    assert_eq!(str_of(&state, "id"), id, "the rebuild replaced the server");
+    assert_eq!(str_of(&state, "image_id"), second_id);
+    assert_eq!(str_of(&state, "root_volume_id"), root);
+    assert_eq!(server(s, &id).unwrap().status, "ACTIVE");
+    let c = s.cloud_client();
+    let volume = cloud(s, "get root volume", async move {
+        cinder::get_volume(&c, &root).await
+    })
+    .unwrap();
+    assert_eq!(
+        volume.image_id(),
+        Some(second_id.as_str()),
+        "root volume not re-imaged"
+    );
+    assert!(s.plan_is_empty(), "plan after rebuild is not empty");
+
+    // Import: Nova does not show user_data, so state has none, and a
+    // configuration without user_data plans nothing.
+    s.ok(&["state", "rm", VB]);
+    s.import(VB, &id);
+    assert!(s.state_resource(VB)["user_data"].is_null());
+    s.remove_env("TF_VAR_user_data");
+    assert!(s.plan_is_empty(), "plan after import is not empty");
+
+    s.destroy();
+    assert!(server(s, &id).is_none(), "server left after destroy");
+}
+
+#[test]
+fn server_volume_backed_rebuild_in_place() {
+    harness::on_both_clients("server-volume-backed", volume_backed);
+}

@@ -745,12 +745,16 @@ impl ServerResource {
                 image_ref: image.id.clone(),
                 ..Default::default()
             };
-            call(
-                ctx,
-                "Cannot rebuild server",
-                nova::rebuild_server(client, id, &body),
-            )
-            .await?;
+            // The plan only gets here for a volume-backed server when the
+            // cloud offers 2.93 (Nova re-images the root volume); otherwise
+            // it replaces the server.
+            const FAILED: &str = "Cannot rebuild server";
+            if prior.boots_from_volume() {
+                let started = nova::rebuild_volume_backed_server(client, id, &body);
+                call(ctx, FAILED, started).await?;
+            } else {
+                call(ctx, FAILED, nova::rebuild_server(client, id, &body)).await?;
+            }
             // Nova may still say ACTIVE right after the call; wait for the rebuild to show.
             wait_rebuild(ctx, client, id).await?;
             working.image_id = Attr::Known(image.id);
@@ -1036,6 +1040,7 @@ impl Resource for ServerResource {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

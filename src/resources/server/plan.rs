@@ -2,14 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use tfplugin::diagnostics::{AttributePath, Diagnostics};
+use scs_client::compute as nova;
+use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::value::Attr;
 
 use super::boot::{find_flavor, find_image, implicit_volume_boot, root_volume_size};
 use super::model::ServerModel;
 use super::networks::plan_networks;
-use crate::resources::shared::client_for;
+use crate::resources::shared::{call, client_for};
 
 /// One of two attributes that name the same object (`*_id` / `*_name`): the
 /// configured one is planned as written; the other keeps its recorded value
@@ -53,6 +54,7 @@ pub(crate) async fn modify(ctx: &Ctx, change: &mut PlanChange) -> Result<(), Dia
         Some(change.prior_as()?)
     };
     let p = prior.clone().unwrap_or_default();
+    let mut warnings = Diagnostics::new();
 
     (planned.flavor_id, planned.flavor_name) = plan_pair(
         (&config.flavor_id, &config.flavor_name),
@@ -79,16 +81,25 @@ pub(crate) async fn modify(ctx: &Ctx, change: &mut PlanChange) -> Result<(), Dia
         Some(p) => {
             let image_changed =
                 planned.image_id != p.image_id || planned.image_name != p.image_name;
-            // Nova cannot rebuild a volume-backed server onto another image
-            // before microversion 2.93 with Cinder's re-image; a new server is the
-            // portable way.
-            if image_changed && p.boots_from_volume() {
+            if image_changed
+                && p.boots_from_volume()
+                && let Some(reason) = volume_rebuild_refused(ctx, &config).await?
+            {
                 let attr = if config.image_name.is_null() {
                     "image_id"
                 } else {
                     "image_name"
                 };
                 change.requires_replace.push(AttributePath::attr(attr));
+                warnings.push(
+                    Diagnostic::warning(
+                        "The image change replaces the server",
+                        format!(
+                            "This server boots from a volume, and {reason}, so it cannot be rebuilt in place: a new server is created from the image (and a new root volume if the old one was deleted with the server)."
+                        ),
+                    )
+                    .with_path(AttributePath::attr(attr)),
+                );
             }
             if config.root_volume_size.is_null() {
                 planned.root_volume_size = p.root_volume_size.clone();
@@ -116,7 +127,41 @@ pub(crate) async fn modify(ctx: &Ctx, change: &mut PlanChange) -> Result<(), Dia
         }
     }
     change.planned = ctx.to_value(&planned)?;
-    Ok(())
+    // Warnings travel as the hook's diagnostics; the plan above stands.
+    if warnings.is_empty() {
+        Ok(())
+    } else {
+        Err(warnings)
+    }
+}
+
+/// Why the cloud cannot rebuild a volume-backed server in place, if it
+/// cannot: Nova re-images the root volume from microversion 2.93 on. The
+/// plan asks the cloud's version document (read once per client); when the
+/// provider cannot reach the cloud yet, the plan replaces.
+async fn volume_rebuild_refused(
+    ctx: &Ctx,
+    config: &ServerModel,
+) -> Result<Option<String>, Diagnostics> {
+    let Ok((client, _)) = client_for(ctx, &config.region) else {
+        return Ok(Some(
+            "the provider is not configured yet, so the cloud's compute API version is unknown"
+                .to_owned(),
+        ));
+    };
+    let (supported, max) = call(
+        ctx,
+        "Cannot read the compute API's versions",
+        nova::volume_backed_rebuild_support(&client),
+    )
+    .await?;
+    Ok((!supported).then(|| {
+        let max = max.map_or_else(|| "none".to_owned(), |m| m.to_string());
+        format!(
+            "the cloud's compute API offers microversions up to {max} (rebuilding a volume-backed server needs {})",
+            nova::MV_REBUILD_VOLUME_BACKED
+        )
+    }))
 }
 
 /// On create: show in the plan whether the server boots from a new root

@@ -160,6 +160,13 @@ pub trait Resource: Send + Sync + 'static {
     /// resource is logged instead of reported. Opt in only when an attribute
     /// really must differ from configuration, and test its plans on both
     /// clients.
+    ///
+    /// Not every client honours it over protocol 6: OpenTofu 1.12 does,
+    /// Terraform 1.0.3 does not (its tfplugin6 client has no such field) and
+    /// still fails such a plan with "Provider produced invalid plan ...
+    /// planned value does not match config value nor prior value". A plan
+    /// that keeps the *prior* value for a non-null configuration is accepted
+    /// by every client without this flag.
     fn relaxed_consistency(&self) -> bool {
         false
     }
