@@ -40,6 +40,9 @@ fn cloud_call<T>(
     }
 }
 
+/// The scs-0114 volume type the local cloud seeds next to `__DEFAULT__` (same NFS backend).
+const SCS_VOLUME_TYPE: &str = "replicated";
+
 fn deadline() -> tokio::time::Instant {
     tokio::time::Instant::now() + Duration::from_secs(300)
 }
@@ -153,15 +156,52 @@ fn volume_life_cycle() {
         assert_eq!(api.name, format!("{}-vol-renamed", s.name_prefix()));
         assert_eq!(api.metadata.get("extra").map(String::as_str), Some("yes"));
 
+        // A new volume type is a retype in place: same ID, the new type, available again.
+        s.use_config("volume/retype.tf");
+        assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
+        s.apply();
+        assert_plan_empty(s, "retype");
+        assert_eq!(
+            id_of(&s.state_resource("scs_volume.this")),
+            id,
+            "retype replaced the volume"
+        );
+        let api = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
+        assert_eq!(api.volume_type.as_deref(), Some(SCS_VOLUME_TYPE));
+        assert_eq!(api.status, "available");
+        assert_eq!(api.size, 2, "the retype lost the extend");
+        eprintln!(
+            "[{}] retyped volume: migration_status {:?}",
+            s.client(),
+            api.migration_status
+        );
+
         // Shrinking is a plan error that names `size`.
         s.use_config("volume/shrink.tf");
         let out = s.run(&["plan", "-no-color", "-input=false"]);
         out.assert_failure();
         out.assert_contains("Volumes cannot shrink");
         out.assert_contains("size");
-        s.use_config("volume/update.tf");
+        s.use_config("volume/retype.tf");
 
         import_round_trip(s, "scs_volume.this", &id);
+
+        // The same type written as its ID: an update that changes nothing in the cloud, and
+        // the ID stays in the state although Cinder reports types by name.
+        let by_id = cloud_call(
+            s,
+            "find the volume type",
+            cinder::find_volume_type(&client, SCS_VOLUME_TYPE),
+        )
+        .unwrap();
+        s.set_env("TF_VAR_volume_type", &by_id.id);
+        s.apply();
+        assert_plan_empty(s, "naming the volume type by its ID");
+        let vol = s.state_resource("scs_volume.this");
+        assert_eq!(str_of(&vol, "volume_type"), by_id.id);
+        let again = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
+        assert_eq!(again.updated_at, api.updated_at, "no retype expected");
+        s.remove_env("TF_VAR_volume_type");
 
         cloud_call(s, "delete volume", cinder::delete_volume(&client, &id));
         cloud_call(
@@ -364,5 +404,109 @@ fn volume_in_error_is_kept_in_state_and_tainted() {
         );
         s.destroy();
         assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &id)).is_none());
+    });
+}
+
+/// The volume's attachments as Cinder reports them: (server, attachment id).
+fn cinder_attachments(
+    s: &Scenario,
+    client: &scs_client::Client,
+    id: &str,
+) -> Vec<(String, String)> {
+    let vol = cloud_call(s, "get volume", cinder::get_volume(client, id)).unwrap();
+    vol.attachments
+        .into_iter()
+        .map(|a| {
+            (
+                a.server_id.unwrap_or_default(),
+                a.attachment_id.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Resets a volume's status with the admin cloud (what an operator does after a failed
+/// action leaves a volume in `error_*`), so the scenario can clean up.
+fn admin_reset_status(s: &Scenario, id: &str, status: &str) {
+    let out = std::process::Command::new("openstack")
+        .envs(s.cloud_env())
+        .args([
+            "--os-cloud",
+            "scs-local-admin",
+            "volume",
+            "set",
+            "--state",
+            status,
+            id,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "volume reset failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Growing and retyping a volume while it is attached: both are updates in place that keep the
+/// attachment. The local cloud's Cinder NFS driver cannot extend attached volumes (Zed's
+/// driver refuses while attached), so there the online extend is asserted to fail with
+/// Cinder's reason and the provider's explanation, with the attachment intact.
+#[test]
+fn attached_volume_grows_and_retypes_in_place() {
+    harness::on_both_clients("st-online", |s| {
+        let client = s.cloud_client();
+        s.use_config("volume_attachment/create.tf");
+        s.init();
+        s.apply();
+        let att = s.state_resource("scs_volume_attachment.this");
+        let server_id = str_of(&att, "server_id").to_owned();
+        let volume_id = str_of(&att, "volume_id").to_owned();
+        let attached = cinder_attachments(s, &client, &volume_id);
+        assert_eq!(attached.len(), 1);
+        assert_eq!(attached[0].0, server_id);
+
+        // Grow while attached: the request asks for microversion 3.42.
+        s.use_config("volume_attachment/grow.tf");
+        assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
+        assert_eq!(s.planned_actions("scs_volume_attachment.this"), ["no-op"]);
+        let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+        eprintln!("[{}] online extend:\n{}", s.client(), out.all());
+        out.assert_failure();
+        out.assert_contains("Volume extension did not finish");
+        out.assert_contains("error_extending");
+        // Cinder's user message, then ours on what it means and how to get out.
+        out.assert_contains("Volume Driver failed to extend volume");
+        out.assert_contains("could not extend it while attached");
+        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+        assert_eq!(vol.size, 1);
+        assert_eq!(vol.status, "error_extending");
+        assert_eq!(
+            cinder_attachments(s, &client, &volume_id),
+            attached,
+            "the failed extend changed the attachment"
+        );
+        let on_server = cloud_call(
+            s,
+            "list the server's volumes",
+            nova::list_volume_attachments(&client, &server_id),
+        );
+        assert!(on_server.iter().any(|a| a.volume_id == volume_id));
+        admin_reset_status(s, &volume_id, "in-use");
+
+        // Retype while attached: Cinder migrates, Nova swaps the server over, same volume ID.
+        s.use_config("volume_attachment/retype.tf");
+        assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
+        s.apply();
+        assert_plan_empty(s, "retyping the attached volume");
+        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+        assert_eq!(vol.volume_type.as_deref(), Some(SCS_VOLUME_TYPE));
+        assert_eq!(vol.status, "in-use");
+        let now = cinder_attachments(s, &client, &volume_id);
+        assert_eq!(now.len(), 1);
+        assert_eq!(now[0].0, server_id, "the retype moved the attachment");
+
+        s.destroy();
+        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).is_none());
     });
 }

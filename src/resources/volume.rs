@@ -1,4 +1,4 @@
-//! `scs_volume`: a Cinder volume, grown in place, never shrunk.
+//! `scs_volume`: a Cinder volume, grown and retyped in place, never shrunk.
 
 use std::collections::BTreeMap;
 
@@ -166,6 +166,120 @@ fn shrink_error(from: u64, to: u64) -> Diagnostics {
     .into()
 }
 
+fn vanished(id: &str) -> Diagnostics {
+    Diagnostic::error(
+        "Volume disappeared",
+        format!("volume {id} was deleted while it was being updated"),
+    )
+    .into()
+}
+
+/// Grows `vol` to `to` GiB and waits until it is back to its status. An attached volume is
+/// extended online, which needs block storage microversion 3.42 and a backend that can do it.
+async fn extend(ctx: &Ctx, client: &Client, vol: &Volume, to: u64) -> Result<(), Diagnostics> {
+    let attached = vol.status == "in-use";
+    let request = if attached {
+        call(
+            ctx,
+            "Cannot extend attached volume",
+            cinder::extend_attached_volume(client, &vol.id, to),
+        )
+        .await
+    } else {
+        call(
+            ctx,
+            "Cannot extend volume",
+            cinder::extend_volume(client, &vol.id, to),
+        )
+        .await
+    };
+    request?;
+    let waited = wait_volume(
+        ctx,
+        client,
+        &vol.id,
+        &[vol.status.as_str()],
+        "Volume extension did not finish",
+    )
+    .await;
+    match waited {
+        Err(d) if attached => Err(with_online_extend_hint(ctx, client, &vol.id, d).await),
+        other => other.map(|_| ()),
+    }
+}
+
+/// Cinder only says that its driver failed; the likely reason and the way out are ours to give.
+async fn with_online_extend_hint(
+    ctx: &Ctx,
+    client: &Client,
+    id: &str,
+    mut d: Diagnostics,
+) -> Diagnostics {
+    let stuck = matches!(
+        call(ctx, "Cannot read volume", cinder::get_volume(client, id)).await,
+        Ok(Some(v)) if v.status == "error_extending"
+    );
+    if stuck {
+        d.push(Diagnostic::error(
+            "The volume's backend could not extend it while attached",
+            "The volume is attached, so it was extended online (block storage microversion 3.42), \
+             and Cinder's volume driver failed. Some backends cannot extend attached volumes \
+             (for example Cinder's NFS driver in OpenStack Zed). The volume is now \
+             in status error_extending, which only the cloud's operator can reset; then detach it \
+             (remove its scs_volume_attachment), grow it, and attach it again.",
+        ).with_path(AttributePath::attr("size")));
+    }
+    d
+}
+
+/// Changes `vol`'s type in place (Cinder migrates the data if the backend must change) and
+/// waits until the volume is back to its status with the new type.
+async fn retype(
+    ctx: &Ctx,
+    client: &Client,
+    vol: &Volume,
+    new_type: &str,
+) -> Result<(), Diagnostics> {
+    let found = call(
+        ctx,
+        "Cannot read volume types",
+        cinder::find_volume_type(client, new_type),
+    )
+    .await?;
+    let Some(found) = found else {
+        return Err(Diagnostic::error(
+            "Unknown volume type",
+            format!("volume_type {new_type:?} is neither the name nor the ID of a volume type this project may use."),
+        )
+        .with_path(AttributePath::attr("volume_type"))
+        .into());
+    };
+    if vol.volume_type.as_deref() == Some(found.name.as_str()) {
+        // The same type, written as its ID instead of its name (or the other way round).
+        return Ok(());
+    }
+    call(
+        ctx,
+        "Cannot change the volume type",
+        cinder::retype_volume(client, &vol.id, new_type, cinder::MigrationPolicy::OnDemand),
+    )
+    .await?;
+    call(
+        ctx,
+        "Volume type change did not finish",
+        cinder::wait_for_retype(
+            client,
+            &vol.id,
+            &found.name,
+            &vol.status,
+            deadline(ctx),
+            ctx.cancellation_token(),
+        ),
+    )
+    .await
+    .map(|_| ())
+}
+
 impl VolumeResource {
     async fn refresh(
         &self,
@@ -175,8 +289,30 @@ impl VolumeResource {
         prior: &VolumeModel,
     ) -> Result<Option<VolumeModel>, Diagnostics> {
         let found = call(ctx, "Cannot read volume", cinder::get_volume(client, id)).await?;
-        Ok(found.map(|v| VolumeModel::from_api(v, prior)))
+        match found {
+            Some(v) => Ok(Some(from_api_keeping_type_id(client, v, prior).await)),
+            None => Ok(None),
+        }
     }
+}
+
+/// The state for `vol`. Cinder reports the type by name; a type configured by ID stays as
+/// written when it is that type, so the plan does not see a change.
+async fn from_api_keeping_type_id(
+    client: &Client,
+    vol: Volume,
+    prior: &VolumeModel,
+) -> VolumeModel {
+    let mut model = VolumeModel::from_api(vol, prior);
+    if let (Some(configured), Some(reported)) =
+        (prior.volume_type.known(), model.volume_type.known())
+        && configured != reported
+        && let Ok(Some(t)) = cinder::get_volume_type(client, configured).await
+        && &t.name == reported
+    {
+        model.volume_type = prior.volume_type.clone();
+    }
+    model
 }
 
 #[async_trait]
@@ -215,9 +351,8 @@ impl Resource for VolumeResource {
                     Attribute::string("volume_type")
                         .optional()
                         .computed()
-                        .requires_replace()
                         .use_state_for_unknown()
-                        .description("The volume type; defaults to the cloud's. Changing it creates a new volume."),
+                        .description("The volume type's name; defaults to the cloud's. Changed in place by a retype (Cinder migrates the data if the backend changes)."),
                 )
                 .attribute(replace_source("image_id", "image"))
                 .attribute(replace_source("snapshot_id", "snapshot"))
@@ -316,7 +451,7 @@ impl Resource for VolumeResource {
         )
         .await
         {
-            Ok(vol) => applied(&ctx, &VolumeModel::from_api(vol, &plan)),
+            Ok(vol) => applied(&ctx, &from_api_keeping_type_id(&client, vol, &plan).await),
             Err(d) => {
                 let state = match self.refresh(&ctx, &client, &id, &plan).await {
                     Ok(Some(m)) => m,
@@ -362,26 +497,27 @@ impl Resource for VolumeResource {
                 )
                 .await?;
             }
-            if let (Some(&from), Some(&to)) = (prior.size.known(), plan.size.known())
-                && to != from
-            {
-                if to < from {
-                    return Err(shrink_error(from, to));
-                }
-                call(
-                    &ctx,
-                    "Cannot extend volume",
-                    cinder::extend_volume(&client, &id, to),
-                )
-                .await?;
-                wait_volume(
-                    &ctx,
-                    &client,
-                    &id,
-                    &["available", "in-use"],
-                    "Volume extension did not finish",
-                )
-                .await?;
+            let grow_to = match (prior.size.known(), plan.size.known()) {
+                (Some(&from), Some(&to)) if to < from => return Err(shrink_error(from, to)),
+                (Some(&from), Some(&to)) if to > from => Some(to),
+                _ => None,
+            };
+            let retype_to = plan
+                .volume_type
+                .known()
+                .filter(|&t| prior.volume_type.known() != Some(t));
+            if grow_to.is_none() && retype_to.is_none() {
+                return Ok(());
+            }
+            // Both actions return the volume to the status it had, which decides how to extend.
+            let current = call(&ctx, "Cannot read volume", cinder::get_volume(&client, &id))
+                .await?
+                .ok_or_else(|| vanished(&id))?;
+            if let Some(to) = grow_to {
+                extend(&ctx, &client, &current, to).await?;
+            }
+            if let Some(new_type) = retype_to {
+                retype(&ctx, &client, &current, new_type).await?;
             }
             Ok(())
         };
@@ -389,10 +525,7 @@ impl Resource for VolumeResource {
         let refreshed = self.refresh(&ctx, &client, &id, &plan).await;
         match (done, refreshed) {
             (Ok(()), Ok(Some(m))) => applied(&ctx, &m),
-            (Ok(()), Ok(None)) => ApplyResult::failed(Diagnostic::error(
-                "Volume disappeared",
-                format!("volume {id} was deleted while it was being updated"),
-            )),
+            (Ok(()), Ok(None)) => ApplyResult::failed(vanished(&id)),
             (Err(d), Ok(Some(m))) => partial(&ctx, &m, d),
             (Err(mut d), Err(more)) => {
                 d.extend(more);

@@ -62,6 +62,21 @@ pub async fn get_volume_type(client: &Client, id: &str) -> Result<Option<VolumeT
     VOLUME_TYPES.get(client, id).await
 }
 
+/// The type a user named by name or ID, as Cinder's create and retype accept either (Cinder's
+/// `GET /types/{id}` takes IDs only). A name wins over an ID that happens to be equal to it.
+pub async fn find_volume_type(client: &Client, name_or_id: &str) -> Result<Option<VolumeType>> {
+    let types = list_volume_types(client).await?;
+    Ok(pick_by_name_or_id(types, name_or_id))
+}
+
+fn pick_by_name_or_id(types: Vec<VolumeType>, name_or_id: &str) -> Option<VolumeType> {
+    let by_id = types.iter().position(|t| t.id == name_or_id);
+    match types.iter().position(|t| t.name == name_or_id).or(by_id) {
+        Some(i) => types.into_iter().nth(i),
+        None => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +86,21 @@ mod tests {
             description: d.map(str::to_string),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn found_by_name_or_id() {
+        let t = |id: &str, name: &str| VolumeType {
+            id: id.into(),
+            name: name.into(),
+            ..Default::default()
+        };
+        let types = vec![t("1", "__DEFAULT__"), t("2", "replicated"), t("3", "1")];
+        let name_of = |key: &str| pick_by_name_or_id(types.clone(), key).map(|t| t.name);
+        assert_eq!(name_of("replicated").as_deref(), Some("replicated"));
+        assert_eq!(name_of("2").as_deref(), Some("replicated"));
+        assert_eq!(name_of("1").as_deref(), Some("1"));
+        assert_eq!(name_of("missing"), None);
     }
 
     #[test]

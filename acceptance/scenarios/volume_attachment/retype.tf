@@ -1,0 +1,40 @@
+terraform {
+  required_providers {
+    scs = {
+      source = "sovereigncloudstack/scs"
+    }
+  }
+}
+
+provider "scs" {}
+
+# Every object name starts with the prefix so runs can share one project and
+# leftovers can be found by name.
+variable "prefix" {
+  type = string
+}
+
+data "scs_flavor" "small" {
+  vcpus = 1
+  ram   = 4
+  disk  = 10
+}
+
+resource "scs_server" "this" {
+  name       = "${var.prefix}-srv"
+  flavor_id  = data.scs_flavor.small.id
+  image_name = "Ubuntu 24.04"
+}
+
+# Retyping an attached volume: Cinder copies it to a volume of the new type and Nova swaps the
+# server over to the copy; the attachment stays.
+resource "scs_volume" "this" {
+  name        = "${var.prefix}-vol-renamed"
+  size        = 1
+  volume_type = "replicated"
+}
+
+resource "scs_volume_attachment" "this" {
+  server_id = scs_server.this.id
+  volume_id = scs_volume.this.id
+}
