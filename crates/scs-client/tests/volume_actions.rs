@@ -1,0 +1,187 @@
+//! Cinder volume actions against the in-process fake cloud: extend (with microversion 3.42 only
+//! for attached volumes, and the error on a cloud that is too old), retype and its waiter.
+#![allow(clippy::unwrap_used)]
+
+#[path = "core_support/mod.rs"]
+mod core_support;
+
+use std::time::Duration;
+
+use core_support::{Action, MockCloud};
+use scs_client::{CancellationToken, Error, volume};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+const BASE: &str = "/volume/v3/proj-1";
+
+fn action_path(id: &str) -> String {
+    format!("{BASE}/volumes/{id}/action")
+}
+
+fn body(r: &core_support::Recorded) -> Value {
+    serde_json::from_str(&r.body).unwrap()
+}
+
+fn soon() -> Instant {
+    Instant::now() + Duration::from_secs(20)
+}
+
+fn volume_doc(status: &str, volume_type: &str) -> Action {
+    Action::ok(json!({"volume": {"id": "v", "size": 1, "status": status,
+        "volume_type": volume_type, "bootable": "false"}}))
+}
+
+#[tokio::test]
+async fn extend_asks_for_3_42_only_when_attached() {
+    let mock = MockCloud::start().await;
+    let c = core_support::client(&mock, 0);
+    mock.on(
+        "POST",
+        &action_path("v"),
+        vec![Action::Json(202, json!({}))],
+    );
+
+    volume::extend_volume(&c, "v", 2).await.unwrap();
+    volume::extend_attached_volume(&c, "v", 3).await.unwrap();
+
+    let hits = mock.hits("POST", &action_path("v"));
+    assert_eq!(hits.len(), 2);
+    assert_eq!(body(&hits[0]), json!({"os-extend": {"new_size": 2}}));
+    assert_eq!(hits[0].headers.get("openstack-api-version"), None);
+    assert_eq!(body(&hits[1]), json!({"os-extend": {"new_size": 3}}));
+    assert_eq!(
+        hits[1]
+            .headers
+            .get("openstack-api-version")
+            .map(String::as_str),
+        Some("volume 3.42")
+    );
+}
+
+#[tokio::test]
+async fn extending_an_attached_volume_on_a_too_old_cloud_names_the_microversion() {
+    let mock = MockCloud::start().await;
+    let c = core_support::client(&mock, 0);
+    mock.on(
+        "GET",
+        "/volume/v3/",
+        vec![Action::ok(
+            json!({"versions": [{"id": "v3.0", "status": "CURRENT",
+            "version": "3.27", "min_version": "3.0"}]}),
+        )],
+    );
+    mock.on(
+        "POST",
+        &action_path("v"),
+        vec![Action::Json(202, json!({}))],
+    );
+
+    let err = volume::extend_attached_volume(&c, "v", 2)
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, Error::MicroversionUnsupported { .. }),
+        "{err:?}"
+    );
+    assert!(text.contains("3.42") && text.contains("3.27"), "{text}");
+    assert!(text.contains("extend attached volume v"), "{text}");
+    assert!(mock.hits("POST", &action_path("v")).is_empty(), "not sent");
+
+    // A detached volume needs no microversion, so the same cloud extends it.
+    volume::extend_volume(&c, "v", 2).await.unwrap();
+    assert_eq!(mock.hits("POST", &action_path("v")).len(), 1);
+}
+
+#[tokio::test]
+async fn retype_sends_the_policy_and_waits_for_the_new_type() {
+    let mock = MockCloud::start().await;
+    let c = core_support::client(&mock, 0);
+    mock.on(
+        "POST",
+        &action_path("v"),
+        vec![Action::Json(202, json!({}))],
+    );
+    volume::retype_volume(&c, "v", "replicated", volume::MigrationPolicy::OnDemand)
+        .await
+        .unwrap();
+    assert_eq!(
+        body(&mock.hits("POST", &action_path("v"))[0]),
+        json!({"os-retype": {"new_type": "replicated", "migration_policy": "on-demand"}})
+    );
+
+    mock.on(
+        "GET",
+        &format!("{BASE}/volumes/v"),
+        vec![
+            volume_doc("retyping", "__DEFAULT__"),
+            volume_doc("retyping", "__DEFAULT__"),
+            volume_doc("in-use", "replicated"),
+        ],
+    );
+    let v = volume::wait_for_retype(
+        &c,
+        "v",
+        "replicated",
+        "in-use",
+        soon(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.volume_type.as_deref(), Some("replicated"));
+    assert_eq!(mock.hits("GET", &format!("{BASE}/volumes/v")).len(), 3);
+}
+
+#[tokio::test]
+async fn a_retype_cinder_gave_up_on_is_an_error_that_says_so() {
+    let mock = MockCloud::start().await;
+    let c = core_support::client(&mock, 0);
+    mock.on(
+        "GET",
+        &format!("{BASE}/volumes/v"),
+        vec![
+            volume_doc("retyping", "__DEFAULT__"),
+            volume_doc("available", "__DEFAULT__"),
+        ],
+    );
+    let err = volume::wait_for_retype(
+        &c,
+        "v",
+        "replicated",
+        "available",
+        soon(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("retyped to replicated"), "{err}");
+    assert!(err.contains("not retyped"), "{err}");
+    assert!(err.contains("type __DEFAULT__"), "{err}");
+}
+
+#[tokio::test]
+async fn a_refused_retype_carries_cinders_message_and_request_id() {
+    let mock = MockCloud::start().await;
+    let c = core_support::client(&mock, 0);
+    mock.on(
+        "POST",
+        &action_path("v"),
+        vec![Action::Json(
+            400,
+            json!({"badRequest": {"code": 400, "message":
+                "Invalid volume: Retype needs volume to be in available or in-use state, not be part of an active migration or a consistency group, requested type has to be different that the one from the volume, and for in-use volumes front-end qos specs cannot change."}}),
+        )],
+    );
+    let err = volume::retype_volume(&c, "v", "replicated", volume::MigrationPolicy::OnDemand)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Retype needs volume to be in available"),
+        "{err}"
+    );
+    assert!(err.contains("(request id req-"), "{err}");
+    assert!(err.contains("change the type of volume v"), "{err}");
+}
