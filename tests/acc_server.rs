@@ -2,8 +2,9 @@
 //! cloud: create (image boot on a flavor with a disk, implicit boot from
 //! volume on a diskless flavor), empty plans, in-place rename/metadata/tags,
 //! resize, rebuild, NIC attach and detach, power state, import, out-of-band
-//! delete, destroy leaving nothing (root volume included), and a server in
-//! ERROR showing Nova's fault.
+//! delete, destroy leaving nothing (root volume included), a server in
+//! ERROR showing Nova's fault, and the in-place rebuild of a volume-backed
+//! server (Nova 2.93 re-images its root volume).
 
 #![allow(clippy::unwrap_used)]
 
@@ -478,9 +479,12 @@ fn volume_backed(s: &mut Scenario) {
     let (first, second) = (format!("{prefix}-img-a"), format!("{prefix}-img-b"));
     let first_id = upload_image(s, &first);
     let second_id = upload_image(s, &second);
+    // Larger than the 1 GiB root volume: Nova refuses to re-image onto it.
+    let big = format!("{prefix}-img-big");
+    let big_id = upload_image_with_min_disk(s, &big, 3);
     let _images = Images {
         env: s.cloud_env(),
-        ids: vec![first_id.clone(), second_id.clone()],
+        ids: vec![first_id.clone(), second_id.clone(), big_id],
     };
     let text = "#cloud-config\nruncmd:\n  - echo hello\n";
     s.use_scenario("server/volume_rebuild");
@@ -522,6 +526,22 @@ fn volume_backed(s: &mut Scenario) {
         "root volume not re-imaged"
     );
     assert!(s.plan_is_empty(), "plan after rebuild is not empty");
+
+    // A rebuild Nova refuses fails the apply with Nova's reason and request
+    // id, and the state keeps the image the server still runs.
+    s.set_env("TF_VAR_image", &big);
+    let refused = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    refused.assert_failure();
+    refused.assert_contains("minimum size");
+    refused.assert_contains("request id");
+    let state = s.state_resource(VB);
+    assert_eq!(str_of(&state, "image_id"), second_id);
+    assert_eq!(str_of(&state, "image_name"), second);
+    s.set_env("TF_VAR_image", &second);
+    assert!(
+        s.plan_is_empty(),
+        "plan after a refused rebuild is not empty"
+    );
 
     // Import: Nova does not show user_data, so state has none, and a
     // configuration without user_data plans nothing.

@@ -730,7 +730,12 @@ impl ServerResource {
         let image_changed =
             working.image_id != prior.image_id || working.image_name != prior.image_name;
         if image_changed {
-            let image = find_image(ctx, client, &working.image_id, &working.image_name)
+            // Until Nova accepts the rebuild the server runs the prior image:
+            // that is what a failure before then must leave in state.
+            let (want_id, want_name) = (working.image_id.clone(), working.image_name.clone());
+            working.image_id = prior.image_id.clone();
+            working.image_name = prior.image_name.clone();
+            let image = find_image(ctx, client, &want_id, &want_name)
                 .await?
                 .ok_or_else(|| {
                     Diagnostics::from(
@@ -755,12 +760,16 @@ impl ServerResource {
             } else {
                 call(ctx, FAILED, nova::rebuild_server(client, id, &body)).await?;
             }
+            // Accepted: the server is rebuilt from the new image, whatever
+            // the wait below says.
+            working.image_id = Attr::Known(image.id);
+            working.image_name = if want_name.is_known() {
+                want_name
+            } else {
+                Attr::Known(image.name)
+            };
             // Nova may still say ACTIVE right after the call; wait for the rebuild to show.
             wait_rebuild(ctx, client, id).await?;
-            working.image_id = Attr::Known(image.id);
-            if !working.image_name.is_known() {
-                working.image_name = Attr::Known(image.name);
-            }
         }
         if let Some(want) = working.power_state.known() {
             set_power(ctx, client, id, want).await?;
