@@ -352,7 +352,7 @@ impl Resource for VolumeResource {
                         .optional()
                         .computed()
                         .use_state_for_unknown()
-                        .description("The volume type's name; defaults to the cloud's. Changed in place by a retype (Cinder migrates the data if the backend changes)."),
+                        .description("The volume type, by name or ID; defaults to the cloud's. Changed in place by a retype (Cinder migrates the data if the backend changes)."),
                 )
                 .attribute(replace_source("image_id", "image"))
                 .attribute(replace_source("snapshot_id", "snapshot"))
