@@ -201,7 +201,18 @@ fn volume_life_cycle() {
         assert_eq!(str_of(&vol, "volume_type"), by_id.id);
         let again = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
         assert_eq!(again.updated_at, api.updated_at, "no retype expected");
+
+        // A type the project cannot use fails the apply on `volume_type`, before any retype.
+        s.set_env("TF_VAR_volume_type", "no-such-type");
+        let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+        out.assert_failure();
+        out.assert_contains("Unknown volume type");
+        out.assert_contains("volume_type");
+        let unchanged = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
+        assert_eq!(unchanged.volume_type.as_deref(), Some(SCS_VOLUME_TYPE));
+        assert_eq!(unchanged.status, "available");
         s.remove_env("TF_VAR_volume_type");
+        assert_plan_empty(s, "going back to the type's name");
 
         cloud_call(s, "delete volume", cinder::delete_volume(&client, &id));
         cloud_call(
