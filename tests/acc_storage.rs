@@ -483,27 +483,30 @@ fn attached_volume_grows_and_retypes_in_place() {
         assert_eq!(s.planned_actions("scs_volume_attachment.this"), ["no-op"]);
         let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
         eprintln!("[{}] online extend:\n{}", s.client(), out.all());
+        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+        let now_attached = cinder_attachments(s, &client, &volume_id);
+        let on_server = cloud_call(
+            s,
+            "list the server's volumes",
+            nova::list_volume_attachments(&client, &server_id),
+        );
+        // Reset first, so that a failed assertion below still lets the cleanup detach it.
+        if vol.status == "error_extending" {
+            admin_reset_status(s, &volume_id, "in-use");
+        }
         out.assert_failure();
         out.assert_contains("Volume extension did not finish");
         out.assert_contains("error_extending");
         // Cinder's user message, then ours on what it means and how to get out.
         out.assert_contains("Volume Driver failed to extend volume");
         out.assert_contains("could not extend it while attached");
-        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
         assert_eq!(vol.size, 1);
         assert_eq!(vol.status, "error_extending");
         assert_eq!(
-            cinder_attachments(s, &client, &volume_id),
-            attached,
+            now_attached, attached,
             "the failed extend changed the attachment"
         );
-        let on_server = cloud_call(
-            s,
-            "list the server's volumes",
-            nova::list_volume_attachments(&client, &server_id),
-        );
         assert!(on_server.iter().any(|a| a.volume_id == volume_id));
-        admin_reset_status(s, &volume_id, "in-use");
 
         // Retype while attached: Cinder migrates, Nova swaps the server over, same volume ID.
         s.use_config("volume_attachment/retype.tf");
