@@ -52,6 +52,26 @@ pub fn acceptance_enabled() -> bool {
     std::env::var("TF_ACC").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
+/// Whether the tests run against the project's local test cloud (`OS_CLOUD` unset or `scs-local*`).
+pub fn on_local_cloud() -> bool {
+    std::env::var("OS_CLOUD").map_or(true, |c| c.starts_with("scs-local"))
+}
+
+/// Runs `scenario` like [`on_both_clients`], but only on the local test cloud: for scenarios that
+/// need what only it guarantees (one compute host, an admin account, the NFS volume backend). On any
+/// other cloud it says why it did not run and passes.
+pub fn on_both_clients_locally(name: &str, needs: &str, scenario: impl Fn(&mut Scenario)) {
+    if acceptance_enabled() && !on_local_cloud() {
+        let line = format!(
+            "acceptance scenario {name}: skipped on OS_CLOUD={} (it needs the local test cloud: {needs})\n",
+            std::env::var("OS_CLOUD").unwrap_or_default()
+        );
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+        return;
+    }
+    on_both_clients(name, scenario);
+}
+
 /// Runs `scenario` once per selected client, each in a fresh [`Scenario`].
 ///
 /// Without `TF_ACC` this prints that the scenario was skipped and returns. A panic
