@@ -40,8 +40,11 @@ fn cloud_call<T>(
     }
 }
 
-/// The scs-0114 volume type the local cloud seeds next to `__DEFAULT__` (same NFS backend).
-const SCS_VOLUME_TYPE: &str = "replicated";
+/// The volume type retype scenarios change to: by default the scs-0114 type the local cloud seeds
+/// next to `__DEFAULT__` (same NFS backend); on another cloud, `TF_ACC_RETYPE_TO` names one of its types.
+fn scs_volume_type() -> String {
+    std::env::var("TF_ACC_RETYPE_TO").unwrap_or_else(|_| "replicated".to_owned())
+}
 
 fn deadline() -> tokio::time::Instant {
     tokio::time::Instant::now() + Duration::from_secs(300)
@@ -158,6 +161,7 @@ fn volume_life_cycle() {
 
         // A new volume type is a retype in place: same ID, the new type, available again.
         s.use_config("volume/retype.tf");
+        s.set_env("TF_VAR_volume_type", scs_volume_type());
         assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
         s.apply();
         assert_plan_empty(s, "retype");
@@ -167,7 +171,7 @@ fn volume_life_cycle() {
             "retype replaced the volume"
         );
         let api = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
-        assert_eq!(api.volume_type.as_deref(), Some(SCS_VOLUME_TYPE));
+        assert_eq!(api.volume_type.as_deref(), Some(scs_volume_type().as_str()));
         assert_eq!(api.status, "available");
         assert_eq!(api.size, 2, "the retype lost the extend");
         eprintln!(
@@ -191,7 +195,7 @@ fn volume_life_cycle() {
         let by_id = cloud_call(
             s,
             "find the volume type",
-            cinder::find_volume_type(&client, SCS_VOLUME_TYPE),
+            cinder::find_volume_type(&client, &scs_volume_type()),
         )
         .unwrap();
         s.set_env("TF_VAR_volume_type", &by_id.id);
@@ -209,7 +213,10 @@ fn volume_life_cycle() {
         out.assert_contains("Unknown volume type");
         out.assert_contains("volume_type");
         let unchanged = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
-        assert_eq!(unchanged.volume_type.as_deref(), Some(SCS_VOLUME_TYPE));
+        assert_eq!(
+            unchanged.volume_type.as_deref(),
+            Some(scs_volume_type().as_str())
+        );
         assert_eq!(unchanged.status, "available");
         s.remove_env("TF_VAR_volume_type");
         assert_plan_empty(s, "going back to the type's name");
@@ -391,31 +398,35 @@ fn quickstart_applies_and_destroys() {
 /// it: nothing is orphaned.
 #[test]
 fn volume_in_error_is_kept_in_state_and_tainted() {
-    harness::on_both_clients("st-volerr", |s| {
-        let client = s.cloud_client();
-        s.use_config("volume/error.tf");
-        s.init();
-        let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-        out.assert_failure();
-        out.assert_contains("Volume did not become available");
-        // Cinder's own reason (its user message), e.g. "schedule allocate volume: ...".
-        out.assert_contains("went to status error: schedule allocate volume");
-        eprintln!(
-            "[{}] apply of a volume in error:\n{}",
-            s.client(),
-            out.all()
-        );
-        let vol = s.state_resource("scs_volume.this");
-        let id = id_of(&vol);
-        assert_eq!(str_of(&vol, "status"), "error");
-        let actions = s.planned_actions("scs_volume.this");
-        assert!(
-            is_replace(&actions),
-            "a tainted volume is replaced, got {actions:?}"
-        );
-        s.destroy();
-        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &id)).is_none());
-    });
+    harness::on_both_clients_locally(
+        "st-volerr",
+        "a volume larger than its backend can hold",
+        |s| {
+            let client = s.cloud_client();
+            s.use_config("volume/error.tf");
+            s.init();
+            let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+            out.assert_failure();
+            out.assert_contains("Volume did not become available");
+            // Cinder's own reason (its user message), e.g. "schedule allocate volume: ...".
+            out.assert_contains("went to status error: schedule allocate volume");
+            eprintln!(
+                "[{}] apply of a volume in error:\n{}",
+                s.client(),
+                out.all()
+            );
+            let vol = s.state_resource("scs_volume.this");
+            let id = id_of(&vol);
+            assert_eq!(str_of(&vol, "status"), "error");
+            let actions = s.planned_actions("scs_volume.this");
+            assert!(
+                is_replace(&actions),
+                "a tainted volume is replaced, got {actions:?}"
+            );
+            s.destroy();
+            assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &id)).is_none());
+        },
+    );
 }
 
 /// The volume's attachments as Cinder reports them: (server, attachment id).
@@ -465,62 +476,66 @@ fn admin_reset_status(s: &Scenario, id: &str, status: &str) {
 /// Cinder's reason and the provider's explanation, with the attachment intact.
 #[test]
 fn attached_volume_grows_and_retypes_in_place() {
-    harness::on_both_clients("st-online", |s| {
-        let client = s.cloud_client();
-        s.use_config("volume_attachment/create.tf");
-        s.init();
-        s.apply();
-        let att = s.state_resource("scs_volume_attachment.this");
-        let server_id = str_of(&att, "server_id").to_owned();
-        let volume_id = str_of(&att, "volume_id").to_owned();
-        let attached = cinder_attachments(s, &client, &volume_id);
-        assert_eq!(attached.len(), 1);
-        assert_eq!(attached[0].0, server_id);
+    harness::on_both_clients_locally(
+        "st-online",
+        "the seeded volume type `replicated`, the NFS backend and its admin account",
+        |s| {
+            let client = s.cloud_client();
+            s.use_config("volume_attachment/create.tf");
+            s.init();
+            s.apply();
+            let att = s.state_resource("scs_volume_attachment.this");
+            let server_id = str_of(&att, "server_id").to_owned();
+            let volume_id = str_of(&att, "volume_id").to_owned();
+            let attached = cinder_attachments(s, &client, &volume_id);
+            assert_eq!(attached.len(), 1);
+            assert_eq!(attached[0].0, server_id);
 
-        // Grow while attached: the request asks for microversion 3.42.
-        s.use_config("volume_attachment/grow.tf");
-        assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
-        assert_eq!(s.planned_actions("scs_volume_attachment.this"), ["no-op"]);
-        let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-        eprintln!("[{}] online extend:\n{}", s.client(), out.all());
-        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
-        let now_attached = cinder_attachments(s, &client, &volume_id);
-        let on_server = cloud_call(
-            s,
-            "list the server's volumes",
-            nova::list_volume_attachments(&client, &server_id),
-        );
-        // Reset first, so that a failed assertion below still lets the cleanup detach it.
-        if vol.status == "error_extending" {
-            admin_reset_status(s, &volume_id, "in-use");
-        }
-        out.assert_failure();
-        out.assert_contains("Volume extension did not finish");
-        out.assert_contains("error_extending");
-        // Cinder's user message, then ours on what it means and how to get out.
-        out.assert_contains("Volume Driver failed to extend volume");
-        out.assert_contains("could not extend it while attached");
-        assert_eq!(vol.size, 1);
-        assert_eq!(vol.status, "error_extending");
-        assert_eq!(
-            now_attached, attached,
-            "the failed extend changed the attachment"
-        );
-        assert!(on_server.iter().any(|a| a.volume_id == volume_id));
+            // Grow while attached: the request asks for microversion 3.42.
+            s.use_config("volume_attachment/grow.tf");
+            assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
+            assert_eq!(s.planned_actions("scs_volume_attachment.this"), ["no-op"]);
+            let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+            eprintln!("[{}] online extend:\n{}", s.client(), out.all());
+            let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+            let now_attached = cinder_attachments(s, &client, &volume_id);
+            let on_server = cloud_call(
+                s,
+                "list the server's volumes",
+                nova::list_volume_attachments(&client, &server_id),
+            );
+            // Reset first, so that a failed assertion below still lets the cleanup detach it.
+            if vol.status == "error_extending" {
+                admin_reset_status(s, &volume_id, "in-use");
+            }
+            out.assert_failure();
+            out.assert_contains("Volume extension did not finish");
+            out.assert_contains("error_extending");
+            // Cinder's user message, then ours on what it means and how to get out.
+            out.assert_contains("Volume Driver failed to extend volume");
+            out.assert_contains("could not extend it while attached");
+            assert_eq!(vol.size, 1);
+            assert_eq!(vol.status, "error_extending");
+            assert_eq!(
+                now_attached, attached,
+                "the failed extend changed the attachment"
+            );
+            assert!(on_server.iter().any(|a| a.volume_id == volume_id));
 
-        // Retype while attached: Cinder migrates, Nova swaps the server over, same volume ID.
-        s.use_config("volume_attachment/retype.tf");
-        assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
-        s.apply();
-        assert_plan_empty(s, "retyping the attached volume");
-        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
-        assert_eq!(vol.volume_type.as_deref(), Some(SCS_VOLUME_TYPE));
-        assert_eq!(vol.status, "in-use");
-        let now = cinder_attachments(s, &client, &volume_id);
-        assert_eq!(now.len(), 1);
-        assert_eq!(now[0].0, server_id, "the retype moved the attachment");
+            // Retype while attached: Cinder migrates, Nova swaps the server over, same volume ID.
+            s.use_config("volume_attachment/retype.tf");
+            assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
+            s.apply();
+            assert_plan_empty(s, "retyping the attached volume");
+            let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+            assert_eq!(vol.volume_type.as_deref(), Some(scs_volume_type().as_str()));
+            assert_eq!(vol.status, "in-use");
+            let now = cinder_attachments(s, &client, &volume_id);
+            assert_eq!(now.len(), 1);
+            assert_eq!(now[0].0, server_id, "the retype moved the attachment");
 
-        s.destroy();
-        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).is_none());
-    });
+            s.destroy();
+            assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).is_none());
+        },
+    );
 }
