@@ -160,7 +160,6 @@ fn volume_life_cycle() {
         assert_eq!(api.metadata.get("extra").map(String::as_str), Some("yes"));
 
         // A new volume type is a retype in place: same ID, the new type, available again.
-        s.use_config("volume/retype.tf");
         s.set_env("TF_VAR_volume_type", scs_volume_type());
         assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
         s.apply();
@@ -186,7 +185,7 @@ fn volume_life_cycle() {
         out.assert_failure();
         out.assert_contains("Volumes cannot shrink");
         out.assert_contains("size");
-        s.use_config("volume/retype.tf");
+        s.use_config("volume/update.tf");
 
         import_round_trip(s, "scs_volume.this", &id);
 
@@ -218,7 +217,7 @@ fn volume_life_cycle() {
             Some(scs_volume_type().as_str())
         );
         assert_eq!(unchanged.status, "available");
-        s.remove_env("TF_VAR_volume_type");
+        s.set_env("TF_VAR_volume_type", scs_volume_type());
         assert_plan_empty(s, "going back to the type's name");
 
         cloud_call(s, "delete volume", cinder::delete_volume(&client, &id));
@@ -254,7 +253,8 @@ fn volume_attachment_life_cycle() {
         assert_eq!(vol_state["attachments"][0]["server_id"], server_id.as_str());
         assert_plan_empty(s, "refresh");
 
-        s.use_config("volume_attachment/update.tf");
+        // Renaming the attached volume leaves the attachment alone.
+        s.set_env("TF_VAR_volume_name", "vol-renamed");
         assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
         assert_eq!(s.planned_actions("scs_volume_attachment.this"), ["no-op"]);
         s.apply();
@@ -492,7 +492,7 @@ fn attached_volume_grows_and_retypes_in_place() {
             assert_eq!(attached[0].0, server_id);
 
             // Grow while attached: the request asks for microversion 3.42.
-            s.use_config("volume_attachment/grow.tf");
+            s.set_env("TF_VAR_volume_size", "2");
             assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
             assert_eq!(s.planned_actions("scs_volume_attachment.this"), ["no-op"]);
             let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
@@ -523,7 +523,8 @@ fn attached_volume_grows_and_retypes_in_place() {
             assert!(on_server.iter().any(|a| a.volume_id == volume_id));
 
             // Retype while attached: Cinder migrates, Nova swaps the server over, same volume ID.
-            s.use_config("volume_attachment/retype.tf");
+            s.set_env("TF_VAR_volume_size", "1");
+            s.set_env("TF_VAR_volume_type", scs_volume_type());
             assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
             s.apply();
             assert_plan_empty(s, "retyping the attached volume");
