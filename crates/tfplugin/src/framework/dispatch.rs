@@ -664,7 +664,6 @@ impl ProviderService for Dispatch {
                     .collect(),
                 planned_private: req.prior_private,
                 diagnostics: finish(&ctx, diags),
-                legacy_type_system: entry.resource.relaxed_consistency(),
                 ..Default::default()
             },
             Err(d) => pb::plan_resource_change::Response {
@@ -783,7 +782,6 @@ impl ProviderService for Dispatch {
             new_state,
             private: req.planned_private,
             diagnostics: finish(&ctx, diags),
-            legacy_type_system: entry.resource.relaxed_consistency(),
             ..Default::default()
         }))
     }

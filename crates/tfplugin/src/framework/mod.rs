@@ -149,28 +149,6 @@ pub trait Resource: Send + Sync + 'static {
         Ok(())
     }
 
-    /// Whether Terraform and OpenTofu should accept planned and applied
-    /// values of this type that differ from configuration, e.g. a hash kept
-    /// in state for a long configured text (`legacy_type_system` in the
-    /// plan and apply responses, the flag terraform-plugin-sdk v2 sets; both
-    /// clients then only log the mismatch at WARN level).
-    ///
-    /// The cost: core relaxes *all* its plan and apply consistency checks
-    /// for this resource type, so a plan or apply bug elsewhere in the
-    /// resource is logged instead of reported. Opt in only when an attribute
-    /// really must differ from configuration, and test its plans on both
-    /// clients.
-    ///
-    /// Not every client honours it over protocol 6: OpenTofu 1.12 does,
-    /// Terraform 1.0.3 does not (its tfplugin6 client has no such field) and
-    /// still fails such a plan with "Provider produced invalid plan ...
-    /// planned value does not match config value nor prior value". A plan
-    /// that keeps the *prior* value for a non-null configuration is accepted
-    /// by every client without this flag.
-    fn relaxed_consistency(&self) -> bool {
-        false
-    }
-
     /// Creates the object. Return the state as soon as the cloud has an ID
     /// (see [`ApplyResult::partial`]) so a failed wait leaves a tainted
     /// resource Terraform can delete, not an orphan.
