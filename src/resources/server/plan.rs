@@ -54,7 +54,6 @@ pub(crate) async fn modify(ctx: &Ctx, change: &mut PlanChange) -> Result<(), Dia
         Some(change.prior_as()?)
     };
     let p = prior.clone().unwrap_or_default();
-    let mut warnings = Diagnostics::new();
 
     (planned.flavor_id, planned.flavor_name) = plan_pair(
         (&config.flavor_id, &config.flavor_name),
@@ -91,7 +90,7 @@ pub(crate) async fn modify(ctx: &Ctx, change: &mut PlanChange) -> Result<(), Dia
                     "image_name"
                 };
                 change.requires_replace.push(AttributePath::attr(attr));
-                warnings.push(
+                ctx.add_diagnostic(
                     Diagnostic::warning(
                         "The image change replaces the server",
                         format!(
@@ -127,12 +126,7 @@ pub(crate) async fn modify(ctx: &Ctx, change: &mut PlanChange) -> Result<(), Dia
         }
     }
     change.planned = ctx.to_value(&planned)?;
-    // Warnings travel as the hook's diagnostics; the plan above stands.
-    if warnings.is_empty() {
-        Ok(())
-    } else {
-        Err(warnings)
-    }
+    Ok(())
 }
 
 /// Why the cloud cannot rebuild a volume-backed server in place, if it
