@@ -134,7 +134,7 @@ pub use session::{Client, Request, Response, ServiceClient, TokenInfo};
 pub use tokio_util::sync::CancellationToken;
 pub use wait::{Poll, WaitOptions, wait_for, wait_for_with};
 
-// Typed models and calls (owned by H-models).
+// Typed models and calls.
 pub mod compute;
 pub mod image;
 pub mod model;
