@@ -2,10 +2,16 @@
 //!
 //! This crate knows nothing of OpenStack.
 
+// Lets `#[derive(Model)]`'s `::tfplugin::...` paths resolve inside this crate too.
+extern crate self as tfplugin;
+
+pub use tfplugin_derive::Model;
+
 pub mod proto;
 pub mod server;
 
 pub mod diagnostics;
 pub mod framework;
+pub mod model;
 pub mod schema;
 pub mod value;

@@ -176,6 +176,23 @@ pub struct Block {
     /// Markdown.
     pub description: String,
     pub deprecated: bool,
+    /// Checks across the block's attributes, run at validate time.
+    pub rules: Vec<BlockRule>,
+}
+
+/// A check across several attributes of one block, run on configuration
+/// before the resource's own `validate`. Only known values count as set:
+/// an unknown value may still turn out null.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlockRule {
+    /// At most one of these may be set.
+    ConflictsWith(Vec<&'static str>),
+    /// Exactly one of these must be set.
+    ExactlyOneOf(Vec<&'static str>),
+    /// At least one of these must be set.
+    AtLeastOneOf(Vec<&'static str>),
+    /// When the first is set, the others must be set too.
+    RequiredWith(Vec<&'static str>),
 }
 
 impl Block {
@@ -201,6 +218,12 @@ impl Block {
 
     pub fn deprecated(mut self) -> Self {
         self.deprecated = true;
+        self
+    }
+
+    /// Adds a check across attributes.
+    pub fn rule(mut self, rule: BlockRule) -> Self {
+        self.rules.push(rule);
         self
     }
 

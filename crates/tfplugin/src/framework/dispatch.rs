@@ -77,12 +77,30 @@ impl Dispatch {
         check_schema("provider", &provider_schema);
         let resource_list = provider.resources();
         let data_source_list = provider.data_sources();
+        let mismatches = resource_list
+            .iter()
+            .map(|r| (r.type_name().to_owned(), r.self_check()))
+            .chain(
+                data_source_list
+                    .iter()
+                    .map(|d| (d.type_name().to_owned(), d.self_check())),
+            );
+        let mut model_diagnostics = Diagnostics::new();
+        for (what, problems) in mismatches {
+            for p in problems {
+                model_diagnostics.error(
+                    "Model does not match schema",
+                    format!("{what}: {p}; this is a bug in the provider."),
+                );
+            }
+        }
         for r in &resource_list {
             check_schema(r.type_name(), &r.schema());
         }
         for d in &data_source_list {
             check_schema(d.type_name(), &d.schema());
         }
+        setup_diagnostics.extend(model_diagnostics);
         let mut resources = BTreeMap::new();
         for resource in resource_list {
             let name = resource.type_name().to_string();

@@ -67,6 +67,7 @@ mod convert;
 mod ctx;
 pub mod dispatch;
 pub mod plan;
+pub mod typed;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -78,6 +79,9 @@ use serde::de::DeserializeOwned;
 pub use capture::CAPTURE_DIR_ENV;
 pub use ctx::{Ctx, Interrupted, ProviderData};
 pub use dispatch::Dispatch;
+pub use typed::{
+    Applied, TypedDataSource, TypedResource, config_for_checks, typed_data_source, typed_resource,
+};
 
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use crate::schema::Schema;
@@ -134,6 +138,12 @@ pub trait Resource: Send + Sync + 'static {
 
     /// The schema; `Schema::version` drives `upgrade_state`.
     fn schema(&self) -> Schema;
+
+    /// Mismatches between the resource's model and its schema (see
+    /// [`crate::model::check_model`]); reported as errors with the schema.
+    fn self_check(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// Cross-attribute checks on configuration (per-attribute validators
     /// in the schema run before this). Values may be unknown.
@@ -196,6 +206,11 @@ pub trait DataSource: Send + Sync + 'static {
 
     fn schema(&self) -> Schema;
 
+    /// See [`Resource::self_check`].
+    fn self_check(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     async fn validate(&self, _ctx: &Ctx, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
@@ -236,6 +251,56 @@ impl PlanChange {
 
     pub fn prior_as<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
         Ok(from_value(&self.prior)?)
+    }
+
+    /// Sets top-level attribute `name` of the planned value (no-op on a
+    /// destroy plan or for an attribute the schema does not have).
+    pub fn set_planned(&mut self, name: &str, value: Value) {
+        if let Some(v) = self.planned.get_path_mut(&AttributePath::attr(name)) {
+            *v = value;
+        }
+    }
+
+    /// For a list block whose attribute `computed` the cloud fills in when
+    /// the configuration leaves it out (a port's address in `fixed_ip`):
+    /// each planned element takes the prior value of the element with the
+    /// same `key` (so an unchanged element plans no change), else unknown.
+    pub fn carry_computed(&mut self, block: &str, key: &str, computed: &str) {
+        let elements = |v: &Value| {
+            v.attr(block)
+                .and_then(Value::as_elements)
+                .map(<[Value]>::to_vec)
+                .unwrap_or_default()
+        };
+        let (config, prior) = (elements(&self.config), elements(&self.prior));
+        let Some(Value::List(planned)) = self.planned.get_path_mut(&AttributePath::attr(block))
+        else {
+            return;
+        };
+        for (i, element) in planned.iter_mut().enumerate() {
+            let configured = config
+                .get(i)
+                .and_then(|c| c.attr(computed))
+                .is_some_and(|v| !v.is_null());
+            if configured {
+                continue;
+            }
+            let wanted_key = element.attr(key).cloned();
+            let from_prior = prior
+                .get(i)
+                .filter(|p| p.attr(key).cloned() == wanted_key)
+                .or_else(|| prior.iter().find(|p| p.attr(key).cloned() == wanted_key))
+                .and_then(|p| p.attr(computed).cloned())
+                .filter(Value::is_known);
+            if let Value::Object(fields) = element {
+                fields.insert(computed.to_owned(), from_prior.unwrap_or(Value::Unknown));
+            }
+        }
+    }
+
+    /// Whether the configuration sets top-level attribute `name`.
+    pub fn configured(&self, name: &str) -> bool {
+        self.config.attr(name).is_some_and(|v| !v.is_null())
     }
 }
 

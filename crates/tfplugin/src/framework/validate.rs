@@ -1,7 +1,7 @@
 //! Runs the schema's per-attribute validators over a configuration value.
 
 use crate::diagnostics::{AttributePath, Diagnostics};
-use crate::schema::{Attribute, AttributeType, Block, NestingMode};
+use crate::schema::{Attribute, AttributeType, Block, BlockRule, NestingMode};
 use crate::value::Value;
 
 /// Runs every attribute validator on known, non-null values of `config`,
@@ -18,6 +18,9 @@ fn walk_block(block: &Block, value: &Value, path: &AttributePath, diags: &mut Di
         return;
     }
     walk_attributes(&block.attributes, value, path, diags);
+    for rule in &block.rules {
+        check_rule(rule, value, path, diags);
+    }
     for nb in &block.blocks {
         let child = path.clone().join_attr(nb.name.clone());
         let Some(v) = value.attr(&nb.name) else {
@@ -80,5 +83,148 @@ fn each_nested(
             }
         }
         _ => {}
+    }
+}
+
+/// Whether `name` is set in a block value: known and not null (an empty
+/// nested block list counts as not set). Unknown is `None`: it may still
+/// turn out either way.
+fn is_set(value: &Value, name: &str) -> Option<bool> {
+    match value.attr(name) {
+        None | Some(Value::Null) => Some(false),
+        Some(Value::List(items) | Value::Set(items)) if items.is_empty() => Some(false),
+        Some(v) if !v.is_known() => None,
+        Some(_) => Some(true),
+    }
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check_rule(rule: &BlockRule, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    let at = |name: &str| path.clone().join_attr(name.to_owned());
+    match rule {
+        BlockRule::ConflictsWith(names) | BlockRule::ExactlyOneOf(names) => {
+            let set: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|n| is_set(value, n) == Some(true))
+                .collect();
+            if let [first, rest @ ..] = &set[..]
+                && !rest.is_empty()
+            {
+                for name in rest {
+                    diags.error_at(
+                        at(name),
+                        "Conflicting arguments",
+                        format!(
+                            "{name:?} cannot be set together with {first:?}; set only one of {}.",
+                            quoted(names)
+                        ),
+                    );
+                }
+            }
+            let undecided = names.iter().any(|n| is_set(value, n).is_none());
+            if matches!(rule, BlockRule::ExactlyOneOf(_)) && set.is_empty() && !undecided {
+                missing_one_of(names, path, diags);
+            }
+        }
+        BlockRule::AtLeastOneOf(names) => {
+            if names.iter().all(|n| is_set(value, n) == Some(false)) {
+                missing_one_of(names, path, diags);
+            }
+        }
+        BlockRule::RequiredWith(names) => {
+            let Some((first, others)) = names.split_first() else {
+                return;
+            };
+            if is_set(value, first) != Some(true) {
+                return;
+            }
+            for other in others {
+                if is_set(value, other) == Some(false) {
+                    diags.error_at(
+                        at(other),
+                        "Missing required argument",
+                        format!("{other:?} must be set when {first:?} is set."),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn missing_one_of(names: &[&str], path: &AttributePath, diags: &mut Diagnostics) {
+    let detail = format!("One of {} must be set.", quoted(names));
+    if path.is_root() {
+        diags.error("Missing required argument", detail);
+    } else {
+        diags.error_at(path.clone(), "Missing required argument", detail);
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn block(rule: BlockRule) -> Block {
+        Block::new()
+            .attribute(Attribute::string("a").optional())
+            .attribute(Attribute::string("b").optional())
+            .attribute(Attribute::string("c").optional())
+            .rule(rule)
+    }
+
+    fn config(a: Value, b: Value) -> Value {
+        Value::object([("a", a), ("b", b), ("c", Value::Null)])
+    }
+
+    fn paths(d: &Diagnostics) -> Vec<String> {
+        d.iter()
+            .map(|d| {
+                d.attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn conflicts_name_the_second_attribute() {
+        let b = block(BlockRule::ConflictsWith(vec!["a", "b"]));
+        let d = validate_config(&b, &config(Value::from("x"), Value::from("y")));
+        assert_eq!(paths(&d), vec!["b".to_owned()]);
+        assert!(d.iter().next().unwrap().detail.contains("\"a\", \"b\""));
+        assert!(validate_config(&b, &config(Value::from("x"), Value::Null)).is_empty());
+        assert!(validate_config(&b, &config(Value::from("x"), Value::Unknown)).is_empty());
+    }
+
+    #[test]
+    fn exactly_one_needs_one_unless_undecided() {
+        let b = block(BlockRule::ExactlyOneOf(vec!["a", "b"]));
+        let d = validate_config(&b, &config(Value::Null, Value::Null));
+        assert!(d.has_errors());
+        assert!(validate_config(&b, &config(Value::Unknown, Value::Null)).is_empty());
+        assert!(validate_config(&b, &config(Value::Null, Value::from("y"))).is_empty());
+        assert!(validate_config(&b, &config(Value::from("x"), Value::from("y"))).has_errors());
+    }
+
+    #[test]
+    fn at_least_one_and_required_with() {
+        let b = block(BlockRule::AtLeastOneOf(vec!["a", "b"]));
+        assert!(validate_config(&b, &config(Value::Null, Value::Null)).has_errors());
+        assert!(validate_config(&b, &config(Value::from("x"), Value::from("y"))).is_empty());
+        let b = block(BlockRule::RequiredWith(vec!["a", "b"]));
+        let d = validate_config(&b, &config(Value::from("x"), Value::Null));
+        assert_eq!(paths(&d), vec!["b".to_owned()]);
+        assert!(validate_config(&b, &config(Value::Null, Value::Null)).is_empty());
+        assert!(validate_config(&b, &config(Value::from("x"), Value::Unknown)).is_empty());
     }
 }
