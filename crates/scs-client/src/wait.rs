@@ -172,6 +172,68 @@ where
     }
 }
 
+/// How long a multi-step operation may still take, and what cancels it:
+/// Terraform's timeout and StopProvider, as the caller's request context has
+/// them. Waits and conflict retries take one instead of two loose values.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub deadline: Instant,
+    pub cancel: CancellationToken,
+}
+
+impl Budget {
+    pub fn new(deadline: Instant, cancel: CancellationToken) -> Self {
+        Self { deadline, cancel }
+    }
+}
+
+/// Runs `op` again while the cloud answers 409 Conflict (an object still in
+/// use, such as a network whose DHCP port Neutron is still removing, or a
+/// volume still detaching), backing off from 0.5 s to 5 s, until it succeeds,
+/// fails otherwise, or the budget runs out: then the last conflict is
+/// reported as the timeout's last status.
+pub async fn retry_conflicts<T, F, Fut>(op_name: &str, budget: &Budget, mut op: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(500);
+    loop {
+        let err = tokio::select! {
+            biased;
+            _ = budget.cancel.cancelled() => {
+                return Err(Error::Cancelled { operation: op_name.to_owned() });
+            }
+            r = op() => match r {
+                Err(e) if e.is_conflict() => e,
+                other => return other,
+            },
+        };
+        if Instant::now() + pause >= budget.deadline {
+            return Err(Error::Timeout {
+                operation: op_name.to_owned(),
+                after: started.elapsed(),
+                last_status: Some(format!("still in conflict: {err}")),
+            });
+        }
+        tracing::info!(
+            target: "scs_client::wait",
+            operation = op_name,
+            "conflict, trying again in {}",
+            fmt_duration(pause)
+        );
+        tokio::select! {
+            biased;
+            _ = budget.cancel.cancelled() => {
+                return Err(Error::Cancelled { operation: op_name.to_owned() });
+            }
+            _ = tokio::time::sleep(pause) => {}
+        }
+        pause = (pause * 2).min(Duration::from_secs(5));
+    }
+}
+
 /// The status reason of a resource that went to ERROR, picked from the places
 /// services put it: Nova `fault.message` (+ `fault.details` first line),
 /// Cinder `migration_status`-free `status_reason`/`reason`, Neutron none.
