@@ -5,5 +5,7 @@
 
 pub mod config;
 pub mod data_sources;
+pub mod lifecycle;
 pub mod provider;
 pub mod resources;
+pub mod support;

@@ -16,44 +16,7 @@ use crate::config::{self, ARGUMENTS, Kind, ProviderArgs};
 /// The registry address users write in `required_providers`.
 pub const SOURCE_ADDRESS: &str = "sovereigncloudstack/scs";
 
-/// What every resource and data source gets from the configured provider (through [`client`] and
-/// [`default_region`], or `ctx.provider_data::<ProviderData>()`).
-#[derive(Debug, Clone)]
-pub struct ProviderData {
-    client: Option<Client>,
-    region: Option<String>,
-}
-
-impl ProviderData {
-    /// The API client; an error diagnostic while the provider block still has unknown values (Terraform
-    /// plans before the resources those values come from exist).
-    pub fn client(&self) -> Result<&Client, Diagnostics> {
-        self.client.as_ref().ok_or_else(|| {
-            Diagnostic::error(
-                "Provider configuration not known yet",
-                "The provider \"scs\" block uses values that are only known after apply, so the provider \
-                 cannot reach the cloud during this plan. Apply the resources the provider block depends \
-                 on first (for example with -target), or give the provider known values.",
-            )
-            .into()
-        })
-    }
-
-    /// The provider's region (from the block, OS_REGION_NAME or clouds.yaml), if any.
-    pub fn region(&self) -> Option<&str> {
-        self.region.as_deref()
-    }
-}
-
-/// The configured client, for resources and data sources.
-pub fn client(ctx: &Ctx) -> Result<&Client, Diagnostics> {
-    ctx.provider_data::<ProviderData>()?.client()
-}
-
-/// The provider's default region, for resources whose `region` is not set.
-pub fn default_region(ctx: &Ctx) -> Result<Option<&str>, Diagnostics> {
-    Ok(ctx.provider_data::<ProviderData>()?.region())
-}
+pub use crate::support::ProviderData;
 
 /// The `scs` provider.
 #[derive(Debug, Default, Clone)]
@@ -105,10 +68,10 @@ impl Provider for ScsProvider {
             return Err(problems);
         }
         if args.has_unknown() {
-            return Ok(Arc::new(ProviderData {
-                client: None,
-                region: args.region.known().cloned(),
-            }));
+            return Ok(Arc::new(ProviderData::new(
+                None,
+                args.region.known().cloned(),
+            )));
         }
         let resolved = match &self.sources {
             Some(sources) => CloudConfig::resolve_with(args.to_overrides(), sources),
@@ -139,10 +102,7 @@ impl Provider for ScsProvider {
         if let Ok(mut configured) = self.configured.lock() {
             *configured = Some(client.clone());
         }
-        Ok(Arc::new(ProviderData {
-            client: Some(client),
-            region,
-        }))
+        Ok(Arc::new(ProviderData::new(Some(client), region)))
     }
 
     fn stop(&self) {
@@ -352,8 +312,9 @@ mod tests {
             Err(e) => panic!("configure failed: {e}"),
         };
         let ctx = Ctx::default().with_provider_data(Some(data));
-        assert!(client(&ctx).is_err());
-        assert_eq!(default_region(&ctx).ok().flatten(), Some("RegionOne"));
+        let data = ctx.provider_data::<ProviderData>().expect("provider data");
+        assert!(data.client().is_err());
+        assert_eq!(data.region(), Some("RegionOne"));
     }
 
     #[tokio::test]

@@ -355,12 +355,7 @@ resource "scs_volume" "two_sources" {
         s.init();
         let out = s.run(&["validate", "-no-color"]);
         out.assert_failure();
-        for needle in [
-            "vcpus",
-            "policy",
-            "snapshot_id",
-            "Conflicting volume sources",
-        ] {
+        for needle in ["vcpus", "policy", "snapshot_id", "Conflicting arguments"] {
             out.assert_contains(needle);
         }
     });

@@ -14,7 +14,7 @@ use tfplugin::framework::{Ctx, DataSource};
 use tfplugin::schema::{Attribute, Block, Schema, validators};
 use tfplugin::value::{Attr, Type, Value, from_value};
 
-use crate::resources::shared::{call, client_for};
+use crate::support::{call, client_for};
 
 pub struct ImageDataSource;
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tfplugin::framework::DataSource;
+use tfplugin::framework::{DataSource, typed_data_source};
 
 pub mod flavor;
 pub mod image;
@@ -12,8 +12,8 @@ pub mod subnet;
 /// Every data source type the provider offers.
 pub fn all() -> Vec<Arc<dyn DataSource>> {
     vec![
-        Arc::new(network::NetworkDataSource),
-        Arc::new(subnet::SubnetDataSource),
+        typed_data_source(network::NetworkDataSource),
+        typed_data_source(subnet::SubnetDataSource),
         Arc::new(flavor::FlavorDataSource),
         Arc::new(image::ImageDataSource),
     ]

@@ -3,90 +3,51 @@
 use async_trait::async_trait;
 use scs_client::network::{self as neutron, Network};
 use serde::{Deserialize, Serialize};
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::framework::{Ctx, DataSource};
-use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{Attr, Type, Value, from_value};
+use tfplugin::Model;
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::framework::{Ctx, TypedDataSource};
+use tfplugin::value::Attr;
 
-use crate::resources::shared::{attr_of, call, client_for};
+use crate::support::{attr_of, call, client_for, describe_filters, exactly_one};
 
 pub struct NetworkDataSource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Looks up exactly one Neutron network.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct NetworkLookup {
+pub struct NetworkLookup {
+    #[tf(optional, computed)]
     region: Attr<String>,
+    #[tf(optional, computed)]
     id: Attr<String>,
+    #[tf(optional, computed)]
     name: Attr<String>,
+    #[tf(optional, computed)]
     external: Attr<bool>,
+    #[tf(optional, computed, set)]
     tags: Attr<Vec<String>>,
+    #[tf(computed)]
     description: Attr<String>,
+    #[tf(computed)]
     admin_state_up: Attr<bool>,
+    #[tf(computed)]
     shared: Attr<bool>,
+    #[tf(computed)]
     mtu: Attr<i64>,
+    #[tf(computed)]
     port_security_enabled: Attr<bool>,
+    #[tf(computed)]
     status: Attr<String>,
+    #[tf(computed, set)]
     subnet_ids: Attr<Vec<String>>,
 }
 
-/// The one match, or an error that names every candidate.
-pub(crate) fn exactly_one<T>(
-    kind: &str,
-    filters: &str,
-    mut found: Vec<T>,
-    describe: impl Fn(&T) -> String,
-) -> Result<T, Diagnostics> {
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => Err(Diagnostic::error(
-            format!("No {kind} found"),
-            format!("No {kind} matches {filters}."),
-        )
-        .into()),
-        n => {
-            let list: Vec<String> = found
-                .iter()
-                .map(|f| format!("  - {}", describe(f)))
-                .collect();
-            Err(Diagnostic::error(
-                format!("{n} {kind}s match"),
-                format!(
-                    "{n} {kind}s match {filters}; narrow the filter so exactly one does. Candidates:\n{}",
-                    list.join("\n")
-                ),
-            )
-            .into())
-        }
-    }
-}
-
 #[async_trait]
-impl DataSource for NetworkDataSource {
-    fn type_name(&self) -> &str {
-        "scs_network"
-    }
+impl TypedDataSource for NetworkDataSource {
+    type Model = NetworkLookup;
+    const TYPE_NAME: &'static str = "scs_network";
 
-    fn schema(&self) -> Schema {
-        Schema::new(
-            Block::new()
-                .description("Looks up exactly one Neutron network.")
-                .attribute(Attribute::string("region").optional().computed())
-                .attribute(Attribute::string("id").optional().computed())
-                .attribute(Attribute::string("name").optional().computed())
-                .attribute(Attribute::bool("external").optional().computed())
-                .attribute(Attribute::set("tags", Type::String).optional().computed())
-                .attribute(Attribute::string("description").computed())
-                .attribute(Attribute::bool("admin_state_up").computed())
-                .attribute(Attribute::bool("shared").computed())
-                .attribute(Attribute::number("mtu").computed())
-                .attribute(Attribute::bool("port_security_enabled").computed())
-                .attribute(Attribute::string("status").computed())
-                .attribute(Attribute::set("subnet_ids", Type::String).computed()),
-        )
-    }
-
-    async fn read(&self, ctx: &Ctx, config: Value) -> Result<Value, Diagnostics> {
-        let want: NetworkLookup = from_value(&config)?;
+    async fn read(&self, ctx: &Ctx, want: NetworkLookup) -> Result<NetworkLookup, Diagnostics> {
         let (client, region) = client_for(ctx, &want.region)?;
         let external = want.external.known().map(|e| e.to_string());
         let tags = want
@@ -107,12 +68,7 @@ impl DataSource for NetworkDataSource {
         if let Some(t) = &tags {
             filters.push(("tags", t));
         }
-        let described: Vec<String> = filters.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-        let described = if described.is_empty() {
-            "no filter".to_owned()
-        } else {
-            described.join(", ")
-        };
+        let described = describe_filters(&filters);
         let found = call(
             ctx,
             "Cannot list networks",
@@ -136,6 +92,6 @@ impl DataSource for NetworkDataSource {
             status: Attr::Known(net.status),
             subnet_ids: Attr::Known(net.subnets),
         };
-        ctx.to_value(&out)
+        Ok(out)
     }
 }

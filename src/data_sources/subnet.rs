@@ -3,79 +3,65 @@
 use async_trait::async_trait;
 use scs_client::network as neutron;
 use serde::{Deserialize, Serialize};
+use tfplugin::Model;
 use tfplugin::diagnostics::Diagnostics;
-use tfplugin::framework::{Ctx, DataSource};
-use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{Attr, Type, Value, from_value};
+use tfplugin::framework::{Ctx, TypedDataSource};
+use tfplugin::value::Attr;
 
-use super::network::exactly_one;
-use crate::resources::shared::{attr_of, call, client_for};
+use crate::support::{attr_of, call, client_for, describe_filters, exactly_one};
 
 pub struct SubnetDataSource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Looks up exactly one Neutron subnet.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct SubnetLookup {
+pub struct SubnetLookup {
+    #[tf(optional, computed)]
     region: Attr<String>,
+    #[tf(optional, computed)]
     id: Attr<String>,
+    #[tf(optional, computed)]
     name: Attr<String>,
+    #[tf(optional, computed)]
     network_id: Attr<String>,
+    #[tf(optional, computed)]
     cidr: Attr<String>,
+    #[tf(optional, computed)]
     ip_version: Attr<i64>,
+    #[tf(computed)]
     description: Attr<String>,
+    #[tf(computed)]
     gateway_ip: Attr<String>,
+    #[tf(computed)]
     enable_dhcp: Attr<bool>,
+    #[tf(computed)]
     dns_nameservers: Attr<Vec<String>>,
+    #[tf(computed)]
     allocation_pools: Attr<Vec<Pool>>,
+    #[tf(computed)]
     host_routes: Attr<Vec<Route>>,
+    #[tf(computed, set)]
     tags: Attr<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Pool {
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Pool {
     start: String,
     end: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Route {
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Route {
     destination_cidr: String,
     next_hop: String,
 }
 
 #[async_trait]
-impl DataSource for SubnetDataSource {
-    fn type_name(&self) -> &str {
-        "scs_subnet"
-    }
+impl TypedDataSource for SubnetDataSource {
+    type Model = SubnetLookup;
+    const TYPE_NAME: &'static str = "scs_subnet";
 
-    fn schema(&self) -> Schema {
-        let pool = Type::object([("start", Type::String), ("end", Type::String)]);
-        let route = Type::object([
-            ("destination_cidr", Type::String),
-            ("next_hop", Type::String),
-        ]);
-        Schema::new(
-            Block::new()
-                .description("Looks up exactly one Neutron subnet.")
-                .attribute(Attribute::string("region").optional().computed())
-                .attribute(Attribute::string("id").optional().computed())
-                .attribute(Attribute::string("name").optional().computed())
-                .attribute(Attribute::string("network_id").optional().computed())
-                .attribute(Attribute::string("cidr").optional().computed())
-                .attribute(Attribute::number("ip_version").optional().computed())
-                .attribute(Attribute::string("description").computed())
-                .attribute(Attribute::string("gateway_ip").computed())
-                .attribute(Attribute::bool("enable_dhcp").computed())
-                .attribute(Attribute::list("dns_nameservers", Type::String).computed())
-                .attribute(Attribute::new("allocation_pools", Type::list(pool)).computed())
-                .attribute(Attribute::new("host_routes", Type::list(route)).computed())
-                .attribute(Attribute::set("tags", Type::String).computed()),
-        )
-    }
-
-    async fn read(&self, ctx: &Ctx, config: Value) -> Result<Value, Diagnostics> {
-        let want: SubnetLookup = from_value(&config)?;
+    async fn read(&self, ctx: &Ctx, want: SubnetLookup) -> Result<SubnetLookup, Diagnostics> {
         let (client, region) = client_for(ctx, &want.region)?;
         let version = want.ip_version.known().map(i64::to_string);
         let mut filters: Vec<(&str, &str)> = Vec::new();
@@ -90,12 +76,7 @@ impl DataSource for SubnetDataSource {
                 filters.push((key, v));
             }
         }
-        let described: Vec<String> = filters.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-        let described = if described.is_empty() {
-            "no filter".to_owned()
-        } else {
-            described.join(", ")
-        };
+        let described = describe_filters(&filters);
         let found = call(
             ctx,
             "Cannot list subnets",
@@ -138,6 +119,6 @@ impl DataSource for SubnetDataSource {
             ),
             tags: Attr::Known(subnet.tags),
         };
-        ctx.to_value(&out)
+        Ok(out)
     }
 }

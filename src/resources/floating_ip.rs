@@ -4,71 +4,66 @@
 //! update of anything else never sends `port_id`.
 
 use async_trait::async_trait;
+use scs_client::Client;
 use scs_client::network::{self as neutron, CreateFloatingIp, FloatingIp, UpdateFloatingIp};
 use serde::{Deserialize, Serialize};
-use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind};
-use tfplugin::value::{Attr, Value, from_value};
+use tfplugin::Model;
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
+use tfplugin::framework::{Ctx, PlanChange};
+use tfplugin::model::Timeouts;
+use tfplugin::value::{Attr, Value};
 
-use super::net_common::parse_ip;
-use super::shared::{
-    applied_with_tags, attr_of, call, changed_nullable, changed_tags, client_for, id_attribute,
-    list_from_api, partial, region_attribute, still_there, stored_object, string_from_api,
-    tags_attribute, timeouts, with_timeout,
+use crate::lifecycle::{CloudObject, Step};
+use crate::support::net::ip_validator;
+use crate::support::schema::{region, tags};
+use crate::support::{
+    attr_of, changed_nullable, cloud_error, exactly_one, list_from_api, string_from_api,
 };
-use crate::data_sources::network::exactly_one;
-use crate::try_apply;
 
 pub struct FloatingIpResource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A floating IP and its association with a port.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct FloatingIpModel {
+#[tf(
+    exactly_one_of(pool, floating_network_id),
+    required_with(fixed_ip, port_id)
+)]
+pub struct FloatingIpModel {
+    /// The floating IP's ID.
+    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
+    #[tf(schema = region)]
     region: Attr<String>,
+    /// The name of the external network to allocate from; or give `floating_network_id`.
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     pool: Attr<String>,
+    /// The ID of the external network to allocate from; or give `pool`.
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     floating_network_id: Attr<String>,
+    #[tf(optional, computed, use_state_for_unknown, requires_replace, validator = ip_validator)]
     address: Attr<String>,
+    #[tf(optional)]
     port_id: Attr<String>,
+    /// Which of `port_id`'s addresses the floating IP maps to.
+    #[tf(optional, computed, use_state_for_unknown, validator = ip_validator)]
     fixed_ip: Attr<String>,
+    #[tf(optional)]
     description: Attr<String>,
+    #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
+    #[tf(computed)]
     status: Attr<String>,
-    timeouts: Value,
-}
-
-impl FloatingIpModel {
-    fn from_api(fip: FloatingIp, pool: Attr<String>, prior: &FloatingIpModel) -> FloatingIpModel {
-        FloatingIpModel {
-            id: Attr::Known(fip.id),
-            region: prior.region.clone(),
-            pool,
-            floating_network_id: Attr::Known(fip.floating_network_id),
-            address: Attr::Known(fip.floating_ip_address),
-            port_id: attr_of(fip.port_id),
-            fixed_ip: attr_of(fip.fixed_ip_address),
-            description: string_from_api(fip.description, &prior.description),
-            tags: list_from_api(fip.tags, &prior.tags),
-            status: Attr::Known(fip.status),
-            timeouts: prior.timeouts.clone(),
-        }
-    }
+    #[tf(timeouts(create, update, delete))]
+    timeouts: Attr<Timeouts>,
 }
 
 /// The external network's ID for a pool name.
-async fn network_of_pool(
-    ctx: &Ctx,
-    client: &scs_client::Client,
-    pool: &str,
-) -> Result<String, Diagnostics> {
+async fn network_of_pool(client: &Client, pool: &str) -> Result<String, Diagnostics> {
     let filters = [("name", pool), ("router:external", "true")];
-    let found = call(
-        ctx,
-        "Cannot look up the floating IP pool",
-        neutron::list_networks(client, &filters),
-    )
-    .await?;
+    let found = neutron::list_networks(client, &filters)
+        .await
+        .map_err(|e| cloud_error("Cannot look up the floating IP pool", &e))?;
     let net = exactly_one("external network", &format!("name={pool:?}"), found, |n| {
         format!("{} ({:?})", n.id, n.name)
     })
@@ -82,128 +77,46 @@ async fn network_of_pool(
     Ok(net.id)
 }
 
-/// The pool name to record: the configured one, else the network's name.
-async fn pool_name(
-    ctx: &Ctx,
-    client: &scs_client::Client,
-    prior: &FloatingIpModel,
-    network_id: &str,
-) -> Result<Attr<String>, Diagnostics> {
-    if prior.pool.is_known() {
-        return Ok(prior.pool.clone());
-    }
-    let net = call(
-        ctx,
-        "Cannot read the floating IP network",
-        neutron::get_network(client, network_id),
-    )
-    .await?;
-    Ok(net.map_or(Attr::Null, |n| Attr::Known(n.name)))
-}
-
-impl FloatingIpResource {
-    async fn refresh(
-        &self,
-        ctx: &Ctx,
-        client: &scs_client::Client,
-        id: &str,
-        prior: &FloatingIpModel,
-    ) -> Result<Option<Value>, Diagnostics> {
-        let Some(fip) = call(
-            ctx,
-            "Cannot read floating IP",
-            neutron::get_floating_ip(client, id),
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        let pool = pool_name(ctx, client, prior, &fip.floating_network_id).await?;
-        ctx.to_value(&FloatingIpModel::from_api(fip, pool, prior))
-            .map(Some)
-    }
-}
-
 #[async_trait]
-impl Resource for FloatingIpResource {
-    fn type_name(&self) -> &str {
-        "scs_floating_ip"
+impl CloudObject for FloatingIpResource {
+    type Model = FloatingIpModel;
+    type Api = FloatingIp;
+    type Update = UpdateFloatingIp;
+    const TYPE_NAME: &'static str = "scs_floating_ip";
+    const KIND: &'static str = "floating IP";
+
+    fn state_from(&self, fip: FloatingIp, prior: &FloatingIpModel) -> FloatingIpModel {
+        FloatingIpModel {
+            id: Attr::Known(fip.id),
+            region: prior.region.clone(),
+            // The configured name, or the network's name once `complete` looked it up.
+            pool: prior.pool.clone(),
+            floating_network_id: Attr::Known(fip.floating_network_id),
+            address: Attr::Known(fip.floating_ip_address),
+            port_id: attr_of(fip.port_id),
+            fixed_ip: attr_of(fip.fixed_ip_address),
+            description: string_from_api(fip.description, &prior.description),
+            tags: list_from_api(fip.tags, &prior.tags),
+            status: Attr::Known(fip.status),
+            timeouts: prior.timeouts.clone(),
+        }
     }
 
-    fn schema(&self) -> Schema {
-        let ip = |v: &Value, path: &AttributePath, diags: &mut Diagnostics| {
-            if let Some(text) = v.as_str()
-                && let Err(e) = parse_ip(text)
-            {
-                diags.error_at(path.clone(), "Invalid IP address", e);
-            }
-        };
-        Schema::new(
-            Block::new()
-                .description("A floating IP and its association with a port.")
-                .attribute(id_attribute("floating IP"))
-                .attribute(region_attribute())
-                .attribute(
-                    Attribute::string("pool")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown()
-                        .requires_replace(),
-                )
-                .attribute(
-                    Attribute::string("floating_network_id")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown()
-                        .requires_replace(),
-                )
-                .attribute(
-                    Attribute::string("address")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown()
-                        .requires_replace()
-                        .validator(ip),
-                )
-                .attribute(Attribute::string("port_id").optional())
-                .attribute(
-                    Attribute::string("fixed_ip")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown()
-                        .validator(ip),
-                )
-                .attribute(Attribute::string("description").optional())
-                .attribute(tags_attribute())
-                .attribute(Attribute::string("status").computed())
-                .block(timeouts()),
-        )
-    }
-
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        let given = |name: &str| config.attr(name).is_some_and(|v| !v.is_null());
-        match (given("pool"), given("floating_network_id")) {
-            (true, false) | (false, true) => {}
-            (false, false) => diags.error_at(
-                AttributePath::attr("pool"),
-                "Missing pool or floating_network_id",
-                "Give the external network to allocate from, as pool (its name) or floating_network_id.",
-            ),
-            (true, true) => diags.error_at(
-                AttributePath::attr("floating_network_id"),
-                "Conflicting arguments",
-                "Give pool or floating_network_id, not both.",
-            ),
+    /// Records the pool's name when only the network was given (or imported).
+    async fn complete(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        mut state: FloatingIpModel,
+        _prior: &FloatingIpModel,
+    ) -> Step<FloatingIpModel> {
+        if !state.pool.is_known()
+            && let Some(network_id) = state.floating_network_id.known()
+        {
+            let net = neutron::get_network(client, network_id).await?;
+            state.pool = net.map_or(Attr::Null, |n| Attr::Known(n.name));
         }
-        if given("fixed_ip") && !given("port_id") {
-            diags.error_at(
-                AttributePath::attr("fixed_ip"),
-                "fixed_ip needs port_id",
-                "fixed_ip selects one of port_id's addresses; set port_id too.",
-            );
-        }
-        diags
+        Ok(state)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
@@ -211,35 +124,30 @@ impl Resource for FloatingIpResource {
             return Ok(());
         }
         let port = plan.planned.attr("port_id").cloned().unwrap_or_default();
-        let fixed_configured = plan.config.attr("fixed_ip").is_some_and(|v| !v.is_null());
         let moved = plan.prior.attr("port_id") != Some(&port);
-        if let Some(fixed) = plan.planned.get_path_mut(&AttributePath::attr("fixed_ip")) {
-            if port.is_null() {
-                *fixed = Value::Null;
-            } else if moved && !fixed_configured {
-                *fixed = Value::Unknown;
-            }
+        if port.is_null() {
+            plan.set_planned("fixed_ip", Value::Null);
+        } else if moved && !plan.configured("fixed_ip") {
+            plan.set_planned("fixed_ip", Value::Unknown);
         }
-        if moved && let Some(status) = plan.planned.get_path_mut(&AttributePath::attr("status")) {
-            *status = Value::Unknown;
+        if moved {
+            plan.set_planned("status", Value::Unknown);
         }
         Ok(())
     }
 
-    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
-        let plan: FloatingIpModel = try_apply!(req.planned_as());
-        let config: FloatingIpModel = try_apply!(req.config_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
-        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        _plan: &FloatingIpModel,
+        config: &FloatingIpModel,
+    ) -> Step<FloatingIp> {
         let network_id = match (config.floating_network_id.known(), config.pool.known()) {
             (Some(id), _) => id.clone(),
-            (None, Some(pool)) => try_apply!(network_of_pool(&ctx, &client, pool).await),
-            (None, None) => {
-                return ApplyResult::failed(Diagnostic::error(
-                    "Missing pool or floating_network_id",
-                    "Give the external network to allocate from.",
-                ));
-            }
+            (None, Some(pool)) => network_of_pool(client, pool).await?,
+            // The schema's rules make one of them required.
+            (None, None) => String::new(),
         };
         let body = CreateFloatingIp {
             floating_network_id: network_id,
@@ -249,106 +157,54 @@ impl Resource for FloatingIpResource {
             description: config.description.known().cloned(),
             subnet_id: None,
         };
-        let fip = try_apply!(
-            call(
-                &ctx,
-                "Cannot allocate floating IP",
-                neutron::create_floating_ip(&client, &body)
+        Ok(neutron::create_floating_ip(client, &body).await?)
+    }
+
+    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<FloatingIp>> {
+        Ok(neutron::get_floating_ip(client, id).await?)
+    }
+
+    fn update_body(
+        &self,
+        prior: &FloatingIpModel,
+        plan: &FloatingIpModel,
+        config: &FloatingIpModel,
+    ) -> Result<UpdateFloatingIp, Diagnostics> {
+        let port_changed = prior.port_id != plan.port_id;
+        let fixed_changed = config.fixed_ip.is_known() && prior.fixed_ip != plan.fixed_ip;
+        let (port_id, fixed_ip_address) = if port_changed || fixed_changed {
+            // Only a configured fixed_ip is sent; otherwise Neutron picks the port's address.
+            (
+                Some(plan.port_id.known().cloned()),
+                config.fixed_ip.known().map(|f| Some(f.clone())),
             )
-            .await
-        );
-        let id = fip.id.clone();
-        let prior = FloatingIpModel {
-            region,
-            ..plan.clone()
+        } else {
+            (None, None)
         };
-        let pool = match pool_name(&ctx, &client, &config, &fip.floating_network_id).await {
-            Ok(p) => p,
-            Err(d) => return partial(&ctx, &FloatingIpModel::from_api(fip, Attr::Null, &prior), d),
-        };
-        let state = FloatingIpModel::from_api(fip, pool, &prior);
-        applied_with_tags(
-            &ctx,
-            state,
-            &plan.tags,
-            |s| &mut s.tags,
-            "Cannot tag floating IP",
-            |tags| neutron::set_floating_ip_tags(&client, &id, tags),
-        )
-        .await
+        Ok(UpdateFloatingIp {
+            port_id,
+            fixed_ip_address,
+            description: changed_nullable(&prior.description, &plan.description)
+                .map(Option::unwrap_or_default),
+        })
     }
 
-    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
-        let prior: FloatingIpModel = from_value(&state)?;
-        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
-            return Ok(None);
-        };
-        self.refresh(ctx, &client, &id, &FloatingIpModel { region, ..prior })
-            .await
+    async fn update(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        id: &str,
+        body: UpdateFloatingIp,
+    ) -> Step<()> {
+        neutron::update_floating_ip(client, id, &body).await?;
+        Ok(())
     }
 
-    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
-        let run = async {
-            let prior: FloatingIpModel = req.prior_as()?;
-            let plan: FloatingIpModel = req.planned_as()?;
-            let config: FloatingIpModel = req.config_as()?;
-            let ctx = with_timeout(ctx, &req.planned, TimeoutKind::Update)?;
-            let (client, _) = client_for(&ctx, &plan.region)?;
-            let id = plan.id.known().cloned().unwrap_or_default();
-            let port_changed = prior.port_id != plan.port_id;
-            let fixed_changed = config.fixed_ip.is_known() && prior.fixed_ip != plan.fixed_ip;
-            let (port_id, fixed_ip_address) = if port_changed || fixed_changed {
-                // Only a configured fixed_ip is sent; otherwise Neutron picks the port's address.
-                (
-                    Some(plan.port_id.known().cloned()),
-                    config.fixed_ip.known().map(|f| Some(f.clone())),
-                )
-            } else {
-                (None, None)
-            };
-            let body = UpdateFloatingIp {
-                port_id,
-                fixed_ip_address,
-                description: changed_nullable(&prior.description, &plan.description)
-                    .map(Option::unwrap_or_default),
-            };
-            if body != UpdateFloatingIp::default() {
-                call(
-                    &ctx,
-                    "Cannot update floating IP",
-                    neutron::update_floating_ip(&client, &id, &body),
-                )
-                .await?;
-            }
-            if let Some(tags) = changed_tags(&prior.tags, &plan.tags) {
-                call(
-                    &ctx,
-                    "Cannot tag floating IP",
-                    neutron::set_floating_ip_tags(&client, &id, &tags),
-                )
-                .await?;
-            }
-            still_there(
-                self.refresh(&ctx, &client, &id, &plan).await?,
-                "Floating IP disappeared",
-                || format!("floating IP {id} was released while it was being updated"),
-            )
-        };
-        run.await.into()
+    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
+        Ok(neutron::set_floating_ip_tags(client, id, tags).await?)
     }
 
-    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
-        let prior: FloatingIpModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
-            return Ok(());
-        };
-        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
-        let (client, _) = client_for(&ctx, &prior.region)?;
-        call(
-            &ctx,
-            "Cannot release floating IP",
-            neutron::delete_floating_ip(&client, &id),
-        )
-        .await
+    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
+        Ok(neutron::delete_floating_ip(client, id).await?)
     }
 }

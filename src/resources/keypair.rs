@@ -4,28 +4,41 @@
 //! Terraform state; this resource only ever imports a public key.
 
 use async_trait::async_trait;
+use scs_client::Client;
 use scs_client::compute::{self as nova, CreateKeypair, Keypair};
 use serde::{Deserialize, Serialize};
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind, timeouts_block, validators};
-use tfplugin::value::{Attr, Value, from_value};
+use tfplugin::Model;
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
+use tfplugin::framework::Ctx;
+use tfplugin::model::Timeouts;
+use tfplugin::schema::validators::non_empty;
+use tfplugin::value::{Attr, Value};
 
-use crate::try_apply;
-
-use super::shared::{applied, call, client_for, region_attribute, with_timeout};
+use crate::lifecycle::{CloudObject, Step};
+use crate::support::schema::region;
 
 pub struct KeypairResource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A Nova keypair made from an existing public key. No private key is generated or stored.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct KeypairModel {
+pub struct KeypairModel {
+    /// The keypair's name (Nova identifies keypairs by name).
+    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
+    #[tf(schema = region)]
     region: Attr<String>,
+    /// The keypair's name; changing it creates a new keypair.
+    #[tf(required, requires_replace, validator = non_empty())]
     name: Attr<String>,
+    /// The public key in OpenSSH format; changing it creates a new keypair.
+    #[tf(required, requires_replace, validator = public_key_validator)]
     public_key: Attr<String>,
+    /// The key's fingerprint as Nova reports it.
+    #[tf(computed, use_state_for_unknown)]
     fingerprint: Attr<String>,
-    timeouts: Value,
+    #[tf(timeouts(create, delete))]
+    timeouts: Attr<Timeouts>,
 }
 
 /// Keys are compared without surrounding whitespace: a key read from a file
@@ -34,28 +47,7 @@ fn same_key(a: &str, b: &str) -> bool {
     a.trim() == b.trim()
 }
 
-impl KeypairModel {
-    fn from_api(kp: Keypair, prior: &KeypairModel) -> KeypairModel {
-        let public_key = match prior.public_key.known() {
-            Some(p) if same_key(p, &kp.public_key) => prior.public_key.clone(),
-            _ => Attr::Known(kp.public_key),
-        };
-        KeypairModel {
-            id: Attr::Known(kp.name.clone()),
-            region: prior.region.clone(),
-            name: Attr::Known(kp.name),
-            public_key,
-            fingerprint: Attr::Known(kp.fingerprint),
-            timeouts: prior.timeouts.clone(),
-        }
-    }
-}
-
-fn public_key_validator(
-    v: &Value,
-    path: &tfplugin::diagnostics::AttributePath,
-    d: &mut Diagnostics,
-) {
+fn public_key_validator(v: &Value, path: &AttributePath, d: &mut Diagnostics) {
     let Some(key) = v.as_str() else { return };
     let key = key.trim();
     if key.contains("PRIVATE KEY") {
@@ -74,114 +66,49 @@ fn public_key_validator(
 }
 
 #[async_trait]
-impl Resource for KeypairResource {
-    fn type_name(&self) -> &str {
-        "scs_keypair"
+impl CloudObject for KeypairResource {
+    type Model = KeypairModel;
+    type Api = Keypair;
+    type Update = ();
+    const TYPE_NAME: &'static str = "scs_keypair";
+    const KIND: &'static str = "keypair";
+
+    fn state_from(&self, kp: Keypair, prior: &KeypairModel) -> KeypairModel {
+        let public_key = match prior.public_key.known() {
+            Some(p) if same_key(p, &kp.public_key) => prior.public_key.clone(),
+            _ => Attr::Known(kp.public_key),
+        };
+        KeypairModel {
+            id: Attr::Known(kp.name.clone()),
+            region: prior.region.clone(),
+            name: Attr::Known(kp.name),
+            public_key,
+            fingerprint: Attr::Known(kp.fingerprint),
+            timeouts: prior.timeouts.clone(),
+        }
     }
 
-    fn schema(&self) -> Schema {
-        Schema::new(
-            Block::new()
-                .description("A Nova keypair made from an existing public key. No private key is generated or stored.")
-                .attribute(
-                    Attribute::string("id")
-                        .computed()
-                        .use_state_for_unknown()
-                        .description("The keypair's name (Nova identifies keypairs by name)."),
-                )
-                .attribute(region_attribute())
-                .attribute(
-                    Attribute::string("name")
-                        .required()
-                        .requires_replace()
-                        .validator(validators::non_empty())
-                        .description("The keypair's name; changing it creates a new keypair."),
-                )
-                .attribute(
-                    Attribute::string("public_key")
-                        .required()
-                        .requires_replace()
-                        .validator(public_key_validator)
-                        .description("The public key in OpenSSH format; changing it creates a new keypair."),
-                )
-                .attribute(
-                    Attribute::string("fingerprint")
-                        .computed()
-                        .use_state_for_unknown()
-                        .description("The key's fingerprint as Nova reports it."),
-                )
-                .block(timeouts_block(&[TimeoutKind::Create, TimeoutKind::Delete])),
-        )
-    }
-
-    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
-        let plan: KeypairModel = try_apply!(req.planned_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
-        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        plan: &KeypairModel,
+        _config: &KeypairModel,
+    ) -> Step<Keypair> {
         let body = CreateKeypair {
             name: plan.name.known().cloned().unwrap_or_default(),
             public_key: plan.public_key.known().cloned().unwrap_or_default(),
             key_type: None,
         };
-        let kp = try_apply!(
-            call(
-                &ctx,
-                "Cannot create keypair",
-                nova::create_keypair(&client, &body)
-            )
-            .await
-        );
-        let state = KeypairModel::from_api(kp, &KeypairModel { region, ..plan });
-        applied(&ctx, &state)
+        Ok(nova::create_keypair(client, &body).await?)
     }
 
-    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
-        let prior: KeypairModel = from_value(&state)?;
-        let Some(name) = prior.id.known().cloned() else {
-            return Ok(None);
-        };
-        let (client, region) = client_for(ctx, &prior.region)?;
-        let prior = KeypairModel { region, ..prior };
-        let found = call(
-            ctx,
-            "Cannot read keypair",
-            nova::get_keypair(&client, &name),
-        )
-        .await?;
-        found
-            .map(|kp| ctx.to_value(&KeypairModel::from_api(kp, &prior)))
-            .transpose()
+    async fn get(&self, _ctx: &Ctx, client: &Client, name: &str) -> Step<Option<Keypair>> {
+        Ok(nova::get_keypair(client, name).await?)
     }
 
-    async fn update(&self, _ctx: &Ctx, _req: UpdateRequest) -> ApplyResult {
-        // Every argument forces replacement; only `timeouts` can change in place.
-        ApplyResult::ok(_req.planned)
-    }
-
-    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
-        let prior: KeypairModel = from_value(&state)?;
-        let Some(name) = prior.id.known().cloned() else {
-            return Ok(());
-        };
-        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
-        let (client, _) = client_for(&ctx, &prior.region)?;
-        call(
-            &ctx,
-            "Cannot delete keypair",
-            nova::delete_keypair(&client, &name),
-        )
-        .await
-    }
-
-    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
-        if id.trim().is_empty() {
-            return Err(Diagnostic::error(
-                "Invalid import ID",
-                "Import a keypair by its name: terraform import scs_keypair.x <name>.",
-            )
-            .into());
-        }
-        tfplugin::framework::import_by_id(&self.schema(), id)
+    async fn delete(&self, _ctx: &Ctx, client: &Client, name: &str, _: &Self::Model) -> Step<()> {
+        Ok(nova::delete_keypair(client, name).await?)
     }
 }
 
@@ -189,11 +116,6 @@ impl Resource for KeypairResource {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn schema_is_valid() {
-        assert!(KeypairResource.schema().validate().is_empty());
-    }
 
     #[test]
     fn trailing_newline_is_not_drift() {
@@ -207,14 +129,14 @@ mod tests {
             fingerprint: "f".into(),
             ..Default::default()
         };
-        let m = KeypairModel::from_api(kp.clone(), &prior);
+        let m = KeypairResource.state_from(kp.clone(), &prior);
         assert_eq!(m.public_key, prior.public_key);
         let other = KeypairModel {
             public_key: Attr::Known("ssh-ed25519 BBBB me".into()),
             ..Default::default()
         };
         assert_eq!(
-            KeypairModel::from_api(kp, &other).public_key,
+            KeypairResource.state_from(kp, &other).public_key,
             Attr::Known("ssh-ed25519 AAAA me".into())
         );
     }

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use tfplugin::framework::Resource;
+use tfplugin::framework::{Resource, typed_resource};
+
+use crate::lifecycle::Managed;
 
 pub mod floating_ip;
 pub mod keypair;
-pub mod net_common;
 pub mod network;
 pub mod port;
 pub mod router;
@@ -23,18 +24,34 @@ pub mod volume_attachment;
 /// Every resource type the provider offers.
 pub fn all() -> Vec<Arc<dyn Resource>> {
     vec![
-        Arc::new(network::NetworkResource),
-        Arc::new(subnet::SubnetResource),
-        Arc::new(router::RouterResource),
-        Arc::new(router_interface::RouterInterfaceResource),
-        Arc::new(security_group::SecurityGroupResource),
-        Arc::new(security_group_rule::SecurityGroupRuleResource),
-        Arc::new(port::PortResource),
-        Arc::new(floating_ip::FloatingIpResource),
+        typed_resource(Managed(network::NetworkResource)),
+        typed_resource(Managed(subnet::SubnetResource)),
+        typed_resource(Managed(router::RouterResource)),
+        typed_resource(Managed(router_interface::RouterInterfaceResource)),
+        typed_resource(Managed(security_group::SecurityGroupResource)),
+        typed_resource(Managed(security_group_rule::SecurityGroupRuleResource)),
+        typed_resource(Managed(port::PortResource)),
+        typed_resource(Managed(floating_ip::FloatingIpResource)),
         Arc::new(server::ServerResource),
-        Arc::new(keypair::KeypairResource),
-        Arc::new(server_group::ServerGroupResource),
-        Arc::new(volume::VolumeResource),
-        Arc::new(volume_attachment::VolumeAttachmentResource),
+        typed_resource(Managed(keypair::KeypairResource)),
+        typed_resource(Managed(server_group::ServerGroupResource)),
+        typed_resource(Managed(volume::VolumeResource)),
+        typed_resource(Managed(volume_attachment::VolumeAttachmentResource)),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every resource's schema is one Terraform accepts, and its model
+    /// holds exactly the schema's attributes (a field missing from either
+    /// would lose state without a word).
+    #[test]
+    fn schemas_are_valid_and_match_their_models() {
+        for r in super::all() {
+            let problems = r.schema().validate();
+            assert!(problems.is_empty(), "{}: {problems:?}", r.type_name());
+            let mismatches = r.self_check();
+            assert!(mismatches.is_empty(), "{}: {mismatches:?}", r.type_name());
+        }
+    }
 }

@@ -1,59 +1,82 @@
 //! `scs_port`: a Neutron port (`/v2.0/ports`).
 
 use async_trait::async_trait;
+use scs_client::Client;
 use scs_client::network::{
     self as neutron, AllowedAddressPair, CreatePort, FixedIp, Port, UpdatePort,
 };
 use serde::{Deserialize, Serialize};
+use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, NestedBlock, Schema, TimeoutKind};
-use tfplugin::value::{Attr, Type, Value, from_value};
+use tfplugin::framework::{Ctx, PlanChange};
+use tfplugin::model::Timeouts;
+use tfplugin::value::{Attr, Value};
 
-use super::net_common::{Cidr, parse_ip};
-use super::shared::{
-    applied_with_tags, attr_of, call, changed, changed_nullable, changed_tags, client_for,
-    config_for_checks, id_attribute, list_from_api, region_attribute, still_there, stored_object,
-    string_from_api, tags_attribute, timeouts, with_timeout,
-};
-use crate::try_apply;
+use crate::lifecycle::{CloudObject, Step};
+use crate::support::net::{Cidr, parse_ip};
+use crate::support::schema::{region, tags};
+use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
 
 pub struct PortResource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A Neutron port.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct PortModel {
+pub struct PortModel {
+    /// The port's ID.
+    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
+    #[tf(schema = region)]
     region: Attr<String>,
+    #[tf(required, requires_replace)]
     network_id: Attr<String>,
+    #[tf(optional)]
     name: Attr<String>,
+    #[tf(optional)]
     description: Attr<String>,
+    #[tf(default = true)]
     admin_state_up: Attr<bool>,
+    #[tf(block)]
     fixed_ip: Attr<Vec<FixedIpModel>>,
+    #[tf(optional, computed, use_state_for_unknown, set)]
     security_group_ids: Attr<Vec<String>>,
+    #[tf(default = false)]
     no_security_groups: Attr<bool>,
+    #[tf(optional, computed, use_state_for_unknown)]
     port_security_enabled: Attr<bool>,
+    #[tf(block)]
     allowed_address_pair: Attr<Vec<PairModel>>,
+    #[tf(optional, computed, use_state_for_unknown)]
     mac_address: Attr<String>,
+    #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
+    #[tf(computed, use_state_for_unknown)]
     all_fixed_ips: Attr<Vec<String>>,
+    #[tf(computed, use_state_for_unknown)]
     device_id: Attr<String>,
+    #[tf(computed, use_state_for_unknown)]
     device_owner: Attr<String>,
+    #[tf(computed)]
     status: Attr<String>,
-    timeouts: Value,
+    #[tf(timeouts(create, update, delete))]
+    timeouts: Attr<Timeouts>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-struct FixedIpModel {
+pub struct FixedIpModel {
+    #[tf(required)]
     subnet_id: Attr<String>,
+    #[tf(optional, computed)]
     ip_address: Attr<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-struct PairModel {
+pub struct PairModel {
+    #[tf(required)]
     ip_address: Attr<String>,
+    #[tf(optional, computed)]
     mac_address: Attr<String>,
 }
 
@@ -248,212 +271,51 @@ fn check_config(port: &PortModel) -> Diagnostics {
     diags
 }
 
-/// For a list block whose `computed` attribute may be left to the cloud: the
-/// prior value for an element that still has the same `key`, else unknown.
-fn plan_block_computed(plan: &mut PlanChange, block: &str, key: &str, computed: &str) {
-    let config = plan
-        .config
-        .attr(block)
-        .and_then(Value::as_elements)
-        .map(<[Value]>::to_vec)
-        .unwrap_or_default();
-    let prior = plan
-        .prior
-        .attr(block)
-        .and_then(Value::as_elements)
-        .map(<[Value]>::to_vec)
-        .unwrap_or_default();
-    let Some(Value::List(planned)) = plan.planned.get_path_mut(&AttributePath::attr(block)) else {
-        return;
-    };
-    for (i, element) in planned.iter_mut().enumerate() {
-        let configured = config
-            .get(i)
-            .and_then(|c| c.attr(computed))
-            .is_some_and(|v| !v.is_null());
-        if configured {
-            continue;
-        }
-        let wanted_key = element.attr(key).cloned();
-        let from_prior = prior
-            .get(i)
-            .filter(|p| p.attr(key).cloned() == wanted_key)
-            .or_else(|| prior.iter().find(|p| p.attr(key).cloned() == wanted_key))
-            .and_then(|p| p.attr(computed).cloned())
-            .filter(Value::is_known);
-        if let Value::Object(fields) = element {
-            fields.insert(computed.to_owned(), from_prior.unwrap_or(Value::Unknown));
-        }
-    }
-}
-
-fn set_planned(plan: &mut PlanChange, name: &str, value: Value) {
-    if let Some(v) = plan.planned.get_path_mut(&AttributePath::attr(name)) {
-        *v = value;
-    }
-}
-
-async fn set_mac_address(
-    ctx: &Ctx,
-    client: &scs_client::Client,
-    id: &str,
-    mac: &str,
-) -> Result<(), Diagnostics> {
-    // The typed update has no MAC field: Neutron lets only administrators change it.
-    let body = serde_json_body(mac);
-    let request = client
-        .network()
-        .put(format!("ports/{id}"))
-        .json_body(&body)
-        .operation(format!("update MAC address of port {id}"))
-        .send();
-    call(ctx, "Cannot change MAC address", async {
-        request.await.map(|_| ())
-    })
-    .await
-}
-
-fn serde_json_body(
-    mac: &str,
-) -> std::collections::BTreeMap<&'static str, std::collections::BTreeMap<&'static str, String>> {
-    std::collections::BTreeMap::from([(
-        "port",
-        std::collections::BTreeMap::from([("mac_address", mac.to_owned())]),
-    )])
-}
-
-impl PortResource {
-    async fn refresh(
-        &self,
-        ctx: &Ctx,
-        client: &scs_client::Client,
-        id: &str,
-        prior: &PortModel,
-    ) -> Result<Option<Value>, Diagnostics> {
-        let found = call(ctx, "Cannot read port", neutron::get_port(client, id)).await?;
-        found
-            .map(|p| ctx.to_value(&PortModel::from_api(p, prior)))
-            .transpose()
-    }
-}
-
 #[async_trait]
-impl Resource for PortResource {
-    fn type_name(&self) -> &str {
-        "scs_port"
+impl CloudObject for PortResource {
+    type Model = PortModel;
+    type Api = Port;
+    type Update = UpdatePort;
+    const TYPE_NAME: &'static str = "scs_port";
+    const KIND: &'static str = "port";
+
+    fn state_from(&self, port: Port, prior: &PortModel) -> PortModel {
+        PortModel::from_api(port, prior)
     }
 
-    fn schema(&self) -> Schema {
-        Schema::new(
-            Block::new()
-                .description("A Neutron port.")
-                .attribute(id_attribute("port"))
-                .attribute(region_attribute())
-                .attribute(
-                    Attribute::string("network_id")
-                        .required()
-                        .requires_replace(),
-                )
-                .attribute(Attribute::string("name").optional())
-                .attribute(Attribute::string("description").optional())
-                .attribute(Attribute::bool("admin_state_up").default(true))
-                .attribute(
-                    Attribute::set("security_group_ids", Type::String)
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown(),
-                )
-                .attribute(Attribute::bool("no_security_groups").default(false))
-                .attribute(
-                    Attribute::bool("port_security_enabled")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown(),
-                )
-                .attribute(
-                    Attribute::string("mac_address")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown(),
-                )
-                .attribute(tags_attribute())
-                .attribute(
-                    Attribute::list("all_fixed_ips", Type::String)
-                        .computed()
-                        .use_state_for_unknown(),
-                )
-                .attribute(
-                    Attribute::string("device_id")
-                        .computed()
-                        .use_state_for_unknown(),
-                )
-                .attribute(
-                    Attribute::string("device_owner")
-                        .computed()
-                        .use_state_for_unknown(),
-                )
-                .attribute(Attribute::string("status").computed())
-                .block(NestedBlock::list(
-                    "fixed_ip",
-                    Block::new()
-                        .attribute(Attribute::string("subnet_id").required())
-                        .attribute(Attribute::string("ip_address").optional().computed()),
-                ))
-                .block(NestedBlock::list(
-                    "allowed_address_pair",
-                    Block::new()
-                        .attribute(Attribute::string("ip_address").required())
-                        .attribute(Attribute::string("mac_address").optional().computed()),
-                ))
-                .block(timeouts()),
-        )
-    }
-
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match config_for_checks::<PortModel>(config) {
-            Ok(port) => check_config(&port),
-            Err(e) => e,
-        }
+    async fn validate(&self, _ctx: &Ctx, config: &PortModel) -> Diagnostics {
+        check_config(config)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
         if plan.is_destroy() {
             return Ok(());
         }
-        plan_block_computed(plan, "fixed_ip", "subnet_id", "ip_address");
-        plan_block_computed(plan, "allowed_address_pair", "ip_address", "mac_address");
-        let no_groups = plan
-            .planned
-            .attr("no_security_groups")
-            .and_then(Value::as_bool)
-            == Some(true);
-        let groups_configured = plan
-            .config
-            .attr("security_group_ids")
-            .is_some_and(|v| !v.is_null());
-        let had_no_groups = plan
-            .prior
-            .attr("no_security_groups")
-            .and_then(Value::as_bool)
-            == Some(true);
+        plan.carry_computed("fixed_ip", "subnet_id", "ip_address");
+        plan.carry_computed("allowed_address_pair", "ip_address", "mac_address");
+        let flag = |v: &Value| v.attr("no_security_groups").and_then(Value::as_bool) == Some(true);
+        let (no_groups, had_no_groups) = (flag(&plan.planned), flag(&plan.prior));
         if no_groups {
-            set_planned(plan, "security_group_ids", Value::Set(Vec::new()));
-        } else if had_no_groups && !groups_configured {
+            plan.set_planned("security_group_ids", Value::Set(Vec::new()));
+        } else if had_no_groups && !plan.configured("security_group_ids") {
             // Back from "no groups": Neutron applies the default group.
-            set_planned(plan, "security_group_ids", Value::Unknown);
+            plan.set_planned("security_group_ids", Value::Unknown);
         }
         if !plan.is_create() && plan.planned.attr("fixed_ip") != plan.prior.attr("fixed_ip") {
-            set_planned(plan, "all_fixed_ips", Value::Unknown);
+            plan.set_planned("all_fixed_ips", Value::Unknown);
         }
         Ok(())
     }
 
-    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
-        let plan: PortModel = try_apply!(req.planned_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
-        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
-        let fixed_ips = fixed_ips_of(&plan);
-        let pairs = pairs_of(&plan);
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        plan: &PortModel,
+        _config: &PortModel,
+    ) -> Step<Port> {
+        let fixed_ips = fixed_ips_of(plan);
+        let pairs = pairs_of(plan);
         let security_groups = if plan.no_security_groups.known() == Some(&true) {
             Some(Vec::new())
         } else {
@@ -471,130 +333,70 @@ impl Resource for PortResource {
             allowed_address_pairs: (!pairs.is_empty()).then_some(pairs),
             ..Default::default()
         };
-        let port = try_apply!(
-            call(
-                &ctx,
-                "Cannot create port",
-                neutron::create_port(&client, &body)
-            )
-            .await
-        );
-        let id = port.id.clone();
-        let state = PortModel::from_api(
-            port,
-            &PortModel {
-                region,
-                ..plan.clone()
-            },
-        );
-        applied_with_tags(
-            &ctx,
-            state,
-            &plan.tags,
-            |s| &mut s.tags,
-            "Cannot tag port",
-            |tags| neutron::set_port_tags(&client, &id, tags),
-        )
-        .await
+        Ok(neutron::create_port(client, &body).await?)
     }
 
-    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
-        let prior: PortModel = from_value(&state)?;
-        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
-            return Ok(None);
-        };
-        self.refresh(ctx, &client, &id, &PortModel { region, ..prior })
-            .await
+    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Port>> {
+        Ok(neutron::get_port(client, id).await?)
     }
 
-    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
-        let run = async {
-            let prior: PortModel = req.prior_as()?;
-            let plan: PortModel = req.planned_as()?;
-            let ctx = with_timeout(ctx, &req.planned, TimeoutKind::Update)?;
-            let (client, _) = client_for(&ctx, &plan.region)?;
-            let id = plan.id.known().cloned().unwrap_or_default();
-            let security_groups = if plan.no_security_groups.known() == Some(&true) {
-                prior
-                    .security_group_ids
-                    .known()
-                    .is_some_and(|g| !g.is_empty())
-                    .then(Vec::new)
-            } else {
-                let as_set = |a: &Attr<Vec<String>>| {
-                    a.known()
-                        .map(|v| v.iter().cloned().collect::<std::collections::BTreeSet<_>>())
-                };
-                match (
-                    as_set(&prior.security_group_ids),
-                    as_set(&plan.security_group_ids),
-                ) {
-                    (old, Some(new)) if old.as_ref() != Some(&new) => {
-                        Some(new.into_iter().collect())
-                    }
-                    _ => None,
-                }
+    fn update_body(
+        &self,
+        prior: &PortModel,
+        plan: &PortModel,
+        _config: &PortModel,
+    ) -> Result<UpdatePort, Diagnostics> {
+        let security_groups = if plan.no_security_groups.known() == Some(&true) {
+            prior
+                .security_group_ids
+                .known()
+                .is_some_and(|g| !g.is_empty())
+                .then(Vec::new)
+        } else {
+            let as_set = |a: &Attr<Vec<String>>| {
+                a.known()
+                    .map(|v| v.iter().cloned().collect::<std::collections::BTreeSet<_>>())
             };
-            let plan_ips = fixed_ips_of(&plan);
-            let fixed_ips =
-                (plan.fixed_ip != prior.fixed_ip && !plan_ips.is_empty()).then_some(plan_ips);
-            let allowed_address_pairs =
-                (pairs_of(&plan) != pairs_of(&prior)).then(|| pairs_of(&plan));
-            let body = UpdatePort {
-                name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-                description: changed_nullable(&prior.description, &plan.description)
-                    .map(Option::unwrap_or_default),
-                admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
-                fixed_ips,
-                security_groups,
-                port_security_enabled: changed(
-                    &prior.port_security_enabled,
-                    &plan.port_security_enabled,
-                ),
-                allowed_address_pairs,
-                ..Default::default()
-            };
-            if body != UpdatePort::default() {
-                call(
-                    &ctx,
-                    "Cannot update port",
-                    neutron::update_port(&client, &id, &body),
-                )
-                .await?;
+            match (
+                as_set(&prior.security_group_ids),
+                as_set(&plan.security_group_ids),
+            ) {
+                (old, Some(new)) if old.as_ref() != Some(&new) => Some(new.into_iter().collect()),
+                _ => None,
             }
-            if let Some(mac) = changed(&prior.mac_address, &plan.mac_address) {
-                set_mac_address(&ctx, &client, &id, &mac).await?;
-            }
-            if let Some(tags) = changed_tags(&prior.tags, &plan.tags) {
-                call(
-                    &ctx,
-                    "Cannot tag port",
-                    neutron::set_port_tags(&client, &id, &tags),
-                )
-                .await?;
-            }
-            still_there(
-                self.refresh(&ctx, &client, &id, &plan).await?,
-                "Port disappeared",
-                || format!("port {id} was deleted while it was being updated"),
-            )
         };
-        run.await.into()
+        let plan_ips = fixed_ips_of(plan);
+        let fixed_ips =
+            (plan.fixed_ip != prior.fixed_ip && !plan_ips.is_empty()).then_some(plan_ips);
+        let allowed_address_pairs = (pairs_of(plan) != pairs_of(prior)).then(|| pairs_of(plan));
+        Ok(UpdatePort {
+            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
+            description: changed_nullable(&prior.description, &plan.description)
+                .map(Option::unwrap_or_default),
+            admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
+            fixed_ips,
+            security_groups,
+            port_security_enabled: changed(
+                &prior.port_security_enabled,
+                &plan.port_security_enabled,
+            ),
+            allowed_address_pairs,
+            mac_address: changed(&prior.mac_address, &plan.mac_address),
+            ..Default::default()
+        })
     }
 
-    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
-        let prior: PortModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
-            return Ok(());
-        };
-        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
-        let (client, _) = client_for(&ctx, &prior.region)?;
-        call(
-            &ctx,
-            "Cannot delete port",
-            neutron::delete_port(&client, &id),
-        )
-        .await
+    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: UpdatePort) -> Step<()> {
+        neutron::update_port(client, id, &body).await?;
+        Ok(())
+    }
+
+    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
+        Ok(neutron::set_port_tags(client, id, tags).await?)
+    }
+
+    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
+        Ok(neutron::delete_port(client, id).await?)
     }
 }
 

@@ -1,46 +1,78 @@
 //! `scs_router`: a Neutron router (`/v2.0/routers`) and its external gateway.
 
 use async_trait::async_trait;
+use scs_client::Client;
 use scs_client::network::{self as neutron, CreateRouter, GatewayRequest, Router, UpdateRouter};
 use serde::{Deserialize, Serialize};
-use tfplugin::diagnostics::{AttributePath, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind};
-use tfplugin::value::{Attr, Type, Value, from_value};
+use tfplugin::Model;
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::framework::{Ctx, PlanChange};
+use tfplugin::model::Timeouts;
+use tfplugin::value::{Attr, Value};
 
-use super::shared::{
-    applied_with_tags, call, changed, changed_nullable, changed_tags, client_for, id_attribute,
-    list_from_api, region_attribute, retry_conflicts, still_there, stored_object, string_from_api,
-    tags_attribute, timeouts, with_timeout,
-};
-use crate::try_apply;
+use crate::lifecycle::{CloudObject, Step};
+use crate::support::schema::{region, tags};
+use crate::support::{changed, changed_nullable, list_from_api, string_from_api};
 
 pub struct RouterResource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A Neutron router.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct RouterModel {
+pub struct RouterModel {
+    /// The router's ID.
+    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
+    #[tf(schema = region)]
     region: Attr<String>,
+    #[tf(optional)]
     name: Attr<String>,
+    #[tf(optional)]
     description: Attr<String>,
+    #[tf(default = true)]
     admin_state_up: Attr<bool>,
+    /// The external network of the gateway; set, moved and cleared in place.
+    #[tf(optional)]
     external_network_id: Attr<String>,
+    #[tf(optional, computed, use_state_for_unknown)]
     enable_snat: Attr<bool>,
+    #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
+    #[tf(computed, use_state_for_unknown)]
     external_fixed_ips: Attr<Vec<ExternalIpModel>>,
-    timeouts: Value,
+    #[tf(timeouts(create, update, delete))]
+    timeouts: Attr<Timeouts>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-struct ExternalIpModel {
+pub struct ExternalIpModel {
     subnet_id: Attr<String>,
     ip_address: Attr<String>,
 }
 
-impl RouterModel {
-    fn from_api(router: Router, prior: &RouterModel) -> RouterModel {
+/// The gateway to set: the network, and SNAT only when configured (changing
+/// it is usually an administrator's right, so it is not sent otherwise).
+fn gateway_request(plan: &RouterModel, config: &RouterModel) -> Option<GatewayRequest> {
+    plan.external_network_id
+        .known()
+        .map(|network_id| GatewayRequest {
+            network_id: network_id.clone(),
+            enable_snat: config.enable_snat.known().copied(),
+            external_fixed_ips: None,
+        })
+}
+
+#[async_trait]
+impl CloudObject for RouterResource {
+    type Model = RouterModel;
+    type Api = Router;
+    type Update = UpdateRouter;
+    const TYPE_NAME: &'static str = "scs_router";
+    const KIND: &'static str = "router";
+    const RETRY_DELETE_CONFLICTS: bool = true;
+
+    fn state_from(&self, router: Router, prior: &RouterModel) -> RouterModel {
         let gateway = router.external_gateway_info;
         RouterModel {
             id: Attr::Known(router.id),
@@ -69,73 +101,6 @@ impl RouterModel {
             timeouts: prior.timeouts.clone(),
         }
     }
-}
-
-/// The gateway to set: the network, and SNAT only when configured (changing
-/// it is usually an administrator's right, so it is not sent otherwise).
-fn gateway_request(plan: &RouterModel, config: &RouterModel) -> Option<GatewayRequest> {
-    plan.external_network_id
-        .known()
-        .map(|network_id| GatewayRequest {
-            network_id: network_id.clone(),
-            enable_snat: config.enable_snat.known().copied(),
-            external_fixed_ips: None,
-        })
-}
-
-impl RouterResource {
-    async fn refresh(
-        &self,
-        ctx: &Ctx,
-        client: &scs_client::Client,
-        id: &str,
-        prior: &RouterModel,
-    ) -> Result<Option<Value>, Diagnostics> {
-        let found = call(ctx, "Cannot read router", neutron::get_router(client, id)).await?;
-        found
-            .map(|r| ctx.to_value(&RouterModel::from_api(r, prior)))
-            .transpose()
-    }
-}
-
-#[async_trait]
-impl Resource for RouterResource {
-    fn type_name(&self) -> &str {
-        "scs_router"
-    }
-
-    fn schema(&self) -> Schema {
-        let fixed_ip = Type::object([("subnet_id", Type::String), ("ip_address", Type::String)]);
-        Schema::new(
-            Block::new()
-                .description("A Neutron router.")
-                .attribute(id_attribute("router"))
-                .attribute(region_attribute())
-                .attribute(Attribute::string("name").optional())
-                .attribute(Attribute::string("description").optional())
-                .attribute(Attribute::bool("admin_state_up").default(true))
-                .attribute(
-                    Attribute::string("external_network_id")
-                        .optional()
-                        .description(
-                            "The external network of the gateway; set, moved and cleared in place.",
-                        ),
-                )
-                .attribute(
-                    Attribute::bool("enable_snat")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown(),
-                )
-                .attribute(tags_attribute())
-                .attribute(
-                    Attribute::new("external_fixed_ips", Type::list(fixed_ip))
-                        .computed()
-                        .use_state_for_unknown(),
-                )
-                .block(timeouts()),
-        )
-    }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
         if plan.is_destroy() || plan.is_create() {
@@ -147,143 +112,68 @@ impl Resource for RouterResource {
             .cloned()
             .unwrap_or_default();
         let moved = plan.prior.attr("external_network_id") != Some(&gateway);
-        let snat_configured = plan
-            .config
-            .attr("enable_snat")
-            .is_some_and(|v| !v.is_null());
         if gateway.is_null() {
             // No gateway: no SNAT setting and no gateway addresses.
-            if let Some(v) = plan
-                .planned
-                .get_path_mut(&AttributePath::attr("enable_snat"))
-            {
-                *v = Value::Null;
-            }
-            if let Some(v) = plan
-                .planned
-                .get_path_mut(&AttributePath::attr("external_fixed_ips"))
-            {
-                *v = Value::List(Vec::new());
-            }
+            plan.set_planned("enable_snat", Value::Null);
+            plan.set_planned("external_fixed_ips", Value::List(Vec::new()));
         } else if moved {
-            if !snat_configured
-                && let Some(v) = plan
-                    .planned
-                    .get_path_mut(&AttributePath::attr("enable_snat"))
-            {
-                *v = Value::Unknown;
+            if !plan.configured("enable_snat") {
+                plan.set_planned("enable_snat", Value::Unknown);
             }
-            if let Some(v) = plan
-                .planned
-                .get_path_mut(&AttributePath::attr("external_fixed_ips"))
-            {
-                *v = Value::Unknown;
-            }
+            plan.set_planned("external_fixed_ips", Value::Unknown);
         }
         Ok(())
     }
 
-    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
-        let plan: RouterModel = try_apply!(req.planned_as());
-        let config: RouterModel = try_apply!(req.config_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
-        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        plan: &RouterModel,
+        config: &RouterModel,
+    ) -> Step<Router> {
         let body = CreateRouter {
             name: plan.name.known().cloned(),
             description: plan.description.known().cloned(),
             admin_state_up: plan.admin_state_up.known().copied(),
-            external_gateway_info: gateway_request(&plan, &config),
+            external_gateway_info: gateway_request(plan, config),
             ..Default::default()
         };
-        let router = try_apply!(
-            call(
-                &ctx,
-                "Cannot create router",
-                neutron::create_router(&client, &body)
-            )
-            .await
-        );
-        let id = router.id.clone();
-        let state = RouterModel::from_api(
-            router,
-            &RouterModel {
-                region,
-                ..plan.clone()
-            },
-        );
-        applied_with_tags(
-            &ctx,
-            state,
-            &plan.tags,
-            |s| &mut s.tags,
-            "Cannot tag router",
-            |tags| neutron::set_router_tags(&client, &id, tags),
-        )
-        .await
+        Ok(neutron::create_router(client, &body).await?)
     }
 
-    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
-        let prior: RouterModel = from_value(&state)?;
-        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
-            return Ok(None);
-        };
-        self.refresh(ctx, &client, &id, &RouterModel { region, ..prior })
-            .await
+    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Router>> {
+        Ok(neutron::get_router(client, id).await?)
     }
 
-    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
-        let run = async {
-            let prior: RouterModel = req.prior_as()?;
-            let plan: RouterModel = req.planned_as()?;
-            let config: RouterModel = req.config_as()?;
-            let ctx = with_timeout(ctx, &req.planned, TimeoutKind::Update)?;
-            let (client, _) = client_for(&ctx, &plan.region)?;
-            let id = plan.id.known().cloned().unwrap_or_default();
-            let gateway_changed = prior.external_network_id != plan.external_network_id
-                || (config.enable_snat.is_known() && prior.enable_snat != plan.enable_snat);
-            let body = UpdateRouter {
-                name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-                description: changed_nullable(&prior.description, &plan.description)
-                    .map(Option::unwrap_or_default),
-                admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
-                external_gateway_info: gateway_changed.then(|| gateway_request(&plan, &config)),
-                routes: None,
-            };
-            if body != UpdateRouter::default() {
-                call(
-                    &ctx,
-                    "Cannot update router",
-                    neutron::update_router(&client, &id, &body),
-                )
-                .await?;
-            }
-            if let Some(tags) = changed_tags(&prior.tags, &plan.tags) {
-                call(
-                    &ctx,
-                    "Cannot tag router",
-                    neutron::set_router_tags(&client, &id, &tags),
-                )
-                .await?;
-            }
-            still_there(
-                self.refresh(&ctx, &client, &id, &plan).await?,
-                "Router disappeared",
-                || format!("router {id} was deleted while it was being updated"),
-            )
-        };
-        run.await.into()
-    }
-
-    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
-        let prior: RouterModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
-            return Ok(());
-        };
-        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
-        let (client, _) = client_for(&ctx, &prior.region)?;
-        retry_conflicts(&ctx, "Cannot delete router", || {
-            neutron::delete_router(&client, &id)
+    fn update_body(
+        &self,
+        prior: &RouterModel,
+        plan: &RouterModel,
+        config: &RouterModel,
+    ) -> Result<UpdateRouter, Diagnostics> {
+        let gateway_changed = prior.external_network_id != plan.external_network_id
+            || (config.enable_snat.is_known() && prior.enable_snat != plan.enable_snat);
+        Ok(UpdateRouter {
+            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
+            description: changed_nullable(&prior.description, &plan.description)
+                .map(Option::unwrap_or_default),
+            admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
+            external_gateway_info: gateway_changed.then(|| gateway_request(plan, config)),
+            routes: None,
         })
-        .await
+    }
+
+    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: UpdateRouter) -> Step<()> {
+        neutron::update_router(client, id, &body).await?;
+        Ok(())
+    }
+
+    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
+        Ok(neutron::set_router_tags(client, id, tags).await?)
+    }
+
+    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
+        Ok(neutron::delete_router(client, id).await?)
     }
 }

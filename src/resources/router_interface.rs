@@ -6,30 +6,40 @@
 //! from a subnet is removed by subnet: only that subnet leaves the port.
 
 use async_trait::async_trait;
-use scs_client::network::{self as neutron, Port, RouterInterface, RouterInterfaceRequest};
-use serde::{Deserialize, Serialize};
-use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind};
-use tfplugin::value::{Attr, Value, from_value};
-
-use super::shared::{
-    applied, call, client_for, cloud_error, region_attribute, retry_conflicts, timeouts,
-    with_timeout,
+use scs_client::Client;
+use scs_client::network::{
+    self as neutron, FixedIp, Port, RouterInterface, RouterInterfaceRequest,
 };
-use crate::try_apply;
+use serde::{Deserialize, Serialize};
+use tfplugin::Model;
+use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::framework::Ctx;
+use tfplugin::model::Timeouts;
+use tfplugin::value::Attr;
+
+use crate::lifecycle::{CloudObject, Step};
+use crate::support::schema::region;
 
 pub struct RouterInterfaceResource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A subnet or port attached to a router.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct InterfaceModel {
+#[tf(exactly_one_of(subnet_id, port_id))]
+pub struct InterfaceModel {
+    /// The ID of the interface's router port.
+    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
+    #[tf(schema = region)]
     region: Attr<String>,
+    #[tf(required, requires_replace)]
     router_id: Attr<String>,
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     subnet_id: Attr<String>,
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     port_id: Attr<String>,
-    timeouts: Value,
+    #[tf(timeouts(create, update, delete))]
+    timeouts: Attr<Timeouts>,
 }
 
 fn subnets_of(port: &Port) -> Vec<&str> {
@@ -75,7 +85,7 @@ impl InterfaceModel {
 /// the router now has that port: the attach did happen.
 async fn already_attached_by_retry(
     ctx: &Ctx,
-    client: &scs_client::Client,
+    client: &Client,
     router_id: &str,
     request: &RouterInterfaceRequest,
     err: &scs_client::Error,
@@ -87,13 +97,7 @@ async fn already_attached_by_retry(
         return None;
     }
     let filters = [("device_id", router_id)];
-    let ports = call(
-        ctx,
-        "Cannot list router ports",
-        neutron::list_ports(client, &filters),
-    )
-    .await
-    .ok()?;
+    let ports = neutron::list_ports(client, &filters).await.ok()?;
     let port = ports.into_iter().find(|p| match request {
         RouterInterfaceRequest::SubnetId(s) => p.fixed_ips.iter().any(|ip| ip.subnet_id == *s),
         RouterInterfaceRequest::PortId(id) => p.id == *id,
@@ -124,160 +128,102 @@ async fn already_attached_by_retry(
     })
 }
 
+/// The router port as the attach answer describes it.
+fn attached_port(added: RouterInterface) -> Port {
+    Port {
+        id: added.port_id,
+        device_id: added.id,
+        network_id: added.network_id,
+        project_id: added.project_id,
+        fixed_ips: added
+            .subnet_ids
+            .into_iter()
+            .map(|subnet_id| FixedIp {
+                subnet_id,
+                ip_address: String::new(),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn request_of(model: &InterfaceModel) -> Option<RouterInterfaceRequest> {
+    match (model.subnet_id.known(), model.port_id.known()) {
+        (Some(subnet), _) => Some(RouterInterfaceRequest::SubnetId(subnet.clone())),
+        (None, Some(port)) => Some(RouterInterfaceRequest::PortId(port.clone())),
+        (None, None) => None,
+    }
+}
+
 #[async_trait]
-impl Resource for RouterInterfaceResource {
-    fn type_name(&self) -> &str {
-        "scs_router_interface"
+impl CloudObject for RouterInterfaceResource {
+    type Model = InterfaceModel;
+    type Api = Port;
+    type Update = ();
+    const TYPE_NAME: &'static str = "scs_router_interface";
+    const KIND: &'static str = "router interface";
+    const RETRY_DELETE_CONFLICTS: bool = true;
+
+    fn state_from(&self, port: Port, prior: &InterfaceModel) -> InterfaceModel {
+        let id = port.id.clone();
+        InterfaceModel::from_port(port, prior).unwrap_or_else(|| InterfaceModel {
+            id: Attr::Known(id.clone()),
+            port_id: Attr::Known(id),
+            ..prior.clone()
+        })
     }
 
-    fn schema(&self) -> Schema {
-        Schema::new(
-            Block::new()
-                .description("A subnet or port attached to a router.")
-                .attribute(
-                    Attribute::string("id")
-                        .computed()
-                        .use_state_for_unknown()
-                        .description("The ID of the interface's router port."),
-                )
-                .attribute(region_attribute())
-                .attribute(Attribute::string("router_id").required().requires_replace())
-                .attribute(
-                    Attribute::string("subnet_id")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown()
-                        .requires_replace(),
-                )
-                .attribute(
-                    Attribute::string("port_id")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown()
-                        .requires_replace(),
-                )
-                .block(timeouts()),
-        )
+    fn still_ours(&self, port: &Port, prior: &InterfaceModel) -> bool {
+        InterfaceModel::from_port(port.clone(), prior).is_some()
     }
 
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        let given = |name: &str| config.attr(name).is_some_and(|v| !v.is_null());
-        match (given("subnet_id"), given("port_id")) {
-            (true, false) | (false, true) => {}
-            (false, false) => diags.error_at(
-                AttributePath::attr("subnet_id"),
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        plan: &InterfaceModel,
+        _config: &InterfaceModel,
+    ) -> Step<Port> {
+        let router_id = plan.router_id.known().cloned().unwrap_or_default();
+        let request = request_of(plan).ok_or_else(|| {
+            Diagnostic::error(
                 "Missing subnet_id or port_id",
                 "Give exactly one of subnet_id or port_id.",
-            ),
-            (true, true) => diags.error_at(
-                AttributePath::attr("port_id"),
-                "Conflicting arguments",
-                "Give exactly one of subnet_id or port_id, not both.",
-            ),
-        }
-        diags
+            )
+        })?;
+        let added = match neutron::add_router_interface(client, &router_id, &request).await {
+            Ok(added) => added,
+            Err(e) => already_attached_by_retry(ctx, client, &router_id, &request, &e)
+                .await
+                .ok_or(e)?,
+        };
+        Ok(attached_port(added))
     }
 
-    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
-        let plan: InterfaceModel = try_apply!(req.planned_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
-        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
-        let router_id = plan.router_id.known().cloned().unwrap_or_default();
-        let request = match (plan.subnet_id.known(), plan.port_id.known()) {
-            (Some(subnet), _) => RouterInterfaceRequest::SubnetId(subnet.clone()),
-            (None, Some(port)) => RouterInterfaceRequest::PortId(port.clone()),
-            (None, None) => {
-                return ApplyResult::failed(Diagnostic::error(
-                    "Missing subnet_id or port_id",
-                    "Give exactly one of subnet_id or port_id.",
-                ));
-            }
-        };
-        let added = match ctx
-            .run(neutron::add_router_interface(&client, &router_id, &request))
-            .await
-        {
-            Ok(Ok(added)) => added,
-            Ok(Err(e)) => {
-                match already_attached_by_retry(&ctx, &client, &router_id, &request, &e).await {
-                    Some(added) => added,
-                    None => {
-                        return ApplyResult::failed(cloud_error(
-                            "Cannot attach interface to router",
-                            &e,
-                        ));
-                    }
-                }
-            }
-            Err(why) => {
-                return ApplyResult::failed(Diagnostic::error(
-                    "Cannot attach interface to router",
-                    why.to_string(),
-                ));
-            }
-        };
-        let subnet_id = match &request {
-            RouterInterfaceRequest::SubnetId(s) => Attr::Known(s.clone()),
-            RouterInterfaceRequest::PortId(_) => match added.subnet_ids.as_slice() {
-                [only] => Attr::Known(only.clone()),
-                _ => Attr::Null,
-            },
-        };
-        let state = InterfaceModel {
-            id: Attr::Known(added.port_id.clone()),
-            region,
-            router_id: Attr::Known(router_id),
-            subnet_id,
-            port_id: Attr::Known(added.port_id),
-            timeouts: plan.timeouts,
-        };
-        applied(&ctx, &state)
+    async fn get(&self, _ctx: &Ctx, client: &Client, port_id: &str) -> Step<Option<Port>> {
+        Ok(neutron::get_port(client, port_id).await?)
     }
 
-    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
-        let prior: InterfaceModel = from_value(&state)?;
-        let Some(port_id) = prior.port_id.known().or(prior.id.known()).cloned() else {
-            return Ok(None);
-        };
-        let (client, region) = client_for(ctx, &prior.region)?;
-        let prior = InterfaceModel { region, ..prior };
-        let port = call(
-            ctx,
-            "Cannot read router interface port",
-            neutron::get_port(&client, &port_id),
-        )
-        .await?;
-        port.and_then(|p| InterfaceModel::from_port(p, &prior))
-            .map(|m| ctx.to_value(&m))
-            .transpose()
-    }
-
-    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
-        // Every argument replaces; only `timeouts` can change in place.
-        let _ = ctx;
-        ApplyResult::ok(req.planned)
-    }
-
-    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
-        let prior: InterfaceModel = from_value(&state)?;
-        let (Some(router_id), Some(port_id)) = (prior.router_id.known(), prior.port_id.known())
-        else {
+    /// An interface made from a subnet is removed by subnet: Neutron may have
+    /// put several IPv6 subnets on the same port, and only this one leaves.
+    async fn delete(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        port_id: &str,
+        state: &InterfaceModel,
+    ) -> Step<()> {
+        let Some(router_id) = state.router_id.known() else {
             return Ok(());
         };
-        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
-        let (client, _) = client_for(&ctx, &prior.region)?;
-        let request = match prior.subnet_id.known() {
+        let request = match state.subnet_id.known() {
             Some(subnet) => RouterInterfaceRequest::SubnetId(subnet.clone()),
-            None => RouterInterfaceRequest::PortId(port_id.clone()),
+            None => RouterInterfaceRequest::PortId(port_id.to_owned()),
         };
-        retry_conflicts(&ctx, "Cannot detach interface from router", || {
-            neutron::remove_router_interface(&client, router_id, &request)
-        })
-        .await
+        Ok(neutron::remove_router_interface(client, router_id, &request).await?)
     }
 
-    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
+    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<InterfaceModel, Diagnostics> {
         let (port_id, subnet_id) = match id.split_once('/') {
             Some((port, subnet)) => (port, Attr::Known(subnet.to_owned())),
             None => (id, Attr::Null),
@@ -289,16 +235,12 @@ impl Resource for RouterInterfaceResource {
             )
             .into());
         }
-        let model = InterfaceModel {
+        Ok(InterfaceModel {
             id: Attr::Known(port_id.to_owned()),
             port_id: Attr::Known(port_id.to_owned()),
             subnet_id,
             ..Default::default()
-        };
-        Ok(tfplugin::value::to_value(
-            &model,
-            &self.schema().value_type(),
-        )?)
+        })
     }
 }
 

@@ -7,37 +7,52 @@
 //! typically a default egress rule) is adopted with a warning.
 
 use async_trait::async_trait;
+use scs_client::Client;
 use scs_client::network::{self as neutron, CreateSecurityGroupRule, SecurityGroupRule};
 use serde::{Deserialize, Serialize};
-use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind, validators};
-use tfplugin::value::{Attr, Value, from_value};
+use tfplugin::Model;
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
+use tfplugin::framework::Ctx;
+use tfplugin::model::Timeouts;
+use tfplugin::schema::validators::one_of;
+use tfplugin::value::Attr;
 
-use super::net_common::{Cidr, PortField, check_port_range, protocol_number};
-use super::shared::{
-    applied, call, client_for, cloud_error, config_for_checks, id_attribute, string_from_api,
-    timeouts, with_timeout,
-};
-use crate::try_apply;
+use crate::lifecycle::{CloudObject, Step};
+use crate::support::net::{Cidr, PortField, check_port_range, protocol_number};
+use crate::support::schema::region;
+use crate::support::string_from_api;
 
 pub struct SecurityGroupRuleResource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// One rule of a Neutron security group.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct RuleModel {
+pub struct RuleModel {
+    /// The rule's ID.
+    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
+    #[tf(schema = region)]
     region: Attr<String>,
+    #[tf(required, requires_replace)]
     security_group_id: Attr<String>,
+    #[tf(required, requires_replace, validator = one_of(&["ingress", "egress"]))]
     direction: Attr<String>,
+    #[tf(default = "IPv4", requires_replace, validator = one_of(&["IPv4", "IPv6"]))]
     ethertype: Attr<String>,
+    #[tf(optional, requires_replace)]
     protocol: Attr<String>,
+    #[tf(optional, requires_replace)]
     port_range_min: Attr<i64>,
+    #[tf(optional, requires_replace)]
     port_range_max: Attr<i64>,
+    #[tf(optional, requires_replace)]
     remote_ip_prefix: Attr<String>,
+    #[tf(optional, requires_replace)]
     remote_group_id: Attr<String>,
+    #[tf(optional, requires_replace)]
     description: Attr<String>,
-    timeouts: Value,
+    #[tf(timeouts(create, update, delete))]
+    timeouts: Attr<Timeouts>,
 }
 
 /// Protocols Neutron only accepts with ethertype IPv6.
@@ -184,80 +199,34 @@ fn port(value: &Attr<i64>) -> Option<u32> {
 }
 
 #[async_trait]
-impl Resource for SecurityGroupRuleResource {
-    fn type_name(&self) -> &str {
-        "scs_security_group_rule"
+impl CloudObject for SecurityGroupRuleResource {
+    type Model = RuleModel;
+    type Api = SecurityGroupRule;
+    type Update = ();
+    const TYPE_NAME: &'static str = "scs_security_group_rule";
+    const KIND: &'static str = "security group rule";
+
+    fn state_from(&self, rule: SecurityGroupRule, prior: &RuleModel) -> RuleModel {
+        RuleModel::from_api(rule, prior)
     }
 
-    fn schema(&self) -> Schema {
-        Schema::new(
-            Block::new()
-                .description("One rule of a Neutron security group.")
-                .attribute(id_attribute("rule"))
-                .attribute(super::shared::region_attribute())
-                .attribute(
-                    Attribute::string("security_group_id")
-                        .required()
-                        .requires_replace(),
-                )
-                .attribute(
-                    Attribute::string("direction")
-                        .required()
-                        .requires_replace()
-                        .validator(validators::one_of(&["ingress", "egress"])),
-                )
-                .attribute(
-                    Attribute::string("ethertype")
-                        .default("IPv4")
-                        .requires_replace()
-                        .validator(validators::one_of(&["IPv4", "IPv6"])),
-                )
-                .attribute(Attribute::string("protocol").optional().requires_replace())
-                .attribute(
-                    Attribute::number("port_range_min")
-                        .optional()
-                        .requires_replace(),
-                )
-                .attribute(
-                    Attribute::number("port_range_max")
-                        .optional()
-                        .requires_replace(),
-                )
-                .attribute(
-                    Attribute::string("remote_ip_prefix")
-                        .optional()
-                        .requires_replace(),
-                )
-                .attribute(
-                    Attribute::string("remote_group_id")
-                        .optional()
-                        .requires_replace(),
-                )
-                .attribute(
-                    Attribute::string("description")
-                        .optional()
-                        .requires_replace(),
-                )
-                .block(timeouts()),
-        )
-    }
-
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match config_for_checks::<RuleModel>(config) {
-            Ok(mut rule) => {
-                if rule.ethertype.is_null() {
-                    rule.ethertype = Attr::Known("IPv4".to_owned());
-                }
-                check_config(&rule)
-            }
-            Err(e) => e,
+    async fn validate(&self, _ctx: &Ctx, config: &RuleModel) -> Diagnostics {
+        let mut rule = config.clone();
+        if rule.ethertype.is_null() {
+            rule.ethertype = Attr::Known("IPv4".to_owned());
         }
+        check_config(&rule)
     }
 
-    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
-        let plan: RuleModel = try_apply!(req.planned_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
-        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
+    /// A rule Neutron already has (409 SecurityGroupRuleExists) is adopted
+    /// with a warning instead of failing the apply.
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        plan: &RuleModel,
+        _config: &RuleModel,
+    ) -> Step<SecurityGroupRule> {
         let body = CreateSecurityGroupRule {
             security_group_id: plan.security_group_id.known().cloned().unwrap_or_default(),
             direction: plan.direction.known().cloned().unwrap_or_default(),
@@ -269,93 +238,35 @@ impl Resource for SecurityGroupRuleResource {
             remote_group_id: plan.remote_group_id.known().cloned(),
             description: plan.description.known().cloned(),
         };
-        let rule = match ctx
-            .run(neutron::create_security_group_rule(&client, &body))
-            .await
-        {
-            Ok(Ok(rule)) => rule,
-            Ok(Err(e)) if e.error_type() == Some("SecurityGroupRuleExists") => {
-                let Some(id) = e.api_message().and_then(existing_rule_id) else {
-                    return ApplyResult::failed(cloud_error(
-                        "Cannot create security group rule",
-                        &e,
-                    ));
-                };
-                let existing = try_apply!(
-                    call(
-                        &ctx,
-                        "Cannot read existing rule",
-                        neutron::get_security_group_rule(&client, &id)
-                    )
-                    .await
-                );
-                let Some(existing) = existing else {
-                    return ApplyResult::failed(cloud_error(
-                        "Cannot create security group rule",
-                        &e,
-                    ));
-                };
-                ctx.warn(
-                    "Adopted an existing security group rule",
-                    format!(
-                        "Security group {} already had this rule ({id}), for example as one of the rules Neutron \
-                         adds to every new group. It is now managed by this resource; destroying the resource \
-                         deletes it.",
-                        existing.security_group_id
-                    ),
-                );
-                existing
-            }
-            Ok(Err(e)) => {
-                return ApplyResult::failed(cloud_error("Cannot create security group rule", &e));
-            }
-            Err(why) => {
-                return ApplyResult::failed(Diagnostic::error(
-                    "Cannot create security group rule",
-                    why.to_string(),
-                ));
-            }
+        let e = match neutron::create_security_group_rule(client, &body).await {
+            Ok(rule) => return Ok(rule),
+            Err(e) if e.error_type() == Some("SecurityGroupRuleExists") => e,
+            Err(e) => return Err(e.into()),
         };
-        let state = RuleModel::from_api(rule, &RuleModel { region, ..plan });
-        applied(&ctx, &state)
+        let Some(id) = e.api_message().and_then(existing_rule_id) else {
+            return Err(e.into());
+        };
+        let Some(existing) = neutron::get_security_group_rule(client, &id).await? else {
+            return Err(e.into());
+        };
+        ctx.warn(
+            "Adopted an existing security group rule",
+            format!(
+                "Security group {} already had this rule ({id}), for example as one of the rules Neutron \
+                 adds to every new group. It is now managed by this resource; destroying the resource \
+                 deletes it.",
+                existing.security_group_id
+            ),
+        );
+        Ok(existing)
     }
 
-    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
-        let prior: RuleModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
-            return Ok(None);
-        };
-        let (client, region) = client_for(ctx, &prior.region)?;
-        let prior = RuleModel { region, ..prior };
-        let found = call(
-            ctx,
-            "Cannot read security group rule",
-            neutron::get_security_group_rule(&client, &id),
-        )
-        .await?;
-        found
-            .map(|r| ctx.to_value(&RuleModel::from_api(r, &prior)))
-            .transpose()
+    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<SecurityGroupRule>> {
+        Ok(neutron::get_security_group_rule(client, id).await?)
     }
 
-    async fn update(&self, _ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
-        // Every argument replaces; only `timeouts` can change in place.
-        ApplyResult::ok(req.planned)
-    }
-
-    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
-        let prior: RuleModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
-            return Ok(());
-        };
-        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
-        let (client, _) = client_for(&ctx, &prior.region)?;
-        call(
-            &ctx,
-            "Cannot delete security group rule",
-            neutron::delete_security_group_rule(&client, &id),
-        )
-        .await
+    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
+        Ok(neutron::delete_security_group_rule(client, id).await?)
     }
 }
 

@@ -5,10 +5,16 @@
 use std::future::Future;
 use std::time::Duration;
 
+pub use crate::support::{
+    attr_of, call, changed, changed_nullable, changed_tags, client_for, cloud_error, interrupted,
+    list_from_api, string_from_api,
+};
+pub use tfplugin::framework::config_for_checks;
+
 use scs_client::Client;
 use serde::Serialize;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::framework::{ApplyResult, Ctx, Interrupted};
+use tfplugin::framework::{ApplyResult, Ctx};
 use tfplugin::schema::{Attribute, NestedBlock, TimeoutKind, Timeouts, timeouts_block};
 use tfplugin::value::{Attr, Type, Value};
 
@@ -47,22 +53,6 @@ pub fn timeouts() -> NestedBlock {
     ])
 }
 
-/// The client to use for a resource whose `region` attribute is `region`,
-/// and the region to record in state (the provider's when unset).
-pub fn client_for(ctx: &Ctx, region: &Attr<String>) -> Result<(Client, Attr<String>), Diagnostics> {
-    let client = crate::provider::client(ctx)?;
-    match region.known().filter(|r| !r.is_empty()) {
-        Some(wanted) => Ok((client.in_region(Some(wanted)), Attr::Known(wanted.clone()))),
-        None => {
-            let default = crate::provider::default_region(ctx)?;
-            Ok((
-                client.clone(),
-                default.map_or(Attr::Null, |r| Attr::Known(r.to_owned())),
-            ))
-        }
-    }
-}
-
 /// A context whose deadline is the resource's `timeouts` entry for `kind`.
 pub fn with_timeout(ctx: &Ctx, object: &Value, kind: TimeoutKind) -> Result<Ctx, Diagnostics> {
     let t = Timeouts::from_resource(object)?;
@@ -73,35 +63,6 @@ pub fn with_timeout(ctx: &Ctx, object: &Value, kind: TimeoutKind) -> Result<Ctx,
         TimeoutKind::Delete => t.delete_or(DEFAULT_TIMEOUT),
     };
     Ok(ctx.with_timeout(limit))
-}
-
-/// An error from the cloud; the client's message already carries the
-/// operation, HTTP status, the cloud's own message and its request id.
-pub fn cloud_error(summary: &str, err: &scs_client::Error) -> Diagnostics {
-    Diagnostic::error(summary, err.to_string()).into()
-}
-
-fn interrupted(summary: &str, why: Interrupted) -> Diagnostics {
-    let detail = match why {
-        Interrupted::Cancelled => "Terraform cancelled the operation.".to_owned(),
-        Interrupted::DeadlineExceeded => {
-            "The operation did not finish within its timeout; raise it in the resource's timeouts block.".to_owned()
-        }
-    };
-    Diagnostic::error(summary, detail).into()
-}
-
-/// Runs one cloud call under the context's deadline and cancellation.
-pub async fn call<T>(
-    ctx: &Ctx,
-    summary: &str,
-    fut: impl Future<Output = scs_client::Result<T>>,
-) -> Result<T, Diagnostics> {
-    match ctx.run(fut).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(cloud_error(summary, &e)),
-        Err(why) => Err(interrupted(summary, why)),
-    }
 }
 
 /// Repeats `op` while the cloud answers 409 (an object still in use, such as
@@ -208,154 +169,10 @@ macro_rules! try_apply {
     };
 }
 
-/// The configuration as a typed model for plan-time checks. Unknown
-/// elements of lists and sets (such as `[scs_security_group.a.id]` before
-/// the group exists) are left out: checks judge only what is known.
-pub fn config_for_checks<T: serde::de::DeserializeOwned>(config: &Value) -> Result<T, Diagnostics> {
-    Ok(tfplugin::value::from_value(&without_unknown_elements(
-        config,
-    ))?)
-}
-
-fn without_unknown_elements(value: &Value) -> Value {
-    match value {
-        Value::List(items) => Value::List(
-            items
-                .iter()
-                .filter(|v| !v.is_unknown())
-                .map(without_unknown_elements)
-                .collect(),
-        ),
-        Value::Set(items) => Value::Set(
-            items
-                .iter()
-                .filter(|v| !v.is_unknown())
-                .map(without_unknown_elements)
-                .collect(),
-        ),
-        Value::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), without_unknown_elements(v)))
-                .collect(),
-        ),
-        Value::Map(fields) => Value::Map(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), without_unknown_elements(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// A string Neutron reports as "" when never set: null in state unless the
-/// configuration said "" itself.
-pub fn string_from_api(api: String, prior: &Attr<String>) -> Attr<String> {
-    if api.is_empty() && !matches!(prior, Attr::Known(p) if p.is_empty()) {
-        Attr::Null
-    } else {
-        Attr::Known(api)
-    }
-}
-
-/// A list or set Neutron reports as [] when never set: null in state unless
-/// the configuration said [] itself.
-pub fn list_from_api<T>(api: Vec<T>, prior: &Attr<Vec<T>>) -> Attr<Vec<T>> {
-    if api.is_empty() && !matches!(prior, Attr::Known(p) if p.is_empty()) {
-        Attr::Null
-    } else {
-        Attr::Known(api)
-    }
-}
-
-/// The full new tag set when the planned tags differ from the prior ones as
-/// sets; `None` when nothing is to be done.
-pub fn changed_tags(prior: &Attr<Vec<String>>, planned: &Attr<Vec<String>>) -> Option<Vec<String>> {
-    let as_set = |a: &Attr<Vec<String>>| {
-        a.known()
-            .map(|v| v.iter().cloned().collect::<std::collections::BTreeSet<_>>())
-            .unwrap_or_default()
-    };
-    let (old, new) = (as_set(prior), as_set(planned));
-    (old != new).then(|| new.into_iter().collect())
-}
-
-/// The planned value when it differs from the prior one: the fields of an
-/// update request.
-pub fn changed<T: Clone + PartialEq>(prior: &Attr<T>, planned: &Attr<T>) -> Option<T> {
-    match planned {
-        Attr::Known(v) if prior.known() != Some(v) => Some(v.clone()),
-        _ => None,
-    }
-}
-
-/// Like [`changed`], for attributes where null has its own meaning (clear the
-/// value): `Some(None)` when the plan clears it.
-pub fn changed_nullable<T: Clone + PartialEq>(
-    prior: &Attr<T>,
-    planned: &Attr<T>,
-) -> Option<Option<T>> {
-    match planned {
-        Attr::Known(v) if prior.known() != Some(v) => Some(Some(v.clone())),
-        Attr::Null if prior.is_known() => Some(None),
-        _ => None,
-    }
-}
-
-/// An `Option` from the cloud as an attribute value.
-pub fn attr_of<T>(v: Option<T>) -> Attr<T> {
-    v.map_or(Attr::Null, Attr::Known)
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn empty_api_values_follow_the_configuration() {
-        assert_eq!(string_from_api(String::new(), &Attr::Null), Attr::Null);
-        assert_eq!(
-            string_from_api(String::new(), &Attr::Known(String::new())),
-            Attr::Known(String::new())
-        );
-        assert_eq!(
-            string_from_api("x".into(), &Attr::Null),
-            Attr::Known("x".to_owned())
-        );
-        assert_eq!(list_from_api(Vec::<String>::new(), &Attr::Null), Attr::Null);
-        assert_eq!(
-            list_from_api(Vec::<String>::new(), &Attr::Known(vec![])),
-            Attr::Known(vec![])
-        );
-    }
-
-    #[test]
-    fn tag_changes_compare_as_sets() {
-        let k = |v: &[&str]| Attr::Known(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(changed_tags(&k(&["a", "b"]), &k(&["b", "a"])), None);
-        assert_eq!(changed_tags(&Attr::Null, &k(&[])), None);
-        assert_eq!(
-            changed_tags(&k(&["a"]), &Attr::Null),
-            Some(Vec::<String>::new())
-        );
-        assert_eq!(
-            changed_tags(&k(&["a"]), &k(&["c", "a"])),
-            Some(vec!["a".to_owned(), "c".to_owned()])
-        );
-    }
-
-    #[test]
-    fn checks_see_only_known_elements() {
-        let config = Value::object([("tags", Value::Set(vec![Value::from("a"), Value::Unknown]))]);
-        #[derive(serde::Deserialize)]
-        struct M {
-            tags: Attr<Vec<String>>,
-        }
-        let m: M = config_for_checks(&config).unwrap();
-        assert_eq!(m.tags, Attr::Known(vec!["a".to_owned()]));
-    }
 
     #[test]
     fn an_object_gone_after_update_is_an_error() {
@@ -365,17 +182,5 @@ mod tests {
         assert!(err.has_errors());
         let d = err.iter().next().unwrap();
         assert_eq!((d.summary.as_str(), d.detail.as_str()), ("Gone", "it went"));
-    }
-
-    #[test]
-    fn changed_fields() {
-        assert_eq!(changed(&Attr::Known(1), &Attr::Known(1)), None);
-        assert_eq!(changed(&Attr::Known(1), &Attr::Known(2)), Some(2));
-        assert_eq!(changed::<i64>(&Attr::Known(1), &Attr::Null), None);
-        assert_eq!(
-            changed_nullable::<i64>(&Attr::Known(1), &Attr::Null),
-            Some(None)
-        );
-        assert_eq!(changed_nullable::<i64>(&Attr::Null, &Attr::Null), None);
     }
 }

@@ -3,56 +3,78 @@
 use std::net::IpAddr;
 
 use async_trait::async_trait;
+use scs_client::Client;
 use scs_client::network::{
     self as neutron, AllocationPool, CreateSubnet, HostRoute, Subnet, UpdateSubnet,
 };
 use serde::{Deserialize, Serialize};
+use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, NestedBlock, Schema, TimeoutKind};
-use tfplugin::value::{Attr, Type, Value, from_value};
+use tfplugin::framework::{Ctx, PlanChange};
+use tfplugin::model::Timeouts;
+use tfplugin::value::{Attr, Value};
 
-use super::net_common::{Cidr, check_pool, default_allocation_pools, ip_version, parse_ip};
-use super::shared::{
-    applied_with_tags, call, changed, changed_nullable, changed_tags, client_for,
-    config_for_checks, id_attribute, list_from_api, region_attribute, retry_conflicts, still_there,
-    stored_object, string_from_api, tags_attribute, timeouts, with_timeout,
+use crate::lifecycle::{CloudObject, Step};
+use crate::support::net::{
+    Cidr, check_pool, cidr_validator, default_allocation_pools, ip_validator, ip_version, parse_ip,
 };
-use crate::try_apply;
+use crate::support::schema::{region, tags};
+use crate::support::{changed, changed_nullable, list_from_api, string_from_api};
 
 pub struct SubnetResource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A Neutron subnet.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct SubnetModel {
+pub struct SubnetModel {
+    /// The subnet's ID.
+    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
+    #[tf(schema = region)]
     region: Attr<String>,
+    #[tf(required, requires_replace)]
     network_id: Attr<String>,
+    #[tf(optional)]
     name: Attr<String>,
+    #[tf(optional)]
     description: Attr<String>,
+    #[tf(required, requires_replace, validator = cidr_validator)]
     cidr: Attr<String>,
+    #[tf(default = 4, requires_replace)]
     ip_version: Attr<i64>,
+    #[tf(optional, computed, use_state_for_unknown, validator = ip_validator)]
     gateway_ip: Attr<String>,
+    #[tf(default = false)]
     no_gateway: Attr<bool>,
+    #[tf(default = true)]
     enable_dhcp: Attr<bool>,
+    #[tf(optional)]
     dns_nameservers: Attr<Vec<String>>,
+    #[tf(block)]
     allocation_pool: Attr<Vec<PoolModel>>,
+    #[tf(block)]
     host_route: Attr<Vec<RouteModel>>,
+    #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
-    timeouts: Value,
+    #[tf(timeouts(create, update, delete))]
+    timeouts: Attr<Timeouts>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-struct PoolModel {
+pub struct PoolModel {
+    #[tf(required, validator = ip_validator)]
     start: Attr<String>,
+    #[tf(required, validator = ip_validator)]
     end: Attr<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-struct RouteModel {
+pub struct RouteModel {
+    #[tf(required, validator = cidr_validator)]
     destination_cidr: Attr<String>,
+    #[tf(required, validator = ip_validator)]
     next_hop: Attr<String>,
 }
 
@@ -223,22 +245,6 @@ impl SubnetModel {
     }
 }
 
-fn cidr_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = Cidr::parse(text)
-    {
-        diags.error_at(path.clone(), "Invalid CIDR", e);
-    }
-}
-
-fn ip_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = parse_ip(text)
-    {
-        diags.error_at(path.clone(), "Invalid IP address", e);
-    }
-}
-
 /// The checks that need several attributes: addresses against the range
 /// and the IP version.
 fn check_config(config: &SubnetModel) -> Diagnostics {
@@ -342,95 +348,21 @@ fn check_config(config: &SubnetModel) -> Diagnostics {
     diags
 }
 
-impl SubnetResource {
-    async fn refresh(
-        &self,
-        ctx: &Ctx,
-        client: &scs_client::Client,
-        id: &str,
-        prior: &SubnetModel,
-    ) -> Result<Option<Value>, Diagnostics> {
-        let found = call(ctx, "Cannot read subnet", neutron::get_subnet(client, id)).await?;
-        found
-            .map(|s| ctx.to_value(&SubnetModel::from_api(s, prior)))
-            .transpose()
-    }
-}
-
 #[async_trait]
-impl Resource for SubnetResource {
-    fn type_name(&self) -> &str {
-        "scs_subnet"
+impl CloudObject for SubnetResource {
+    type Model = SubnetModel;
+    type Api = Subnet;
+    type Update = UpdateSubnet;
+    const TYPE_NAME: &'static str = "scs_subnet";
+    const KIND: &'static str = "subnet";
+    const RETRY_DELETE_CONFLICTS: bool = true;
+
+    fn state_from(&self, subnet: Subnet, prior: &SubnetModel) -> SubnetModel {
+        SubnetModel::from_api(subnet, prior)
     }
 
-    fn schema(&self) -> Schema {
-        Schema::new(
-            Block::new()
-                .description("A Neutron subnet.")
-                .attribute(id_attribute("subnet"))
-                .attribute(region_attribute())
-                .attribute(
-                    Attribute::string("network_id")
-                        .required()
-                        .requires_replace(),
-                )
-                .attribute(Attribute::string("name").optional())
-                .attribute(Attribute::string("description").optional())
-                .attribute(
-                    Attribute::string("cidr")
-                        .required()
-                        .requires_replace()
-                        .validator(cidr_validator),
-                )
-                .attribute(
-                    Attribute::number("ip_version")
-                        .default(4)
-                        .requires_replace(),
-                )
-                .attribute(
-                    Attribute::string("gateway_ip")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown()
-                        .validator(ip_validator),
-                )
-                .attribute(Attribute::bool("no_gateway").default(false))
-                .attribute(Attribute::bool("enable_dhcp").default(true))
-                .attribute(Attribute::list("dns_nameservers", Type::String).optional())
-                .attribute(tags_attribute())
-                .block(NestedBlock::list(
-                    "allocation_pool",
-                    Block::new()
-                        .attribute(
-                            Attribute::string("start")
-                                .required()
-                                .validator(ip_validator),
-                        )
-                        .attribute(Attribute::string("end").required().validator(ip_validator)),
-                ))
-                .block(NestedBlock::list(
-                    "host_route",
-                    Block::new()
-                        .attribute(
-                            Attribute::string("destination_cidr")
-                                .required()
-                                .validator(cidr_validator),
-                        )
-                        .attribute(
-                            Attribute::string("next_hop")
-                                .required()
-                                .validator(ip_validator),
-                        ),
-                ))
-                .block(timeouts()),
-        )
-    }
-
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match config_for_checks::<SubnetModel>(config) {
-            Ok(model) => check_config(&model),
-            Err(e) => e,
-        }
+    async fn validate(&self, _ctx: &Ctx, config: &SubnetModel) -> Diagnostics {
+        check_config(config)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
@@ -438,27 +370,23 @@ impl Resource for SubnetResource {
             return Ok(());
         }
         let no_gateway = plan.planned.attr("no_gateway").and_then(Value::as_bool);
-        let configured = plan.config.attr("gateway_ip").is_some_and(|g| !g.is_null());
         let had_gateway = plan.prior.attr("gateway_ip").is_some_and(Value::is_known);
-        let is_create = plan.is_create();
-        if let Some(gw) = plan
-            .planned
-            .get_path_mut(&AttributePath::attr("gateway_ip"))
-        {
-            if no_gateway == Some(true) {
-                *gw = Value::Null;
-            } else if !configured && !is_create && !had_gateway {
-                // Turning no_gateway off: Neutron picks the gateway.
-                *gw = Value::Unknown;
-            }
+        if no_gateway == Some(true) {
+            plan.set_planned("gateway_ip", Value::Null);
+        } else if !plan.configured("gateway_ip") && !plan.is_create() && !had_gateway {
+            // Turning no_gateway off: Neutron picks the gateway.
+            plan.set_planned("gateway_ip", Value::Unknown);
         }
         Ok(())
     }
 
-    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
-        let plan: SubnetModel = try_apply!(req.planned_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
-        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        plan: &SubnetModel,
+        _config: &SubnetModel,
+    ) -> Step<Subnet> {
         let gateway_ip = if plan.no_gateway.known() == Some(&true) {
             Some(None)
         } else {
@@ -483,121 +411,68 @@ impl Resource for SubnetResource {
             host_routes: (!routes.is_empty()).then_some(routes),
             ..Default::default()
         };
-        let subnet = try_apply!(
-            call(
-                &ctx,
-                "Cannot create subnet",
-                neutron::create_subnet(&client, &body)
-            )
-            .await
-        );
-        let id = subnet.id.clone();
-        let state = SubnetModel::from_api(
-            subnet,
-            &SubnetModel {
-                region,
-                ..plan.clone()
-            },
-        );
-        applied_with_tags(
-            &ctx,
-            state,
-            &plan.tags,
-            |s| &mut s.tags,
-            "Cannot tag subnet",
-            |tags| neutron::set_subnet_tags(&client, &id, tags),
-        )
-        .await
+        Ok(neutron::create_subnet(client, &body).await?)
     }
 
-    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
-        let prior: SubnetModel = from_value(&state)?;
-        let Some((id, client, region)) = stored_object(ctx, &prior.id, &prior.region)? else {
-            return Ok(None);
-        };
-        self.refresh(ctx, &client, &id, &SubnetModel { region, ..prior })
-            .await
+    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Subnet>> {
+        Ok(neutron::get_subnet(client, id).await?)
     }
 
-    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
-        let run = async {
-            let prior: SubnetModel = req.prior_as()?;
-            let plan: SubnetModel = req.planned_as()?;
-            let ctx = with_timeout(ctx, &req.planned, TimeoutKind::Update)?;
-            let (client, _) = client_for(&ctx, &plan.region)?;
-            let id = plan.id.known().cloned().unwrap_or_default();
-            let gateway_ip = if plan.no_gateway.known() == Some(&true) {
-                (prior.gateway_ip.is_known()).then_some(None)
-            } else {
-                changed(&prior.gateway_ip, &plan.gateway_ip).map(Some)
-            };
-            let allocation_pools =
-                (pools_of(&prior.allocation_pool) != pools_of(&plan.allocation_pool)).then(|| {
-                    let pools = pools_of(&plan.allocation_pool);
-                    if !pools.is_empty() {
-                        return pools;
-                    }
-                    // No blocks any more: back to the pool Neutron would have made.
-                    let cidr = plan.cidr.known().and_then(|c| Cidr::parse(c).ok());
-                    let gateway = plan.gateway_ip.known().and_then(|g| parse_ip(g).ok());
-                    cidr.map(|c| default_allocation_pools(&c, gateway))
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|(s, e)| AllocationPool {
-                            start: s.to_string(),
-                            end: e.to_string(),
-                        })
-                        .collect()
-                });
-            let host_routes = (routes_of(&prior.host_route) != routes_of(&plan.host_route))
-                .then(|| routes_of(&plan.host_route));
-            let body = UpdateSubnet {
-                name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-                description: changed_nullable(&prior.description, &plan.description)
-                    .map(Option::unwrap_or_default),
-                gateway_ip,
-                enable_dhcp: changed(&prior.enable_dhcp, &plan.enable_dhcp),
-                dns_nameservers: changed_nullable(&prior.dns_nameservers, &plan.dns_nameservers)
-                    .map(Option::unwrap_or_default),
-                allocation_pools,
-                host_routes,
-            };
-            if body != UpdateSubnet::default() {
-                call(
-                    &ctx,
-                    "Cannot update subnet",
-                    neutron::update_subnet(&client, &id, &body),
-                )
-                .await?;
-            }
-            if let Some(tags) = changed_tags(&prior.tags, &plan.tags) {
-                call(
-                    &ctx,
-                    "Cannot tag subnet",
-                    neutron::set_subnet_tags(&client, &id, &tags),
-                )
-                .await?;
-            }
-            still_there(
-                self.refresh(&ctx, &client, &id, &plan).await?,
-                "Subnet disappeared",
-                || format!("subnet {id} was deleted while it was being updated"),
-            )
+    fn update_body(
+        &self,
+        prior: &SubnetModel,
+        plan: &SubnetModel,
+        _config: &SubnetModel,
+    ) -> Result<UpdateSubnet, Diagnostics> {
+        let gateway_ip = if plan.no_gateway.known() == Some(&true) {
+            (prior.gateway_ip.is_known()).then_some(None)
+        } else {
+            changed(&prior.gateway_ip, &plan.gateway_ip).map(Some)
         };
-        run.await.into()
-    }
-
-    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
-        let prior: SubnetModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
-            return Ok(());
-        };
-        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
-        let (client, _) = client_for(&ctx, &prior.region)?;
-        retry_conflicts(&ctx, "Cannot delete subnet", || {
-            neutron::delete_subnet(&client, &id)
+        let allocation_pools =
+            (pools_of(&prior.allocation_pool) != pools_of(&plan.allocation_pool)).then(|| {
+                let pools = pools_of(&plan.allocation_pool);
+                if !pools.is_empty() {
+                    return pools;
+                }
+                // No blocks any more: back to the pool Neutron would have made.
+                let cidr = plan.cidr.known().and_then(|c| Cidr::parse(c).ok());
+                let gateway = plan.gateway_ip.known().and_then(|g| parse_ip(g).ok());
+                cidr.map(|c| default_allocation_pools(&c, gateway))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(s, e)| AllocationPool {
+                        start: s.to_string(),
+                        end: e.to_string(),
+                    })
+                    .collect()
+            });
+        let host_routes = (routes_of(&prior.host_route) != routes_of(&plan.host_route))
+            .then(|| routes_of(&plan.host_route));
+        Ok(UpdateSubnet {
+            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
+            description: changed_nullable(&prior.description, &plan.description)
+                .map(Option::unwrap_or_default),
+            gateway_ip,
+            enable_dhcp: changed(&prior.enable_dhcp, &plan.enable_dhcp),
+            dns_nameservers: changed_nullable(&prior.dns_nameservers, &plan.dns_nameservers)
+                .map(Option::unwrap_or_default),
+            allocation_pools,
+            host_routes,
         })
-        .await
+    }
+
+    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: UpdateSubnet) -> Step<()> {
+        neutron::update_subnet(client, id, &body).await?;
+        Ok(())
+    }
+
+    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
+        Ok(neutron::set_subnet_tags(client, id, tags).await?)
+    }
+
+    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
+        Ok(neutron::delete_subnet(client, id).await?)
     }
 }
 

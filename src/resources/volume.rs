@@ -6,45 +6,73 @@ use async_trait::async_trait;
 use scs_client::Client;
 use scs_client::volume::{self as cinder, CreateVolume, UpdateVolume, Volume};
 use serde::{Deserialize, Serialize};
+use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind, validators};
-use tfplugin::value::{Attr, Type, Value, from_value};
+use tfplugin::framework::{Ctx, PlanChange};
+use tfplugin::model::Timeouts;
+use tfplugin::schema::validators::int_between;
+use tfplugin::value::Attr;
 
-use crate::try_apply;
-
-use super::shared::{
-    DEFAULT_TIMEOUT, applied, attr_of, call, changed_nullable, client_for, id_attribute, partial,
-    region_attribute, string_from_api, timeouts, with_timeout,
-};
+use crate::lifecycle::{CloudObject, Step};
+use crate::support::schema::region;
+use crate::support::{attr_of, budget, call, changed_nullable, string_from_api};
 
 pub struct VolumeResource;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-struct AttachmentModel {
+pub struct AttachmentModel {
     id: Attr<String>,
     server_id: Attr<String>,
     device: Attr<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A Cinder block storage volume.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct VolumeModel {
+#[tf(conflicts_with(image_id, snapshot_id, source_volume_id))]
+pub struct VolumeModel {
+    /// The volume's ID.
+    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
+    #[tf(schema = region)]
     region: Attr<String>,
+    /// The volume's name.
+    #[tf(optional)]
     name: Attr<String>,
+    /// A description.
+    #[tf(optional)]
     description: Attr<String>,
+    /// Size in GiB. Growing it extends the volume in place; shrinking is refused at plan time.
+    #[tf(required, validator = int_between(1, 1 << 40))]
     size: Attr<u64>,
+    /// The volume type, by name or ID; defaults to the cloud's. Changed in place by a retype
+    /// (Cinder migrates the data if the backend changes).
+    #[tf(optional, computed, use_state_for_unknown)]
     volume_type: Attr<String>,
+    /// Create the volume from this image; changing it creates a new volume.
+    #[tf(optional, requires_replace)]
     image_id: Attr<String>,
+    /// Create the volume from this snapshot; changing it creates a new volume.
+    #[tf(optional, requires_replace)]
     snapshot_id: Attr<String>,
+    /// Create the volume from this volume (a clone); changing it creates a new volume.
+    #[tf(optional, requires_replace)]
     source_volume_id: Attr<String>,
+    /// The availability zone; changing it creates a new volume.
+    #[tf(optional, computed, requires_replace, use_state_for_unknown)]
     availability_zone: Attr<String>,
+    /// Key/value metadata, changed in place.
+    #[tf(optional)]
     metadata: Attr<BTreeMap<String, String>>,
+    /// Cinder's status, e.g. `available` or `in-use`.
+    #[tf(computed)]
     status: Attr<String>,
+    /// Where the volume is attached: `id` (the attachment), `server_id`, `device`.
+    #[tf(computed)]
     attachments: Attr<Vec<AttachmentModel>>,
-    timeouts: Value,
+    #[tf(timeouts(create, update, delete))]
+    timeouts: Attr<Timeouts>,
 }
 
 /// Keys Cinder adds to the metadata of attached volumes by itself.
@@ -94,24 +122,6 @@ impl VolumeModel {
             timeouts: prior.timeouts.clone(),
         }
     }
-
-    /// Only the identity a freshly created volume is known by: what the state
-    /// holds when the wait for it fails.
-    fn just_created(id: String, plan: &VolumeModel) -> VolumeModel {
-        VolumeModel {
-            id: Attr::Known(id),
-            status: Attr::Known("error".into()),
-            volume_type: plan.volume_type.clone().or_if_unknown(Attr::Null),
-            availability_zone: plan.availability_zone.clone().or_if_unknown(Attr::Null),
-            attachments: Attr::Known(Vec::new()),
-            ..plan.clone()
-        }
-    }
-}
-
-fn deadline(ctx: &Ctx) -> tokio::time::Instant {
-    ctx.deadline()
-        .unwrap_or_else(|| tokio::time::Instant::now() + DEFAULT_TIMEOUT)
 }
 
 /// Waits until the volume has one of the `wanted` statuses; an error status
@@ -123,36 +133,13 @@ pub(crate) async fn wait_volume(
     wanted: &[&str],
     summary: &str,
 ) -> Result<Volume, Diagnostics> {
+    let budget = budget(ctx);
     call(
         ctx,
         summary,
-        cinder::wait_for_volume(client, id, wanted, deadline(ctx), ctx.cancellation_token()),
+        cinder::wait_for_volume(client, id, wanted, budget.deadline, &budget.cancel),
     )
     .await
-}
-
-fn check_sources(config: &VolumeModel) -> Diagnostics {
-    let mut d = Diagnostics::new();
-    let sources: Vec<&str> = [
-        ("image_id", &config.image_id),
-        ("snapshot_id", &config.snapshot_id),
-        ("source_volume_id", &config.source_volume_id),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_null())
-    .map(|(n, _)| n)
-    .collect();
-    if sources.len() > 1 {
-        d.error_at(
-            AttributePath::attr(sources[1]),
-            "Conflicting volume sources",
-            format!(
-                "A volume is made from at most one source; set only one of {}.",
-                sources.join(", ")
-            ),
-        );
-    }
-    d
 }
 
 fn shrink_error(from: u64, to: u64) -> Diagnostics {
@@ -272,7 +259,7 @@ async fn retype(
             &vol.id,
             &found.name,
             &vol.status,
-            deadline(ctx),
+            budget(ctx).deadline,
             ctx.cancellation_token(),
         ),
     )
@@ -280,30 +267,9 @@ async fn retype(
     .map(|_| ())
 }
 
-impl VolumeResource {
-    async fn refresh(
-        &self,
-        ctx: &Ctx,
-        client: &Client,
-        id: &str,
-        prior: &VolumeModel,
-    ) -> Result<Option<VolumeModel>, Diagnostics> {
-        let found = call(ctx, "Cannot read volume", cinder::get_volume(client, id)).await?;
-        match found {
-            Some(v) => Ok(Some(from_api_keeping_type_id(client, v, prior).await)),
-            None => Ok(None),
-        }
-    }
-}
-
-/// The state for `vol`. Cinder reports the type by name; a type configured by ID stays as
-/// written when it is that type, so the plan does not see a change.
-async fn from_api_keeping_type_id(
-    client: &Client,
-    vol: Volume,
-    prior: &VolumeModel,
-) -> VolumeModel {
-    let mut model = VolumeModel::from_api(vol, prior);
+/// Cinder reports the type by name; a type configured by ID stays as written
+/// when it is that type, so the plan does not see a change.
+async fn keep_type_id(client: &Client, mut model: VolumeModel, prior: &VolumeModel) -> VolumeModel {
     if let (Some(configured), Some(reported)) =
         (prior.volume_type.known(), model.volume_type.known())
         && configured != reported
@@ -316,86 +282,25 @@ async fn from_api_keeping_type_id(
 }
 
 #[async_trait]
-impl Resource for VolumeResource {
-    fn type_name(&self) -> &str {
-        "scs_volume"
+impl CloudObject for VolumeResource {
+    type Model = VolumeModel;
+    type Api = Volume;
+    type Update = UpdateVolume;
+    const TYPE_NAME: &'static str = "scs_volume";
+    const KIND: &'static str = "volume";
+
+    fn state_from(&self, vol: Volume, prior: &VolumeModel) -> VolumeModel {
+        VolumeModel::from_api(vol, prior)
     }
 
-    fn schema(&self) -> Schema {
-        let replace_source = |name: &str, what: &str| {
-            Attribute::string(name)
-                .optional()
-                .requires_replace()
-                .description(format!(
-                    "Create the volume from this {what}; changing it creates a new volume."
-                ))
-        };
-        Schema::new(
-            Block::new()
-                .description("A Cinder block storage volume.")
-                .attribute(id_attribute("volume"))
-                .attribute(region_attribute())
-                .attribute(Attribute::string("name").optional().description("The volume's name."))
-                .attribute(
-                    Attribute::string("description")
-                        .optional()
-                        .description("A description."),
-                )
-                .attribute(
-                    Attribute::number("size")
-                        .required()
-                        .validator(validators::int_between(1, 1 << 40))
-                        .description("Size in GiB. Growing it extends the volume in place; shrinking is refused at plan time."),
-                )
-                .attribute(
-                    Attribute::string("volume_type")
-                        .optional()
-                        .computed()
-                        .use_state_for_unknown()
-                        .description("The volume type, by name or ID; defaults to the cloud's. Changed in place by a retype (Cinder migrates the data if the backend changes)."),
-                )
-                .attribute(replace_source("image_id", "image"))
-                .attribute(replace_source("snapshot_id", "snapshot"))
-                .attribute(replace_source("source_volume_id", "volume (a clone)"))
-                .attribute(
-                    Attribute::string("availability_zone")
-                        .optional()
-                        .computed()
-                        .requires_replace()
-                        .use_state_for_unknown()
-                        .description("The availability zone; changing it creates a new volume."),
-                )
-                .attribute(
-                    Attribute::map("metadata", Type::String)
-                        .optional()
-                        .description("Key/value metadata, changed in place."),
-                )
-                .attribute(
-                    Attribute::string("status")
-                        .computed()
-                        .description("Cinder's status, e.g. `available` or `in-use`."),
-                )
-                .attribute(
-                    Attribute::list(
-                        "attachments",
-                        Type::object([
-                            ("id", Type::String),
-                            ("server_id", Type::String),
-                            ("device", Type::String),
-                        ]),
-                    )
-                    .computed()
-                    .description("Where the volume is attached: `id` (the attachment), `server_id`, `device`."),
-                )
-                .block(timeouts()),
-        )
-    }
-
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match from_value::<VolumeModel>(config) {
-            Ok(m) => check_sources(&m),
-            Err(e) => Diagnostic::error("Invalid configuration", e.to_string()).into(),
-        }
+    async fn complete(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        state: VolumeModel,
+        prior: &VolumeModel,
+    ) -> Step<VolumeModel> {
+        Ok(keep_type_id(client, state, prior).await)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, change: &mut PlanChange) -> Result<(), Diagnostics> {
@@ -415,11 +320,13 @@ impl Resource for VolumeResource {
         Ok(())
     }
 
-    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
-        let plan: VolumeModel = try_apply!(req.planned_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
-        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
-        let plan = VolumeModel { region, ..plan };
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        plan: &VolumeModel,
+        _config: &VolumeModel,
+    ) -> Step<Volume> {
         let body = CreateVolume {
             size: plan.size.known().copied().unwrap_or(1),
             name: plan.name.known().cloned(),
@@ -431,129 +338,88 @@ impl Resource for VolumeResource {
             source_volid: plan.source_volume_id.known().cloned(),
             metadata: plan.metadata.known().cloned(),
         };
-        let created = try_apply!(
-            call(
-                &ctx,
-                "Cannot create volume",
-                cinder::create_volume(&client, &body)
-            )
-            .await
-        );
-        // From here on the volume exists: every failure keeps it in state
-        // (tainted) so nothing is orphaned.
-        let id = created.id.clone();
-        match wait_volume(
-            &ctx,
-            &client,
-            &id,
+        Ok(cinder::create_volume(client, &body).await?)
+    }
+
+    async fn settle(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        created: Volume,
+        _plan: &VolumeModel,
+    ) -> Step<Volume> {
+        Ok(wait_volume(
+            ctx,
+            client,
+            &created.id,
             &["available"],
             "Volume did not become available",
         )
-        .await
-        {
-            Ok(vol) => applied(&ctx, &from_api_keeping_type_id(&client, vol, &plan).await),
-            Err(d) => {
-                let state = match self.refresh(&ctx, &client, &id, &plan).await {
-                    Ok(Some(m)) => m,
-                    _ => VolumeModel::just_created(id, &plan),
-                };
-                partial(&ctx, &state, d)
-            }
-        }
+        .await?)
     }
 
-    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
-        let prior: VolumeModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
-            return Ok(None);
+    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Volume>> {
+        Ok(cinder::get_volume(client, id).await?)
+    }
+
+    fn update_body(
+        &self,
+        prior: &VolumeModel,
+        plan: &VolumeModel,
+        _config: &VolumeModel,
+    ) -> Result<UpdateVolume, Diagnostics> {
+        Ok(UpdateVolume {
+            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
+            description: changed_nullable(&prior.description, &plan.description)
+                .map(Option::unwrap_or_default),
+            metadata: changed_nullable(&prior.metadata, &plan.metadata)
+                .map(Option::unwrap_or_default),
+        })
+    }
+
+    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: UpdateVolume) -> Step<()> {
+        cinder::update_volume(client, id, &body).await?;
+        Ok(())
+    }
+
+    /// Grows and retypes in place; both return the volume to the status it
+    /// had, which decides how to extend.
+    async fn update_actions(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        id: &str,
+        prior: &VolumeModel,
+        plan: &VolumeModel,
+    ) -> Step<()> {
+        let grow_to = match (prior.size.known(), plan.size.known()) {
+            (Some(&from), Some(&to)) if to < from => return Err(shrink_error(from, to).into()),
+            (Some(&from), Some(&to)) if to > from => Some(to),
+            _ => None,
         };
-        let (client, region) = client_for(ctx, &prior.region)?;
-        let prior = VolumeModel { region, ..prior };
-        self.refresh(ctx, &client, &id, &prior)
-            .await?
-            .map(|m| ctx.to_value(&m))
-            .transpose()
-    }
-
-    async fn update(&self, ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
-        let prior: VolumeModel = try_apply!(req.prior_as());
-        let plan: VolumeModel = try_apply!(req.planned_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Update));
-        let (client, _) = try_apply!(client_for(&ctx, &plan.region));
-        let id = prior.id.known().cloned().unwrap_or_default();
-        let steps = async {
-            let body = UpdateVolume {
-                name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-                description: changed_nullable(&prior.description, &plan.description)
-                    .map(Option::unwrap_or_default),
-                metadata: changed_nullable(&prior.metadata, &plan.metadata)
-                    .map(Option::unwrap_or_default),
-            };
-            if body != UpdateVolume::default() {
-                call(
-                    &ctx,
-                    "Cannot update volume",
-                    cinder::update_volume(&client, &id, &body),
-                )
-                .await?;
-            }
-            let grow_to = match (prior.size.known(), plan.size.known()) {
-                (Some(&from), Some(&to)) if to < from => return Err(shrink_error(from, to)),
-                (Some(&from), Some(&to)) if to > from => Some(to),
-                _ => None,
-            };
-            let retype_to = plan
-                .volume_type
-                .known()
-                .filter(|&t| prior.volume_type.known() != Some(t));
-            if grow_to.is_none() && retype_to.is_none() {
-                return Ok(());
-            }
-            // Both actions return the volume to the status it had, which decides how to extend.
-            let current = call(&ctx, "Cannot read volume", cinder::get_volume(&client, &id))
-                .await?
-                .ok_or_else(|| vanished(&id))?;
-            if let Some(to) = grow_to {
-                extend(&ctx, &client, &current, to).await?;
-            }
-            if let Some(new_type) = retype_to {
-                retype(&ctx, &client, &current, new_type).await?;
-            }
-            Ok(())
-        };
-        let done: Result<(), Diagnostics> = steps.await;
-        let refreshed = self.refresh(&ctx, &client, &id, &plan).await;
-        match (done, refreshed) {
-            (Ok(()), Ok(Some(m))) => applied(&ctx, &m),
-            (Ok(()), Ok(None)) => ApplyResult::failed(vanished(&id)),
-            (Err(d), Ok(Some(m))) => partial(&ctx, &m, d),
-            (Err(mut d), Err(more)) => {
-                d.extend(more);
-                ApplyResult::failed(d)
-            }
-            (Err(d), Ok(None)) | (Ok(()), Err(d)) => ApplyResult::failed(d),
-        }
-    }
-
-    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
-        let prior: VolumeModel = from_value(&state)?;
-        let Some(id) = prior.id.known().cloned() else {
+        let retype_to = plan
+            .volume_type
+            .known()
+            .filter(|&t| prior.volume_type.known() != Some(t));
+        if grow_to.is_none() && retype_to.is_none() {
             return Ok(());
-        };
-        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
-        let (client, _) = client_for(&ctx, &prior.region)?;
-        call(
-            &ctx,
-            "Cannot delete volume",
-            cinder::delete_volume(&client, &id),
-        )
-        .await?;
-        call(
-            &ctx,
-            "Volume was not deleted",
-            cinder::wait_for_volume_deleted(&client, &id, deadline(&ctx), ctx.cancellation_token()),
-        )
-        .await
+        }
+        let current = cinder::get_volume(client, id)
+            .await?
+            .ok_or_else(|| vanished(id))?;
+        if let Some(to) = grow_to {
+            extend(ctx, client, &current, to).await?;
+        }
+        if let Some(new_type) = retype_to {
+            retype(ctx, client, &current, new_type).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, ctx: &Ctx, client: &Client, id: &str, _: &VolumeModel) -> Step<()> {
+        cinder::delete_volume(client, id).await?;
+        let budget = budget(ctx);
+        Ok(cinder::wait_for_volume_deleted(client, id, budget.deadline, &budget.cancel).await?)
     }
 }
 
@@ -561,27 +427,6 @@ impl Resource for VolumeResource {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn schema_is_valid() {
-        assert!(VolumeResource.schema().validate().is_empty());
-    }
-
-    #[test]
-    fn one_source_only() {
-        let m = VolumeModel {
-            image_id: Attr::Known("i".into()),
-            snapshot_id: Attr::Unknown,
-            ..Default::default()
-        };
-        let d = check_sources(&m);
-        assert!(d.has_errors());
-        let m = VolumeModel {
-            image_id: Attr::Known("i".into()),
-            ..Default::default()
-        };
-        assert!(!check_sources(&m).has_errors());
-    }
 
     #[test]
     fn cinder_own_metadata_is_not_drift() {

@@ -5,27 +5,40 @@ use scs_client::Client;
 use scs_client::compute::{self as nova, AttachVolume, VolumeAttachment};
 use scs_client::volume as cinder;
 use serde::{Deserialize, Serialize};
+use tfplugin::Model;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, Resource, UpdateRequest};
-use tfplugin::schema::{Attribute, Block, Schema, TimeoutKind, timeouts_block};
-use tfplugin::value::{Attr, Value, from_value};
+use tfplugin::framework::Ctx;
+use tfplugin::model::Timeouts;
+use tfplugin::value::Attr;
 
-use crate::try_apply;
-
-use super::shared::{applied, call, client_for, partial, region_attribute, with_timeout};
 use super::volume::wait_volume;
+use crate::lifecycle::{CloudObject, Step};
+use crate::support::call;
+use crate::support::schema::region;
 
 pub struct VolumeAttachmentResource;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Attaches a volume to a server.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct AttachmentModel {
+pub struct AttachmentModel {
+    /// `<server_id>/<volume_id>`.
+    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
+    #[tf(schema = region)]
     region: Attr<String>,
+    /// The server; changing it moves the volume (detach, then attach).
+    #[tf(required, requires_replace)]
     server_id: Attr<String>,
+    /// The volume; changing it creates a new attachment.
+    #[tf(required, requires_replace)]
     volume_id: Attr<String>,
+    /// The device name, e.g. `/dev/vdb`. When set, it is a hint that the hypervisor may ignore;
+    /// when unset, Nova's choice.
+    #[tf(optional, computed, requires_replace, use_state_for_unknown)]
     device: Attr<String>,
-    timeouts: Value,
+    #[tf(timeouts(create, delete))]
+    timeouts: Attr<Timeouts>,
 }
 
 fn attachment_id(server_id: &str, volume_id: &str) -> String {
@@ -93,51 +106,24 @@ async fn wait_detached(ctx: &Ctx, client: &Client, volume_id: &str) -> Result<()
 }
 
 #[async_trait]
-impl Resource for VolumeAttachmentResource {
-    fn type_name(&self) -> &str {
-        "scs_volume_attachment"
+impl CloudObject for VolumeAttachmentResource {
+    type Model = AttachmentModel;
+    type Api = VolumeAttachment;
+    type Update = ();
+    const TYPE_NAME: &'static str = "scs_volume_attachment";
+    const KIND: &'static str = "volume attachment";
+
+    fn state_from(&self, att: VolumeAttachment, prior: &AttachmentModel) -> AttachmentModel {
+        AttachmentModel::from_api(att, prior)
     }
 
-    fn schema(&self) -> Schema {
-        Schema::new(
-            Block::new()
-                .description("Attaches a volume to a server.")
-                .attribute(
-                    Attribute::string("id")
-                        .computed()
-                        .use_state_for_unknown()
-                        .description("`<server_id>/<volume_id>`."),
-                )
-                .attribute(region_attribute())
-                .attribute(
-                    Attribute::string("server_id")
-                        .required()
-                        .requires_replace()
-                        .description("The server; changing it moves the volume (detach, then attach)."),
-                )
-                .attribute(
-                    Attribute::string("volume_id")
-                        .required()
-                        .requires_replace()
-                        .description("The volume; changing it creates a new attachment."),
-                )
-                .attribute(
-                    Attribute::string("device")
-                        .optional()
-                        .computed()
-                        .requires_replace()
-                        .use_state_for_unknown()
-                        .description("The device name, e.g. `/dev/vdb`. When set, it is a hint that the hypervisor may ignore; when unset, Nova's choice."),
-                )
-                .block(timeouts_block(&[TimeoutKind::Create, TimeoutKind::Delete])),
-        )
-    }
-
-    async fn create(&self, ctx: &Ctx, req: CreateRequest) -> ApplyResult {
-        let plan: AttachmentModel = try_apply!(req.planned_as());
-        let ctx = try_apply!(with_timeout(ctx, &req.planned, TimeoutKind::Create));
-        let (client, region) = try_apply!(client_for(&ctx, &plan.region));
-        let plan = AttachmentModel { region, ..plan };
+    async fn create(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        plan: &AttachmentModel,
+        _config: &AttachmentModel,
+    ) -> Step<VolumeAttachment> {
         let server_id = plan.server_id.known().cloned().unwrap_or_default();
         let volume_id = plan.volume_id.known().cloned().unwrap_or_default();
         let body = AttachVolume {
@@ -145,90 +131,53 @@ impl Resource for VolumeAttachmentResource {
             device: plan.device.known().cloned(),
             ..Default::default()
         };
-        let att = try_apply!(
-            call(
-                &ctx,
-                "Cannot attach volume",
-                nova::attach_volume(&client, &server_id, &body)
-            )
-            .await
-        );
-        let state = AttachmentModel::from_api(
-            VolumeAttachment {
-                server_id: server_id.clone(),
-                volume_id: volume_id.clone(),
-                ..att
-            },
-            &plan,
-        );
-        match wait_volume(
-            &ctx,
-            &client,
-            &volume_id,
+        let att = nova::attach_volume(client, &server_id, &body).await?;
+        Ok(VolumeAttachment {
+            server_id,
+            volume_id,
+            ..att
+        })
+    }
+
+    /// Waits until Cinder reports the volume in use.
+    async fn settle(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        att: VolumeAttachment,
+        _plan: &AttachmentModel,
+    ) -> Step<VolumeAttachment> {
+        wait_volume(
+            ctx,
+            client,
+            &att.volume_id,
             &["in-use"],
             "Volume attachment did not finish",
         )
-        .await
-        {
-            Ok(_) => applied(&ctx, &state),
-            Err(d) => partial(&ctx, &state, d),
-        }
-    }
-
-    async fn read(&self, ctx: &Ctx, state: Value) -> Result<Option<Value>, Diagnostics> {
-        let prior: AttachmentModel = from_value(&state)?;
-        let (server_id, volume_id) = match (prior.server_id.known(), prior.volume_id.known()) {
-            (Some(s), Some(v)) => (s.clone(), v.clone()),
-            _ => match prior.id.known() {
-                Some(id) => parse_id(id)?,
-                None => return Ok(None),
-            },
-        };
-        let (client, region) = client_for(ctx, &prior.region)?;
-        let prior = AttachmentModel { region, ..prior };
-        let found = call(
-            ctx,
-            "Cannot read volume attachment",
-            nova::get_volume_attachment(&client, &server_id, &volume_id),
-        )
         .await?;
-        found
-            .map(|att| {
-                let att = VolumeAttachment {
-                    server_id: server_id.clone(),
-                    volume_id: volume_id.clone(),
-                    ..att
-                };
-                ctx.to_value(&AttachmentModel::from_api(att, &prior))
-            })
-            .transpose()
+        Ok(att)
     }
 
-    async fn update(&self, _ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
-        // Every argument forces replacement; only `timeouts` can change in place.
-        ApplyResult::ok(req.planned)
-    }
-
-    async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
-        let prior: AttachmentModel = from_value(&state)?;
-        let (Some(server_id), Some(volume_id)) = (prior.server_id.known(), prior.volume_id.known())
-        else {
-            return Ok(());
-        };
-        let ctx = with_timeout(ctx, &state, TimeoutKind::Delete)?;
-        let (client, _) = client_for(&ctx, &prior.region)?;
-        call(
-            &ctx,
-            "Cannot detach volume",
-            nova::detach_volume(&client, server_id, volume_id),
-        )
-        .await?;
-        wait_detached(&ctx, &client, volume_id).await
-    }
-
-    async fn import(&self, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
+    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<VolumeAttachment>> {
         let (server_id, volume_id) = parse_id(id)?;
-        ctx.to_value(&AttachmentModel {
+        let found = nova::get_volume_attachment(client, &server_id, &volume_id).await?;
+        Ok(found.map(|att| VolumeAttachment {
+            server_id,
+            volume_id,
+            ..att
+        }))
+    }
+
+    /// Detaches and waits until the volume is free again.
+    async fn delete(&self, ctx: &Ctx, client: &Client, id: &str, _: &AttachmentModel) -> Step<()> {
+        let (server_id, volume_id) = parse_id(id)?;
+        nova::detach_volume(client, &server_id, &volume_id).await?;
+        Ok(wait_detached(ctx, client, &volume_id).await?)
+    }
+
+    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<AttachmentModel, Diagnostics> {
+        let (server_id, volume_id) = parse_id(id)?;
+        Ok(AttachmentModel {
             id: Attr::Known(id.to_owned()),
             server_id: Attr::Known(server_id),
             volume_id: Attr::Known(volume_id),
@@ -241,11 +190,6 @@ impl Resource for VolumeAttachmentResource {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn schema_is_valid() {
-        assert!(VolumeAttachmentResource.schema().validate().is_empty());
-    }
 
     #[test]
     fn import_ids() {

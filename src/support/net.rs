@@ -1,10 +1,14 @@
 //! Address and protocol rules that several Neutron resources check at plan
 //! time, so a bad CIDR or port range fails `plan` instead of half an `apply`.
 //!
-//! Errors are plain sentences; callers attach the attribute they came from.
+//! Errors are plain sentences; callers attach the attribute they came from
+//! (the schema validators here attach it themselves).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
+use tfplugin::value::Value;
 
 /// An address range in CIDR notation whose host bits are zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +111,24 @@ fn from_u128(value: u128, like: IpAddr) -> IpAddr {
         // Only called with values derived from an IPv4 address, which fit.
         IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::from(u32::try_from(value).unwrap_or(u32::MAX))),
         IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::from(value)),
+    }
+}
+
+/// Schema validator: an IPv4 or IPv6 address.
+pub fn ip_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(text) = v.as_str()
+        && let Err(e) = parse_ip(text)
+    {
+        diags.error_at(path.clone(), "Invalid IP address", e);
+    }
+}
+
+/// Schema validator: a range in CIDR notation without host bits.
+pub fn cidr_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(text) = v.as_str()
+        && let Err(e) = Cidr::parse(text)
+    {
+        diags.error_at(path.clone(), "Invalid CIDR", e);
     }
 }
 

@@ -1,0 +1,454 @@
+//! The life cycle of one cloud object behind a resource, written once.
+//!
+//! A resource says how its object is created, fetched, changed and deleted
+//! ([`CloudObject`]); [`Managed`] does the rest the same way for all of
+//! them:
+//! - create: the object's ID is in state before anything can still fail,
+//!   so waiting for it or tagging it after the create leaves a tainted
+//!   resource Terraform deletes or replaces, never an orphan;
+//! - read: a 404 removes the resource from state (Terraform plans to
+//!   create it again) instead of failing the refresh;
+//! - update: the update request is sent only when a field changed, tags
+//!   follow, and the object vanishing meanwhile is an error;
+//! - delete: an object that is already gone is success, and where the
+//!   cloud answers 409 while dependants are still going away, the client
+//!   retries until the timeout;
+//! - every step runs under the operation's timeout and Terraform's cancel,
+//!   and every cloud error names the step and carries the cloud's message
+//!   and request ID.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use scs_client::Client;
+use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::framework::{Applied, Ctx, PlanChange, TypedResource};
+use tfplugin::model::Model;
+use tfplugin::value::Attr;
+
+use crate::support::{budget, changed_tags, client_for, cloud_error, interrupted};
+
+/// Why a step of a life-cycle hook failed: the cloud refused (its error is
+/// turned into a diagnostic naming the step), or the hook itself found
+/// something to say (its diagnostics are passed on as they are).
+#[derive(Debug)]
+pub enum Failure {
+    Cloud(scs_client::Error),
+    Invalid(Diagnostics),
+}
+
+impl From<scs_client::Error> for Failure {
+    fn from(e: scs_client::Error) -> Self {
+        Failure::Cloud(e)
+    }
+}
+
+impl From<Diagnostics> for Failure {
+    fn from(d: Diagnostics) -> Self {
+        Failure::Invalid(d)
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Self {
+        Failure::Invalid(d.into())
+    }
+}
+
+impl Failure {
+    fn into_diagnostics(self, summary: &str) -> Diagnostics {
+        match self {
+            Failure::Cloud(e) => cloud_error(summary, &e),
+            Failure::Invalid(d) => d,
+        }
+    }
+}
+
+/// What a hook returns.
+pub type Step<T> = Result<T, Failure>;
+
+/// One kind of cloud object behind a resource: its model, and how the API
+/// creates, fetches, changes and deletes it. Register it as
+/// `typed_resource(Managed(MyObject))`.
+#[async_trait]
+pub trait CloudObject: Send + Sync + 'static {
+    /// The resource's attributes; its `id`, `region`, `tags` and
+    /// `timeouts` fields are handled here.
+    type Model: Model;
+    /// The object as the API returns it.
+    type Api: Clone + Send + Sync + 'static;
+    /// The body of the in-place update request; `Default` means "nothing
+    /// to send". Use `()` for objects that only change by replacement.
+    type Update: Default + PartialEq + Send + Sync;
+
+    const TYPE_NAME: &'static str;
+    /// How messages name one object: "network", "security group rule".
+    const KIND: &'static str;
+    /// Whether a delete answered with 409 Conflict is tried again until the
+    /// timeout (Neutron objects whose dependants are still going away).
+    const RETRY_DELETE_CONFLICTS: bool = false;
+    const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+    /// The state for `api`, keeping what only the configuration knows from
+    /// `prior` (the plan after a create). `region` and `timeouts` are taken
+    /// from `prior` whatever this returns.
+    fn state_from(&self, api: Self::Api, prior: &Self::Model) -> Self::Model;
+
+    /// Sends the create request.
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        planned: &Self::Model,
+        config: &Self::Model,
+    ) -> Step<Self::Api>;
+
+    /// After the create answered: wait until the object is usable (a volume
+    /// `available`). A failure keeps the object in state, tainted.
+    async fn settle(
+        &self,
+        _ctx: &Ctx,
+        _client: &Client,
+        created: Self::Api,
+        _planned: &Self::Model,
+    ) -> Step<Self::Api> {
+        Ok(created)
+    }
+
+    /// Fetches the object; `None` when the cloud says it does not exist.
+    async fn get(&self, ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Self::Api>>;
+
+    /// Completes a state with what needs another request (a name for an
+    /// ID the object refers to). Runs after every `state_from`, with the same
+    /// `prior`.
+    async fn complete(
+        &self,
+        _ctx: &Ctx,
+        _client: &Client,
+        state: Self::Model,
+        _prior: &Self::Model,
+    ) -> Step<Self::Model> {
+        Ok(state)
+    }
+
+    /// The update request for the fields that changed.
+    fn update_body(
+        &self,
+        _prior: &Self::Model,
+        _planned: &Self::Model,
+        _config: &Self::Model,
+    ) -> Result<Self::Update, Diagnostics> {
+        Ok(Self::Update::default())
+    }
+
+    /// Sends the update request; only called with a non-default body.
+    async fn update(
+        &self,
+        _ctx: &Ctx,
+        _client: &Client,
+        _id: &str,
+        _body: Self::Update,
+    ) -> Step<()> {
+        Ok(())
+    }
+
+    /// In-place changes that are actions rather than fields of the update
+    /// request (resize a volume, attach a port); runs after `update`.
+    async fn update_actions(
+        &self,
+        _ctx: &Ctx,
+        _client: &Client,
+        _id: &str,
+        _prior: &Self::Model,
+        _planned: &Self::Model,
+    ) -> Step<()> {
+        Ok(())
+    }
+
+    /// Replaces every tag; only called for models with a `tags` field.
+    async fn set_tags(&self, _client: &Client, _id: &str, _tags: &[String]) -> Step<()> {
+        Ok(())
+    }
+
+    /// Sends the delete request (and waits, where deleting takes time).
+    /// An object that is already gone is success. `state` is the state
+    /// being destroyed.
+    async fn delete(&self, ctx: &Ctx, client: &Client, id: &str, state: &Self::Model) -> Step<()>;
+
+    /// Whether the object the cloud returned still stands for the resource
+    /// in `prior` (a router port that moved to another router does not);
+    /// when not, the resource is gone.
+    fn still_ours(&self, _api: &Self::Api, _prior: &Self::Model) -> bool {
+        true
+    }
+
+    /// Checks across attributes beyond the schema's rules.
+    async fn validate(&self, _ctx: &Ctx, _config: &Self::Model) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// See [`tfplugin::framework::Resource::modify_plan`].
+    async fn modify_plan(&self, _ctx: &Ctx, _plan: &mut PlanChange) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+
+    /// The state `read` completes after `terraform import ID`.
+    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<Self::Model, Diagnostics> {
+        let mut model = Self::Model::default();
+        model.set_id(Attr::Known(id.to_owned()));
+        Ok(model)
+    }
+}
+
+/// The [`TypedResource`] for a [`CloudObject`].
+pub struct Managed<T>(pub T);
+
+impl<T: CloudObject> Managed<T> {
+    /// Runs one step under the context's deadline and cancellation.
+    async fn step<R>(
+        ctx: &Ctx,
+        summary: &str,
+        fut: impl Future<Output = Step<R>>,
+    ) -> Result<R, Diagnostics> {
+        match ctx.run(fut).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(f)) => Err(f.into_diagnostics(summary)),
+            Err(why) => Err(interrupted(summary, why)),
+        }
+    }
+
+    fn summary(verb: &str) -> String {
+        format!("Cannot {verb} {}", T::KIND)
+    }
+
+    /// The state for `api`: the hook's mapping, with `region` and
+    /// `timeouts` as the prior state has them.
+    fn state_of(&self, api: T::Api, prior: &T::Model) -> T::Model {
+        let mut state = self.0.state_from(api, prior);
+        if let Some(region) = prior.region() {
+            state.set_region(region.clone());
+        }
+        if let Some(timeouts) = prior.timeouts() {
+            state.set_timeouts(timeouts.clone());
+        }
+        state
+    }
+
+    /// The current state of object `id`, `None` when it is gone.
+    async fn refresh(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        id: &str,
+        prior: &T::Model,
+    ) -> Result<Option<T::Model>, Diagnostics> {
+        let summary = Self::summary("read");
+        let Some(api) = Self::step(ctx, &summary, self.0.get(ctx, client, id)).await? else {
+            return Ok(None);
+        };
+        if !self.0.still_ours(&api, prior) {
+            return Ok(None);
+        }
+        let state = self.state_of(api, prior);
+        Self::step(ctx, &summary, self.0.complete(ctx, client, state, prior))
+            .await
+            .map(Some)
+    }
+}
+
+fn stored_id<M: Model>(model: &M) -> Option<String> {
+    model
+        .id()
+        .and_then(Attr::known)
+        .filter(|id| !id.is_empty())
+        .cloned()
+}
+
+#[async_trait]
+impl<T: CloudObject> TypedResource for Managed<T> {
+    type Model = T::Model;
+    const TYPE_NAME: &'static str = T::TYPE_NAME;
+    const DEFAULT_TIMEOUT: Duration = T::DEFAULT_TIMEOUT;
+
+    async fn validate(&self, ctx: &Ctx, config: &T::Model) -> Diagnostics {
+        self.0.validate(ctx, config).await
+    }
+
+    async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
+        self.0.modify_plan(ctx, plan).await
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        mut planned: T::Model,
+        config: &T::Model,
+    ) -> Applied<T::Model> {
+        let no_region = Attr::Null;
+        let (client, region) = match client_for(ctx, planned.region().unwrap_or(&no_region)) {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(d),
+        };
+        planned.set_region(region);
+        let summary = Self::summary("create");
+        let created =
+            match Self::step(ctx, &summary, self.0.create(ctx, &client, &planned, config)).await {
+                Ok(api) => api,
+                Err(d) => return Applied::failed(d),
+            };
+        // From here on the object exists: every failure keeps it in state.
+        let mut state = self.state_of(created.clone(), &planned);
+        let settled = Self::step(
+            ctx,
+            &summary,
+            self.0.settle(ctx, &client, created, &planned),
+        )
+        .await;
+        match settled {
+            Ok(api) => state = self.state_of(api, &planned),
+            Err(d) => {
+                // The object as it is now (often in an error status) says more than the create
+                // answer did.
+                if let Some(id) = stored_id(&state)
+                    && let Ok(Some(now)) = self.refresh(ctx, &client, &id, &planned).await
+                {
+                    state = now;
+                }
+                return Applied::partial(state, d);
+            }
+        }
+        if let (Some(id), Some(tags)) = (stored_id(&state), planned.tags()) {
+            if let Some(tags) = tags.known().filter(|t| !t.is_empty()) {
+                let tagged = Self::step(ctx, &Self::summary("tag"), async {
+                    self.0.set_tags(&client, &id, tags).await
+                })
+                .await;
+                if let Err(d) = tagged {
+                    return Applied::partial(state, d);
+                }
+            }
+            state.set_tags(tags.clone());
+        }
+        match Self::step(
+            ctx,
+            &Self::summary("read"),
+            self.0.complete(ctx, &client, state.clone(), &planned),
+        )
+        .await
+        {
+            Ok(done) => Applied::ok(done),
+            Err(d) => Applied::partial(state, d),
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx, mut state: T::Model) -> Result<Option<T::Model>, Diagnostics> {
+        let Some(id) = stored_id(&state) else {
+            return Ok(None);
+        };
+        let no_region = Attr::Null;
+        let (client, region) = client_for(ctx, state.region().unwrap_or(&no_region))?;
+        state.set_region(region);
+        self.refresh(ctx, &client, &id, &state).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: T::Model,
+        planned: T::Model,
+        config: &T::Model,
+    ) -> Applied<T::Model> {
+        let Some(id) = stored_id(&prior) else {
+            return Applied::failed(Diagnostic::error(
+                Self::summary("update"),
+                format!("The {} in state has no ID.", T::KIND),
+            ));
+        };
+        let no_region = Attr::Null;
+        let client = match client_for(ctx, planned.region().unwrap_or(&no_region)) {
+            Ok((client, _)) => client,
+            Err(d) => return Applied::failed(d),
+        };
+        let steps = async {
+            let summary = Self::summary("update");
+            let body = self.0.update_body(&prior, &planned, config)?;
+            if body != T::Update::default() {
+                Self::step(ctx, &summary, self.0.update(ctx, &client, &id, body)).await?;
+            }
+            Self::step(
+                ctx,
+                &summary,
+                self.0.update_actions(ctx, &client, &id, &prior, &planned),
+            )
+            .await?;
+            if let (Some(old), Some(new)) = (prior.tags(), planned.tags())
+                && let Some(tags) = changed_tags(old, new)
+            {
+                Self::step(ctx, &Self::summary("tag"), async {
+                    self.0.set_tags(&client, &id, &tags).await
+                })
+                .await?;
+            }
+            Ok::<(), Diagnostics>(())
+        };
+        let done = steps.await;
+        // Read back either way: after a failed step the state shows what did change.
+        let vanished = || {
+            Diagnostics::from(Diagnostic::error(
+                format!("The {} disappeared", T::KIND),
+                format!("{} {id} was deleted while it was being updated.", T::KIND),
+            ))
+        };
+        match (done, self.refresh(ctx, &client, &id, &planned).await) {
+            (Ok(()), Ok(Some(state))) => Applied::ok(state),
+            (Ok(()), Ok(None)) => Applied::failed(vanished()),
+            (Err(d), Ok(Some(state))) => Applied::partial(state, d),
+            (Err(mut d), Err(more)) => {
+                d.extend(more);
+                Applied::failed(d)
+            }
+            (Err(d), Ok(None)) | (Ok(()), Err(d)) => Applied::failed(d),
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: T::Model) -> Result<(), Diagnostics> {
+        let Some(id) = stored_id(&state) else {
+            return Ok(());
+        };
+        let no_region = Attr::Null;
+        let (client, _) = client_for(ctx, state.region().unwrap_or(&no_region))?;
+        let summary = Self::summary("delete");
+        if T::RETRY_DELETE_CONFLICTS {
+            let op = format!("delete {} {id}", T::KIND);
+            let budget = budget(ctx);
+            let retried = scs_client::wait::retry_conflicts(&op, &budget, || async {
+                match self.0.delete(ctx, &client, &id, &state).await {
+                    Ok(()) => Ok(Ok(())),
+                    Err(Failure::Cloud(e)) => Err(e),
+                    Err(Failure::Invalid(d)) => Ok(Err(d)),
+                }
+            });
+            match Self::step(ctx, &summary, async { Ok(retried.await?) }).await? {
+                Ok(()) => Ok(()),
+                Err(d) => Err(d),
+            }
+        } else {
+            Self::step(ctx, &summary, self.0.delete(ctx, &client, &id, &state)).await
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx, id: &str) -> Result<T::Model, Diagnostics> {
+        if id.trim().is_empty() {
+            return Err(Diagnostic::error(
+                "Invalid import ID",
+                format!(
+                    "Import a {} by its ID: terraform import {}.NAME ID",
+                    T::KIND,
+                    T::TYPE_NAME
+                ),
+            )
+            .into());
+        }
+        self.0.import(ctx, id).await
+    }
+}

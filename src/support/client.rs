@@ -1,0 +1,54 @@
+//! The configured client, as every resource and data source reaches it.
+
+use scs_client::Client;
+use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::framework::Ctx;
+use tfplugin::value::Attr;
+
+/// What `configure` hands to every resource and data source.
+#[derive(Debug, Clone)]
+pub struct ProviderData {
+    client: Option<Client>,
+    region: Option<String>,
+}
+
+impl ProviderData {
+    /// `client` is `None` while the provider block still has unknown values.
+    pub fn new(client: Option<Client>, region: Option<String>) -> Self {
+        Self { client, region }
+    }
+
+    /// The API client; an error diagnostic while the provider block still has unknown values (Terraform
+    /// plans before the resources those values come from exist).
+    pub fn client(&self) -> Result<&Client, Diagnostics> {
+        self.client.as_ref().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider configuration not known yet",
+                "The provider \"scs\" block uses values that are only known after apply, so the provider \
+                 cannot reach the cloud during this plan. Apply the resources the provider block depends \
+                 on first (for example with -target), or give the provider known values.",
+            )
+            .into()
+        })
+    }
+
+    /// The provider's region (from the block, OS_REGION_NAME or clouds.yaml), if any.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+}
+
+/// The client to use for an object whose `region` attribute is `region`,
+/// and the region to record in state (the provider's when unset).
+pub fn client_for(ctx: &Ctx, region: &Attr<String>) -> Result<(Client, Attr<String>), Diagnostics> {
+    let data = ctx.provider_data::<ProviderData>()?;
+    let client = data.client()?;
+    match region.known().filter(|r| !r.is_empty()) {
+        Some(wanted) => Ok((client.in_region(Some(wanted)), Attr::Known(wanted.clone()))),
+        None => Ok((
+            client.clone(),
+            data.region()
+                .map_or(Attr::Null, |r| Attr::Known(r.to_owned())),
+        )),
+    }
+}

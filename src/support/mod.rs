@@ -1,0 +1,17 @@
+//! What resources and data sources share, and nothing else: the client a
+//! block's `region` selects, cloud errors as diagnostics, the common schema
+//! attributes, and the mapping of the cloud's "unset" values onto what the
+//! configuration said. This module imports neither resources nor data
+//! sources nor the provider, so everything can depend on it.
+
+mod client;
+mod errors;
+pub mod net;
+pub mod schema;
+mod values;
+
+pub use client::{ProviderData, client_for};
+pub use errors::{budget, call, cloud_error, describe_filters, exactly_one, interrupted};
+pub use values::{
+    attr_of, changed, changed_nullable, changed_tags, list_from_api, string_from_api,
+};
