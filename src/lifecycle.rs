@@ -21,6 +21,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use scs_client::Client;
+use scs_client::model::Objects;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use tfplugin::framework::{Applied, Ctx, PlanChange, TypedResource};
 use tfplugin::model::Model;
@@ -64,22 +67,34 @@ impl Failure {
     }
 }
 
+/// The client's handle on the collection of a [`CloudObject`].
+pub type ObjectsOf<T> =
+    Objects<<T as CloudObject>::Api, <T as CloudObject>::Create, <T as CloudObject>::Update>;
+
 /// What a hook returns.
 pub type Step<T> = Result<T, Failure>;
 
 /// One kind of cloud object behind a resource: its model, and how the API
 /// creates, fetches, changes and deletes it. Register it as
 /// `typed_resource(Managed(MyObject))`.
+///
+/// Objects that live in a plain REST collection name the client's handle on
+/// it in [`CloudObject::objects`] and say how to build the create request
+/// ([`CloudObject::create_body`]) and the update request
+/// ([`CloudObject::update_body`]); fetching, updating, tagging and deleting
+/// then need no code. Anything else overrides the hook it needs.
 #[async_trait]
 pub trait CloudObject: Send + Sync + 'static {
     /// The resource's attributes; its `id`, `region`, `tags` and
     /// `timeouts` fields are handled here.
     type Model: Model;
     /// The object as the API returns it.
-    type Api: Clone + Send + Sync + 'static;
+    type Api: Clone + DeserializeOwned + Send + Sync + 'static;
+    /// The body of the create request.
+    type Create: Serialize + Send + Sync;
     /// The body of the in-place update request; `Default` means "nothing
     /// to send". Use `()` for objects that only change by replacement.
-    type Update: Default + PartialEq + Send + Sync;
+    type Update: Default + PartialEq + Serialize + Send + Sync;
 
     const TYPE_NAME: &'static str;
     /// How messages name one object: "network", "security group rule".
@@ -89,19 +104,36 @@ pub trait CloudObject: Send + Sync + 'static {
     const RETRY_DELETE_CONFLICTS: bool = false;
     const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
+    /// The client's handle on the collection the objects live in.
+    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
+        None
+    }
+
     /// The state for `api`, keeping what only the configuration knows from
     /// `prior` (the plan after a create). `region` and `timeouts` are taken
     /// from `prior` whatever this returns.
     fn state_from(&self, api: Self::Api, prior: &Self::Model) -> Self::Model;
 
+    /// The create request for the plan.
+    fn create_body(
+        &self,
+        _planned: &Self::Model,
+        _config: &Self::Model,
+    ) -> Result<Self::Create, Diagnostics> {
+        Err(unsupported::<Self>("create"))
+    }
+
     /// Sends the create request.
     async fn create(
         &self,
-        ctx: &Ctx,
+        _ctx: &Ctx,
         client: &Client,
         planned: &Self::Model,
         config: &Self::Model,
-    ) -> Step<Self::Api>;
+    ) -> Step<Self::Api> {
+        let body = self.create_body(planned, config)?;
+        Ok(collection(self)?.create(client, &body).await?)
+    }
 
     /// After the create answered: wait until the object is usable (a volume
     /// `available`). A failure keeps the object in state, tainted.
@@ -116,11 +148,20 @@ pub trait CloudObject: Send + Sync + 'static {
     }
 
     /// Fetches the object; `None` when the cloud says it does not exist.
-    async fn get(&self, ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Self::Api>>;
+    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Self::Api>> {
+        Ok(collection(self)?.get(client, id).await?)
+    }
+
+    /// Whether the object the cloud returned still stands for the resource
+    /// in `prior` (a router port that moved to another router does not);
+    /// when not, the resource is gone.
+    fn still_ours(&self, _api: &Self::Api, _prior: &Self::Model) -> bool {
+        true
+    }
 
     /// Completes a state with what needs another request (a name for an
-    /// ID the object refers to). Runs after every `state_from`, with the same
-    /// `prior`.
+    /// ID the object refers to). Runs after every `state_from`, with the
+    /// same `prior`.
     async fn complete(
         &self,
         _ctx: &Ctx,
@@ -142,13 +183,8 @@ pub trait CloudObject: Send + Sync + 'static {
     }
 
     /// Sends the update request; only called with a non-default body.
-    async fn update(
-        &self,
-        _ctx: &Ctx,
-        _client: &Client,
-        _id: &str,
-        _body: Self::Update,
-    ) -> Step<()> {
+    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: Self::Update) -> Step<()> {
+        collection(self)?.update(client, id, &body).await?;
         Ok(())
     }
 
@@ -166,20 +202,21 @@ pub trait CloudObject: Send + Sync + 'static {
     }
 
     /// Replaces every tag; only called for models with a `tags` field.
-    async fn set_tags(&self, _client: &Client, _id: &str, _tags: &[String]) -> Step<()> {
-        Ok(())
+    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
+        Ok(collection(self)?.set_tags(client, id, tags).await?)
     }
 
     /// Sends the delete request (and waits, where deleting takes time).
     /// An object that is already gone is success. `state` is the state
     /// being destroyed.
-    async fn delete(&self, ctx: &Ctx, client: &Client, id: &str, state: &Self::Model) -> Step<()>;
-
-    /// Whether the object the cloud returned still stands for the resource
-    /// in `prior` (a router port that moved to another router does not);
-    /// when not, the resource is gone.
-    fn still_ours(&self, _api: &Self::Api, _prior: &Self::Model) -> bool {
-        true
+    async fn delete(
+        &self,
+        _ctx: &Ctx,
+        client: &Client,
+        id: &str,
+        _state: &Self::Model,
+    ) -> Step<()> {
+        Ok(collection(self)?.delete(client, id).await?)
     }
 
     /// Checks across attributes beyond the schema's rules.
@@ -198,6 +235,24 @@ pub trait CloudObject: Send + Sync + 'static {
         model.set_id(Attr::Known(id.to_owned()));
         Ok(model)
     }
+}
+
+/// A hook that a resource without a collection handle must implement itself.
+fn unsupported<T: CloudObject + ?Sized>(hook: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Cannot {hook} {}", T::KIND),
+        format!(
+            "{} has no {hook} step; this is a bug in the provider.",
+            T::TYPE_NAME
+        ),
+    )
+    .into()
+}
+
+fn collection<T: CloudObject + ?Sized>(object: &T) -> Result<&'static ObjectsOf<T>, Failure> {
+    object
+        .objects()
+        .ok_or_else(|| Failure::Invalid(unsupported::<T>("reach the collection of")))
 }
 
 /// The [`TypedResource`] for a [`CloudObject`].

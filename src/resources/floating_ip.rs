@@ -5,7 +5,9 @@
 
 use async_trait::async_trait;
 use scs_client::Client;
-use scs_client::network::{self as neutron, CreateFloatingIp, FloatingIp, UpdateFloatingIp};
+use scs_client::network::{
+    self as neutron, CreateFloatingIp, FloatingIp, UpdateFloatingIp, collections,
+};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
@@ -13,7 +15,7 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, ObjectsOf, Step};
 use crate::support::net::ip_validator;
 use crate::support::schema::{region, tags};
 use crate::support::{
@@ -81,9 +83,14 @@ async fn network_of_pool(client: &Client, pool: &str) -> Result<String, Diagnost
 impl CloudObject for FloatingIpResource {
     type Model = FloatingIpModel;
     type Api = FloatingIp;
+    type Create = CreateFloatingIp;
     type Update = UpdateFloatingIp;
     const TYPE_NAME: &'static str = "scs_floating_ip";
     const KIND: &'static str = "floating IP";
+
+    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
+        Some(&collections::FLOATING_IPS)
+    }
 
     fn state_from(&self, fip: FloatingIp, prior: &FloatingIpModel) -> FloatingIpModel {
         FloatingIpModel {
@@ -157,11 +164,7 @@ impl CloudObject for FloatingIpResource {
             description: config.description.known().cloned(),
             subnet_id: None,
         };
-        Ok(neutron::create_floating_ip(client, &body).await?)
-    }
-
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<FloatingIp>> {
-        Ok(neutron::get_floating_ip(client, id).await?)
+        Ok(collections::FLOATING_IPS.create(client, &body).await?)
     }
 
     fn update_body(
@@ -198,13 +201,5 @@ impl CloudObject for FloatingIpResource {
     ) -> Step<()> {
         neutron::update_floating_ip(client, id, &body).await?;
         Ok(())
-    }
-
-    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
-        Ok(neutron::set_floating_ip_tags(client, id, tags).await?)
-    }
-
-    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
-        Ok(neutron::delete_floating_ip(client, id).await?)
     }
 }

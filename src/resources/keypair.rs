@@ -69,6 +69,7 @@ fn public_key_validator(v: &Value, path: &AttributePath, d: &mut Diagnostics) {
 impl CloudObject for KeypairResource {
     type Model = KeypairModel;
     type Api = Keypair;
+    type Create = CreateKeypair;
     type Update = ();
     const TYPE_NAME: &'static str = "scs_keypair";
     const KIND: &'static str = "keypair";

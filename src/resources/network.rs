@@ -1,17 +1,15 @@
 //! `scs_network`: a Neutron network (`/v2.0/networks`).
 
 use async_trait::async_trait;
-use scs_client::Client;
-use scs_client::network::{self as neutron, CreateNetwork, Network, UpdateNetwork};
+use scs_client::network::{CreateNetwork, Network, UpdateNetwork, collections};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::Diagnostics;
-use tfplugin::framework::Ctx;
 use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::int_between;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, ObjectsOf};
 use crate::support::schema::{region, tags};
 use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
 
@@ -62,10 +60,15 @@ fn mtu(value: Option<&i64>) -> Option<u32> {
 impl CloudObject for NetworkResource {
     type Model = NetworkModel;
     type Api = Network;
+    type Create = CreateNetwork;
     type Update = UpdateNetwork;
     const TYPE_NAME: &'static str = "scs_network";
     const KIND: &'static str = "network";
     const RETRY_DELETE_CONFLICTS: bool = true;
+
+    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
+        Some(&collections::NETWORKS)
+    }
 
     fn state_from(&self, net: Network, prior: &NetworkModel) -> NetworkModel {
         NetworkModel {
@@ -85,14 +88,12 @@ impl CloudObject for NetworkResource {
         }
     }
 
-    async fn create(
+    fn create_body(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
         plan: &NetworkModel,
         _config: &NetworkModel,
-    ) -> Step<Network> {
-        let body = CreateNetwork {
+    ) -> Result<CreateNetwork, Diagnostics> {
+        Ok(CreateNetwork {
             name: plan.name.known().cloned(),
             description: plan.description.known().cloned(),
             admin_state_up: plan.admin_state_up.known().copied(),
@@ -101,12 +102,7 @@ impl CloudObject for NetworkResource {
             mtu: mtu(plan.mtu.known()),
             port_security_enabled: plan.port_security_enabled.known().copied(),
             ..Default::default()
-        };
-        Ok(neutron::create_network(client, &body).await?)
-    }
-
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Network>> {
-        Ok(neutron::get_network(client, id).await?)
+        })
     }
 
     fn update_body(
@@ -129,18 +125,5 @@ impl CloudObject for NetworkResource {
             ),
             ..Default::default()
         })
-    }
-
-    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: UpdateNetwork) -> Step<()> {
-        neutron::update_network(client, id, &body).await?;
-        Ok(())
-    }
-
-    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
-        Ok(neutron::set_network_tags(client, id, tags).await?)
-    }
-
-    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
-        Ok(neutron::delete_network(client, id).await?)
     }
 }

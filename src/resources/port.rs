@@ -1,10 +1,7 @@
 //! `scs_port`: a Neutron port (`/v2.0/ports`).
 
 use async_trait::async_trait;
-use scs_client::Client;
-use scs_client::network::{
-    self as neutron, AllowedAddressPair, CreatePort, FixedIp, Port, UpdatePort,
-};
+use scs_client::network::{AllowedAddressPair, CreatePort, FixedIp, Port, UpdatePort, collections};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
@@ -12,7 +9,7 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, ObjectsOf};
 use crate::support::net::{Cidr, parse_ip};
 use crate::support::schema::{region, tags};
 use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
@@ -275,9 +272,14 @@ fn check_config(port: &PortModel) -> Diagnostics {
 impl CloudObject for PortResource {
     type Model = PortModel;
     type Api = Port;
+    type Create = CreatePort;
     type Update = UpdatePort;
     const TYPE_NAME: &'static str = "scs_port";
     const KIND: &'static str = "port";
+
+    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
+        Some(&collections::PORTS)
+    }
 
     fn state_from(&self, port: Port, prior: &PortModel) -> PortModel {
         PortModel::from_api(port, prior)
@@ -307,13 +309,11 @@ impl CloudObject for PortResource {
         Ok(())
     }
 
-    async fn create(
+    fn create_body(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
         plan: &PortModel,
         _config: &PortModel,
-    ) -> Step<Port> {
+    ) -> Result<CreatePort, Diagnostics> {
         let fixed_ips = fixed_ips_of(plan);
         let pairs = pairs_of(plan);
         let security_groups = if plan.no_security_groups.known() == Some(&true) {
@@ -321,7 +321,7 @@ impl CloudObject for PortResource {
         } else {
             plan.security_group_ids.known().cloned()
         };
-        let body = CreatePort {
+        Ok(CreatePort {
             network_id: plan.network_id.known().cloned().unwrap_or_default(),
             name: plan.name.known().cloned(),
             description: plan.description.known().cloned(),
@@ -332,12 +332,7 @@ impl CloudObject for PortResource {
             port_security_enabled: plan.port_security_enabled.known().copied(),
             allowed_address_pairs: (!pairs.is_empty()).then_some(pairs),
             ..Default::default()
-        };
-        Ok(neutron::create_port(client, &body).await?)
-    }
-
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Port>> {
-        Ok(neutron::get_port(client, id).await?)
+        })
     }
 
     fn update_body(
@@ -384,19 +379,6 @@ impl CloudObject for PortResource {
             mac_address: changed(&prior.mac_address, &plan.mac_address),
             ..Default::default()
         })
-    }
-
-    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: UpdatePort) -> Step<()> {
-        neutron::update_port(client, id, &body).await?;
-        Ok(())
-    }
-
-    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
-        Ok(neutron::set_port_tags(client, id, tags).await?)
-    }
-
-    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
-        Ok(neutron::delete_port(client, id).await?)
     }
 }
 

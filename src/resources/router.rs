@@ -1,8 +1,7 @@
 //! `scs_router`: a Neutron router (`/v2.0/routers`) and its external gateway.
 
 use async_trait::async_trait;
-use scs_client::Client;
-use scs_client::network::{self as neutron, CreateRouter, GatewayRequest, Router, UpdateRouter};
+use scs_client::network::{CreateRouter, GatewayRequest, Router, UpdateRouter, collections};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::Diagnostics;
@@ -10,7 +9,7 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, ObjectsOf};
 use crate::support::schema::{region, tags};
 use crate::support::{changed, changed_nullable, list_from_api, string_from_api};
 
@@ -67,10 +66,15 @@ fn gateway_request(plan: &RouterModel, config: &RouterModel) -> Option<GatewayRe
 impl CloudObject for RouterResource {
     type Model = RouterModel;
     type Api = Router;
+    type Create = CreateRouter;
     type Update = UpdateRouter;
     const TYPE_NAME: &'static str = "scs_router";
     const KIND: &'static str = "router";
     const RETRY_DELETE_CONFLICTS: bool = true;
+
+    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
+        Some(&collections::ROUTERS)
+    }
 
     fn state_from(&self, router: Router, prior: &RouterModel) -> RouterModel {
         let gateway = router.external_gateway_info;
@@ -125,25 +129,18 @@ impl CloudObject for RouterResource {
         Ok(())
     }
 
-    async fn create(
+    fn create_body(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
         plan: &RouterModel,
         config: &RouterModel,
-    ) -> Step<Router> {
-        let body = CreateRouter {
+    ) -> Result<CreateRouter, Diagnostics> {
+        Ok(CreateRouter {
             name: plan.name.known().cloned(),
             description: plan.description.known().cloned(),
             admin_state_up: plan.admin_state_up.known().copied(),
             external_gateway_info: gateway_request(plan, config),
             ..Default::default()
-        };
-        Ok(neutron::create_router(client, &body).await?)
-    }
-
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Router>> {
-        Ok(neutron::get_router(client, id).await?)
+        })
     }
 
     fn update_body(
@@ -162,18 +159,5 @@ impl CloudObject for RouterResource {
             external_gateway_info: gateway_changed.then(|| gateway_request(plan, config)),
             routes: None,
         })
-    }
-
-    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: UpdateRouter) -> Step<()> {
-        neutron::update_router(client, id, &body).await?;
-        Ok(())
-    }
-
-    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
-        Ok(neutron::set_router_tags(client, id, tags).await?)
-    }
-
-    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
-        Ok(neutron::delete_router(client, id).await?)
     }
 }

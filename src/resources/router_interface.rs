@@ -159,6 +159,7 @@ fn request_of(model: &InterfaceModel) -> Option<RouterInterfaceRequest> {
 impl CloudObject for RouterInterfaceResource {
     type Model = InterfaceModel;
     type Api = Port;
+    type Create = ();
     type Update = ();
     const TYPE_NAME: &'static str = "scs_router_interface";
     const KIND: &'static str = "router interface";

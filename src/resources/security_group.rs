@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use scs_client::Client;
 use scs_client::network::{
-    self as neutron, CreateSecurityGroup, SecurityGroup, UpdateSecurityGroup,
+    self as neutron, CreateSecurityGroup, SecurityGroup, UpdateSecurityGroup, collections,
 };
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
@@ -13,7 +13,7 @@ use tfplugin::framework::Ctx;
 use tfplugin::model::Timeouts;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, ObjectsOf, Step};
 use crate::support::schema::{region, tags};
 use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
 
@@ -48,10 +48,15 @@ pub struct SecurityGroupModel {
 impl CloudObject for SecurityGroupResource {
     type Model = SecurityGroupModel;
     type Api = SecurityGroup;
+    type Create = CreateSecurityGroup;
     type Update = UpdateSecurityGroup;
     const TYPE_NAME: &'static str = "scs_security_group";
     const KIND: &'static str = "security group";
     const RETRY_DELETE_CONFLICTS: bool = true;
+
+    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
+        Some(&collections::SECURITY_GROUPS)
+    }
 
     fn state_from(&self, group: SecurityGroup, prior: &SecurityGroupModel) -> SecurityGroupModel {
         SecurityGroupModel {
@@ -69,19 +74,16 @@ impl CloudObject for SecurityGroupResource {
         }
     }
 
-    async fn create(
+    fn create_body(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
         plan: &SecurityGroupModel,
         _config: &SecurityGroupModel,
-    ) -> Step<SecurityGroup> {
-        let body = CreateSecurityGroup {
+    ) -> Result<CreateSecurityGroup, Diagnostics> {
+        Ok(CreateSecurityGroup {
             name: plan.name.known().cloned().unwrap_or_default(),
             description: plan.description.known().cloned(),
             stateful: plan.stateful.known().copied(),
-        };
-        Ok(neutron::create_security_group(client, &body).await?)
+        })
     }
 
     /// Deletes the rules Neutron put into the new group, all at once.
@@ -107,10 +109,6 @@ impl CloudObject for SecurityGroupResource {
         Ok(group)
     }
 
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<SecurityGroup>> {
-        Ok(neutron::get_security_group(client, id).await?)
-    }
-
     fn update_body(
         &self,
         prior: &SecurityGroupModel,
@@ -134,13 +132,5 @@ impl CloudObject for SecurityGroupResource {
     ) -> Step<()> {
         neutron::update_security_group(client, id, &body).await?;
         Ok(())
-    }
-
-    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
-        Ok(neutron::set_security_group_tags(client, id, tags).await?)
-    }
-
-    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
-        Ok(neutron::delete_security_group(client, id).await?)
     }
 }

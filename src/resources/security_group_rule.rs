@@ -8,7 +8,7 @@
 
 use async_trait::async_trait;
 use scs_client::Client;
-use scs_client::network::{self as neutron, CreateSecurityGroupRule, SecurityGroupRule};
+use scs_client::network::{CreateSecurityGroupRule, SecurityGroupRule, collections};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
@@ -17,7 +17,7 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::one_of;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, ObjectsOf, Step};
 use crate::support::net::{Cidr, PortField, check_port_range, protocol_number};
 use crate::support::schema::region;
 use crate::support::string_from_api;
@@ -202,9 +202,14 @@ fn port(value: &Attr<i64>) -> Option<u32> {
 impl CloudObject for SecurityGroupRuleResource {
     type Model = RuleModel;
     type Api = SecurityGroupRule;
+    type Create = CreateSecurityGroupRule;
     type Update = ();
     const TYPE_NAME: &'static str = "scs_security_group_rule";
     const KIND: &'static str = "security group rule";
+
+    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
+        Some(&collections::SECURITY_GROUP_RULES)
+    }
 
     fn state_from(&self, rule: SecurityGroupRule, prior: &RuleModel) -> RuleModel {
         RuleModel::from_api(rule, prior)
@@ -238,7 +243,10 @@ impl CloudObject for SecurityGroupRuleResource {
             remote_group_id: plan.remote_group_id.known().cloned(),
             description: plan.description.known().cloned(),
         };
-        let e = match neutron::create_security_group_rule(client, &body).await {
+        let e = match collections::SECURITY_GROUP_RULES
+            .create(client, &body)
+            .await
+        {
             Ok(rule) => return Ok(rule),
             Err(e) if e.error_type() == Some("SecurityGroupRuleExists") => e,
             Err(e) => return Err(e.into()),
@@ -246,7 +254,7 @@ impl CloudObject for SecurityGroupRuleResource {
         let Some(id) = e.api_message().and_then(existing_rule_id) else {
             return Err(e.into());
         };
-        let Some(existing) = neutron::get_security_group_rule(client, &id).await? else {
+        let Some(existing) = collections::SECURITY_GROUP_RULES.get(client, &id).await? else {
             return Err(e.into());
         };
         ctx.warn(
@@ -259,14 +267,6 @@ impl CloudObject for SecurityGroupRuleResource {
             ),
         );
         Ok(existing)
-    }
-
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<SecurityGroupRule>> {
-        Ok(neutron::get_security_group_rule(client, id).await?)
-    }
-
-    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
-        Ok(neutron::delete_security_group_rule(client, id).await?)
     }
 }
 

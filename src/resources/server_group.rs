@@ -49,6 +49,7 @@ pub struct ServerGroupModel {
 impl CloudObject for ServerGroupResource {
     type Model = ServerGroupModel;
     type Api = ServerGroup;
+    type Create = ();
     type Update = ();
     const TYPE_NAME: &'static str = "scs_server_group";
     const KIND: &'static str = "server group";

@@ -3,9 +3,8 @@
 use std::net::IpAddr;
 
 use async_trait::async_trait;
-use scs_client::Client;
 use scs_client::network::{
-    self as neutron, AllocationPool, CreateSubnet, HostRoute, Subnet, UpdateSubnet,
+    AllocationPool, CreateSubnet, HostRoute, Subnet, UpdateSubnet, collections,
 };
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
@@ -14,7 +13,7 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, ObjectsOf};
 use crate::support::net::{
     Cidr, check_pool, cidr_validator, default_allocation_pools, ip_validator, ip_version, parse_ip,
 };
@@ -352,10 +351,15 @@ fn check_config(config: &SubnetModel) -> Diagnostics {
 impl CloudObject for SubnetResource {
     type Model = SubnetModel;
     type Api = Subnet;
+    type Create = CreateSubnet;
     type Update = UpdateSubnet;
     const TYPE_NAME: &'static str = "scs_subnet";
     const KIND: &'static str = "subnet";
     const RETRY_DELETE_CONFLICTS: bool = true;
+
+    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
+        Some(&collections::SUBNETS)
+    }
 
     fn state_from(&self, subnet: Subnet, prior: &SubnetModel) -> SubnetModel {
         SubnetModel::from_api(subnet, prior)
@@ -380,13 +384,11 @@ impl CloudObject for SubnetResource {
         Ok(())
     }
 
-    async fn create(
+    fn create_body(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
         plan: &SubnetModel,
         _config: &SubnetModel,
-    ) -> Step<Subnet> {
+    ) -> Result<CreateSubnet, Diagnostics> {
         let gateway_ip = if plan.no_gateway.known() == Some(&true) {
             Some(None)
         } else {
@@ -394,7 +396,7 @@ impl CloudObject for SubnetResource {
         };
         let pools = pools_of(&plan.allocation_pool);
         let routes = routes_of(&plan.host_route);
-        let body = CreateSubnet {
+        Ok(CreateSubnet {
             network_id: plan.network_id.known().cloned().unwrap_or_default(),
             cidr: plan.cidr.known().cloned().unwrap_or_default(),
             ip_version: plan
@@ -410,12 +412,7 @@ impl CloudObject for SubnetResource {
             allocation_pools: (!pools.is_empty()).then_some(pools),
             host_routes: (!routes.is_empty()).then_some(routes),
             ..Default::default()
-        };
-        Ok(neutron::create_subnet(client, &body).await?)
-    }
-
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Subnet>> {
-        Ok(neutron::get_subnet(client, id).await?)
+        })
     }
 
     fn update_body(
@@ -460,19 +457,6 @@ impl CloudObject for SubnetResource {
             allocation_pools,
             host_routes,
         })
-    }
-
-    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: UpdateSubnet) -> Step<()> {
-        neutron::update_subnet(client, id, &body).await?;
-        Ok(())
-    }
-
-    async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Step<()> {
-        Ok(neutron::set_subnet_tags(client, id, tags).await?)
-    }
-
-    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
-        Ok(neutron::delete_subnet(client, id).await?)
     }
 }
 

@@ -13,7 +13,7 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::int_between;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, ObjectsOf, Step};
 use crate::support::schema::region;
 use crate::support::{attr_of, budget, call, changed_nullable, string_from_api};
 
@@ -285,9 +285,14 @@ async fn keep_type_id(client: &Client, mut model: VolumeModel, prior: &VolumeMod
 impl CloudObject for VolumeResource {
     type Model = VolumeModel;
     type Api = Volume;
+    type Create = CreateVolume;
     type Update = UpdateVolume;
     const TYPE_NAME: &'static str = "scs_volume";
     const KIND: &'static str = "volume";
+
+    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
+        Some(&cinder::VOLUME_OBJECTS)
+    }
 
     fn state_from(&self, vol: Volume, prior: &VolumeModel) -> VolumeModel {
         VolumeModel::from_api(vol, prior)
@@ -320,14 +325,12 @@ impl CloudObject for VolumeResource {
         Ok(())
     }
 
-    async fn create(
+    fn create_body(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
         plan: &VolumeModel,
         _config: &VolumeModel,
-    ) -> Step<Volume> {
-        let body = CreateVolume {
+    ) -> Result<CreateVolume, Diagnostics> {
+        Ok(CreateVolume {
             size: plan.size.known().copied().unwrap_or(1),
             name: plan.name.known().cloned(),
             description: plan.description.known().cloned(),
@@ -337,8 +340,7 @@ impl CloudObject for VolumeResource {
             snapshot_id: plan.snapshot_id.known().cloned(),
             source_volid: plan.source_volume_id.known().cloned(),
             metadata: plan.metadata.known().cloned(),
-        };
-        Ok(cinder::create_volume(client, &body).await?)
+        })
     }
 
     async fn settle(
@@ -358,10 +360,6 @@ impl CloudObject for VolumeResource {
         .await?)
     }
 
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Volume>> {
-        Ok(cinder::get_volume(client, id).await?)
-    }
-
     fn update_body(
         &self,
         prior: &VolumeModel,
@@ -375,11 +373,6 @@ impl CloudObject for VolumeResource {
             metadata: changed_nullable(&prior.metadata, &plan.metadata)
                 .map(Option::unwrap_or_default),
         })
-    }
-
-    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: UpdateVolume) -> Step<()> {
-        cinder::update_volume(client, id, &body).await?;
-        Ok(())
     }
 
     /// Grows and retypes in place; both return the volume to the status it

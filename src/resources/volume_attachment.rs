@@ -109,6 +109,7 @@ async fn wait_detached(ctx: &Ctx, client: &Client, volume_id: &str) -> Result<()
 impl CloudObject for VolumeAttachmentResource {
     type Model = AttachmentModel;
     type Api = VolumeAttachment;
+    type Create = ();
     type Update = ();
     const TYPE_NAME: &'static str = "scs_volume_attachment";
     const KIND: &'static str = "volume attachment";

@@ -1,6 +1,8 @@
 //! Helpers shared by the typed models and calls of every service: null-tolerant fields, the
 //! `{"network": {...}}` envelopes OpenStack wraps single resources in, and 404 handling.
 
+use std::marker::PhantomData;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -156,7 +158,11 @@ impl Collection {
                 client,
                 http::Method::POST,
                 self.path.to_owned(),
-                format!("create {} {describe}", self.label),
+                if describe.is_empty() {
+                    format!("create {}", self.label)
+                } else {
+                    format!("create {} {describe}", self.label)
+                },
             )
             .json_body(&wrap(self.one, body)?);
         fetch_one(req, self.one).await
@@ -202,6 +208,55 @@ impl Collection {
         .send()
         .await
         .map(|_| ())
+    }
+}
+
+/// A typed handle on one collection: objects of type `T`, created from a
+/// `C` and changed with a `U`. Generic life-cycle code (the provider's) reads,
+/// creates, changes, tags and deletes through it without knowing which kind
+/// of object it has; the `create_*`/`get_*`/... functions of each service
+/// do the same for one kind.
+pub struct Objects<T, C, U> {
+    collection: Collection,
+    types: PhantomData<ObjectTypes<T, C, U>>,
+}
+
+/// What an [`Objects`] handle reads, creates from and updates with; it holds
+/// none of them.
+type ObjectTypes<T, C, U> = fn() -> (T, C, U);
+
+impl<T, C, U> Objects<T, C, U> {
+    pub(crate) const fn new(collection: Collection) -> Self {
+        Self {
+            collection,
+            types: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned, C: Serialize, U: Serialize> Objects<T, C, U> {
+    /// `None` when the object does not exist.
+    pub async fn get(&self, client: &Client, id: &str) -> Result<Option<T>> {
+        self.collection.get(client, id).await
+    }
+
+    /// Creates once; never retried blindly.
+    pub async fn create(&self, client: &Client, body: &C) -> Result<T> {
+        self.collection.create(client, body, "").await
+    }
+
+    pub async fn update(&self, client: &Client, id: &str, body: &U) -> Result<T> {
+        self.collection.update(client, id, body).await
+    }
+
+    /// Succeeds when the object is already gone.
+    pub async fn delete(&self, client: &Client, id: &str) -> Result<()> {
+        self.collection.delete(client, id).await
+    }
+
+    /// Replaces every tag (Neutron's and Nova's `PUT …/tags`).
+    pub async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Result<()> {
+        self.collection.set_tags(client, id, tags).await
     }
 }
 

@@ -19,7 +19,7 @@ pub use router::*;
 pub use security_group::*;
 pub use subnet::*;
 
-use crate::model::Collection;
+use crate::model::{Collection, Objects};
 use crate::session::{Client, ServiceClient};
 
 fn service(client: &Client) -> ServiceClient {
@@ -55,3 +55,20 @@ const SECURITY_GROUP_RULES: Collection = Collection {
         "security group rule",
     )
 };
+
+/// Typed handles on Neutron's collections, for generic life-cycle code.
+pub mod collections {
+    use super::*;
+
+    pub const NETWORKS: Objects<Network, CreateNetwork, UpdateNetwork> =
+        Objects::new(super::NETWORKS);
+    pub const SUBNETS: Objects<Subnet, CreateSubnet, UpdateSubnet> = Objects::new(super::SUBNETS);
+    pub const ROUTERS: Objects<Router, CreateRouter, UpdateRouter> = Objects::new(super::ROUTERS);
+    pub const PORTS: Objects<Port, CreatePort, UpdatePort> = Objects::new(super::PORTS);
+    pub const FLOATING_IPS: Objects<FloatingIp, CreateFloatingIp, UpdateFloatingIp> =
+        Objects::new(super::FLOATING_IPS);
+    pub const SECURITY_GROUPS: Objects<SecurityGroup, CreateSecurityGroup, UpdateSecurityGroup> =
+        Objects::new(super::SECURITY_GROUPS);
+    pub const SECURITY_GROUP_RULES: Objects<SecurityGroupRule, CreateSecurityGroupRule, ()> =
+        Objects::new(super::SECURITY_GROUP_RULES);
+}

@@ -160,6 +160,10 @@ pub async fn get_volume(client: &Client, id: &str) -> Result<Option<Volume>> {
     VOLUMES.get(client, id).await
 }
 
+/// A typed handle on the volumes collection, for generic life-cycle code.
+pub const VOLUME_OBJECTS: crate::model::Objects<Volume, CreateVolume, UpdateVolume> =
+    crate::model::Objects::new(VOLUMES);
+
 /// Creates a volume; wait for `available` with [`wait_for_volume`].
 pub async fn create_volume(client: &Client, req: &CreateVolume) -> Result<Volume> {
     VOLUMES
