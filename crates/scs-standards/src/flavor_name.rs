@@ -1060,7 +1060,7 @@ mod tests {
 
     #[test]
     fn mandatory_flavors_parse() {
-        for std in crate::scs::standard_flavors::MANDATORY {
+        for std in crate::standard_flavors::MANDATORY {
             let n = ok(std.name);
             assert_eq!(n.vcpus, std.vcpus, "{}", std.name);
             assert_eq!(n.ram_mib(), u64::from(std.ram_gib) * 1024);

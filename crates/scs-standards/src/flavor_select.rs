@@ -327,7 +327,7 @@ impl fmt::Display for FlavorRequirements {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::scs::standard_flavors::{MANDATORY, RECOMMENDED};
+    use crate::standard_flavors::{MANDATORY, RECOMMENDED};
 
     fn candidate(name: &str, vcpus: u32, ram_gib: u64, disk_gb: u64) -> FlavorCandidate {
         FlavorCandidate {
