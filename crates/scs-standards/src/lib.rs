@@ -11,6 +11,10 @@ pub mod flavor_select;
 pub mod image_select;
 pub mod standard_flavors;
 
-pub use flavor_name::{CpuType, DiskType, FlavorName, FlavorNameError, FlavorNameFields};
-pub use flavor_select::{FlavorCandidate, FlavorProfile, FlavorRequirements, SelectError};
+pub use flavor_name::{
+    CpuType, DiskType, FieldKind, FlavorName, FlavorNameError, FlavorNameFields,
+};
+pub use flavor_select::{
+    FlavorCandidate, FlavorProfile, FlavorRequirements, NamedFlavor, SelectError, flavors_named,
+};
 pub use image_select::{ImageCandidate, ImageLifecycle, ImageQuery, ImageSelectError};
