@@ -293,35 +293,6 @@ fn set_planned(plan: &mut PlanChange, name: &str, value: Value) {
     }
 }
 
-async fn set_mac_address(
-    ctx: &Ctx,
-    client: &scs_client::Client,
-    id: &str,
-    mac: &str,
-) -> Result<(), Diagnostics> {
-    // The typed update has no MAC field: Neutron lets only administrators change it.
-    let body = serde_json_body(mac);
-    let request = client
-        .network()
-        .put(format!("ports/{id}"))
-        .json_body(&body)
-        .operation(format!("update MAC address of port {id}"))
-        .send();
-    call(ctx, "Cannot change MAC address", async {
-        request.await.map(|_| ())
-    })
-    .await
-}
-
-fn serde_json_body(
-    mac: &str,
-) -> std::collections::BTreeMap<&'static str, std::collections::BTreeMap<&'static str, String>> {
-    std::collections::BTreeMap::from([(
-        "port",
-        std::collections::BTreeMap::from([("mac_address", mac.to_owned())]),
-    )])
-}
-
 impl PortResource {
     async fn refresh(
         &self,
@@ -552,6 +523,7 @@ impl Resource for PortResource {
                     &plan.port_security_enabled,
                 ),
                 allowed_address_pairs,
+                mac_address: changed(&prior.mac_address, &plan.mac_address),
                 ..Default::default()
             };
             if body != UpdatePort::default() {
@@ -561,9 +533,6 @@ impl Resource for PortResource {
                     neutron::update_port(&client, &id, &body),
                 )
                 .await?;
-            }
-            if let Some(mac) = changed(&prior.mac_address, &plan.mac_address) {
-                set_mac_address(&ctx, &client, &id, &mac).await?;
             }
             if let Some(tags) = changed_tags(&prior.tags, &plan.tags) {
                 call(
