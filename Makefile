@@ -97,14 +97,18 @@ endif
 # Only the bench targets themselves: `cargo bench --workspace` would also build every lib and bin as a
 # release libtest bench for nothing.
 TFPLUGIN_BENCHES := $(patsubst crates/tfplugin/benches/%.rs,--bench %,$(wildcard crates/tfplugin/benches/*.rs))
+STANDARDS_BENCHES := $(patsubst crates/scs-standards/benches/%.rs,--bench %,$(wildcard crates/scs-standards/benches/*.rs))
 CLIENT_BENCHES := $(patsubst crates/scs-client/benches/%.rs,--bench %,$(wildcard crates/scs-client/benches/*.rs))
 
-bench: ## micro-benchmarks (divan): value codec, plan pipeline, client request paths; no cloud needed
-ifeq ($(strip $(TFPLUGIN_BENCHES)$(CLIENT_BENCHES)),)
+bench: ## micro-benchmarks (divan): value codec, plan pipeline, flavor selection, client request paths; no cloud needed
+ifeq ($(strip $(TFPLUGIN_BENCHES)$(STANDARDS_BENCHES)$(CLIENT_BENCHES)),)
 	@echo "bench: the project has no benchmarks; nothing measured"
 else
 ifneq ($(strip $(TFPLUGIN_BENCHES)),)
 	$(CARGO) bench -p tfplugin $(TFPLUGIN_BENCHES)
+endif
+ifneq ($(strip $(STANDARDS_BENCHES)),)
+	$(CARGO) bench -p scs-standards $(STANDARDS_BENCHES)
 endif
 ifneq ($(strip $(CLIENT_BENCHES)),)
 	$(CARGO) bench -p scs-client $(CLIENT_BENCHES)

@@ -319,6 +319,26 @@ fn flavor_and_image_data_sources_select_by_properties() {
         assert!(ubuntu["image_build_date"].is_string());
         assert_eq!(out["debian_name"]["value"], "Debian 12");
         assert_plan_empty(s, "image lookups");
+
+        // The server and the data source resolve the v1 name to the same flavor, and the
+        // server keeps the name as configured.
+        s.use_scenario("flavor/server");
+        s.apply();
+        let out = s.ok(&["output", "-json"]).json();
+        let server = s.state_resource("scs_server.by_v1_name");
+        assert_eq!(str_of(&server, "flavor_name"), "SCS-2V:4");
+        let data_source_id = out["data_source_flavor_id"]["value"].as_str().unwrap();
+        assert_eq!(str_of(&server, "flavor_id"), data_source_id);
+        let client = s.cloud_client();
+        let server_id = id_of(&server);
+        let nova_server =
+            cloud_call(s, "get server", nova::get_server(&client, &server_id)).unwrap();
+        assert_eq!(
+            nova_server.flavor.original_name.as_deref(),
+            Some("SCS-2V-4")
+        );
+        assert_plan_empty(s, "a server named by its flavor's v1 name");
+        s.destroy();
     });
 }
 

@@ -4,10 +4,12 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use scs_client::compute::{self as nova, Flavor};
-use scs_client::scs::flavor_select::{StandardRank, flavor_has_name};
+use scs_client::Client;
+use scs_client::compute::{self as nova, Flavor, FlavorRef};
+use scs_client::scs::flavor_select::StandardRank;
 use scs_client::scs::{
-    CpuType, DiskType, FlavorCandidate, FlavorNameFields, FlavorProfile, FlavorRequirements,
+    CpuType, DiskType, FieldKind, FlavorCandidate, FlavorNameFields, FlavorProfile,
+    FlavorRequirements,
 };
 use serde::{Deserialize, Serialize};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
@@ -19,13 +21,6 @@ use crate::support::{call, client_for};
 
 pub struct FlavorDataSource;
 
-const CPU_TYPES: &[&str] = &[
-    "shared-core",
-    "crowded-core",
-    "dedicated-thread",
-    "dedicated-core",
-];
-const DISK_TYPES: &[&str] = &["ssd", "nvme", "hdd", "network"];
 const REQUIREMENTS: [&str; 5] = ["vcpus", "ram", "disk", "cpu_type", "disk_type"];
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -151,73 +146,29 @@ impl FlavorResult {
 /// The object type of the `scs` attribute: one entry per field of
 /// [`FlavorNameFields`].
 fn scs_fields_type() -> Type {
-    let s = |n: &'static str| (n, Type::String);
-    let n = |n: &'static str| (n, Type::Number);
-    let b = |n: &'static str| (n, Type::Bool);
-    Type::object([
-        s("name"),
-        s("name_v1"),
-        n("vcpus"),
-        s("cpu_type"),
-        b("cpu_insecure"),
-        n("ram_gib"),
-        b("ram_no_ecc"),
-        b("ram_oversubscribed"),
-        n("disk_count"),
-        n("disk_gb"),
-        s("disk_type"),
-        s("hypervisor"),
-        b("hardware_virtualization"),
-        s("cpu_vendor"),
-        n("cpu_generation"),
-        n("cpu_high_frequency"),
-        s("gpu_type"),
-        s("gpu_vendor"),
-        s("gpu_generation"),
-        n("gpu_compute_units"),
-        n("gpu_vram_gib"),
-        b("infiniband"),
-    ])
+    Type::object(FlavorNameFields::FIELDS.map(|(name, kind)| {
+        let ty = match kind {
+            FieldKind::Text => Type::String,
+            FieldKind::Number => Type::Number,
+            FieldKind::Bool => Type::Bool,
+        };
+        (name, ty)
+    }))
 }
 
-/// The flavor called `wanted`: the exact name first, else the one flavor
-/// that has it as a name variant or in the other SCS syntax.
-fn by_name<'a>(
-    flavors: &'a [FlavorCandidate],
-    wanted: &str,
-) -> Result<&'a FlavorCandidate, Diagnostics> {
-    if let Some(exact) = flavors.iter().find(|f| f.name == wanted) {
-        return Ok(exact);
-    }
-    let found: Vec<&FlavorCandidate> = flavors
-        .iter()
-        .filter(|f| flavor_has_name(f, wanted))
-        .collect();
-    match found.as_slice() {
-        [one] => Ok(one),
-        [] => Err(Diagnostic::error(
-            "No flavor found",
-            format!(
-                "No flavor is called {wanted:?} ({} flavors checked, including scs:name-vN variants).",
-                flavors.len()
-            ),
-        )
-        .with_path(AttributePath::attr("name"))
-        .into()),
-        many => Err(Diagnostic::error(
-            "Ambiguous flavor name",
-            format!(
-                "{} flavors answer to {wanted:?}: {}",
-                many.len(),
-                many.iter()
-                    .map(|f| format!("{} ({})", f.name, f.id))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-        .with_path(AttributePath::attr("name"))
-        .into()),
-    }
+/// The flavor `name` names, SCS name variants included.
+async fn by_name(ctx: &Ctx, client: &Client, name: &str) -> Result<Flavor, Diagnostics> {
+    call(
+        ctx,
+        "Cannot look up flavor",
+        nova::find_flavor(client, FlavorRef::Name(name)),
+    )
+    .await?
+    .map_err(|e| {
+        Diagnostic::error(e.summary(), e.to_string())
+            .with_path(AttributePath::attr("name"))
+            .into()
+    })
 }
 
 #[async_trait]
@@ -262,14 +213,14 @@ impl DataSource for FlavorDataSource {
                     Attribute::string("cpu_type")
                         .optional()
                         .computed()
-                        .validator(validators::one_of(CPU_TYPES))
+                        .validator(validators::one_of(&CpuType::NAMES))
                         .description("At least this CPU type; the chosen flavor's type."),
                 )
                 .attribute(
                     Attribute::string("disk_type")
                         .optional()
                         .computed()
-                        .validator(validators::one_of(DISK_TYPES))
+                        .validator(validators::one_of(&DiskType::NAMES))
                         .description("This root disk type (nvme also satisfies ssd); the chosen flavor's type."),
                 )
                 .attribute(Attribute::map("extra_specs", Type::String).computed())
@@ -300,19 +251,24 @@ impl DataSource for FlavorDataSource {
             return Err(problems);
         }
         let (client, region) = client_for(ctx, &query.region)?;
-        let flavors: Vec<Flavor> =
-            call(ctx, "Cannot list flavors", nova::list_flavors(&client, &[])).await?;
-        let candidates: Vec<FlavorCandidate> = flavors.iter().map(FlavorCandidate::from).collect();
         let (flavor, profile) = match query.name.known() {
             Some(name) => {
-                let f = by_name(&candidates, name)?;
-                (f, FlavorProfile::of(f))
+                let found = FlavorCandidate::from(&by_name(ctx, &client, name).await?);
+                let profile = FlavorProfile::of(&found);
+                (found, profile)
             }
-            None => query.requirements().select(&candidates).map_err(|e| {
-                Diagnostics::from(Diagnostic::error("No matching flavor", e.to_string()))
-            })?,
+            None => {
+                let flavors: Vec<Flavor> =
+                    call(ctx, "Cannot list flavors", nova::list_flavors(&client, &[])).await?;
+                let candidates: Vec<FlavorCandidate> =
+                    flavors.iter().map(FlavorCandidate::from).collect();
+                let (chosen, profile) = query.requirements().select(&candidates).map_err(|e| {
+                    Diagnostics::from(Diagnostic::error("No matching flavor", e.to_string()))
+                })?;
+                (chosen.clone(), profile)
+            }
         };
-        ctx.to_value(&FlavorResult::new(region, flavor, &profile))
+        ctx.to_value(&FlavorResult::new(region, &flavor, &profile))
     }
 }
 
@@ -370,14 +326,6 @@ mod tests {
         assert_eq!(out.scs_standard, "mandatory");
         assert_eq!(out.ram, 4.0);
         assert_eq!(out.scs.unwrap().cpu_type, "shared-core");
-    }
-
-    #[test]
-    fn names_match_variants_and_exact_first() {
-        let flavors = vec![candidate("SCS-2V-4", 2, 4096, 0), candidate("x", 1, 1, 1)];
-        assert_eq!(by_name(&flavors, "SCS-2V-4").unwrap().name, "SCS-2V-4");
-        assert_eq!(by_name(&flavors, "SCS-2V:4").unwrap().name, "SCS-2V-4");
-        assert!(by_name(&flavors, "nope").is_err());
     }
 
     #[test]

@@ -148,7 +148,12 @@ async fn flavor_id_of(
     let Some(name) = &server.flavor.original_name else {
         return Ok(prior.flavor_id.clone());
     };
-    if prior.flavor_name.known() == Some(name) && prior.flavor_id.is_known() {
+    if prior
+        .flavor_name
+        .known()
+        .is_some_and(|n| server.flavor.answers_to(n))
+        && prior.flavor_id.is_known()
+    {
         return Ok(prior.flavor_id.clone());
     }
     Ok(match flavor_by_name(ctx, client, name).await? {
@@ -499,7 +504,9 @@ impl ServerResource {
         let flavor =
             try_apply!(find_flavor(&ctx, &client, &plan.flavor_id, &plan.flavor_name).await);
         state.flavor_id = Attr::Known(flavor.id.clone());
-        state.flavor_name = Attr::Known(flavor.name.clone());
+        if !plan.flavor_name.is_known() {
+            state.flavor_name = Attr::Known(flavor.name.clone());
+        }
         let image = try_apply!(find_image(&ctx, &client, &plan.image_id, &plan.image_name).await);
         if let Some(img) = &image {
             state.image_id = Attr::Known(img.id.clone());
@@ -725,7 +732,9 @@ impl ServerResource {
             )
             .await?;
             working.flavor_id = Attr::Known(flavor.id);
-            working.flavor_name = Attr::Known(flavor.name);
+            if !working.flavor_name.is_known() {
+                working.flavor_name = Attr::Known(flavor.name);
+            }
         }
         let image_changed =
             working.image_id != prior.image_id || working.image_name != prior.image_name;

@@ -130,6 +130,9 @@ pub mod wait;
 pub use catalog::ServiceType;
 pub use error::{ApiError, Error, Result};
 pub use microversion::Microversion;
+/// The SCS standards (flavor names, standard flavors, flavor and image selection), re-exported so
+/// that callers of the client need no second dependency.
+pub use scs_standards as scs;
 pub use session::{Client, Request, Response, ServiceClient, TokenInfo};
 pub use tokio_util::sync::CancellationToken;
 pub use wait::{Poll, WaitOptions, wait_for, wait_for_with};
@@ -139,5 +142,4 @@ pub mod compute;
 pub mod image;
 pub mod model;
 pub mod network;
-pub mod scs;
 pub mod volume;

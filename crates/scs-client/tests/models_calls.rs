@@ -599,3 +599,35 @@ fn call_futures_are_send() {
         send(image::get_image(&c, "i"));
     }
 }
+
+#[tokio::test]
+async fn port_update_sends_only_what_changed_including_the_mac_address() {
+    let mock = MockCloud::start().await;
+    let c = core_support::client(&mock, 0);
+    mock.on(
+        "PUT",
+        "/network/v2.0/ports/p1",
+        vec![Action::ok(
+            json!({"port": {"id": "p1", "network_id": "n1", "name": "web",
+                "mac_address": "fa:16:3e:00:00:09", "admin_state_up": false,
+                "fixed_ips": [], "security_groups": [], "tags": [], "status": "DOWN"}}),
+        )],
+    );
+    let port = network::update_port(
+        &c,
+        "p1",
+        &network::UpdatePort {
+            admin_state_up: Some(false),
+            mac_address: Some("fa:16:3e:00:00:09".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(port.mac_address, "fa:16:3e:00:00:09");
+    let sent = body(&mock.hits("PUT", "/network/v2.0/ports/p1")[0]);
+    assert_eq!(
+        sent,
+        json!({"port": {"admin_state_up": false, "mac_address": "fa:16:3e:00:00:09"}})
+    );
+}

@@ -2,7 +2,7 @@
 //! turns a diskless SCS flavor plus an image into boot from a new volume.
 
 use scs_client::Client;
-use scs_client::compute::{self as nova, BlockDeviceMapping, Flavor};
+use scs_client::compute::{self as nova, BlockDeviceMapping, Flavor, FlavorRef};
 use scs_client::image::{self as glance, Image};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::Ctx;
@@ -17,40 +17,51 @@ fn not_found(attr: &str, what: String) -> Diagnostics {
         .into()
 }
 
-/// The flavor `flavor_id` or `flavor_name` names.
+/// The flavor `flavor_id` or `flavor_name` names (SCS name variants
+/// included).
 pub(crate) async fn find_flavor(
     ctx: &Ctx,
     client: &Client,
     id: &Attr<String>,
     name: &Attr<String>,
 ) -> Result<Flavor, Diagnostics> {
-    if let Some(id) = id.known() {
-        let found = call(ctx, "Cannot read flavor", nova::get_flavor(client, id)).await?;
-        return found
-            .ok_or_else(|| not_found("flavor_id", format!("There is no flavor with id {id:?}.")));
-    }
-    let Some(name) = name.known() else {
-        return Err(
-            Diagnostic::error("No flavor", "Set flavor_id or flavor_name.")
-                .with_path(AttributePath::attr("flavor_name"))
-                .into(),
-        );
+    let (wanted, attr) = match (id.known(), name.known()) {
+        (Some(id), _) => (FlavorRef::Id(id), "flavor_id"),
+        (None, Some(name)) => (FlavorRef::Name(name), "flavor_name"),
+        (None, None) => {
+            return Err(
+                Diagnostic::error("No flavor", "Set flavor_id or flavor_name.")
+                    .with_path(AttributePath::attr("flavor_name"))
+                    .into(),
+            );
+        }
     };
-    flavor_by_name(ctx, client, name).await?.ok_or_else(|| {
-        not_found(
-            "flavor_name",
-            format!("There is no flavor named {name:?} that this project may use."),
-        )
+    call(
+        ctx,
+        "Cannot look up flavor",
+        nova::find_flavor(client, wanted),
+    )
+    .await?
+    .map_err(|e| {
+        Diagnostic::error(e.summary(), e.to_string())
+            .with_path(AttributePath::attr(attr))
+            .into()
     })
 }
 
+/// The flavor called `name`; `None` when no single flavor is.
 pub(crate) async fn flavor_by_name(
     ctx: &Ctx,
     client: &Client,
     name: &str,
 ) -> Result<Option<Flavor>, Diagnostics> {
-    let all = call(ctx, "Cannot list flavors", nova::list_flavors(client, &[])).await?;
-    Ok(all.into_iter().find(|f| f.name == name))
+    let found = call(
+        ctx,
+        "Cannot look up flavor",
+        nova::find_flavor(client, FlavorRef::Name(name)),
+    )
+    .await?;
+    Ok(found.ok())
 }
 
 /// The image `image_id` names, or the newest active image called

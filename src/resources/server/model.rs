@@ -114,11 +114,19 @@ impl ServerModel {
         ServerModel {
             id: Attr::Known(server.id.clone()),
             name: Attr::Known(server.name.clone()),
-            flavor_name: server
-                .flavor
-                .original_name
-                .clone()
-                .map_or_else(|| self.flavor_name.clone(), Attr::Known),
+            // The recorded name while it still names the server's flavor
+            // (in another SCS syntax, say), else Nova's name for it.
+            flavor_name: match &server.flavor.original_name {
+                Some(name)
+                    if !self
+                        .flavor_name
+                        .known()
+                        .is_some_and(|n| server.flavor.answers_to(n)) =>
+                {
+                    Attr::Known(name.clone())
+                }
+                _ => self.flavor_name.clone(),
+            },
             key_pair: server.key_name.clone().map_or(Attr::Null, Attr::Known),
             security_groups: Attr::Known(security_group_names(server)),
             metadata,

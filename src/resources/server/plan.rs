@@ -194,7 +194,9 @@ async fn plan_root_volume(
     }
     let flavor = find_flavor(ctx, &client, &config.flavor_id, &config.flavor_name).await?;
     planned.flavor_id = Attr::Known(flavor.id.clone());
-    planned.flavor_name = Attr::Known(flavor.name.clone());
+    if config.flavor_name.is_null() {
+        planned.flavor_name = Attr::Known(flavor.name.clone());
+    }
     if !implicit_volume_boot(
         flavor.disk,
         &config.root_volume_size,

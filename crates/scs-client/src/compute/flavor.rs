@@ -79,34 +79,42 @@ const FLAVORS: Collection = Collection {
 /// All flavors the caller may use, every page, each with its extra specs. On clouds older than
 /// microversion 2.61 the specs are fetched flavor by flavor.
 pub async fn list_flavors(client: &Client, filters: Filters<'_>) -> Result<Vec<Flavor>> {
-    if service(client)
-        .supports_microversion(MV_FLAVOR_EXTRA_SPECS)
-        .await?
-    {
-        return Collection {
-            microversion: Some(MV_FLAVOR_EXTRA_SPECS),
-            ..FLAVORS
+    let (listing, with_specs) = listing(client).await?;
+    let mut flavors: Vec<Flavor> = listing.list(client, filters).await?;
+    if !with_specs {
+        for f in &mut flavors {
+            f.extra_specs = get_flavor_extra_specs(client, &f.id).await?;
         }
-        .list(client, filters)
-        .await;
-    }
-    let mut flavors: Vec<Flavor> = FLAVORS.list(client, filters).await?;
-    for f in &mut flavors {
-        f.extra_specs = get_flavor_extra_specs(client, &f.id).await?;
     }
     Ok(flavors)
+}
+
+/// All flavors the caller may use in one listing, with their extra specs only where the listing
+/// carries them (microversion 2.61); the flag says whether it did.
+pub(crate) async fn list_flavor_summaries(client: &Client) -> Result<(Vec<Flavor>, bool)> {
+    let (listing, with_specs) = listing(client).await?;
+    Ok((listing.list(client, &[]).await?, with_specs))
+}
+
+/// The flavor listing at the microversion that includes extra specs where the cloud has it.
+async fn listing(client: &Client) -> Result<(Collection, bool)> {
+    let with_specs = service(client)
+        .supports_microversion(MV_FLAVOR_EXTRA_SPECS)
+        .await?;
+    let microversion = with_specs.then_some(MV_FLAVOR_EXTRA_SPECS);
+    Ok((
+        Collection {
+            microversion,
+            ..FLAVORS
+        },
+        with_specs,
+    ))
 }
 
 /// `None` when the flavor does not exist. Extra specs are included where the cloud supports
 /// microversion 2.61.
 pub async fn get_flavor(client: &Client, id: &str) -> Result<Option<Flavor>> {
-    let mut coll = FLAVORS;
-    let with_specs = service(client)
-        .supports_microversion(MV_FLAVOR_EXTRA_SPECS)
-        .await?;
-    if with_specs {
-        coll.microversion = Some(MV_FLAVOR_EXTRA_SPECS);
-    }
+    let (coll, with_specs) = listing(client).await?;
     let Some(mut flavor) = coll.get::<Flavor>(client, id).await? else {
         return Ok(None);
     };

@@ -1,5 +1,6 @@
 //! Nova (compute service): servers with their interfaces, volume attachments and actions;
-//! flavors with extra specs; keypairs; server groups; availability zones.
+//! flavors with extra specs and the look-up of one flavor by id or SCS name; keypairs; server
+//! groups; availability zones.
 //!
 //! Calls follow the network module's pattern: `list_*` returns every page, `get_*` returns
 //! `None` for a missing resource, `delete_*` succeeds when it is already gone, and creates are
@@ -8,6 +9,7 @@
 
 pub mod availability_zone;
 pub mod flavor;
+pub mod flavor_lookup;
 pub mod interface;
 pub mod keypair;
 pub mod server;
@@ -16,6 +18,7 @@ pub mod volume_attachment;
 
 pub use availability_zone::*;
 pub use flavor::*;
+pub use flavor_lookup::*;
 pub use interface::*;
 pub use keypair::*;
 pub use server::*;

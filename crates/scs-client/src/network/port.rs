@@ -117,7 +117,7 @@ pub struct UpdatePort {
     pub device_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_owner: Option<String>,
-    /// Neutron's default policy lets only administrators change it.
+    /// Neutron's default policy lets only administrators (and services) change it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
 }

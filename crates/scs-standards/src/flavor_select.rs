@@ -109,12 +109,29 @@ impl FlavorProfile {
     }
 }
 
+/// What matching a flavor by name needs: its own name and its extra specs (where the
+/// `scs:name-vN` variants live). Implemented by every flavor shape that can be looked up by name.
+pub trait NamedFlavor {
+    fn flavor_name(&self) -> &str;
+    fn flavor_extra_specs(&self) -> &BTreeMap<String, String>;
+}
+
+impl NamedFlavor for FlavorCandidate {
+    fn flavor_name(&self) -> &str {
+        &self.name
+    }
+
+    fn flavor_extra_specs(&self) -> &BTreeMap<String, String> {
+        &self.extra_specs
+    }
+}
+
 /// The flavor's name and every `scs:name-vN` value (name variants, scs-0103 v1.1+).
-fn scs_names(flavor: &FlavorCandidate) -> impl Iterator<Item = &str> {
-    std::iter::once(flavor.name.as_str())
+fn scs_names<F: NamedFlavor + ?Sized>(flavor: &F) -> impl Iterator<Item = &str> {
+    std::iter::once(flavor.flavor_name())
         .chain(
             flavor
-                .extra_specs
+                .flavor_extra_specs()
                 .iter()
                 .filter(|(k, _)| is_name_variant_key(k))
                 .map(|(_, v)| v.as_str()),
@@ -129,10 +146,10 @@ fn is_name_variant_key(key: &str) -> bool {
 
 /// Whether `wanted` names this flavor: its own name, one of its `scs:name-vN` variants, or the same
 /// SCS flavor spelled in the other syntax (`SCS-2V:4` for `SCS-2V-4`).
-pub fn flavor_has_name(flavor: &FlavorCandidate, wanted: &str) -> bool {
-    if flavor.name == wanted
+pub fn flavor_has_name<F: NamedFlavor + ?Sized>(flavor: &F, wanted: &str) -> bool {
+    if flavor.flavor_name() == wanted
         || flavor
-            .extra_specs
+            .flavor_extra_specs()
             .iter()
             .any(|(k, v)| is_name_variant_key(k) && v == wanted)
     {
@@ -142,6 +159,19 @@ pub fn flavor_has_name(flavor: &FlavorCandidate, wanted: &str) -> bool {
         return false;
     };
     scs_names(flavor).any(|n| FlavorName::parse(n).is_ok_and(|n| n == wanted))
+}
+
+/// The flavors `wanted` names: the one whose own name it is exactly (Nova keeps flavor names
+/// unique), else every flavor that answers to it by [`flavor_has_name`]. One entry is a match,
+/// none is "not found", several are ambiguous.
+pub fn flavors_named<'a, F: NamedFlavor>(flavors: &'a [F], wanted: &str) -> Vec<&'a F> {
+    if let Some(exact) = flavors.iter().find(|f| f.flavor_name() == wanted) {
+        return vec![exact];
+    }
+    flavors
+        .iter()
+        .filter(|f| flavor_has_name(*f, wanted))
+        .collect()
 }
 
 /// A requirement that can never be met, caught before looking at flavors.
@@ -327,7 +357,7 @@ impl fmt::Display for FlavorRequirements {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::scs::standard_flavors::{MANDATORY, RECOMMENDED};
+    use crate::standard_flavors::{MANDATORY, RECOMMENDED};
 
     fn candidate(name: &str, vcpus: u32, ram_gib: u64, disk_gb: u64) -> FlavorCandidate {
         FlavorCandidate {
@@ -572,5 +602,47 @@ mod tests {
         // Not a name variant key.
         let h = with_specs(candidate("x", 2, 4, 0), &[("scs:name-vx", "SCS-2V-4")]);
         assert!(!flavor_has_name(&h, "SCS-2V-4"));
+    }
+
+    #[test]
+    fn exact_name_wins_then_variants_in_either_syntax() {
+        let v2 = candidate("SCS-2V-4", 2, 4, 0);
+        let v1 = candidate("SCS-2V:8", 2, 8, 0);
+        let flavors = vec![v2.clone(), v1.clone(), candidate("m1.small", 1, 2, 0)];
+        let ids = |wanted: &str| -> Vec<&str> {
+            flavors_named(&flavors, wanted)
+                .into_iter()
+                .map(|f| f.id.as_str())
+                .collect()
+        };
+        assert_eq!(
+            ids("SCS-2V:4"),
+            [v2.id.as_str()],
+            "v1 spelling finds the v2 name"
+        );
+        assert_eq!(
+            ids("SCS-2V-8"),
+            [v1.id.as_str()],
+            "v2 spelling finds the v1 name"
+        );
+        assert_eq!(ids("m1.small").len(), 1);
+        assert!(ids("SCS-4V-16").is_empty());
+        assert!(ids("no such").is_empty());
+
+        // A flavor whose variant spec names another one's flavor: the exact name still wins,
+        // and the other spelling is ambiguous.
+        let alias = with_specs(
+            candidate("custom-2-4", 2, 4, 0),
+            &[("scs:name-v2", "SCS-2V-4")],
+        );
+        let flavors = vec![v2.clone(), alias.clone()];
+        let exact = flavors_named(&flavors, "SCS-2V-4");
+        assert_eq!(exact.len(), 1);
+        assert_eq!(exact[0].id, v2.id);
+        let both: Vec<&str> = flavors_named(&flavors, "SCS-2V:4")
+            .into_iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(both, ["SCS-2V-4", "custom-2-4"]);
     }
 }

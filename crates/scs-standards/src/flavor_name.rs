@@ -62,8 +62,16 @@ impl CpuType {
         Self::ALL.into_iter().find(|t| t.letter() == c)
     }
 
+    /// Every value of the scs-0103 extra spec `scs:cpu-type`, least capable first.
+    pub const NAMES: [&'static str; 4] = [
+        Self::ALL[0].as_str(),
+        Self::ALL[1].as_str(),
+        Self::ALL[2].as_str(),
+        Self::ALL[3].as_str(),
+    ];
+
     /// Value of the scs-0103 extra spec `scs:cpu-type`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             CpuType::CrowdedCore => "crowded-core",
             CpuType::SharedCore => "shared-core",
@@ -87,7 +95,10 @@ impl std::str::FromStr for CpuType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::from_extra_spec(s).ok_or_else(|| {
-            format!("unknown cpu type {s:?}; expected one of shared-core, crowded-core, dedicated-thread, dedicated-core")
+            format!(
+                "unknown cpu type {s:?}; expected one of {}",
+                Self::NAMES.join(", ")
+            )
         })
     }
 }
@@ -126,8 +137,16 @@ impl DiskType {
         Self::ALL.into_iter().find(|t| t.letter() == c)
     }
 
+    /// Every value of the scs-0103 extra spec `scs:diskN-type`.
+    pub const NAMES: [&'static str; 4] = [
+        Self::ALL[0].as_str(),
+        Self::ALL[1].as_str(),
+        Self::ALL[2].as_str(),
+        Self::ALL[3].as_str(),
+    ];
+
     /// Value of the scs-0103 extra spec `scs:diskN-type`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             DiskType::Network => "network",
             DiskType::Hdd => "hdd",
@@ -158,7 +177,10 @@ impl std::str::FromStr for DiskType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::from_extra_spec(s).ok_or_else(|| {
-            format!("unknown disk type {s:?}; expected one of ssd, nvme, hdd, network")
+            format!(
+                "unknown disk type {s:?}; expected one of {}",
+                Self::NAMES.join(", ")
+            )
         })
     }
 }
@@ -577,6 +599,46 @@ pub struct FlavorNameFields {
     pub gpu_compute_units: Option<u32>,
     pub gpu_vram_gib: Option<u32>,
     pub infiniband: bool,
+}
+
+/// The JSON kind of one [`FlavorNameFields`] field (an `Option` field may also be null).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Number,
+    Bool,
+}
+
+impl FlavorNameFields {
+    /// Every field as it serializes, in declaration order, with its kind: the one list a schema
+    /// of these fields is built from.
+    pub const FIELDS: [(&'static str, FieldKind); 22] = {
+        use FieldKind::{Bool, Number, Text};
+        [
+            ("name", Text),
+            ("name_v1", Text),
+            ("vcpus", Number),
+            ("cpu_type", Text),
+            ("cpu_insecure", Bool),
+            ("ram_gib", Number),
+            ("ram_no_ecc", Bool),
+            ("ram_oversubscribed", Bool),
+            ("disk_count", Number),
+            ("disk_gb", Number),
+            ("disk_type", Text),
+            ("hypervisor", Text),
+            ("hardware_virtualization", Bool),
+            ("cpu_vendor", Text),
+            ("cpu_generation", Number),
+            ("cpu_high_frequency", Number),
+            ("gpu_type", Text),
+            ("gpu_vendor", Text),
+            ("gpu_generation", Text),
+            ("gpu_compute_units", Number),
+            ("gpu_vram_gib", Number),
+            ("infiniband", Bool),
+        ]
+    };
 }
 
 impl From<&FlavorName> for FlavorNameFields {
@@ -1060,7 +1122,7 @@ mod tests {
 
     #[test]
     fn mandatory_flavors_parse() {
-        for std in crate::scs::standard_flavors::MANDATORY {
+        for std in crate::standard_flavors::MANDATORY {
             let n = ok(std.name);
             assert_eq!(n.vcpus, std.vcpus, "{}", std.name);
             assert_eq!(n.ram_mib(), u64::from(std.ram_gib) * 1024);
@@ -1294,6 +1356,51 @@ mod tests {
         assert_eq!(v["gpu_vram_gib"], 24);
         let f = FlavorNameFields::from(&ok("SCS-1V-0.5"));
         assert_eq!((f.ram_gib, f.disk_count, f.cpu_vendor), (0.5, None, None));
+    }
+
+    #[test]
+    fn field_list_matches_what_serializes() {
+        // Every optional field set, so each value shows its kind.
+        let full = ok("SCS-16T-64-3x10s_bms_hwv_z4hh_gA3.5-60-24h_ib");
+        let v = serde_json::to_value(FlavorNameFields::from(&full)).unwrap();
+        let object = v.as_object().unwrap();
+        let mut serialized: Vec<&str> = object.keys().map(String::as_str).collect();
+        serialized.sort_unstable();
+        let mut listed: Vec<&str> = FlavorNameFields::FIELDS.iter().map(|(n, _)| *n).collect();
+        listed.sort_unstable();
+        assert_eq!(serialized, listed);
+        for (name, kind) in FlavorNameFields::FIELDS {
+            let value = &object[name];
+            let matches = match kind {
+                FieldKind::Text => value.is_string(),
+                FieldKind::Number => value.is_number(),
+                FieldKind::Bool => value.is_boolean(),
+            };
+            assert!(matches, "{name} is {value}, listed as {kind:?}");
+        }
+    }
+
+    #[test]
+    fn type_names_are_the_extra_spec_values() {
+        for t in CpuType::ALL {
+            assert_eq!(
+                CpuType::from_extra_spec(CpuType::NAMES[t as usize]),
+                Some(t)
+            );
+        }
+        for t in DiskType::ALL {
+            assert_eq!(
+                DiskType::from_extra_spec(DiskType::NAMES[t as usize]),
+                Some(t)
+            );
+        }
+        assert!(
+            "fast"
+                .parse::<CpuType>()
+                .unwrap_err()
+                .contains("shared-core"),
+            "the error lists the valid values"
+        );
     }
 
     #[test]

@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn recommended_names_agree_with_their_figures() {
         for f in RECOMMENDED {
-            let n = crate::scs::flavor_name::FlavorName::parse(f.name).unwrap();
+            let n = crate::flavor_name::FlavorName::parse(f.name).unwrap();
             assert_eq!(n.vcpus, f.vcpus);
             assert_eq!(n.cpu_type, f.cpu_type);
             assert_eq!(n.ram_mib(), u64::from(f.ram_gib) * 1024);
