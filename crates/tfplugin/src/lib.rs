@@ -6,6 +6,7 @@ pub mod proto;
 pub mod server;
 
 pub mod diagnostics;
+pub mod docs;
 pub mod framework;
 pub mod schema;
 pub mod value;
