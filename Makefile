@@ -37,7 +37,7 @@ ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
 .PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance bench bench-memory tools \
-        cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt
+        cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ build: ## build the provider binary and every crate (debug)
 
 fmt: ## format all code
 	$(CARGO) fmt --all
+
+docs: ## regenerate the argument and attribute lists of docs/*.md from the provider's schemas
+	$(CARGO) test -p terraform-provider-scs --test docs_schema -- --ignored --exact write_docs_pages
 
 # Static checks and unit tests do not stop the run, so one make test shows every failure; the cloud
 # stages need the tools and the cloud, so those stop it.

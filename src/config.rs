@@ -68,17 +68,17 @@ pub const ARGUMENTS: &[Argument] = &[
         "cloud",
         Kind::String,
         &["OS_CLOUD"],
-        "Name of an entry in `clouds.yaml` (searched in the current directory, `~/.config/openstack/` and \
-         `/etc/openstack/`, or the file named by `OS_CLIENT_CONFIG_FILE`). Arguments set here override \
-         the entry's values.",
+        "Name of an entry in `clouds.yaml`. The file is the one named by `OS_CLIENT_CONFIG_FILE`, else \
+         the first of `./clouds.yaml`, `~/.config/openstack/clouds.yaml` and \
+         `/etc/openstack/clouds.yaml`. Arguments set in the provider block override the entry's values.",
     ),
     arg(
         "auth_url",
         Kind::String,
         &["OS_AUTH_URL"],
-        "Keystone identity endpoint, an `http://` or `https://` URL such as \
-         `https://keystone.example.com:5000/v3`. One of `cloud` or `auth_url` (here or in the environment) \
-         is needed.",
+        "The Keystone identity endpoint, an `http://` or `https://` URL such as \
+         `https://keystone.example.com:5000/v3`. One of `cloud` or `auth_url` (in the block or the \
+         environment) is needed. Anything else is rejected by `validate` with an error on this argument.",
     ),
     arg(
         "region",
@@ -95,7 +95,7 @@ pub const ARGUMENTS: &[Argument] = &[
     secret(
         "password",
         &["OS_PASSWORD"],
-        "Password for password authentication. Sensitive.",
+        "Password for password authentication.",
     ),
     arg(
         "project_name",
@@ -114,13 +114,13 @@ pub const ARGUMENTS: &[Argument] = &[
         "user_domain_name",
         Kind::String,
         &["OS_USER_DOMAIN_NAME"],
-        "Domain of `user_name`.",
+        "Domain of `user_name`. Defaults to the `default` domain.",
     ),
     arg(
         "project_domain_name",
         Kind::String,
         &["OS_PROJECT_DOMAIN_NAME"],
-        "Domain of `project_name`.",
+        "Domain of `project_name`. Defaults to the `default` domain.",
     ),
     arg(
         "application_credential_id",
@@ -134,23 +134,24 @@ pub const ARGUMENTS: &[Argument] = &[
         Kind::String,
         &["OS_APPLICATION_CREDENTIAL_NAME"],
         "Name of an application credential; needs `user_name` (and `user_domain_name`) to find it. Use \
-         `application_credential_id` instead when you can.",
+         `application_credential_id` instead when you can. Conflicts with `application_credential_id`.",
     ),
     secret(
         "application_credential_secret",
         &["OS_APPLICATION_CREDENTIAL_SECRET"],
-        "Secret of the application credential. Sensitive.",
+        "Secret of the application credential. Conflicts with `password`.",
     ),
     secret(
         "token",
         &["OS_TOKEN", "OS_AUTH_TOKEN"],
-        "An existing Keystone token to use instead of credentials. Sensitive.",
+        "An existing Keystone token, used instead of credentials. Conflicts with `password` and \
+         `application_credential_secret`.",
     ),
     arg(
         "insecure",
         Kind::Bool,
         &["OS_INSECURE"],
-        "Skip TLS certificate verification. Only for test clouds; default `false`.",
+        "Skip verification of the cloud's TLS certificates. Only for test clouds. Defaults to `false`.",
     ),
     arg(
         "cacert_file",
@@ -162,35 +163,38 @@ pub const ARGUMENTS: &[Argument] = &[
         "cert_file",
         Kind::String,
         &["OS_CERT"],
-        "PEM client certificate for clouds that require TLS client authentication; needs `key_file`.",
+        "PEM client certificate, for clouds that require TLS client authentication. Must be given \
+         together with `key_file`.",
     ),
     arg(
         "key_file",
         Kind::String,
         &["OS_KEY"],
-        "PEM private key of `cert_file`.",
+        "PEM private key of `cert_file`. Must be given together with `cert_file`.",
     ),
     arg(
         "endpoint_type",
         Kind::String,
         &["OS_ENDPOINT_TYPE", "OS_INTERFACE"],
-        "Which catalog endpoints to use: `public` (default), `internal` or `admin` (`publicURL`, \
-         `internalURL` and `adminURL` are accepted too).",
+        "Which endpoints of the service catalog to use: `public` (default), `internal` or `admin`. The \
+         older spellings `publicURL`, `internalURL` and `adminURL` are accepted.",
     ),
     arg(
         "endpoint_overrides",
         Kind::StringMap,
         &[],
-        "Map from service type (`identity`, `compute`, `network`, `volumev3`, `image`, ...) to an endpoint \
-         URL used instead of the one in the service catalog.",
+        "Map from service type (`identity`, `compute`, `network`, `volumev3` or `block-storage`, \
+         `image`) to an `http(s)://` URL that is used instead of the one in the service catalog.",
     ),
     arg(
         "max_retries",
         Kind::Number,
         &[],
-        "How often to retry a request that could not connect or was answered with 429 Too Many Requests \
-         (honouring `Retry-After`), and requests that are safe to repeat after 502, 503 or 504. Waits back \
-         off exponentially. Default `8`; `0` turns retries off.",
+        "How often to retry a request that could not connect or was answered with `429 Too Many \
+         Requests` (honouring `Retry-After`), and requests that are safe to repeat after a `502`, `503` \
+         or `504`. Waits back off exponentially. A whole number, `0` or more; defaults to `8`, and `0` \
+         turns retries off. Requests that create something (POST) are not repeated after a `5xx` answer \
+         or a broken connection, because the first attempt may have succeeded.",
     ),
 ];
 

@@ -1,113 +1,48 @@
-//! Every registered resource and data source has a docs page that matches
-//! its schema: each attribute and block (nested ones too) is documented, and
-//! the page documents nothing the schema does not have.
+//! The docs pages' argument and attribute lists are generated from the
+//! schemas the provider serves, and this test fails when a page is stale.
 //!
-//! Pages: `docs/resources/<type without "scs_">.md` and
-//! `docs/data-sources/<type without "scs_">.md`.
+//! Pages: `docs/index.md` (the provider block), `docs/resources/<type
+//! without "scs_">.md` and `docs/data-sources/<type without "scs_">.md`.
+//! Each marks its generated lists with `<!-- schema:arguments:begin -->` /
+//! `<!-- schema:arguments:end -->` (and `attributes` for resources and data
+//! sources; see `tfplugin::docs`); prose and examples around them are written
+//! by hand. `make docs` runs [`write_docs_pages`] to regenerate the lists.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use tfplugin::schema::{AttributeType, Block, Schema};
-use tfplugin::value::Type;
+use terraform_provider_scs::provider::ScsProvider;
+use tfplugin::docs::{self, ARGUMENTS, ATTRIBUTES};
+use tfplugin::framework::Provider;
+use tfplugin::schema::{Schema, TIMEOUTS};
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Names of the block's own attributes and blocks.
-fn top_level(block: &Block) -> BTreeSet<String> {
-    block
-        .attributes
-        .iter()
-        .map(|a| a.name.clone())
-        .chain(block.blocks.iter().map(|b| b.name.clone()))
-        .collect()
+fn docs_dir() -> PathBuf {
+    repo_root().join("docs")
 }
 
-fn object_fields(ty: &Type, out: &mut BTreeSet<String>) {
-    if let Some(attrs) = ty.attributes() {
-        for (name, inner) in attrs {
-            out.insert(name.clone());
-            object_fields(inner, out);
-        }
-    } else if let Some(element) = ty.element() {
-        object_fields(element, out);
-    }
+/// The path as the repository names it, for messages.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(repo_root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
-/// Every name below the top level: attributes of nested blocks, nested
-/// attributes and fields of object-typed attributes.
-fn nested(block: &Block, out: &mut BTreeSet<String>) {
-    for attribute in &block.attributes {
-        match &attribute.ty {
-            AttributeType::Type(ty) => object_fields(ty, out),
-            AttributeType::Nested { attributes, .. } => {
-                for a in attributes {
-                    out.insert(a.name.clone());
-                }
-            }
-        }
-    }
-    for b in &block.blocks {
-        out.extend(top_level(&b.block));
-        nested(&b.block, out);
-    }
+/// One docs page and what the provider's schema says belongs in it.
+struct Page {
+    what: String,
+    path: PathBuf,
+    regions: Vec<(&'static str, String)>,
+    /// Hand-written sections the page must have.
+    sections: Vec<&'static str>,
 }
 
-/// The names an unindented list item documents: "- `name` - ..." or "* `name` ...".
-fn documented_items(page: &str) -> BTreeSet<String> {
-    page.lines()
-        .filter_map(|line| {
-            line.strip_prefix("- `")
-                .or_else(|| line.strip_prefix("* `"))
-        })
-        .filter_map(|rest| rest.split_once('`').map(|(name, _)| name.to_owned()))
-        .collect()
-}
-
-fn check_page(kind: &str, dir: &str, type_name: &str, schema: &Schema, problems: &mut Vec<String>) {
+fn schema_page(kind: &str, dir: &Path, type_name: &str, schema: &Schema) -> Page {
     let short = type_name.strip_prefix("scs_").unwrap_or(type_name);
-    let path = repo_root()
-        .join("docs")
-        .join(dir)
-        .join(format!("{short}.md"));
-    let Ok(page) = std::fs::read_to_string(&path) else {
-        problems.push(format!(
-            "{kind} {type_name}: no docs page at {}",
-            path.display()
-        ));
-        return;
-    };
-    let top = top_level(&schema.block);
-    let mut below = BTreeSet::new();
-    nested(&schema.block, &mut below);
-    let items = documented_items(&page);
-    for name in &top {
-        if !items.contains(name) {
-            problems.push(format!(
-                "{kind} {type_name}: `{name}` has no \"- `{name}` - ...\" entry in {}",
-                path.display()
-            ));
-        }
-    }
-    for name in below.difference(&top) {
-        if !page.contains(&format!("`{name}`")) {
-            problems.push(format!(
-                "{kind} {type_name}: nested `{name}` is not mentioned in {}",
-                path.display()
-            ));
-        }
-    }
-    // Timeout entries are documented under "## Timeouts"; everything else must exist.
-    for name in &items {
-        if !top.contains(name) && !below.contains(name) {
-            problems.push(format!(
-                "{kind} {type_name}: {} documents `{name}`, which the schema does not have",
-                path.display()
-            ));
-        }
-    }
     let mut sections = vec![
         "## Example Usage",
         "## Argument Reference",
@@ -116,42 +51,141 @@ fn check_page(kind: &str, dir: &str, type_name: &str, schema: &Schema, problems:
     if kind == "resource" {
         sections.push("## Import");
     }
-    if top.contains("timeouts") {
+    if schema.block.get_block(TIMEOUTS).is_some() {
         sections.push("## Timeouts");
     }
-    for section in sections {
-        if !page.contains(section) {
-            problems.push(format!(
-                "{kind} {type_name}: {} has no \"{section}\" section",
-                path.display()
-            ));
-        }
+    Page {
+        what: format!("{kind} {type_name}"),
+        path: dir.join(format!("{short}.md")),
+        regions: vec![
+            (ARGUMENTS, docs::arguments(schema)),
+            (ATTRIBUTES, docs::attributes(schema)),
+        ],
+        sections,
     }
 }
 
-#[test]
-fn every_resource_and_data_source_has_a_matching_docs_page() {
-    let mut problems = Vec::new();
-    let resources = terraform_provider_scs::resources::all();
-    let data_sources = terraform_provider_scs::data_sources::all();
-    assert!(!resources.is_empty(), "no resources registered");
-    for r in &resources {
-        check_page(
+/// Every page, from the provider object the binary serves.
+fn pages() -> Vec<Page> {
+    let provider = ScsProvider::default();
+    let dir = docs_dir();
+    let mut pages = vec![Page {
+        what: "provider".to_owned(),
+        path: dir.join("index.md"),
+        regions: vec![(ARGUMENTS, docs::arguments(&provider.schema()))],
+        sections: vec!["## Example Usage", "## Argument Reference"],
+    }];
+    for r in provider.resources() {
+        pages.push(schema_page(
             "resource",
-            "resources",
+            &dir.join("resources"),
             r.type_name(),
             &r.schema(),
-            &mut problems,
-        );
+        ));
     }
-    for d in &data_sources {
-        check_page(
+    for d in provider.data_sources() {
+        pages.push(schema_page(
             "data source",
-            "data-sources",
+            &dir.join("data-sources"),
             d.type_name(),
             &d.schema(),
-            &mut problems,
-        );
+        ));
+    }
+    pages
+}
+
+/// The heading each region belongs under.
+fn heading_of(region: &str) -> &'static str {
+    if region == ATTRIBUTES {
+        "## Attribute Reference"
+    } else {
+        "## Argument Reference"
+    }
+}
+
+/// Problems with the hand-written part: missing sections, a region outside
+/// its section.
+fn structure_problems(page: &Page, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for section in &page.sections {
+        if !text.lines().any(|l| l.trim_end() == *section) {
+            problems.push(format!("has no \"{section}\" section"));
+        }
+    }
+    for (region, _) in &page.regions {
+        let begin = docs::begin_marker(region);
+        let begin = begin.trim_end_matches(" -->");
+        let heading = text
+            .lines()
+            .take_while(|l| !l.trim_start().starts_with(begin))
+            .filter(|l| l.starts_with("## "))
+            .last();
+        if heading.map(str::trim_end) != Some(heading_of(region)) {
+            problems.push(format!(
+                "the {region} list is not in the \"{}\" section",
+                heading_of(region)
+            ));
+        }
+    }
+    problems
+}
+
+/// The page as it should be, or why it cannot be generated.
+fn generated(page: &Page) -> Result<(String, String), String> {
+    let text = std::fs::read_to_string(&page.path)
+        .map_err(|e| format!("cannot read {}: {e}", shown(&page.path)))?;
+    let filled = docs::fill_regions(&text, &page.regions).map_err(|e| {
+        format!(
+            "{}: {e}; add the markers {} / {} where the generated list goes",
+            shown(&page.path),
+            docs::begin_marker(page.regions[0].0),
+            docs::end_marker(page.regions[0].0),
+        )
+    })?;
+    Ok((text, filled))
+}
+
+#[test]
+fn docs_pages_match_the_schemas() {
+    let mut problems = Vec::new();
+    let pages = pages();
+    assert!(
+        pages.len() > 1,
+        "the provider serves no resources or data sources"
+    );
+    for page in &pages {
+        match generated(page) {
+            Err(problem) => problems.push(format!("{}: {problem}", page.what)),
+            Ok((text, filled)) => {
+                if let Some((line, old, new)) = docs::first_difference(&text, &filled) {
+                    problems.push(format!(
+                        "{}: {} is stale from line {line} (page: {old:?}, schema: {new:?}); \
+                         run make docs",
+                        page.what,
+                        shown(&page.path)
+                    ));
+                }
+                for problem in structure_problems(page, &text) {
+                    problems.push(format!("{}: {} {problem}", page.what, shown(&page.path)));
+                }
+            }
+        }
+    }
+    // Pages for types the provider does not serve (renamed or removed).
+    let known: BTreeSet<PathBuf> = pages.iter().map(|p| p.path.clone()).collect();
+    for dir in ["resources", "data-sources"] {
+        let Ok(entries) = std::fs::read_dir(docs_dir().join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "md") && !known.contains(&path) {
+                problems.push(format!(
+                    "{} documents no type the provider serves",
+                    shown(&path)
+                ));
+            }
+        }
     }
     assert!(
         problems.is_empty(),
@@ -160,26 +194,65 @@ fn every_resource_and_data_source_has_a_matching_docs_page() {
     );
 }
 
+/// `make docs`: rewrites the generated lists of every page.
 #[test]
-fn the_check_catches_a_missing_attribute() {
-    use tfplugin::schema::Attribute;
+#[ignore = "writes docs/; run by make docs"]
+fn write_docs_pages() {
+    let mut failures = Vec::new();
+    for page in pages() {
+        match generated(&page) {
+            Err(problem) => failures.push(format!("{}: {problem}", page.what)),
+            Ok((text, filled)) if text != filled => match std::fs::write(&page.path, filled) {
+                Ok(()) => println!("updated {}", shown(&page.path)),
+                Err(e) => failures.push(format!("cannot write {}: {e}", shown(&page.path))),
+            },
+            Ok(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_page_with_a_stale_list_is_reported() {
+    use tfplugin::schema::{Attribute, Block};
+    let dir = tempfile::tempdir().expect("temporary directory");
     let schema = Schema::new(
         Block::new()
-            .attribute(Attribute::string("name").optional())
-            .attribute(Attribute::string("undocumented_attribute").optional()),
+            .attribute(Attribute::string("id").computed().description("The ID."))
+            .attribute(Attribute::string("name").required().description("A name.")),
     );
-    let mut problems = Vec::new();
-    check_page(
-        "resource",
-        "resources",
-        "scs_network",
-        &schema,
-        &mut problems,
+    let page = schema_page("resource", dir.path(), "scs_thing", &schema);
+    let stale = "# scs_thing\n\n## Example Usage\n\n## Argument Reference\n\n\
+                 <!-- schema:arguments:begin -->\n- `name` - (Required) Old text.\n\
+                 <!-- schema:arguments:end -->\n\n## Attribute Reference\n\n\
+                 <!-- schema:attributes:begin -->\n<!-- schema:attributes:end -->\n\n## Import\n";
+    std::fs::write(&page.path, stale).expect("write page");
+    let (text, filled) = generated(&page).expect("markers found");
+    assert_ne!(text, filled, "a stale list was not noticed");
+    assert!(filled.contains("- `name` - (Required, String) A name."));
+    assert!(filled.contains("- `id` - (String) The ID."));
+    assert!(structure_problems(&page, &text).is_empty());
+    // Once written, the page is up to date.
+    std::fs::write(&page.path, &filled).expect("write page");
+    let (text, filled) = generated(&page).expect("markers found");
+    assert_eq!(text, filled);
+    // A page without markers cannot be generated, and says which markers to add.
+    std::fs::write(&page.path, "# scs_thing\n").expect("write page");
+    let problem = generated(&page).expect_err("a page without markers was accepted");
+    assert!(
+        problem.contains("<!-- schema:arguments:begin -->"),
+        "{problem}"
     );
+    // A list under the wrong heading is reported.
+    let misplaced = stale.replace(
+        "## Attribute Reference\n\n<!-- schema:attributes:begin",
+        "## Attribute Reference\n\n## Notes\n\n<!-- schema:attributes:begin",
+    );
+    let problems = structure_problems(&page, &misplaced);
     assert!(
         problems
             .iter()
-            .any(|p| p.contains("undocumented_attribute")),
-        "a missing attribute was not reported: {problems:?}"
+            .any(|p| p.contains("attributes list is not in the \"## Attribute Reference\" section")),
+        "{problems:?}"
     );
 }

@@ -16,28 +16,40 @@ pub struct NetworkDataSource;
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NetworkLookup {
+    /// The region to search in. Defaults to the provider's region.
     #[tf(optional, computed)]
     region: Attr<String>,
+    /// The network's ID.
     #[tf(optional, computed)]
     id: Attr<String>,
+    /// The network's exact name.
     #[tf(optional, computed)]
     name: Attr<String>,
+    /// Only external (`true`) or only internal (`false`) networks.
     #[tf(optional, computed)]
     external: Attr<bool>,
+    /// A set of tags; a network matches when it has all of them.
     #[tf(optional, computed, set)]
     tags: Attr<Vec<String>>,
+    /// The network's description.
     #[tf(computed)]
     description: Attr<String>,
+    /// The administrative state.
     #[tf(computed)]
     admin_state_up: Attr<bool>,
+    /// Whether the network is shared with every project.
     #[tf(computed)]
     shared: Attr<bool>,
+    /// The MTU.
     #[tf(computed)]
     mtu: Attr<i64>,
+    /// The default port security of new ports.
     #[tf(computed)]
     port_security_enabled: Attr<bool>,
+    /// The status Neutron reports.
     #[tf(computed)]
     status: Attr<String>,
+    /// The IDs of the network's subnets.
     #[tf(computed, set)]
     subnet_ids: Attr<Vec<String>>,
 }

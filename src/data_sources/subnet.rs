@@ -16,30 +16,44 @@ pub struct SubnetDataSource;
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SubnetLookup {
+    /// The region to search in. Defaults to the provider's region.
     #[tf(optional, computed)]
     region: Attr<String>,
+    /// The subnet's ID.
     #[tf(optional, computed)]
     id: Attr<String>,
+    /// The subnet's exact name.
     #[tf(optional, computed)]
     name: Attr<String>,
+    /// The ID of the subnet's network.
     #[tf(optional, computed)]
     network_id: Attr<String>,
+    /// The subnet's address range in CIDR notation.
     #[tf(optional, computed)]
     cidr: Attr<String>,
+    /// `4` or `6`.
     #[tf(optional, computed)]
     ip_version: Attr<i64>,
+    /// The subnet's description.
     #[tf(computed)]
     description: Attr<String>,
+    /// The gateway address, if the subnet has one.
     #[tf(computed)]
     gateway_ip: Attr<String>,
+    /// Whether DHCP is enabled.
     #[tf(computed)]
     enable_dhcp: Attr<bool>,
+    /// The DNS servers handed out by DHCP.
     #[tf(computed)]
     dns_nameservers: Attr<Vec<String>>,
+    /// The address ranges Neutron allocates from, a list of objects with `start` and `end`.
     #[tf(computed)]
     allocation_pools: Attr<Vec<Pool>>,
+    /// The static routes handed out by DHCP, a list of objects with `destination_cidr` and
+    /// `next_hop`.
     #[tf(computed)]
     host_routes: Attr<Vec<Route>>,
+    /// The subnet's tags.
     #[tf(computed, set)]
     tags: Attr<Vec<String>>,
 }

@@ -32,28 +32,38 @@ pub struct FloatingIpResource;
     required_with(fixed_ip, port_id)
 )]
 pub struct FloatingIpModel {
-    /// The floating IP's ID.
+    /// The floating IP's UUID.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// The name of the external network to allocate from; or give `floating_network_id`.
+    /// The name of the external network to allocate from. Give `pool` or `floating_network_id`;
+    /// when you give `floating_network_id`, the network's name is recorded here.
     #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     pool: Attr<String>,
-    /// The ID of the external network to allocate from; or give `pool`.
+    /// The ID of the external network to allocate from. Give `pool` or `floating_network_id`; when
+    /// you give `pool`, the network's ID is recorded here.
     #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     floating_network_id: Attr<String>,
+    /// A specific address to allocate (usually allowed for administrators only). If unset, Neutron
+    /// picks one and it is recorded in the state.
     #[tf(optional, computed, use_state_for_unknown, requires_replace, validator = ip_validator)]
     address: Attr<String>,
+    /// The ID of the port to bind the address to. Changed in place; remove it to unbind the
+    /// address.
     #[tf(optional)]
     port_id: Attr<String>,
-    /// Which of `port_id`'s addresses the floating IP maps to.
+    /// Which of the port's addresses the floating IP maps to, for ports with several. Needs
+    /// `port_id`. If unset while `port_id` is set, Neutron picks one and it is recorded in the
+    /// state.
     #[tf(optional, computed, use_state_for_unknown, validator = ip_validator)]
     fixed_ip: Attr<String>,
+    /// Free text describing the floating IP.
     #[tf(optional)]
     description: Attr<String>,
     #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
+    /// The status Neutron reports (`ACTIVE`, `DOWN`, `ERROR`).
     #[tf(computed)]
     status: Attr<String>,
     #[tf(timeouts(create, update, delete))]

@@ -28,13 +28,15 @@ pub struct KeypairModel {
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// The keypair's name; changing it creates a new keypair.
+    /// The keypair's name, unique per user.
     #[tf(required, requires_replace, validator = non_empty())]
     name: Attr<String>,
-    /// The public key in OpenSSH format; changing it creates a new keypair.
+    /// The public key in OpenSSH format (one line, such as the contents of `id_ed25519.pub`). A
+    /// trailing newline is ignored when comparing with what Nova stores. A value that looks like a
+    /// private key is rejected at plan time.
     #[tf(required, requires_replace, validator = public_key_validator)]
     public_key: Attr<String>,
-    /// The key's fingerprint as Nova reports it.
+    /// The key's fingerprint as Nova computed it.
     #[tf(computed, use_state_for_unknown)]
     fingerprint: Attr<String>,
     #[tf(timeouts(create, delete))]

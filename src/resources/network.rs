@@ -19,32 +19,42 @@ pub struct NetworkResource;
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NetworkModel {
-    /// The network's ID.
+    /// The network's UUID.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// A name for the network.
+    /// A name for the network. Names need not be unique.
     #[tf(optional)]
     name: Attr<String>,
+    /// Free text describing the network.
     #[tf(optional)]
     description: Attr<String>,
-    /// The administrative state; defaults to true.
+    /// The administrative state of the network.
     #[tf(default = true)]
     admin_state_up: Attr<bool>,
+    /// Whether every project may use the network. Usually allowed for administrators only. If
+    /// unset, Neutron decides (`false`) and its choice is recorded in the state.
     #[tf(optional, computed, use_state_for_unknown)]
     shared: Attr<bool>,
-    /// Whether the network is external (router:external).
+    /// Whether the network is external (`router:external`), i.e. usable as a router gateway and
+    /// floating IP pool. Usually allowed for administrators only.
     #[tf(optional, computed, use_state_for_unknown)]
     external: Attr<bool>,
+    /// The MTU of the network. If unset, Neutron picks it and the chosen value is recorded in the
+    /// state.
     #[tf(optional, computed, use_state_for_unknown, validator = int_between(68, 65535))]
     mtu: Attr<i64>,
+    /// The default port security of ports created on this network. If unset, Neutron's default is
+    /// recorded.
     #[tf(optional, computed, use_state_for_unknown)]
     port_security_enabled: Attr<bool>,
     #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
+    /// The status Neutron reports (`ACTIVE`, `DOWN`, `BUILD`, `ERROR`).
     #[tf(computed)]
     status: Attr<String>,
+    /// The IDs of the subnets on this network.
     #[tf(computed, set)]
     subnet_ids: Attr<Vec<String>>,
     #[tf(timeouts(create, update, delete))]

@@ -20,39 +20,58 @@ pub struct PortResource;
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PortModel {
-    /// The port's ID.
+    /// The port's UUID.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
+    /// The ID of the network.
     #[tf(required, requires_replace)]
     network_id: Attr<String>,
+    /// A name for the port.
     #[tf(optional)]
     name: Attr<String>,
+    /// Free text describing the port.
     #[tf(optional)]
     description: Attr<String>,
+    /// The administrative state of the port.
     #[tf(default = true)]
     admin_state_up: Attr<bool>,
+    /// Zero or more addresses for the port. Without any block, Neutron picks an address from each
+    /// subnet of the network (see `all_fixed_ips`).
     #[tf(block)]
     fixed_ip: Attr<Vec<FixedIpModel>>,
+    /// A set of security group IDs. If unset, Neutron applies the project's `default` group and its
+    /// ID is recorded in the state. Conflicts with `no_security_groups`.
     #[tf(optional, computed, use_state_for_unknown, set)]
     security_group_ids: Attr<Vec<String>>,
+    /// Set to `true` to create the port with no security group at all. Conflicts with
+    /// `security_group_ids`.
     #[tf(default = false)]
     no_security_groups: Attr<bool>,
+    /// Whether port security (anti-spoofing and security groups) is enforced. If unset, the
+    /// network's default is recorded. Disabling it requires the port to have no security groups.
     #[tf(optional, computed, use_state_for_unknown)]
     port_security_enabled: Attr<bool>,
+    /// Zero or more additional addresses the port may send from.
     #[tf(block)]
     allowed_address_pair: Attr<Vec<PairModel>>,
+    /// The MAC address. If unset, Neutron picks one and it is recorded in the state. Changing it is
+    /// usually allowed for administrators only.
     #[tf(optional, computed, use_state_for_unknown)]
     mac_address: Attr<String>,
     #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
+    /// Every address the port has, including ones Neutron picked.
     #[tf(computed, use_state_for_unknown)]
     all_fixed_ips: Attr<Vec<String>>,
+    /// The ID of the device (server, router, DHCP agent) using the port.
     #[tf(computed, use_state_for_unknown)]
     device_id: Attr<String>,
+    /// The kind of device using the port, e.g. `compute:nova`.
     #[tf(computed, use_state_for_unknown)]
     device_owner: Attr<String>,
+    /// The status Neutron reports (`ACTIVE`, `DOWN`, `BUILD`).
     #[tf(computed)]
     status: Attr<String>,
     #[tf(timeouts(create, update, delete))]
@@ -62,8 +81,10 @@ pub struct PortModel {
 #[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FixedIpModel {
+    /// The subnet to take the address from.
     #[tf(required)]
     subnet_id: Attr<String>,
+    /// The address. If unset, Neutron picks a free one and it is recorded in the state.
     #[tf(optional, computed)]
     ip_address: Attr<String>,
 }
@@ -71,8 +92,11 @@ pub struct FixedIpModel {
 #[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PairModel {
+    /// An address or CIDR the port may use.
     #[tf(required)]
     ip_address: Attr<String>,
+    /// The MAC address for the pair. If unset, the port's own MAC address is used and recorded in
+    /// the state.
     #[tf(optional, computed)]
     mac_address: Attr<String>,
 }

@@ -19,24 +19,33 @@ pub struct RouterResource;
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RouterModel {
-    /// The router's ID.
+    /// The router's UUID.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
+    /// A name for the router.
     #[tf(optional)]
     name: Attr<String>,
+    /// Free text describing the router.
     #[tf(optional)]
     description: Attr<String>,
+    /// The administrative state of the router.
     #[tf(default = true)]
     admin_state_up: Attr<bool>,
-    /// The external network of the gateway; set, moved and cleared in place.
+    /// The ID of the external network the router's gateway connects to. Setting, changing and
+    /// removing it sets, moves and clears the gateway in place.
     #[tf(optional)]
     external_network_id: Attr<String>,
+    /// Whether source NAT is done on the gateway. Only meaningful with `external_network_id`;
+    /// changing it is usually allowed for administrators only. If unset, Neutron's choice is
+    /// recorded in the state.
     #[tf(optional, computed, use_state_for_unknown)]
     enable_snat: Attr<bool>,
     #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
+    /// The addresses of the router's gateway port: `subnet_id` is the subnet of the external
+    /// network the address is from, `ip_address` the address.
     #[tf(computed, use_state_for_unknown)]
     external_fixed_ips: Attr<Vec<ExternalIpModel>>,
     #[tf(timeouts(create, update, delete))]

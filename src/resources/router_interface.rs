@@ -27,15 +27,20 @@ pub struct RouterInterfaceResource;
 #[serde(default)]
 #[tf(exactly_one_of(subnet_id, port_id))]
 pub struct InterfaceModel {
-    /// The ID of the interface's router port.
+    /// The ID of the interface's router port (the same as `port_id`).
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
+    /// The ID of the router.
     #[tf(required, requires_replace)]
     router_id: Attr<String>,
+    /// The ID of the subnet to attach; Neutron creates or reuses a router port for it. Exactly one
+    /// of `subnet_id` and `port_id` is required.
     #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     subnet_id: Attr<String>,
+    /// The ID of an existing port to attach. Exactly one of `subnet_id` and `port_id` is required;
+    /// when `subnet_id` is given, this is the port Neutron used.
     #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     port_id: Attr<String>,
     #[tf(timeouts(create, update, delete))]

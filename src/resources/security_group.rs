@@ -23,19 +23,24 @@ pub struct SecurityGroupResource;
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SecurityGroupModel {
-    /// The security group's ID.
+    /// The group's UUID.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
+    /// A name for the group. Neutron's own group in each project is called `default`; avoid that
+    /// name.
     #[tf(optional)]
     name: Attr<String>,
+    /// Free text describing the group.
     #[tf(optional)]
     description: Attr<String>,
+    /// Whether the group tracks connections. If unset, Neutron's default (`true`) is recorded in
+    /// the state. Changed in place (Neutron refuses it while ports use the group).
     #[tf(optional, computed, use_state_for_unknown)]
     stateful: Attr<bool>,
-    /// Delete the egress rules Neutron puts into a new group, so that only
-    /// the group's `scs_security_group_rule` resources apply.
+    /// Delete the rules Neutron adds to a new group (its egress rules) right after creating it, so
+    /// that only the group's `scs_security_group_rule` resources apply.
     #[tf(default = false, requires_replace)]
     delete_default_rules: Attr<bool>,
     #[tf(schema = tags)]

@@ -28,27 +28,39 @@ pub struct SecurityGroupRuleResource;
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RuleModel {
-    /// The rule's ID.
+    /// The rule's UUID.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
+    /// The ID of the group the rule belongs to.
     #[tf(required, requires_replace)]
     security_group_id: Attr<String>,
+    /// `ingress` or `egress`.
     #[tf(required, requires_replace, validator = one_of(&["ingress", "egress"]))]
     direction: Attr<String>,
+    /// `IPv4` or `IPv6`. Must match `remote_ip_prefix`, which is checked when planning.
     #[tf(default = "IPv4", requires_replace, validator = one_of(&["IPv4", "IPv6"]))]
     ethertype: Attr<String>,
+    /// A protocol name (`tcp`, `udp`, `icmp`, `icmpv6`, `sctp`, `gre`, `esp`, `ah`, `vrrp`, ... as
+    /// Neutron knows them) or a number from `0` to `255`. Unset means any protocol.
     #[tf(optional, requires_replace)]
     protocol: Attr<String>,
+    /// For port-based protocols (`tcp`, `udp`, `sctp`, `dccp`, `udplite`): the lowest port, `1` to
+    /// `65535`. For `icmp`/`icmpv6`: the ICMP type, `0` to `255`.
     #[tf(optional, requires_replace)]
     port_range_min: Attr<i64>,
+    /// For port-based protocols: the highest port, `1` to `65535`, not below `port_range_min`. For
+    /// `icmp`/`icmpv6`: the ICMP code, `0` to `255`.
     #[tf(optional, requires_replace)]
     port_range_max: Attr<i64>,
+    /// The remote address range in CIDR notation. Conflicts with `remote_group_id`.
     #[tf(optional, requires_replace)]
     remote_ip_prefix: Attr<String>,
+    /// The ID of a remote security group. Conflicts with `remote_ip_prefix`.
     #[tf(optional, requires_replace)]
     remote_group_id: Attr<String>,
+    /// Free text describing the rule.
     #[tf(optional, requires_replace)]
     description: Attr<String>,
     #[tf(timeouts(create, update, delete))]

@@ -27,18 +27,19 @@ const POLICIES: &[&str] = &[
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ServerGroupModel {
-    /// The server group's ID.
+    /// The group's UUID.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// The group's name; changing it creates a new group.
+    /// The group's name.
     #[tf(required, requires_replace)]
     name: Attr<String>,
-    /// `affinity`, `anti-affinity`, `soft-affinity` or `soft-anti-affinity`; changing it creates a new group.
+    /// One of `affinity`, `anti-affinity`, `soft-affinity`, `soft-anti-affinity`. On clouds older
+    /// than compute microversion 2.64 the policy is sent in the older `policies` form.
     #[tf(required, requires_replace, validator = one_of(POLICIES))]
     policy: Attr<String>,
-    /// IDs of the servers in the group.
+    /// The IDs of the servers in the group.
     #[tf(computed, set)]
     members: Attr<Vec<String>>,
     #[tf(timeouts(create, delete))]

@@ -26,31 +26,46 @@ pub struct SubnetResource;
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SubnetModel {
-    /// The subnet's ID.
+    /// The subnet's UUID.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
+    /// The ID of the network the subnet belongs to.
     #[tf(required, requires_replace)]
     network_id: Attr<String>,
+    /// A name for the subnet.
     #[tf(optional)]
     name: Attr<String>,
+    /// Free text describing the subnet.
     #[tf(optional)]
     description: Attr<String>,
+    /// The address range in CIDR notation, e.g. `10.20.0.0/24` or `2001:db8::/64`. The host bits
+    /// must be zero. It must match `ip_version`; both are checked when planning.
     #[tf(required, requires_replace, validator = cidr_validator)]
     cidr: Attr<String>,
+    /// `4` or `6`.
     #[tf(default = 4, requires_replace)]
     ip_version: Attr<i64>,
+    /// The gateway address. It must lie inside `cidr`. If unset (and `no_gateway` is not `true`),
+    /// Neutron uses the first address of the range, and that address is recorded in the state.
     #[tf(optional, computed, use_state_for_unknown, validator = ip_validator)]
     gateway_ip: Attr<String>,
+    /// Set to `true` to create the subnet without a gateway. Conflicts with `gateway_ip`.
     #[tf(default = false)]
     no_gateway: Attr<bool>,
+    /// Whether DHCP is enabled.
     #[tf(default = true)]
     enable_dhcp: Attr<bool>,
+    /// An ordered list of DNS server addresses handed out by DHCP.
     #[tf(optional)]
     dns_nameservers: Attr<Vec<String>>,
+    /// Zero or more address ranges from which Neutron allocates addresses. Each pool must lie
+    /// inside `cidr`, which is checked when planning. Without any block Neutron allocates from the
+    /// whole range except the gateway; that default pool is not recorded in the state.
     #[tf(block)]
     allocation_pool: Attr<Vec<PoolModel>>,
+    /// Zero or more static routes handed out by DHCP.
     #[tf(block)]
     host_route: Attr<Vec<RouteModel>>,
     #[tf(schema = tags)]
@@ -62,8 +77,10 @@ pub struct SubnetModel {
 #[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PoolModel {
+    /// The first address of the pool.
     #[tf(required, validator = ip_validator)]
     start: Attr<String>,
+    /// The last address of the pool.
     #[tf(required, validator = ip_validator)]
     end: Attr<String>,
 }
@@ -71,8 +88,10 @@ pub struct PoolModel {
 #[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RouteModel {
+    /// The destination of the route in CIDR notation.
     #[tf(required, validator = cidr_validator)]
     destination_cidr: Attr<String>,
+    /// The address of the next hop.
     #[tf(required, validator = ip_validator)]
     next_hop: Attr<String>,
 }

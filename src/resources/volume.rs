@@ -32,43 +32,71 @@ pub struct AttachmentModel {
 #[serde(default)]
 #[tf(conflicts_with(image_id, snapshot_id, source_volume_id))]
 pub struct VolumeModel {
-    /// The volume's ID.
+    /// The volume's UUID.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// The volume's name.
+    /// The volume's name, changed in place.
     #[tf(optional)]
     name: Attr<String>,
-    /// A description.
+    /// Free text describing the volume, changed in place.
     #[tf(optional)]
     description: Attr<String>,
-    /// Size in GiB. Growing it extends the volume in place; shrinking is refused at plan time.
+    /// Size in GiB. Increasing it extends the volume in place, and the apply waits until the volume
+    /// is back to its status (`available` or `in-use`); decreasing it is a plan error on `size`.
+    ///
+    /// A detached volume is extended with the base API. An attached volume is extended online,
+    /// which needs block storage microversion 3.42: on an older cloud the apply fails before
+    /// sending anything, with an error naming that microversion. Online extension also needs a
+    /// backend that can do it: Cinder's NFS driver (as in OpenStack Zed, e.g. the local test cloud)
+    /// cannot, and Cinder then puts the volume into `error_extending`. The apply fails with
+    /// Cinder's message ("Volume Driver failed to extend volume") and an explanation; the volume
+    /// stays attached, but only the cloud's operator can reset its status. On such clouds detach
+    /// the volume, grow it, and attach it again.
     #[tf(required, validator = int_between(1, 1 << 40))]
     size: Attr<u64>,
-    /// The volume type, by name or ID; defaults to the cloud's. Changed in place by a retype
-    /// (Cinder migrates the data if the backend changes).
+    /// The volume type, by name or ID (see the cloud's scs-0114 type descriptions, e.g.
+    /// `[scs:encrypted]`). Defaults to the cloud's default type, whose name is then recorded.
+    ///
+    /// Changing it retypes the volume in place (Cinder's `os-retype` with migration policy
+    /// `on-demand`): when the backend cannot change the type itself, Cinder copies the data to a
+    /// new volume of the new type, keeping the volume's ID; for an attached volume Nova then
+    /// switches the server over to the copy and the attachment stays. The apply waits until the
+    /// volume is back to its previous status (`available` or `in-use`) with the new type.
+    ///
+    /// Cinder refuses some retypes at once (for example one that changes encryption of an attached
+    /// volume) and the apply shows its message; when a retype fails later, Cinder only puts the
+    /// volume back with its old type, and the apply says so. Retyping copies the whole volume when
+    /// it migrates, which takes time for large volumes: raise the `update` timeout accordingly.
+    /// Verified on the local test cloud (Zed, NFS backend) between `__DEFAULT__` and `replicated`,
+    /// detached and attached.
     #[tf(optional, computed, use_state_for_unknown)]
     volume_type: Attr<String>,
-    /// Create the volume from this image; changing it creates a new volume.
+    /// Create the volume from this image. At most one of `image_id`, `snapshot_id` and
+    /// `source_volume_id` may be set.
     #[tf(optional, requires_replace)]
     image_id: Attr<String>,
-    /// Create the volume from this snapshot; changing it creates a new volume.
+    /// Create the volume from this snapshot. At most one of `image_id`, `snapshot_id` and
+    /// `source_volume_id` may be set.
     #[tf(optional, requires_replace)]
     snapshot_id: Attr<String>,
-    /// Create the volume from this volume (a clone); changing it creates a new volume.
+    /// Create the volume as a clone of this volume. At most one of `image_id`, `snapshot_id` and
+    /// `source_volume_id` may be set.
     #[tf(optional, requires_replace)]
     source_volume_id: Attr<String>,
-    /// The availability zone; changing it creates a new volume.
+    /// The availability zone. Defaults to the cloud's choice, which is then recorded.
     #[tf(optional, computed, requires_replace, use_state_for_unknown)]
     availability_zone: Attr<String>,
-    /// Key/value metadata, changed in place.
+    /// A map of strings, changed in place. Keys Cinder adds by itself to attached volumes
+    /// (`attached_mode`, `readonly`) are ignored unless configured.
     #[tf(optional)]
     metadata: Attr<BTreeMap<String, String>>,
-    /// Cinder's status, e.g. `available` or `in-use`.
+    /// Cinder's status (`available`, `in-use`, `error`, ...).
     #[tf(computed)]
     status: Attr<String>,
-    /// Where the volume is attached: `id` (the attachment), `server_id`, `device`.
+    /// Where the volume is attached, a list of objects with `id` (the attachment's ID), `server_id`
+    /// and `device`.
     #[tf(computed)]
     attachments: Attr<Vec<AttachmentModel>>,
     #[tf(timeouts(create, update, delete))]

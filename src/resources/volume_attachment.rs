@@ -22,19 +22,21 @@ pub struct VolumeAttachmentResource;
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AttachmentModel {
-    /// `<server_id>/<volume_id>`.
+    /// The attachment's ID, `<server_id>/<volume_id>`.
     #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// The server; changing it moves the volume (detach, then attach).
+    /// The server's ID. Changing it moves the volume: it is detached, then attached to the new
+    /// server.
     #[tf(required, requires_replace)]
     server_id: Attr<String>,
-    /// The volume; changing it creates a new attachment.
+    /// The volume's ID.
     #[tf(required, requires_replace)]
     volume_id: Attr<String>,
-    /// The device name, e.g. `/dev/vdb`. When set, it is a hint that the hypervisor may ignore;
-    /// when unset, Nova's choice.
+    /// The device name to ask for, such as `/dev/vdb`. It is only a hint: most hypervisors pick the
+    /// name themselves. When set, the state keeps the configured value; when unset, Nova's name is
+    /// recorded. Changing it re-attaches the volume.
     #[tf(optional, computed, requires_replace, use_state_for_unknown)]
     device: Attr<String>,
     #[tf(timeouts(create, delete))]

@@ -11,12 +11,14 @@ pub fn region(name: &str) -> Attribute {
         .computed()
         .requires_replace()
         .use_state_for_unknown()
-        .description("The region; defaults to the provider's. Changing it creates a new object.")
+        .description("The region to manage the object in. Defaults to the provider's region.")
 }
 
 /// `tags`: a set of strings, changed in place.
 pub fn tags(name: &str) -> Attribute {
     Attribute::set(name, Type::String)
         .optional()
-        .description("A set of string tags.")
+        .description(
+            "A set of string tags, updated in place (one call that sets the whole set, only when it changed).",
+        )
 }

@@ -11,6 +11,7 @@ pub mod proto;
 pub mod server;
 
 pub mod diagnostics;
+pub mod docs;
 pub mod framework;
 pub mod model;
 pub mod schema;
