@@ -141,3 +141,7 @@ pub mod model;
 pub mod network;
 pub mod scs;
 pub mod volume;
+
+// The in-process fake cloud for tests of this crate and of its users.
+#[cfg(feature = "test-util")]
+pub mod test_util;
