@@ -200,6 +200,13 @@ pub fn install(fake: &FakeCloud) {
         detach_volume,
     );
     fake.handle("POST", "/compute/v2.1/servers/*/action", server_action);
+    fake.handle("PUT", "/compute/v2.1/servers/*/metadata", |s, req, ids| {
+        let metadata = req.json().get("metadata").cloned().unwrap_or(json!({}));
+        match s.update(SERVERS, &ids[0], json!({ "metadata": metadata.clone() })) {
+            Some(_) => Action::ok(json!({ "metadata": metadata })),
+            None => Action::error(SERVERS, 404, "Instance could not be found.", "req-metadata"),
+        }
+    });
     fake.handle("POST", "/volume/v3/proj-1/volumes/*/action", volume_action);
     fake.handle(
         "GET",
