@@ -1,5 +1,6 @@
 //! Compute resources (keypairs, server groups, servers) and the flavor and image data sources
 //! through the plugin protocol against the fake cloud.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 

@@ -1,4 +1,5 @@
 //! Networking resources and data sources through the plugin protocol against the fake cloud.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Block storage resources (volumes, volume attachments) through the plugin protocol against the
 //! fake cloud.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 
