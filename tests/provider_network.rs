@@ -489,4 +489,18 @@ async fn network_and_subnet_data_sources_find_by_name() {
     assert!(error.contains("twin") && error.contains('2'), "{error}");
     let none = tf.read_data("scs_subnet", json!({"name": "nope"})).await;
     assert!(none.failed().contains("nope"));
+    let many = tf.read_data("scs_subnet", json!({"name": "twin-v4"})).await;
+    let error = many.failed();
+    assert!(
+        error.contains("10.61.0.0/24") || error.contains("twin-v4"),
+        "{error}"
+    );
+    let one = tf
+        .read_data(
+            "scs_subnet",
+            json!({"name": "twin-v4", "cidr": "10.62.0.0/24"}),
+        )
+        .await
+        .ok();
+    assert_eq!(s(&one, "cidr"), "10.62.0.0/24");
 }
