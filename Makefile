@@ -31,8 +31,10 @@ export TF_ACC_TERRAFORM_PATH ?= $(TOOLS_BIN)/terraform
 export TF_ACC_TOFU_PATH ?= $(TOOLS_BIN)/tofu
 export CARGO_TERM_COLOR ?= auto
 
-# Acceptance tests are the integration-test files named acc_* (root crate) and *live* (scs-client: they
-# run when OS_CLOUD or OS_AUTH_URL is set); everything else in `cargo test` runs without a cloud.
+# Acceptance tests are the integration-test files named acc_* (root crate; each test is #[ignore]d, so a
+# plain `cargo test` reports them as ignored, and `acceptance` runs them with --include-ignored, except the
+# on_demand_* measurements) and *live* (scs-client: they run when OS_CLOUD or OS_AUTH_URL is set);
+# everything else in `cargo test` runs without a cloud.
 ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
@@ -76,7 +78,7 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-unit-test: ## cargo test of all crates without a cloud (acceptance and live tests report "skipped")
+unit-test: ## cargo test of all crates without a cloud (acceptance tests report "ignored", live tests "skipped")
 	env -u TF_ACC -u OS_CLOUD -u OS_AUTH_URL $(CARGO) test --workspace --no-fail-fast
 
 cloud-smoke: ## check the local cloud with the openstack CLI (skipped for other clouds)
@@ -89,7 +91,7 @@ endif
 
 acceptance: ## acceptance tests against OS_CLOUD on both clients (needs `make tools` and a cloud)
 ifneq ($(strip $(ACC_TESTS)),)
-	TF_ACC=1 $(CARGO) test -p terraform-provider-scs --no-fail-fast $(ACC_TESTS)
+	TF_ACC=1 $(CARGO) test -p terraform-provider-scs --no-fail-fast $(ACC_TESTS) -- --include-ignored --skip on_demand_
 else
 	@echo "acceptance: no tests/acc_*.rs yet: NOT RUN"
 endif

@@ -7,41 +7,9 @@
 
 mod harness;
 
-use std::collections::BTreeMap;
-use std::future::Future;
-
-use harness::{CmdOutput, Scenario};
-use scs_client::Client;
-use scs_client::config::{CloudConfig, Overrides, Sources};
+use harness::{Cloud, CmdOutput, Scenario};
 use scs_client::network as neutron;
 use serde_json::Value;
-
-/// A direct API connection to the cloud the scenario's clients use.
-struct Cloud {
-    rt: tokio::runtime::Runtime,
-    client: Client,
-}
-
-impl Cloud {
-    fn for_scenario(s: &Scenario) -> Cloud {
-        let env: BTreeMap<String, String> = s.cloud_env().into_iter().collect();
-        let sources = Sources::standard(env, None, None);
-        let config = CloudConfig::resolve_with(Overrides::default(), &sources).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let client = Client::new(config).unwrap();
-        Cloud { rt, client }
-    }
-
-    fn run<T>(&self, f: impl Future<Output = scs_client::Result<T>>) -> T {
-        match self.rt.block_on(f) {
-            Ok(v) => v,
-            Err(e) => panic!("cloud call failed: {e}"),
-        }
-    }
-}
 
 /// What the generic life cycle needs to know about one resource type.
 struct Kind {
@@ -67,18 +35,6 @@ fn no_create_check(_: &Scenario, _: &Cloud, _: &CmdOutput) {}
 
 const IN_PLACE: &[&str] = &["update"];
 
-/// The provider requirement for configurations written inline.
-const REQUIRED: &str = r#"terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
-"#;
-
 fn id_of(values: &Value) -> String {
     values["id"].as_str().unwrap().to_owned()
 }
@@ -95,7 +51,7 @@ fn assert_plan_empty(s: &Scenario, after: &str) {
 
 /// The whole life cycle of `kind` on the scenario's client.
 fn life_cycle(s: &mut Scenario, kind: &Kind) {
-    let cloud = Cloud::for_scenario(s);
+    let cloud = s.cloud();
     s.use_config(&format!("network/{}/create.tf", kind.dir));
     s.init();
     let applied = s.apply();
@@ -156,7 +112,7 @@ fn life_cycle(s: &mut Scenario, kind: &Kind) {
 
 /// No object named with the scenario's prefix is left in the cloud.
 fn assert_nothing_left(cloud: &Cloud, prefix: &str) {
-    let c = &cloud.client;
+    let c = cloud.client();
     let mut left: Vec<String> = Vec::new();
     let mut note = |kind: &str, names: Vec<String>| {
         left.extend(
@@ -210,6 +166,7 @@ fn assert_nothing_left(cloud: &Cloud, prefix: &str) {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn network_life_cycle() {
     harness::on_both_clients("net-network", |s| {
         life_cycle(
@@ -219,8 +176,8 @@ fn network_life_cycle() {
                 address: "scs_network.this",
                 update_actions: IN_PLACE,
                 import_id: id_of,
-                exists: |c, id| c.run(neutron::get_network(&c.client, id)).is_some(),
-                delete: |c, id| c.run(neutron::delete_network(&c.client, id)),
+                exists: |c, id| c.run(neutron::get_network(c.client(), id)).is_some(),
+                delete: |c, id| c.run(neutron::delete_network(c.client(), id)),
                 after_create: no_create_check,
                 after_update: |s, c| {
                     // Drift: a rename behind terraform's back shows as an in-place update.
@@ -230,10 +187,10 @@ fn network_life_cycle() {
                         name: Some(name.to_owned()),
                         ..Default::default()
                     };
-                    c.run(neutron::update_network(&c.client, &id, &rename("drifted")));
+                    c.run(neutron::update_network(c.client(), &id, &rename("drifted")));
                     assert_eq!(s.planned_actions("scs_network.this"), ["update"]);
                     c.run(neutron::update_network(
-                        &c.client,
+                        c.client(),
                         &id,
                         &rename(str_of(&net, "name")),
                     ));
@@ -244,6 +201,7 @@ fn network_life_cycle() {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn subnet_life_cycle() {
     harness::on_both_clients("net-subnet", |s| {
         life_cycle(
@@ -253,8 +211,8 @@ fn subnet_life_cycle() {
                 address: "scs_subnet.this",
                 update_actions: IN_PLACE,
                 import_id: id_of,
-                exists: |c, id| c.run(neutron::get_subnet(&c.client, id)).is_some(),
-                delete: |c, id| c.run(neutron::delete_subnet(&c.client, id)),
+                exists: |c, id| c.run(neutron::get_subnet(c.client(), id)).is_some(),
+                delete: |c, id| c.run(neutron::delete_subnet(c.client(), id)),
                 after_create: no_create_check,
                 after_update: no_check,
             },
@@ -263,6 +221,7 @@ fn subnet_life_cycle() {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn router_life_cycle() {
     harness::on_both_clients("net-rtr", |s| {
         life_cycle(
@@ -272,12 +231,12 @@ fn router_life_cycle() {
                 address: "scs_router.this",
                 update_actions: IN_PLACE,
                 import_id: id_of,
-                exists: |c, id| c.run(neutron::get_router(&c.client, id)).is_some(),
-                delete: |c, id| c.run(neutron::delete_router(&c.client, id)),
+                exists: |c, id| c.run(neutron::get_router(c.client(), id)).is_some(),
+                delete: |c, id| c.run(neutron::delete_router(c.client(), id)),
                 after_create: no_create_check,
                 after_update: |s, c| {
                     let id = id_of(&s.state_resource("scs_router.this"));
-                    let router = c.run(neutron::get_router(&c.client, &id)).unwrap();
+                    let router = c.run(neutron::get_router(c.client(), &id)).unwrap();
                     assert!(
                         router.external_gateway_info.is_none(),
                         "gateway not cleared"
@@ -290,7 +249,7 @@ fn router_life_cycle() {
 
 /// The router port that carries `subnet_id`, if any.
 fn router_port_of(c: &Cloud, router_id: &str, subnet_id: &str) -> Option<neutron::Port> {
-    c.run(neutron::list_ports(&c.client, &[("device_id", router_id)]))
+    c.run(neutron::list_ports(c.client(), &[("device_id", router_id)]))
         .into_iter()
         .find(|p| p.fixed_ips.iter().any(|ip| ip.subnet_id == subnet_id))
 }
@@ -298,11 +257,12 @@ fn router_port_of(c: &Cloud, router_id: &str, subnet_id: &str) -> Option<neutron
 /// `id` of a router interface is its port; it exists while that port is on
 /// the router and still carries the interface's subnet.
 fn interface_exists(c: &Cloud, port_id: &str) -> bool {
-    c.run(neutron::get_port(&c.client, port_id))
+    c.run(neutron::get_port(c.client(), port_id))
         .is_some_and(|p| p.device_owner.starts_with("network:router_interface"))
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn router_interface_life_cycle() {
     harness::on_both_clients("net-rif", |s| {
         life_cycle(
@@ -314,10 +274,10 @@ fn router_interface_life_cycle() {
                 import_id: id_of,
                 exists: interface_exists,
                 delete: |c, port_id| {
-                    let port = c.run(neutron::get_port(&c.client, port_id)).unwrap();
+                    let port = c.run(neutron::get_port(c.client(), port_id)).unwrap();
                     let req = neutron::RouterInterfaceRequest::PortId(port_id.to_owned());
                     c.run(neutron::remove_router_interface(
-                        &c.client,
+                        c.client(),
                         &port.device_id,
                         &req,
                     ));
@@ -352,6 +312,7 @@ fn router_interface_life_cycle() {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn security_group_life_cycle() {
     harness::on_both_clients("net-sg", |s| {
         life_cycle(
@@ -361,8 +322,8 @@ fn security_group_life_cycle() {
                 address: "scs_security_group.this",
                 update_actions: IN_PLACE,
                 import_id: id_of,
-                exists: |c, id| c.run(neutron::get_security_group(&c.client, id)).is_some(),
-                delete: |c, id| c.run(neutron::delete_security_group(&c.client, id)),
+                exists: |c, id| c.run(neutron::get_security_group(c.client(), id)).is_some(),
+                delete: |c, id| c.run(neutron::delete_security_group(c.client(), id)),
                 after_create: no_create_check,
                 after_update: no_check,
             },
@@ -371,6 +332,7 @@ fn security_group_life_cycle() {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn security_group_rule_life_cycle() {
     harness::on_both_clients("net-sgrule", |s| {
         life_cycle(
@@ -381,17 +343,17 @@ fn security_group_rule_life_cycle() {
                 update_actions: &["delete", "create"],
                 import_id: id_of,
                 exists: |c, id| {
-                    c.run(neutron::get_security_group_rule(&c.client, id))
+                    c.run(neutron::get_security_group_rule(c.client(), id))
                         .is_some()
                 },
-                delete: |c, id| c.run(neutron::delete_security_group_rule(&c.client, id)),
+                delete: |c, id| c.run(neutron::delete_security_group_rule(c.client(), id)),
                 after_create: |s, c, applied| {
                     // The default egress rule was adopted, with a warning, not a 409.
                     applied.assert_contains("Adopted an existing security group rule");
                     let adopted = s.state_resource("scs_security_group_rule.default_egress_v4");
                     let group = id_of(&s.state_resource("scs_security_group.this"));
                     let rules = c.run(neutron::list_security_group_rules(
-                        &c.client,
+                        c.client(),
                         &[("security_group_id", &group)],
                     ));
                     assert!(
@@ -406,6 +368,7 @@ fn security_group_rule_life_cycle() {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn port_life_cycle() {
     harness::on_both_clients("net-port", |s| {
         life_cycle(
@@ -415,12 +378,12 @@ fn port_life_cycle() {
                 address: "scs_port.this",
                 update_actions: IN_PLACE,
                 import_id: id_of,
-                exists: |c, id| c.run(neutron::get_port(&c.client, id)).is_some(),
-                delete: |c, id| c.run(neutron::delete_port(&c.client, id)),
+                exists: |c, id| c.run(neutron::get_port(c.client(), id)).is_some(),
+                delete: |c, id| c.run(neutron::delete_port(c.client(), id)),
                 after_create: no_create_check,
                 after_update: |s, c| {
                     let id = id_of(&s.state_resource("scs_port.this"));
-                    let port = c.run(neutron::get_port(&c.client, &id)).unwrap();
+                    let port = c.run(neutron::get_port(c.client(), &id)).unwrap();
                     assert_eq!(port.security_groups.len(), 2, "{port:?}");
                     assert_eq!(port.fixed_ips[0].ip_address, "10.63.0.11");
                     assert!(!port.admin_state_up);
@@ -431,6 +394,7 @@ fn port_life_cycle() {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn floating_ip_life_cycle() {
     harness::on_both_clients("net-fip", |s| {
         life_cycle(
@@ -440,14 +404,14 @@ fn floating_ip_life_cycle() {
                 address: "scs_floating_ip.this",
                 update_actions: IN_PLACE,
                 import_id: id_of,
-                exists: |c, id| c.run(neutron::get_floating_ip(&c.client, id)).is_some(),
-                delete: |c, id| c.run(neutron::delete_floating_ip(&c.client, id)),
+                exists: |c, id| c.run(neutron::get_floating_ip(c.client(), id)).is_some(),
+                delete: |c, id| c.run(neutron::delete_floating_ip(c.client(), id)),
                 after_create: no_create_check,
                 after_update: |s, c| {
                     let fip = s.state_resource("scs_floating_ip.this");
                     let port = id_of(&s.state_resource("scs_port.this"));
                     let api = c
-                        .run(neutron::get_floating_ip(&c.client, &id_of(&fip)))
+                        .run(neutron::get_floating_ip(c.client(), &id_of(&fip)))
                         .unwrap();
                     assert_eq!(
                         api.port_id.as_deref(),
@@ -464,16 +428,17 @@ fn floating_ip_life_cycle() {
 /// a group with 20 rules created concurrently, two ports, and a floating IP
 /// that moves from one port to the other in place.
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn topology_floating_ip_moves_in_place() {
     harness::on_both_clients("net-topology", |s| {
-        let cloud = Cloud::for_scenario(s);
+        let cloud = s.cloud();
         s.use_config("network/topology/create.tf");
         s.init();
         s.apply();
         assert_plan_empty(s, "create");
         let group = id_of(&s.state_resource("scs_security_group.this"));
         let rules = cloud.run(neutron::list_security_group_rules(
-            &cloud.client,
+            cloud.client(),
             &[("security_group_id", &group)],
         ));
         let ingress = rules.iter().filter(|r| r.direction == "ingress").count();
@@ -491,14 +456,14 @@ fn topology_floating_ip_moves_in_place() {
         assert_eq!(id_of(&moved), id_of(&fip), "floating IP was replaced");
         assert_eq!(moved["address"], fip["address"], "address changed");
         let api = cloud
-            .run(neutron::get_floating_ip(&cloud.client, &id_of(&moved)))
+            .run(neutron::get_floating_ip(cloud.client(), &id_of(&moved)))
             .unwrap();
         assert_eq!(api.port_id.as_deref(), Some(port_b.as_str()));
 
         s.destroy();
         assert!(
             cloud
-                .run(neutron::get_floating_ip(&cloud.client, &id_of(&moved)))
+                .run(neutron::get_floating_ip(cloud.client(), &id_of(&moved)))
                 .is_none()
         );
         assert_nothing_left(&cloud, &s.name_prefix());
@@ -506,15 +471,10 @@ fn topology_floating_ip_moves_in_place() {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn data_sources_find_exactly_one() {
     harness::on_both_clients("net-data", |s| {
-        let config = [
-            REQUIRED,
-            r#"
-
-variable "prefix" {
-  type = string
-}
+        let config = r#"
 
 data "scs_network" "public" {
   name     = "public"
@@ -544,21 +504,23 @@ output "network" {
 output "subnet" {
   value = data.scs_subnet.found.id
 }
-"#,
-        ]
-        .concat();
+"#
+        .to_owned();
         s.write_config(&config);
         s.init();
         s.apply();
         let outputs = s.ok(&["output", "-json"]).json();
-        let cloud = Cloud::for_scenario(s);
-        let public = cloud.run(neutron::list_networks(&cloud.client, &[("name", "public")]));
+        let cloud = s.cloud();
+        let public = cloud.run(neutron::list_networks(
+            cloud.client(),
+            &[("name", "public")],
+        ));
         assert_eq!(outputs["network"]["value"], public[0].id.as_str());
         let subnet = id_of(&s.state_resource("scs_subnet.this"));
         assert_eq!(outputs["subnet"]["value"], subnet.as_str());
 
         // No filter at all: several networks match, and the error lists them.
-        s.write_config(&format!("{REQUIRED}\ndata \"scs_network\" \"any\" {{}}\n"));
+        s.write_config("data \"scs_network\" \"any\" {}\n");
         let out = s.plan();
         out.assert_failure()
             .assert_contains("networks match")
@@ -569,12 +531,11 @@ output "subnet" {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn plan_time_validation_names_the_attribute() {
     harness::on_both_clients("net-check", |s| {
         s.write_config(
-            &[
-                REQUIRED,
-                r#"
+            r#"
 
 resource "scs_subnet" "bad" {
   network_id = "00000000-0000-0000-0000-000000000000"
@@ -606,8 +567,6 @@ resource "scs_security_group_rule" "proto" {
   protocol          = "tcpp"
 }
 "#,
-            ]
-            .concat(),
         );
         s.init();
         let out = s.validate();
@@ -627,6 +586,7 @@ resource "scs_security_group_rule" "proto" {
 
 /// `examples/network` is runnable as documented: apply, empty plan, destroy.
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn network_example_applies() {
     harness::on_both_clients("net-example", |s| {
         let path =
@@ -651,16 +611,10 @@ fn network_example_applies() {
 /// asked concurrently, as far as the client's -parallelism allows.
 #[test]
 #[ignore = "measurement, run on demand"]
-fn rule_throughput() {
+fn on_demand_rule_throughput() {
     harness::on_both_clients("net-rule-bench", |s| {
         s.write_config(
-            &[
-                REQUIRED,
-                r#"
-variable "prefix" {
-  type = string
-}
-
+            r#"
 resource "scs_security_group" "this" {
   name                 = "${var.prefix}-sg"
   delete_default_rules = true
@@ -677,8 +631,6 @@ resource "scs_security_group_rule" "tcp" {
   remote_ip_prefix  = "0.0.0.0/0"
 }
 "#,
-            ]
-            .concat(),
         );
         s.init();
         let started = std::time::Instant::now();

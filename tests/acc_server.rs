@@ -25,38 +25,19 @@ fn str_of<'a>(values: &'a Value, key: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{key} missing in {values:#}"))
 }
 
-fn cloud<T>(
-    s: &Scenario,
-    what: &str,
-    f: impl std::future::Future<Output = scs_client::Result<T>>,
-) -> T {
-    match s.out_of_band(what, f) {
-        Ok(v) => v,
-        Err(e) => panic!("{what}: {e}"),
-    }
-}
-
 fn server(s: &Scenario, id: &str) -> Option<nova::Server> {
-    let c = s.cloud_client();
-    cloud(
-        s,
-        "get server",
-        async move { nova::get_server(&c, id).await },
-    )
+    let cloud = s.cloud();
+    cloud.run(nova::get_server(cloud.client(), id))
 }
 
 fn interfaces(s: &Scenario, id: &str) -> Vec<nova::InterfaceAttachment> {
-    let c = s.cloud_client();
-    cloud(s, "list interfaces", async move {
-        nova::list_server_interfaces(&c, id).await
-    })
+    let cloud = s.cloud();
+    cloud.run(nova::list_server_interfaces(cloud.client(), id))
 }
 
 fn image_id(s: &Scenario, name: &str) -> String {
-    let c = s.cloud_client();
-    let images = cloud(s, "list images", async move {
-        glance::list_images(&c, &[("name", name)]).await
-    });
+    let cloud = s.cloud();
+    let images = cloud.run(glance::list_images(cloud.client(), &[("name", name)]));
     images.into_iter().next().unwrap().id
 }
 
@@ -191,11 +172,12 @@ fn life_cycle(s: &mut Scenario) {
     );
 
     // Drift: metadata changed behind Terraform's back is planned back.
-    let c = s.cloud_client();
+    let cloud = s.cloud();
+    let c = cloud.client();
     let drift_id = id.clone();
-    cloud(s, "overwrite metadata", async move {
+    cloud.change("overwrite metadata", async move {
         let m = std::collections::BTreeMap::from([("role".to_owned(), "changed".to_owned())]);
-        nova::set_server_metadata(&c, &drift_id, &m).await
+        nova::set_server_metadata(c, &drift_id, &m).await
     });
     step_in_place(s, "metadata drift", &id);
     assert_eq!(
@@ -220,12 +202,13 @@ fn life_cycle(s: &mut Scenario) {
     assert_eq!(s.state_resource(DISK)["network"], before_disk["network"]);
 
     // Deleted behind Terraform's back: planned for creation.
-    let c = s.cloud_client();
+    let cloud = s.cloud();
+    let c = cloud.client();
     let gone_id = id.clone();
-    cloud(s, "delete the disk server", async move {
-        nova::delete_server(&c, &gone_id).await?;
+    cloud.change("delete the disk server", async move {
+        nova::delete_server(c, &gone_id).await?;
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
-        nova::wait_for_server_deleted(&c, &gone_id, deadline, &Default::default()).await
+        nova::wait_for_server_deleted(c, &gone_id, deadline, &Default::default()).await
     });
     assert_eq!(s.planned_actions(DISK), ["create"]);
 
@@ -234,19 +217,17 @@ fn life_cycle(s: &mut Scenario) {
         server(s, &bfv_id).is_none(),
         "bfv server left after destroy"
     );
-    let c = s.cloud_client();
-    let left = cloud(s, "get root volume", async move {
-        cinder::get_volume(&c, &root_volume).await
-    });
+    let cloud = s.cloud();
+    let c = cloud.client();
+    let left = cloud.run(async move { cinder::get_volume(c, &root_volume).await });
     assert!(
         left.is_none(),
         "implicit root volume left after destroy: {left:?}"
     );
     let prefix = s.name_prefix();
-    let c = s.cloud_client();
-    let servers = cloud(s, "list servers", async move {
-        nova::list_servers(&c, &[]).await
-    });
+    let cloud = s.cloud();
+    let c = cloud.client();
+    let servers = cloud.run(async move { nova::list_servers(c, &[]).await });
     let left: Vec<String> = servers
         .into_iter()
         .map(|x| x.name)
@@ -256,15 +237,17 @@ fn life_cycle(s: &mut Scenario) {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn server_life_cycle() {
     harness::on_both_clients("server", life_cycle);
 }
 
 fn forced_error(s: &mut Scenario) {
-    let c = s.cloud_client();
+    let cloud = s.cloud();
+    let c = cloud.client();
     let name = format!("{}-group", s.name_prefix());
-    let group = cloud(s, "create anti-affinity group", async move {
-        nova::create_server_group(&c, &name, "anti-affinity").await
+    let group = cloud.change("create anti-affinity group", async move {
+        nova::create_server_group(c, &name, "anti-affinity").await
     });
     s.set_env("TF_VAR_server_group_id", &group.id);
     s.use_scenario("server/error");
@@ -289,14 +272,16 @@ fn forced_error(s: &mut Scenario) {
         .unwrap_or_else(|| panic!("the failed server is not in state: {state:#}"));
     assert!(!str_of(&second["values"], "id").is_empty());
     assert_eq!(actions, ["delete", "create"]);
-    let c = s.cloud_client();
+    let cloud = s.cloud();
+    let c = cloud.client();
     let id = group.id.clone();
-    cloud(s, "delete group", async move {
-        nova::delete_server_group(&c, &id).await
+    cloud.change("delete group", async move {
+        nova::delete_server_group(c, &id).await
     });
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn server_error_shows_nova_fault() {
     // Two servers in a hard anti-affinity group fail to schedule only on a one-host cloud.
     harness::on_both_clients_locally("server-error", "a single compute host", forced_error);
@@ -360,17 +345,7 @@ fn image_rotation(s: &mut Scenario) {
     let name = format!("{}-img", s.name_prefix());
     let first = upload_image(s, &name);
     s.write_config(&format!(
-        r#"terraform {{
-  required_providers {{
-    scs = {{
-      source = "sovereigncloudstack/scs"
-    }}
-  }}
-}}
-
-provider "scs" {{}}
-
-resource "scs_server" "this" {{
+        r#"resource "scs_server" "this" {{
   name        = "{name}-vm"
   flavor_name = "SCS-1V-4-10"
   image_name  = "{name}"
@@ -397,20 +372,10 @@ resource "scs_server" "this" {{
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn server_keeps_its_image_when_the_name_is_rotated() {
     harness::on_both_clients("server-rotation", image_rotation);
 }
-
-const PROVIDER: &str = r#"terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
-"#;
 
 fn plan_errors(s: &mut Scenario) {
     let name = format!("{}-nomin", s.name_prefix());
@@ -419,8 +384,7 @@ fn plan_errors(s: &mut Scenario) {
     // cannot know the root volume's size and says which settings would tell it.
     let config = |flavor: &str| {
         format!(
-            r#"{PROVIDER}
-resource "scs_server" "this" {{
+            r#"resource "scs_server" "this" {{
   name       = "{name}-vm"
   image_name = "{name}"
   {flavor}
@@ -452,6 +416,7 @@ resource "scs_server" "this" {{
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn server_plan_errors_name_the_attribute() {
     harness::on_both_clients("server-plan-errors", plan_errors);
 }
@@ -516,11 +481,11 @@ fn volume_backed(s: &mut Scenario) {
     assert_eq!(str_of(&state, "image_id"), second_id);
     assert_eq!(str_of(&state, "root_volume_id"), root);
     assert_eq!(server(s, &id).unwrap().status, "ACTIVE");
-    let c = s.cloud_client();
-    let volume = cloud(s, "get root volume", async move {
-        cinder::get_volume(&c, &root).await
-    })
-    .unwrap();
+    let cloud = s.cloud();
+    let c = cloud.client();
+    let volume = cloud
+        .run(async move { cinder::get_volume(c, &root).await })
+        .unwrap();
     assert_eq!(
         volume.image_id(),
         Some(second_id.as_str()),
@@ -557,6 +522,7 @@ fn volume_backed(s: &mut Scenario) {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn server_volume_backed_rebuild_in_place() {
     harness::on_both_clients("server-volume-backed", volume_backed);
 }

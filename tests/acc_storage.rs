@@ -10,7 +10,7 @@ mod harness;
 
 use std::time::Duration;
 
-use harness::Scenario;
+use harness::{Cloud, Scenario};
 use scs_client::compute as nova;
 use scs_client::volume as cinder;
 use serde_json::Value;
@@ -27,17 +27,6 @@ fn str_of<'a>(values: &'a Value, key: &str) -> &'a str {
 
 fn assert_plan_empty(s: &Scenario, after: &str) {
     assert!(s.plan_is_empty(), "plan after {after} is not empty");
-}
-
-fn cloud_call<T>(
-    s: &Scenario,
-    what: &str,
-    f: impl std::future::Future<Output = scs_client::Result<T>>,
-) -> T {
-    match s.out_of_band(what, f) {
-        Ok(v) => v,
-        Err(e) => panic!("{what}: {e}"),
-    }
 }
 
 /// The volume type retype scenarios change to: by default the scs-0114 type the local cloud seeds
@@ -65,9 +54,11 @@ fn is_replace(actions: &[String]) -> bool {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn keypair_life_cycle() {
     harness::on_both_clients("st-keypair", |s| {
-        let client = s.cloud_client();
+        let cloud = s.cloud();
+        let client = cloud.client();
         s.use_config("keypair/create.tf");
         s.init();
         s.apply();
@@ -82,22 +73,24 @@ fn keypair_life_cycle() {
         assert!(is_replace(&s.planned_actions("scs_keypair.this")));
         s.apply();
         assert_plan_empty(s, "update");
-        let found = cloud_call(s, "get keypair", nova::get_keypair(&client, &name)).unwrap();
+        let found = cloud.run(nova::get_keypair(client, &name)).unwrap();
         assert!(found.public_key.contains("tfacc-test-key-2"));
 
         import_round_trip(s, "scs_keypair.this", &name);
 
-        cloud_call(s, "delete keypair", nova::delete_keypair(&client, &name));
+        cloud.change("delete keypair", nova::delete_keypair(client, &name));
         assert_eq!(s.planned_actions("scs_keypair.this"), ["create"]);
         s.destroy();
-        assert!(cloud_call(s, "get keypair", nova::get_keypair(&client, &name)).is_none());
+        assert!(cloud.run(nova::get_keypair(client, &name)).is_none());
     });
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn server_group_life_cycle() {
     harness::on_both_clients("st-group", |s| {
-        let client = s.cloud_client();
+        let cloud = s.cloud();
+        let client = cloud.client();
         s.use_config("server_group/create.tf");
         s.init();
         s.apply();
@@ -112,21 +105,23 @@ fn server_group_life_cycle() {
         let id = id_of(&group);
         assert_ne!(id, first, "policy change must replace the group");
         assert_eq!(str_of(&group, "policy"), "soft-anti-affinity");
-        assert!(cloud_call(s, "get group", nova::get_server_group(&client, &first)).is_none());
+        assert!(cloud.run(nova::get_server_group(client, &first)).is_none());
 
         import_round_trip(s, "scs_server_group.this", &id);
 
-        cloud_call(s, "delete group", nova::delete_server_group(&client, &id));
+        cloud.change("delete group", nova::delete_server_group(client, &id));
         assert_eq!(s.planned_actions("scs_server_group.this"), ["create"]);
         s.destroy();
-        assert!(cloud_call(s, "get group", nova::get_server_group(&client, &id)).is_none());
+        assert!(cloud.run(nova::get_server_group(client, &id)).is_none());
     });
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn volume_life_cycle() {
     harness::on_both_clients("st-volume", |s| {
-        let client = s.cloud_client();
+        let cloud = s.cloud();
+        let client = cloud.client();
         s.use_config("volume/create.tf");
         s.init();
         s.apply();
@@ -141,11 +136,7 @@ fn volume_life_cycle() {
             name: Some("drifted".into()),
             ..Default::default()
         };
-        cloud_call(
-            s,
-            "rename volume",
-            cinder::update_volume(&client, &id, &rename),
-        );
+        cloud.change("rename volume", cinder::update_volume(client, &id, &rename));
         assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
 
         s.use_config("volume/update.tf");
@@ -154,7 +145,7 @@ fn volume_life_cycle() {
         assert_plan_empty(s, "update");
         let vol = s.state_resource("scs_volume.this");
         assert_eq!(id_of(&vol), id, "update replaced the volume");
-        let api = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
+        let api = cloud.run(cinder::get_volume(client, &id)).unwrap();
         assert_eq!(api.size, 2, "extend did not reach the cloud");
         assert_eq!(api.name, format!("{}-vol-renamed", s.name_prefix()));
         assert_eq!(api.metadata.get("extra").map(String::as_str), Some("yes"));
@@ -169,7 +160,7 @@ fn volume_life_cycle() {
             id,
             "retype replaced the volume"
         );
-        let api = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
+        let api = cloud.run(cinder::get_volume(client, &id)).unwrap();
         assert_eq!(api.volume_type.as_deref(), Some(scs_volume_type().as_str()));
         assert_eq!(api.status, "available");
         assert_eq!(api.size, 2, "the retype lost the extend");
@@ -191,18 +182,18 @@ fn volume_life_cycle() {
 
         // The same type written as its ID: an update that changes nothing in the cloud, and
         // the ID stays in the state although Cinder reports types by name.
-        let by_id = cloud_call(
-            s,
-            "find the volume type",
-            cinder::find_volume_type(&client, &scs_volume_type()),
-        )
-        .unwrap();
+        let by_id = cloud
+            .change(
+                "find the volume type",
+                cinder::find_volume_type(client, &scs_volume_type()),
+            )
+            .unwrap();
         s.set_env("TF_VAR_volume_type", &by_id.id);
         s.apply();
         assert_plan_empty(s, "naming the volume type by its ID");
         let vol = s.state_resource("scs_volume.this");
         assert_eq!(str_of(&vol, "volume_type"), by_id.id);
-        let again = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
+        let again = cloud.run(cinder::get_volume(client, &id)).unwrap();
         assert_eq!(again.updated_at, api.updated_at, "no retype expected");
 
         // A type the project cannot use fails the apply on `volume_type`, before any retype.
@@ -211,7 +202,7 @@ fn volume_life_cycle() {
         out.assert_failure();
         out.assert_contains("Unknown volume type");
         out.assert_contains("volume_type");
-        let unchanged = cloud_call(s, "get volume", cinder::get_volume(&client, &id)).unwrap();
+        let unchanged = cloud.run(cinder::get_volume(client, &id)).unwrap();
         assert_eq!(
             unchanged.volume_type.as_deref(),
             Some(scs_volume_type().as_str())
@@ -220,22 +211,23 @@ fn volume_life_cycle() {
         s.set_env("TF_VAR_volume_type", scs_volume_type());
         assert_plan_empty(s, "going back to the type's name");
 
-        cloud_call(s, "delete volume", cinder::delete_volume(&client, &id));
-        cloud_call(
-            s,
+        cloud.change("delete volume", cinder::delete_volume(client, &id));
+        cloud.change(
             "wait for the volume to go",
-            cinder::wait_for_volume_deleted(&client, &id, deadline(), &Default::default()),
+            cinder::wait_for_volume_deleted(client, &id, deadline(), &Default::default()),
         );
         assert_eq!(s.planned_actions("scs_volume.this"), ["create"]);
         s.destroy();
-        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &id)).is_none());
+        assert!(cloud.run(cinder::get_volume(client, &id)).is_none());
     });
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn volume_attachment_life_cycle() {
     harness::on_both_clients("st-attach", |s| {
-        let client = s.cloud_client();
+        let cloud = s.cloud();
+        let client = cloud.client();
         s.use_config("volume_attachment/create.tf");
         s.init();
         s.apply();
@@ -245,7 +237,7 @@ fn volume_attachment_life_cycle() {
         let volume_id = str_of(&att, "volume_id").to_owned();
         assert_eq!(id_of(&att), format!("{server_id}/{volume_id}"));
         assert!(!str_of(&att, "device").is_empty());
-        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+        let vol = cloud.run(cinder::get_volume(client, &volume_id)).unwrap();
         assert_eq!(vol.status, "in-use");
         // The volume's own view of the attachment shows after a refresh.
         s.ok(&["refresh", "-no-color", "-input=false"]);
@@ -262,16 +254,14 @@ fn volume_attachment_life_cycle() {
 
         import_round_trip(s, "scs_volume_attachment.this", &id_of(&att));
 
-        cloud_call(
-            s,
+        cloud.change(
             "detach the volume",
-            nova::detach_volume(&client, &server_id, &volume_id),
+            nova::detach_volume(client, &server_id, &volume_id),
         );
-        cloud_call(
-            s,
+        cloud.change(
             "wait for the volume to be free",
             cinder::wait_for_volume(
-                &client,
+                client,
                 &volume_id,
                 &["available"],
                 deadline(),
@@ -283,12 +273,13 @@ fn volume_attachment_life_cycle() {
         assert_plan_empty(s, "re-attach");
 
         s.destroy();
-        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).is_none());
-        assert!(cloud_call(s, "get server", nova::get_server(&client, &server_id)).is_none());
+        assert!(cloud.run(cinder::get_volume(client, &volume_id)).is_none());
+        assert!(cloud.run(nova::get_server(client, &server_id)).is_none());
     });
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn flavor_and_image_data_sources_select_by_properties() {
     harness::on_both_clients("st-select", |s| {
         s.use_scenario("flavor");
@@ -343,18 +334,11 @@ fn flavor_and_image_data_sources_select_by_properties() {
 }
 
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn plan_time_validation_names_the_attribute() {
     harness::on_both_clients("st-validate", |s| {
         s.write_config(
             r#"
-terraform {
-  required_providers {
-    scs = { source = "sovereigncloudstack/scs" }
-  }
-}
-
-provider "scs" {}
-
 data "scs_flavor" "both" {
   name  = "SCS-2V-4"
   vcpus = 2
@@ -384,9 +368,11 @@ resource "scs_volume" "two_sources" {
 /// `examples/quickstart` works as the README says: apply, empty plan, the
 /// outputs, destroy, nothing left.
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn quickstart_applies_and_destroys() {
     harness::on_both_clients("st-quickstart", |s| {
-        let client = s.cloud_client();
+        let cloud = s.cloud();
+        let client = cloud.client();
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/main.tf");
         s.write_config(&std::fs::read_to_string(&path).unwrap());
@@ -397,14 +383,14 @@ fn quickstart_applies_and_destroys() {
         let address = out["floating_ip"]["value"].as_str().unwrap().to_owned();
         assert!(!address.is_empty());
         let server_id = out["server_id"]["value"].as_str().unwrap().to_owned();
-        let server = cloud_call(s, "get server", nova::get_server(&client, &server_id)).unwrap();
+        let server = cloud.run(nova::get_server(client, &server_id)).unwrap();
         assert_eq!(server.status, "ACTIVE");
         let volume_id = id_of(&s.state_resource("scs_volume.data"));
-        let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+        let vol = cloud.run(cinder::get_volume(client, &volume_id)).unwrap();
         assert_eq!(vol.status, "in-use");
         s.destroy();
-        assert!(cloud_call(s, "get server", nova::get_server(&client, &server_id)).is_none());
-        assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).is_none());
+        assert!(cloud.run(nova::get_server(client, &server_id)).is_none());
+        assert!(cloud.run(cinder::get_volume(client, &volume_id)).is_none());
     });
 }
 
@@ -412,12 +398,14 @@ fn quickstart_applies_and_destroys() {
 /// stays in state (tainted), so the next plan replaces it and destroy removes
 /// it: nothing is orphaned.
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn volume_in_error_is_kept_in_state_and_tainted() {
     harness::on_both_clients_locally(
         "st-volerr",
         "a volume larger than its backend can hold",
         |s| {
-            let client = s.cloud_client();
+            let cloud = s.cloud();
+            let client = cloud.client();
             s.use_config("volume/error.tf");
             s.init();
             let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
@@ -439,18 +427,14 @@ fn volume_in_error_is_kept_in_state_and_tainted() {
                 "a tainted volume is replaced, got {actions:?}"
             );
             s.destroy();
-            assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &id)).is_none());
+            assert!(cloud.run(cinder::get_volume(client, &id)).is_none());
         },
     );
 }
 
 /// The volume's attachments as Cinder reports them: (server, attachment id).
-fn cinder_attachments(
-    s: &Scenario,
-    client: &scs_client::Client,
-    id: &str,
-) -> Vec<(String, String)> {
-    let vol = cloud_call(s, "get volume", cinder::get_volume(client, id)).unwrap();
+fn cinder_attachments(cloud: &Cloud, id: &str) -> Vec<(String, String)> {
+    let vol = cloud.run(cinder::get_volume(cloud.client(), id)).unwrap();
     vol.attachments
         .into_iter()
         .map(|a| {
@@ -490,19 +474,21 @@ fn admin_reset_status(s: &Scenario, id: &str, status: &str) {
 /// driver refuses while attached), so there the online extend is asserted to fail with
 /// Cinder's reason and the provider's explanation, with the attachment intact.
 #[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn attached_volume_grows_and_retypes_in_place() {
     harness::on_both_clients_locally(
         "st-online",
         "the seeded volume type `replicated`, the NFS backend and its admin account",
         |s| {
-            let client = s.cloud_client();
+            let cloud = s.cloud();
+            let client = cloud.client();
             s.use_config("volume_attachment/create.tf");
             s.init();
             s.apply();
             let att = s.state_resource("scs_volume_attachment.this");
             let server_id = str_of(&att, "server_id").to_owned();
             let volume_id = str_of(&att, "volume_id").to_owned();
-            let attached = cinder_attachments(s, &client, &volume_id);
+            let attached = cinder_attachments(&cloud, &volume_id);
             assert_eq!(attached.len(), 1);
             assert_eq!(attached[0].0, server_id);
 
@@ -512,13 +498,9 @@ fn attached_volume_grows_and_retypes_in_place() {
             assert_eq!(s.planned_actions("scs_volume_attachment.this"), ["no-op"]);
             let out = s.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
             eprintln!("[{}] online extend:\n{}", s.client(), out.all());
-            let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
-            let now_attached = cinder_attachments(s, &client, &volume_id);
-            let on_server = cloud_call(
-                s,
-                "list the server's volumes",
-                nova::list_volume_attachments(&client, &server_id),
-            );
+            let vol = cloud.run(cinder::get_volume(client, &volume_id)).unwrap();
+            let now_attached = cinder_attachments(&cloud, &volume_id);
+            let on_server = cloud.run(nova::list_volume_attachments(client, &server_id));
             // Reset first, so that a failed assertion below still lets the cleanup detach it.
             if vol.status == "error_extending" {
                 admin_reset_status(s, &volume_id, "in-use");
@@ -543,15 +525,15 @@ fn attached_volume_grows_and_retypes_in_place() {
             assert_eq!(s.planned_actions("scs_volume.this"), ["update"]);
             s.apply();
             assert_plan_empty(s, "retyping the attached volume");
-            let vol = cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).unwrap();
+            let vol = cloud.run(cinder::get_volume(client, &volume_id)).unwrap();
             assert_eq!(vol.volume_type.as_deref(), Some(scs_volume_type().as_str()));
             assert_eq!(vol.status, "in-use");
-            let now = cinder_attachments(s, &client, &volume_id);
+            let now = cinder_attachments(&cloud, &volume_id);
             assert_eq!(now.len(), 1);
             assert_eq!(now[0].0, server_id, "the retype moved the attachment");
 
             s.destroy();
-            assert!(cloud_call(s, "get volume", cinder::get_volume(&client, &volume_id)).is_none());
+            assert!(cloud.run(cinder::get_volume(client, &volume_id)).is_none());
         },
     );
 }

@@ -22,8 +22,9 @@
 //! `init` installs the provider exactly as it would for a user.
 //!
 //! Environment:
-//! - `TF_ACC=1` runs acceptance scenarios; otherwise they print "skipped" and pass.
-//!   With `TF_ACC=1` a missing client is a failure, not a skip.
+//! - Every acceptance test is `#[ignore]`d, so a plain `cargo test` lists it as ignored; `make
+//!   acceptance` runs them with `TF_ACC=1` and `-- --include-ignored`. A scenario asked for without
+//!   `TF_ACC=1` fails, and with it a missing client is a failure too, never a skip.
 //! - `TF_ACC_CLIENTS=terraform,tofu` restricts the clients (default: both).
 //! - `TF_ACC_TERRAFORM_PATH` / `TF_ACC_TOFU_PATH` override `acceptance/tools/bin/*`.
 //! - `TF_ACC_PERSIST_WORKING_DIR=1` keeps the temporary directories for inspection.
@@ -35,6 +36,7 @@
 #![allow(dead_code, unused_imports)]
 
 mod client;
+mod cloud;
 mod command;
 mod install;
 mod plan;
@@ -44,6 +46,7 @@ use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use client::Client;
+pub use cloud::Cloud;
 pub use command::CmdOutput;
 pub use scenario::Scenario;
 
@@ -74,18 +77,16 @@ pub fn on_both_clients_locally(name: &str, needs: &str, scenario: impl Fn(&mut S
 
 /// Runs `scenario` once per selected client, each in a fresh [`Scenario`].
 ///
-/// Without `TF_ACC` this prints that the scenario was skipped and returns. A panic
-/// on one client does not stop the other; the test fails afterwards naming every
-/// client that failed. Resources left by `apply` are destroyed in any case.
+/// Without `TF_ACC` the scenario fails: it only runs when asked for (its test is ignored
+/// otherwise), and then it must not pass without having run. A panic on one client does not stop
+/// the other; the test fails afterwards naming every client that failed. Resources left by `apply`
+/// are destroyed in any case.
 pub fn on_both_clients(name: &str, scenario: impl Fn(&mut Scenario)) {
-    if !acceptance_enabled() {
-        // Written to the real stderr: libtest would hide an eprintln! of a passing test.
-        let line = format!(
-            "acceptance scenario {name}: skipped (set TF_ACC=1 to run it on terraform and tofu)\n"
-        );
-        let _ = std::io::stderr().lock().write_all(line.as_bytes());
-        return;
-    }
+    assert!(
+        acceptance_enabled(),
+        "acceptance scenario {name} needs TF_ACC=1 and a cloud (OS_CLOUD); run it with `make \
+         acceptance` or TF_ACC=1 cargo test --test <file> -- --include-ignored"
+    );
     let mut failed = Vec::new();
     for client in Client::selected() {
         let mut s = Scenario::new(name, client);

@@ -14,9 +14,39 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use super::client::{Client, repo_root};
+use super::cloud::Cloud;
 use super::command::{CmdOutput, run};
 use super::install;
 use super::plan;
+
+/// The file the harness writes next to every configuration.
+pub const PREAMBLE_FILE: &str = "terraform.tf";
+
+/// What every configuration needs, by the line that starts it: the provider's source, the
+/// provider block (empty: the cloud comes from `OS_CLOUD`), and the `prefix` variable (from
+/// `TF_VAR_prefix`) that every object name starts with, so that runs can share one project and
+/// leftovers can be found by name.
+const PREAMBLE: [(&str, &str); 3] = [
+    (
+        "required_providers",
+        r#"terraform {
+  required_providers {
+    scs = {
+      source = "sovereigncloudstack/scs"
+    }
+  }
+}
+"#,
+    ),
+    ("provider \"scs\"", "provider \"scs\" {}\n"),
+    (
+        "variable \"prefix\"",
+        r#"variable "prefix" {
+  type = string
+}
+"#,
+    ),
+];
 
 pub struct Scenario {
     client: Client,
@@ -117,10 +147,8 @@ impl Scenario {
             .collect()
     }
 
-    /// An API client for the same cloud the CLI commands use, for out-of-band
-    /// changes and checks (delete something behind the provider's back, verify a
-    /// destroy really removed it). Builds lazily: no request until first use.
-    pub fn cloud_client(&self) -> scs_client::Client {
+    /// The cloud the CLI commands use, for out-of-band changes and checks.
+    pub fn cloud(&self) -> Cloud {
         use scs_client::config::{CloudConfig, Overrides, Sources};
         let mut env: BTreeMap<String, String> = std::env::vars()
             .filter(|(k, _)| k.starts_with("OS_"))
@@ -142,7 +170,7 @@ impl Scenario {
             Err(e) => panic!("cannot resolve the scenario's cloud: {e}"),
         };
         match scs_client::Client::new(config) {
-            Ok(c) => c,
+            Ok(c) => Cloud::new(c, self.client.to_string()),
             Err(e) => panic!("cannot build a cloud client: {e}"),
         }
     }
@@ -180,7 +208,8 @@ impl Scenario {
 
     // ---- configuration files ----------------------------------------------
 
-    /// Writes `main.tf` in the working directory (replacing an earlier one).
+    /// Writes `main.tf` in the working directory (replacing an earlier one). Like every way of
+    /// setting the configuration, it gets the preamble ([`PREAMBLE_FILE`]) beside it.
     pub fn write_config(&self, hcl: &str) {
         self.write_file("main.tf", hcl);
     }
@@ -188,6 +217,27 @@ impl Scenario {
     /// Writes any file in the working directory.
     pub fn write_file(&self, name: &str, contents: &str) {
         write_file(&self.workdir().join(name), contents);
+        if name.ends_with(".tf") {
+            self.write_preamble();
+        }
+    }
+
+    /// Writes [`PREAMBLE_FILE`] for the configuration now in the working directory: each part of
+    /// [`PREAMBLE`] the configuration does not have itself (a complete configuration such as an
+    /// example has them all). Scenario files hold only what they are about.
+    fn write_preamble(&self) {
+        let config: String = tf_files(&self.workdir())
+            .iter()
+            .filter(|f| f.file_name().is_some_and(|n| n != PREAMBLE_FILE))
+            .filter_map(|f| fs::read_to_string(f).ok())
+            .collect();
+        let declares = |start: &str| config.lines().any(|l| l.trim_start().starts_with(start));
+        let parts: Vec<&str> = PREAMBLE
+            .iter()
+            .filter(|(start, _)| !declares(start))
+            .map(|(_, text)| *text)
+            .collect();
+        write_file(&self.workdir().join(PREAMBLE_FILE), &parts.join("\n"));
     }
 
     /// Copies the `*.tf` files of `acceptance/scenarios/<dir>` into the working
@@ -203,6 +253,7 @@ impl Scenario {
                 panic!("cannot copy {}: {e}", f.display());
             }
         }
+        self.write_preamble();
     }
 
     /// Makes `acceptance/scenarios/<file>` the whole configuration (as `main.tf`),
@@ -213,6 +264,7 @@ impl Scenario {
         if let Err(e) = fs::copy(&src, self.workdir().join("main.tf")) {
             panic!("cannot copy {}: {e}", src.display());
         }
+        self.write_preamble();
     }
 
     fn remove_tf_files(&self) {
@@ -314,21 +366,6 @@ impl Scenario {
                 plan::resource_addresses(&state)
             ),
         }
-    }
-
-    /// Runs `change` (typically calls through [`cloud_client`](Self::cloud_client))
-    /// between steps on a runtime of its own, labelled in the log so a failure
-    /// there is told apart from the CLI's.
-    pub fn out_of_band<T>(&self, what: &str, change: impl Future<Output = T>) -> T {
-        eprintln!("[{}] out of band: {what}", self.client);
-        let runtime = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(r) => r,
-            Err(e) => panic!("cannot start a runtime for {what}: {e}"),
-        };
-        runtime.block_on(change)
     }
 
     // ---- teardown --------------------------------------------------------------

@@ -1,17 +1,3 @@
-terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
-
-variable "prefix" {
-  type = string
-}
-
 # Within the project's quota but far beyond what the local cloud's storage
 # backend can hold: Cinder's scheduler puts the volume into `error`.
 resource "scs_volume" "this" {

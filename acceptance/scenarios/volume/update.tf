@@ -1,19 +1,3 @@
-terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
-
-# Every object name starts with the prefix so runs can share one project and
-# leftovers can be found by name.
-variable "prefix" {
-  type = string
-}
-
 # A name or an ID. Left null, the volume keeps its type; the test then sets another type (a
 # retype in place: Cinder migrates the data if needed and keeps the ID), and the same type by ID.
 variable "volume_type" {

@@ -1,5 +1,5 @@
 //! Client-side cost of talking to OpenStack, measured against the in-process
-//! fake cloud of the unit tests (tests/core_support, plain HTTP on
+//! fake cloud of the unit tests (scs_client::test_util via tests/core_support, plain HTTP on
 //! 127.0.0.1): per-request overhead (auth header, concurrency limiter,
 //! retry wrapper, error mapping), pagination and decoding of large Neutron
 //! listings (flavor selection, which needs no cloud, is measured in
@@ -14,7 +14,7 @@ mod core_support;
 
 use std::sync::LazyLock;
 
-use core_support::{Action, MockCloud};
+use core_support::{Action, FakeCloud};
 use divan::counter::{BytesCount, ItemsCount};
 use divan::{AllocProfiler, Bencher, black_box};
 use scs_client::network::Port;
@@ -38,7 +38,7 @@ const PORTS: &str = "/network/v2.0/ports";
 /// runtime shaped like the provider's (multi-threaded, two workers).
 struct Cloud {
     rt: tokio::runtime::Runtime,
-    mock: MockCloud,
+    mock: FakeCloud,
     client: scs_client::Client,
 }
 
@@ -48,7 +48,7 @@ static CLOUD: LazyLock<Cloud> = LazyLock::new(|| {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let mock = rt.block_on(MockCloud::start());
+    let mock = rt.block_on(FakeCloud::start());
     // No retries: a failing request must show up as a failure, not as a slow sample.
     let client = core_support::client(&mock, 0);
     rt.block_on(client.authenticate())

@@ -143,3 +143,7 @@ pub mod image;
 pub mod model;
 pub mod network;
 pub mod volume;
+
+// The in-process fake cloud for tests of this crate and of its users.
+#[cfg(feature = "test-util")]
+pub mod test_util;

@@ -6,7 +6,7 @@ mod core_support;
 
 use std::time::Duration;
 
-use core_support::{Action, MockCloud};
+use core_support::{Action, FakeCloud};
 use scs_client::{Error, Microversion, ServiceType};
 use serde_json::{Value, json};
 
@@ -18,7 +18,7 @@ fn nets(n: usize) -> Value {
 
 #[tokio::test]
 async fn retries_429_honouring_retry_after() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         NETS,
@@ -42,7 +42,7 @@ async fn retries_429_honouring_retry_after() {
 
 #[tokio::test]
 async fn retries_429_without_retry_after_with_backoff() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let too_many = Action::Json(429, json!({"message": "rate limited"}));
     mock.on(
         "GET",
@@ -57,7 +57,7 @@ async fn retries_429_without_retry_after_with_backoff() {
 
 #[tokio::test]
 async fn gives_up_after_max_retries() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         NETS,
@@ -76,7 +76,7 @@ async fn gives_up_after_max_retries() {
 
 #[tokio::test]
 async fn retries_503_then_succeeds() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         NETS,
@@ -93,7 +93,7 @@ async fn retries_503_then_succeeds() {
 
 #[tokio::test]
 async fn post_is_not_retried_on_503_but_is_on_429() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "POST",
         NETS,
@@ -116,7 +116,7 @@ async fn post_is_not_retried_on_503_but_is_on_429() {
 
 #[tokio::test]
 async fn connection_reset_is_retried_for_get() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on("GET", NETS, vec![Action::Reset, Action::ok(nets(1))]);
     let c = core_support::client(&mock, 3);
     let v: Value = c.network().get_json("/networks").await.unwrap();
@@ -126,7 +126,7 @@ async fn connection_reset_is_retried_for_get() {
 
 #[tokio::test]
 async fn connection_reset_on_post_is_not_retried_and_lookup_finds_the_object() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "POST",
         NETS,
@@ -193,7 +193,7 @@ async fn connection_reset_on_post_is_not_retried_and_lookup_finds_the_object() {
 
 #[tokio::test]
 async fn reauthenticates_once_on_401() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on("GET", NETS, vec![Action::ok(nets(1))]);
     let c = core_support::client(&mock, 3);
     let _: Value = c.network().get_json("/networks").await.unwrap();
@@ -213,7 +213,7 @@ async fn reauthenticates_once_on_401() {
 
 #[tokio::test]
 async fn persistent_401_fails_after_one_reauth() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         NETS,
@@ -235,7 +235,7 @@ async fn persistent_401_fails_after_one_reauth() {
 
 #[tokio::test]
 async fn wrong_password_is_an_auth_error_with_keystone_message() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let cfg = scs_client::config::CloudConfig::resolve_with(
         Default::default(),
         &scs_client::config::Sources::default()
@@ -257,7 +257,7 @@ async fn wrong_password_is_an_auth_error_with_keystone_message() {
 
 #[tokio::test]
 async fn slow_response_past_deadline_times_out() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         NETS,
@@ -280,7 +280,7 @@ async fn slow_response_past_deadline_times_out() {
 
 #[tokio::test]
 async fn cancel_all_aborts_in_flight_request() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         NETS,
@@ -303,7 +303,7 @@ async fn cancel_all_aborts_in_flight_request() {
 
 #[tokio::test]
 async fn microversion_header_and_too_old_cloud() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         "/compute/v2.1/flavors/detail",
@@ -380,7 +380,7 @@ async fn microversion_header_and_too_old_cloud() {
 
 #[tokio::test]
 async fn paginates_neutron_links_glance_next_and_markers() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     // Neutron: the next links point at a foreign host; only their query is used.
     mock.on(
         "GET",
@@ -450,7 +450,7 @@ async fn paginates_neutron_links_glance_next_and_markers() {
 
 #[tokio::test]
 async fn api_errors_carry_message_type_and_request_id() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         "/network/v2.0/networks/x",
@@ -493,7 +493,7 @@ async fn api_errors_carry_message_type_and_request_id() {
 
 #[tokio::test]
 async fn per_service_concurrency_limit_and_connection_reuse() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         NETS,
@@ -532,7 +532,7 @@ async fn per_service_concurrency_limit_and_connection_reuse() {
 
 #[tokio::test]
 async fn endpoint_override_and_missing_service() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on("GET", "/custom/v2.0/networks", vec![Action::ok(nets(3))]);
     let mut overrides = scs_client::config::Overrides::default();
     overrides
@@ -562,7 +562,7 @@ async fn endpoint_override_and_missing_service() {
 
 #[tokio::test]
 async fn token_is_reissued_before_it_expires() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on("GET", NETS, vec![Action::ok(nets(1))]);
     // 4 s lifetime: fresh for 3 s (a quarter is the safety margin).
     mock.set_token_lifetime(Duration::from_secs(4));
@@ -582,7 +582,7 @@ async fn token_is_reissued_before_it_expires() {
 
 #[tokio::test]
 async fn other_region_shares_the_token() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on("GET", "/network2/v2.0/networks", vec![Action::ok(nets(2))]);
     mock.on("GET", NETS, vec![Action::ok(nets(1))]);
     let c = core_support::client(&mock, 3);
@@ -614,7 +614,7 @@ async fn other_region_shares_the_token() {
 
 #[tokio::test]
 async fn absolute_urls_must_stay_on_the_service_endpoint() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on("GET", NETS, vec![Action::ok(nets(1))]);
     let c = core_support::client(&mock, 3);
     let same = format!("{}/network/v2.0/networks", mock.base());
@@ -630,7 +630,7 @@ async fn absolute_urls_must_stay_on_the_service_endpoint() {
 
 #[tokio::test]
 async fn token_auth_without_project_uses_the_given_token() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on("GET", NETS, vec![Action::ok(nets(1))]);
     mock.add_valid_token("given-token-1");
     let cfg = scs_client::config::CloudConfig::resolve_with(
@@ -656,7 +656,7 @@ async fn token_auth_without_project_uses_the_given_token() {
 
 #[tokio::test]
 async fn concurrent_401s_cause_a_single_reauthentication() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on("GET", NETS, vec![Action::ok(nets(1))]);
     let c = core_support::client(&mock, 3);
     c.authenticate().await.unwrap();

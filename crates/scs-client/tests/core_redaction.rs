@@ -7,7 +7,7 @@ mod core_support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use core_support::{Action, MockCloud, PASSWORD};
+use core_support::{Action, FakeCloud, PASSWORD};
 use scs_client::config::{CloudConfig, Overrides, Secret, Sources};
 use serde_json::{Value, json};
 
@@ -40,7 +40,7 @@ async fn no_secret_in_trace_logs_or_errors() {
     // reqwest/hyper log through the `log` crate; route it into tracing too.
     let _ = tracing_log::LogTracer::init();
 
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "POST",
         "/compute/v2.1/servers",

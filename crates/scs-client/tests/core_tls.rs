@@ -4,11 +4,11 @@
 
 mod core_support;
 
-use core_support::{Action, MockCloud, PASSWORD};
+use core_support::{Action, FakeCloud, PASSWORD};
 use scs_client::config::{CloudConfig, Overrides, Sources};
 use serde_json::{Value, json};
 
-fn sources(mock: &MockCloud) -> Sources {
+fn sources(mock: &FakeCloud) -> Sources {
     Sources::default()
         .with_env("OS_AUTH_URL", &mock.auth_url())
         .with_env("OS_USERNAME", "demo")
@@ -25,7 +25,7 @@ async fn list(overrides: Overrides, src: &Sources) -> Result<Value, scs_client::
 #[tokio::test]
 async fn cacert_insecure_and_untrusted() {
     let (cert, key) = core_support::self_signed();
-    let mock = MockCloud::start_tls(&cert, &key).await;
+    let mock = FakeCloud::start_tls(&cert, &key).await;
     assert!(mock.auth_url().starts_with("https://"));
     mock.on(
         "GET",
@@ -132,7 +132,7 @@ async fn client_certificate_is_presented_to_the_server() {
     let (server_cert, server_key) = core_support::self_signed();
     let (client_cert, client_key) = core_support::self_signed();
     let mock =
-        MockCloud::start_tls_with_client_ca(&server_cert, &server_key, Some(&client_cert)).await;
+        FakeCloud::start_tls_with_client_ca(&server_cert, &server_key, Some(&client_cert)).await;
     mock.on(
         "GET",
         "/network/v2.0/networks",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use core_support::{Action, MockCloud};
+use core_support::{Action, FakeCloud};
 use scs_client::wait::fault_message;
 use scs_client::{CancellationToken, Error, Poll, WaitOptions, wait_for, wait_for_with};
 use serde_json::{Value, json};
@@ -33,7 +33,7 @@ fn server(status: &str) -> Action {
 
 #[tokio::test]
 async fn waits_through_build_to_active() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         SERVER,
@@ -55,7 +55,7 @@ async fn waits_through_build_to_active() {
 
 #[tokio::test]
 async fn error_status_returns_the_nova_fault() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         SERVER,
@@ -84,7 +84,7 @@ async fn error_status_returns_the_nova_fault() {
 
 #[tokio::test]
 async fn deadline_reports_last_status() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on("GET", SERVER, vec![server("BUILD")]);
     let c = core_support::client(&mock, 3);
     let err = wait_for(

@@ -7,7 +7,7 @@ mod core_support;
 
 use std::time::Duration;
 
-use core_support::{Action, MockCloud};
+use core_support::{Action, FakeCloud};
 use scs_client::scs::{FlavorCandidate, FlavorRequirements, ImageCandidate, ImageQuery};
 use scs_client::{CancellationToken, compute, image, network, volume};
 use serde_json::{Value, json};
@@ -30,7 +30,7 @@ fn soon() -> Instant {
 
 #[tokio::test]
 async fn network_crud_uses_envelopes_and_treats_404_as_absent() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     mock.on(
         "POST",
@@ -87,7 +87,7 @@ async fn network_crud_uses_envelopes_and_treats_404_as_absent() {
 
 #[tokio::test]
 async fn typed_lists_follow_every_page_and_pass_filters() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     mock.on(
         "GET",
@@ -131,7 +131,7 @@ async fn typed_lists_follow_every_page_and_pass_filters() {
 
 #[tokio::test]
 async fn router_interfaces_and_gateway() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     let path = "/network/v2.0/routers/r1/add_router_interface";
     mock.on(
@@ -179,7 +179,7 @@ async fn router_interfaces_and_gateway() {
 
 #[tokio::test]
 async fn server_create_asks_for_the_microversion_its_fields_need() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     mock.on(
         "POST",
@@ -229,7 +229,7 @@ async fn server_create_asks_for_the_microversion_its_fields_need() {
 
 #[tokio::test]
 async fn server_wait_reports_nova_fault_and_actions_have_their_bodies() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     let path = "/compute/v2.1/servers/s1";
     mock.on(
@@ -295,7 +295,7 @@ async fn server_wait_reports_nova_fault_and_actions_have_their_bodies() {
 
 #[tokio::test]
 async fn interfaces_and_volume_attachments() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     let itf = "/compute/v2.1/servers/s1/os-interface";
     mock.on(
@@ -366,7 +366,7 @@ fn flavor(id: &str, name: &str, vcpus: u32, ram_gib: u64, disk: u64) -> Value {
 
 #[tokio::test]
 async fn flavors_come_with_extra_specs_on_new_and_old_clouds() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let mut f1 = flavor("1", "SCS-2V-4", 2, 4, 0);
     f1["extra_specs"] = json!({"scs:name-v1": "SCS-2V:4", "scs:cpu-type": "shared-core"});
     let f2 = flavor("2", "SCS-2V-8", 2, 8, 0);
@@ -391,7 +391,7 @@ async fn flavors_come_with_extra_specs_on_new_and_old_clouds() {
     assert_eq!(req.select(&candidates).unwrap().0.id, "1");
 
     // Before 2.61 the specs are read flavor by flavor.
-    let old = MockCloud::start().await;
+    let old = FakeCloud::start().await;
     old.set_nova_max("2.60");
     old.on(
         "GET",
@@ -419,7 +419,7 @@ async fn flavors_come_with_extra_specs_on_new_and_old_clouds() {
 
 #[tokio::test]
 async fn images_have_no_envelope_and_select_by_scs_properties() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     let img = |id: &str, build: &str| {
         json!({"id": id, "name": "Ubuntu 24.04", "status": "active", "visibility": "public",
@@ -476,7 +476,7 @@ async fn images_have_no_envelope_and_select_by_scs_properties() {
 
 #[tokio::test]
 async fn volume_lifecycle_and_error_reason_from_user_messages() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     let base = "/volume/v3/proj-1";
     mock.on(

@@ -5,7 +5,7 @@
 #[path = "core_support/mod.rs"]
 mod core_support;
 
-use core_support::{Action, MockCloud};
+use core_support::{Action, FakeCloud};
 use scs_client::compute;
 use scs_client::microversion::Microversion;
 use serde_json::json;
@@ -21,7 +21,7 @@ fn rebuild() -> compute::RebuildServer {
 
 #[tokio::test]
 async fn a_cloud_with_2_93_rebuilds_volume_backed_servers() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.set_nova_max("2.93");
     let c = core_support::client(&mock, 0);
     assert_eq!(
@@ -40,7 +40,7 @@ async fn a_cloud_with_2_93_rebuilds_volume_backed_servers() {
 
 #[tokio::test]
 async fn an_older_cloud_is_refused_before_sending() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.set_nova_max("2.90");
     let c = core_support::client(&mock, 0);
     assert_eq!(

@@ -7,7 +7,7 @@ mod core_support;
 
 use std::time::Duration;
 
-use core_support::{Action, MockCloud};
+use core_support::{Action, FakeCloud};
 use scs_client::{CancellationToken, Error, volume};
 use serde_json::{Value, json};
 use tokio::time::Instant;
@@ -33,7 +33,7 @@ fn volume_doc(status: &str, volume_type: &str) -> Action {
 
 #[tokio::test]
 async fn extend_asks_for_3_42_only_when_attached() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     mock.on(
         "POST",
@@ -60,7 +60,7 @@ async fn extend_asks_for_3_42_only_when_attached() {
 
 #[tokio::test]
 async fn extending_an_attached_volume_on_a_too_old_cloud_names_the_microversion() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     mock.on(
         "GET",
@@ -95,7 +95,7 @@ async fn extending_an_attached_volume_on_a_too_old_cloud_names_the_microversion(
 
 #[tokio::test]
 async fn retype_sends_the_policy_and_waits_for_the_new_type() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     mock.on(
         "POST",
@@ -135,7 +135,7 @@ async fn retype_sends_the_policy_and_waits_for_the_new_type() {
 
 #[tokio::test]
 async fn a_retype_cinder_gave_up_on_is_an_error_that_says_so() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     mock.on(
         "GET",
@@ -163,7 +163,7 @@ async fn a_retype_cinder_gave_up_on_is_an_error_that_says_so() {
 
 #[tokio::test]
 async fn a_refused_retype_carries_cinders_message_and_request_id() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     mock.on(
         "POST",

@@ -4,17 +4,6 @@
 # and with a known prefix, which OpenTofu sends as a refined unknown), numbers,
 # bools, strings, sets, a map and a single nested block. No secrets: the cloud
 # comes from OS_CLOUD, which is not part of the configuration.
-terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-variable "prefix" {
-  type = string
-}
 
 provider "scs" {
   max_retries = 3

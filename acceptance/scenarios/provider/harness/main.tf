@@ -1,18 +1,5 @@
 # The harness's own round trip on the smallest real resource: apply, empty plan,
 # delete out of band, re-create, forget, import.
-terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
-
-variable "prefix" {
-  type = string
-}
 
 resource "scs_network" "this" {
   name = "${var.prefix}-net"

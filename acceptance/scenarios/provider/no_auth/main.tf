@@ -1,15 +1,6 @@
 # `plan` with no cloud, no auth_url and nothing in the environment: the provider
 # must say what is missing and where it looked. The harness clears OS_*, points
 # OS_CLIENT_CONFIG_FILE at a missing file and HOME at an empty directory.
-terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
 
 # Clients only validate and configure a provider that something uses.
 resource "scs_network" "probe" {

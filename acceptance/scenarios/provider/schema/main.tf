@@ -1,11 +1,2 @@
-# `providers schema -json` on an empty provider block: loading the provider and
-# reading its schema needs no cloud.
-terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
+# `providers schema -json` with nothing but the empty provider block the harness
+# writes: loading the provider and reading its schema needs no cloud.

@@ -1,18 +1,5 @@
 # A server Nova cannot place: the second member of a hard anti-affinity group
 # on a one-host cloud goes to ERROR ("No valid host was found").
-terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
-
-variable "prefix" {
-  type = string
-}
 
 # Created by the test (anti-affinity).
 variable "server_group_id" {

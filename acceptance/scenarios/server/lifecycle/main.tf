@@ -1,18 +1,5 @@
 # scs_server through its life cycle. tests/acc_server.rs moves it from step to
 # step by setting TF_VAR_* (rename, resize, rebuild, NICs, power state).
-terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
-
-variable "prefix" {
-  type = string
-}
 
 variable "server_name" {
   type    = string

@@ -1,19 +1,6 @@
 # A volume-backed server (diskless SCS flavor: implicit boot from volume) with
 # user_data. tests/acc_server.rs changes the image (rebuilt in place by
 # re-imaging the root volume, Nova 2.93) and user_data (planned replacement).
-terraform {
-  required_providers {
-    scs = {
-      source = "sovereigncloudstack/scs"
-    }
-  }
-}
-
-provider "scs" {}
-
-variable "prefix" {
-  type = string
-}
 
 variable "image" {
   type = string

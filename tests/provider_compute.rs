@@ -1,0 +1,300 @@
+//! Compute resources (keypairs, server groups, servers) and the flavor and image data sources
+//! through the plugin protocol against the fake cloud.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::json;
+use support::lifecycle::{self, Case};
+use support::{Tf, js, os, s};
+use tfplugin::value::Value;
+
+const PUBLIC_KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBvVYBbl3WXd8aNo4BXnK5XsVhQmYhLqnbYnR2tFdZ0y test";
+
+/// Flavors and images as an SCS cloud offers them.
+fn seed_compute(tf: &Tf) -> (String, String) {
+    for (name, vcpus, ram, disk) in [
+        ("SCS-1V-2-20", 1, 2048, 20),
+        ("SCS-2V-4-20", 2, 4096, 20),
+        ("SCS-2V-8-50", 2, 8192, 50),
+        ("SCS-4V-16", 4, 16384, 0),
+    ] {
+        tf.cloud.insert(
+            os::FLAVORS,
+            json!({"id": format!("flv-{name}"), "name": name, "vcpus": vcpus, "ram": ram,
+                "disk": disk}),
+        );
+    }
+    let image = tf.cloud.insert(
+        os::IMAGES,
+        json!({"name": "Ubuntu 24.04", "os_distro": "ubuntu", "os_version": "24.04",
+            "os_purpose": "generic", "min_disk": 5, "created_at": "2026-01-10T00:00:00Z"}),
+    );
+    let net = tf.cloud.insert(os::NETWORKS, json!({"name": "app"}));
+    (
+        image["id"].as_str().unwrap().to_owned(),
+        net["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn keypair_case() -> Case<'static> {
+    Case {
+        type_name: "scs_keypair",
+        collection: os::KEYPAIRS.into(),
+        config: json!({"name": "deploy", "public_key": PUBLIC_KEY}),
+        config_only: &[],
+    }
+}
+
+#[tokio::test]
+async fn keypair_life_cycle() {
+    let tf = Tf::start().await;
+    let case = keypair_case();
+    let state = lifecycle::full(&tf, &case, |st| s(st, "name").to_owned()).await;
+    assert!(s(&state, "fingerprint").starts_with("fa:ke:"));
+    assert_eq!(s(&state, "public_key"), PUBLIC_KEY);
+    let sent = tf.bodies("POST", os::KEYPAIRS);
+    assert_eq!(sent[0]["keypair"]["public_key"], json!(PUBLIC_KEY));
+    // Every argument forces a new keypair.
+    let fresh = tf.create("scs_keypair", case.config.clone()).await;
+    let config = tf.config(
+        "scs_keypair",
+        &json!({"name": "deploy-2", "public_key": PUBLIC_KEY}),
+    );
+    let (_, replace) = tf.plan("scs_keypair", &fresh, &config).await;
+    assert_eq!(replace, ["name"]);
+}
+
+#[tokio::test]
+async fn keypair_import_of_an_empty_name_is_refused() {
+    let tf = Tf::start().await;
+    let answer = tf.import("scs_keypair", " ").await;
+    assert!(answer.failed().contains("Invalid import ID"));
+}
+
+#[tokio::test]
+async fn server_group_life_cycle() {
+    let tf = Tf::start().await;
+    let case = Case {
+        type_name: "scs_server_group",
+        collection: os::SERVER_GROUPS.into(),
+        config: json!({"name": "spread", "policy": "soft-anti-affinity"}),
+        config_only: &[],
+    };
+    let state = lifecycle::full(&tf, &case, |st| s(st, "id").to_owned()).await;
+    assert_eq!(s(&state, "policy"), "soft-anti-affinity");
+    let sent = tf.bodies("POST", os::SERVER_GROUPS);
+    assert_eq!(
+        sent[0]["server_group"]["policy"],
+        json!("soft-anti-affinity")
+    );
+}
+
+fn server_case(image: &str, net: &str) -> Case<'static> {
+    Case {
+        type_name: "scs_server",
+        collection: os::SERVERS.into(),
+        config: json!({"name": "web-1", "flavor_name": "SCS-2V-4-20", "image_id": image,
+            "network": [{"uuid": net}], "metadata": {"role": "web"}}),
+        config_only: &["timeouts", "stop_before_destroy", "user_data"],
+    }
+}
+
+#[tokio::test]
+async fn server_life_cycle() {
+    let tf = Tf::start().await;
+    let (image, net) = seed_compute(&tf);
+    let case = server_case(&image, &net);
+    let state = lifecycle::create_and_read(&tf, &case).await;
+    assert_eq!(s(&state, "flavor_id"), "flv-SCS-2V-4-20");
+    assert_eq!(s(&state, "status"), "ACTIVE");
+    let sent = tf.bodies("POST", os::SERVERS);
+    assert_eq!(sent[0]["server"]["flavorRef"], json!("flv-SCS-2V-4-20"));
+    assert_eq!(sent[0]["server"]["imageRef"], json!(image));
+    assert_eq!(sent[0]["server"]["networks"], json!([{"uuid": net}]));
+    let network = js(&state)["network"].clone();
+    assert_eq!(network[0]["uuid"], json!(net));
+    assert!(
+        network[0]["fixed_ip_v4"]
+            .as_str()
+            .is_some_and(|ip| ip.starts_with("10.0.0.")),
+        "{network}"
+    );
+
+    lifecycle::import_matches(&tf, &case, s(&state, "id"), &state).await;
+    lifecycle::destroy_deletes(&tf, &case, &state).await;
+    let state = lifecycle::create_and_read(&tf, &case).await;
+    lifecycle::vanished_reads_as_gone(&tf, &case, &state).await;
+    lifecycle::create_error_is_reported(&tf, &case, 403).await;
+    lifecycle::create_error_is_reported(&tf, &case, 500).await;
+}
+
+#[tokio::test]
+async fn server_update_sends_only_changed_fields() {
+    let tf = Tf::start().await;
+    let (image, net) = seed_compute(&tf);
+    let case = server_case(&image, &net);
+    let state = tf.create("scs_server", case.config.clone()).await;
+    let id = s(&state, "id").to_owned();
+    let mut config = case.config.clone();
+    config["name"] = json!("web-2");
+    let updated = tf.update("scs_server", &state, config.clone()).await;
+    assert_eq!(
+        tf.bodies("PUT", &format!("{}/{id}", os::SERVERS)),
+        [json!({"server": {"name": "web-2"}})]
+    );
+    assert!(
+        tf.bodies("PUT", &format!("{}/{id}/metadata", os::SERVERS))
+            .is_empty()
+    );
+    assert_eq!(s(&updated, "name"), "web-2");
+
+    config["metadata"] = json!({"role": "web", "tier": "front"});
+    let updated = tf.update("scs_server", &updated, config).await;
+    let meta = tf.bodies("PUT", &format!("{}/{id}/metadata", os::SERVERS));
+    assert_eq!(
+        meta,
+        [json!({"metadata": {"role": "web", "tier": "front"}})]
+    );
+    assert_eq!(js(&updated)["metadata"]["tier"], json!("front"));
+    assert_eq!(s(&updated, "id"), id);
+}
+
+#[tokio::test]
+async fn server_in_error_is_kept_in_state_with_the_fault() {
+    let tf = Tf::start().await;
+    let (image, net) = seed_compute(&tf);
+    tf.cloud.handle("POST", os::SERVERS, |store, req, _| {
+        let mut server = req.json()["server"].clone();
+        server["status"] = json!("ERROR");
+        server["fault"] = json!({"code": 500, "message": "No valid host was found."});
+        server["flavor"] = json!({"original_name": "SCS-2V-4-20", "vcpus": 2, "ram": 4096,
+            "disk": 20, "extra_specs": {}});
+        let stored = store.insert(os::SERVERS, server);
+        scs_client::test_util::Action::Json(202, json!({"server": stored}))
+    });
+    let answer = tf
+        .try_create("scs_server", server_case(&image, &net).config)
+        .await;
+    let error = answer.failed();
+    assert!(error.contains("No valid host was found."), "{error}");
+    let id = s(&answer.value, "id").to_owned();
+    assert!(tf.cloud.object(os::SERVERS, &id).is_some());
+}
+
+#[tokio::test]
+async fn server_with_an_unknown_flavor_is_refused_at_plan() {
+    let tf = Tf::start().await;
+    let (image, net) = seed_compute(&tf);
+    let mut config = server_case(&image, &net).config;
+    config["flavor_name"] = json!("SCS-64V-512");
+    let config = tf.config("scs_server", &config);
+    let (planned, _) = tf.plan("scs_server", &Value::Null, &config).await;
+    let error = planned.failed();
+    assert!(error.contains("no flavor named \"SCS-64V-512\""), "{error}");
+    assert!(
+        tf.cloud.hits("POST", os::SERVERS).is_empty(),
+        "nothing created"
+    );
+}
+
+#[tokio::test]
+async fn flavor_data_source_by_name_and_by_requirements() {
+    let tf = Tf::start().await;
+    seed_compute(&tf);
+    let by_name = tf
+        .read_data("scs_flavor", json!({"name": "SCS-2V-8-50"}))
+        .await
+        .ok();
+    assert_eq!(s(&by_name, "id"), "flv-SCS-2V-8-50");
+    assert_eq!(js(&by_name)["ram"], json!(8));
+
+    let smallest = tf
+        .read_data("scs_flavor", json!({"vcpus": 2, "ram": 4}))
+        .await
+        .ok();
+    assert_eq!(s(&smallest, "name"), "SCS-2V-4-20");
+    let big_disk = tf
+        .read_data("scs_flavor", json!({"vcpus": 2, "disk": 40}))
+        .await
+        .ok();
+    assert_eq!(s(&big_disk, "name"), "SCS-2V-8-50");
+
+    let none = tf
+        .read_data("scs_flavor", json!({"name": "SCS-64V-512"}))
+        .await;
+    assert!(none.failed().contains("SCS-64V-512"));
+    let none = tf.read_data("scs_flavor", json!({"vcpus": 64})).await;
+    none.failed();
+}
+
+#[tokio::test]
+async fn image_data_source_by_name_properties_and_ambiguity() {
+    let tf = Tf::start().await;
+    let (image, _) = seed_compute(&tf);
+    let found = tf
+        .read_data("scs_image", json!({"name": "Ubuntu 24.04"}))
+        .await
+        .ok();
+    assert_eq!(s(&found, "id"), image);
+    let found = tf
+        .read_data(
+            "scs_image",
+            json!({"os_distro": "ubuntu", "os_version": "24.04"}),
+        )
+        .await
+        .ok();
+    assert_eq!(s(&found, "id"), image);
+
+    let none = tf.read_data("scs_image", json!({"name": "Windows"})).await;
+    assert!(none.failed().contains("Windows"));
+
+    let newer = tf.cloud.insert(
+        os::IMAGES,
+        json!({"name": "Ubuntu 24.04", "os_distro": "ubuntu", "os_version": "24.04",
+            "os_purpose": "generic", "created_at": "2026-03-01T00:00:00Z"}),
+    );
+    let two = tf
+        .read_data("scs_image", json!({"name": "Ubuntu 24.04"}))
+        .await;
+    let error = two.failed();
+    assert!(
+        error.contains(&image) && error.contains(newer["id"].as_str().unwrap()),
+        "{error}"
+    );
+    let latest = tf
+        .read_data(
+            "scs_image",
+            json!({"name": "Ubuntu 24.04", "most_recent": true}),
+        )
+        .await
+        .ok();
+    assert_eq!(js(&latest)["id"], newer["id"]);
+}
+
+#[tokio::test]
+async fn a_vanished_server_group_reads_as_gone_and_its_delete_404_is_success() {
+    let tf = Tf::start().await;
+    let state = tf
+        .create(
+            "scs_server_group",
+            json!({"name": "g", "policy": "anti-affinity"}),
+        )
+        .await;
+    let path = format!("{}/{}", os::SERVER_GROUPS, s(&state, "id"));
+    tf.cloud.fail(
+        "DELETE",
+        &path,
+        404,
+        "Server group could not be found.",
+        "req-404",
+    );
+    assert!(
+        tf.destroy("scs_server_group", &state)
+            .await
+            .errors
+            .is_empty()
+    );
+    assert_eq!(tf.cloud.hits("DELETE", &path).len(), 1);
+}

@@ -1,0 +1,506 @@
+//! Networking resources and data sources through the plugin protocol against the fake cloud.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use serde_json::json;
+use support::lifecycle::{self, Case};
+use support::{Tf, js, os, s};
+use tfplugin::value::Value;
+
+/// An external network `public` with a subnet, as a cloud offers for routers and floating IPs.
+fn public_network(tf: &Tf) -> (String, String) {
+    let net = tf.cloud.insert(
+        os::NETWORKS,
+        json!({"name": "public", "router:external": true, "project_id": "admin"}),
+    );
+    let net_id = net["id"].as_str().unwrap().to_owned();
+    let subnet = tf.cloud.insert(
+        os::SUBNETS,
+        json!({"name": "public-v4", "network_id": net_id, "cidr": "172.24.4.0/24",
+            "gateway_ip": "172.24.4.1"}),
+    );
+    (net_id, subnet["id"].as_str().unwrap().to_owned())
+}
+
+/// A tenant network with one subnet, created directly in the cloud.
+fn tenant_network(tf: &Tf, name: &str, cidr: &str) -> (String, String) {
+    let net = tf.cloud.insert(os::NETWORKS, json!({"name": name}));
+    let net_id = net["id"].as_str().unwrap().to_owned();
+    let gateway = cidr.replace(".0/24", ".1");
+    let subnet = tf.cloud.insert(
+        os::SUBNETS,
+        json!({"name": format!("{name}-v4"), "network_id": net_id, "cidr": cidr,
+            "gateway_ip": gateway}),
+    );
+    (net_id, subnet["id"].as_str().unwrap().to_owned())
+}
+
+fn by_id(state: &Value) -> String {
+    s(state, "id").to_owned()
+}
+
+#[tokio::test]
+async fn provider_registers_every_resource_and_data_source() {
+    let tf = Tf::start().await;
+    assert_eq!(
+        tf.resource_types(),
+        [
+            "scs_floating_ip",
+            "scs_keypair",
+            "scs_network",
+            "scs_port",
+            "scs_router",
+            "scs_router_interface",
+            "scs_security_group",
+            "scs_security_group_rule",
+            "scs_server",
+            "scs_server_group",
+            "scs_subnet",
+            "scs_volume",
+            "scs_volume_attachment",
+        ]
+    );
+    assert_eq!(
+        tf.data_source_types(),
+        ["scs_flavor", "scs_image", "scs_network", "scs_subnet"]
+    );
+}
+
+#[tokio::test]
+async fn wrong_password_fails_configure_with_the_clouds_answer() {
+    let cloud = scs_client::test_util::FakeCloud::openstack().await;
+    let tf = Tf::unconfigured(cloud).await;
+    let errors = tf
+        .configure(json!({"auth_url": tf.cloud.auth_url(), "user_name": "demo",
+            "password": "wrong", "project_name": "demo", "user_domain_name": "Default",
+            "project_domain_name": "Default"}))
+        .await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("Authentication failed"), "{errors:?}");
+    assert!(errors[0].contains("requires authentication"), "{errors:?}");
+}
+
+fn network_case() -> Case<'static> {
+    Case {
+        type_name: "scs_network",
+        collection: os::NETWORKS.into(),
+        config: json!({"name": "app", "description": "the app network", "mtu": 1400}),
+        config_only: &["timeouts"],
+    }
+}
+
+#[tokio::test]
+async fn network_life_cycle() {
+    let tf = Tf::start().await;
+    let case = network_case();
+    let state = lifecycle::full(&tf, &case, by_id).await;
+    assert_eq!(js(&state)["mtu"], json!(1400));
+    assert_eq!(js(&state)["status"], json!("ACTIVE"));
+    assert_eq!(js(&state)["admin_state_up"], json!(true));
+}
+
+#[tokio::test]
+async fn network_update_sends_only_changed_fields() {
+    let tf = Tf::start().await;
+    let state = tf
+        .create(
+            "scs_network",
+            json!({"name": "app", "description": "one", "mtu": 1400}),
+        )
+        .await;
+    let id = s(&state, "id").to_owned();
+    let updated = tf
+        .update(
+            "scs_network",
+            &state,
+            json!({"name": "app", "description": "two", "mtu": 1400, "tags": ["x"]}),
+        )
+        .await;
+    let puts = tf.bodies("PUT", &format!("{}/{id}", os::NETWORKS));
+    assert_eq!(puts, [json!({"network": {"description": "two"}})]);
+    let tags = tf.bodies("PUT", &format!("{}/{id}/tags", os::NETWORKS));
+    assert_eq!(tags, [json!({"tags": ["x"]})]);
+    assert_eq!(s(&updated, "description"), "two");
+    assert_eq!(s(&updated, "id"), id, "updated in place");
+    assert_eq!(
+        tf.cloud.object(os::NETWORKS, &id).unwrap()["tags"],
+        json!(["x"])
+    );
+}
+
+#[tokio::test]
+async fn network_update_error_carries_the_clouds_message() {
+    let tf = Tf::start().await;
+    let state = tf.create("scs_network", json!({"name": "app"})).await;
+    let path = format!("{}/{}", os::NETWORKS, s(&state, "id"));
+    tf.cloud
+        .fail("PUT", &path, 400, "Invalid input for mtu", "req-upd-1");
+    let answer = tf
+        .try_update("scs_network", &state, json!({"name": "app", "mtu": 9999}))
+        .await;
+    let error = answer.failed();
+    assert!(
+        error.contains("Invalid input for mtu") && error.contains("req-upd-1"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn network_tag_failure_keeps_the_network() {
+    let tf = Tf::start().await;
+    lifecycle::tag_failure_keeps_object(&tf, &network_case()).await;
+}
+
+fn subnet_case(network_id: &str) -> Case<'static> {
+    Case {
+        type_name: "scs_subnet",
+        collection: os::SUBNETS.into(),
+        config: json!({"name": "app-v4", "network_id": network_id, "cidr": "10.20.0.0/24",
+            "dns_nameservers": ["9.9.9.9"]}),
+        config_only: &["timeouts"],
+    }
+}
+
+#[tokio::test]
+async fn subnet_life_cycle() {
+    let tf = Tf::start().await;
+    let net = tf.cloud.insert(os::NETWORKS, json!({"name": "app"}));
+    let case = subnet_case(net["id"].as_str().unwrap());
+    let state = lifecycle::full(&tf, &case, by_id).await;
+    assert_eq!(s(&state, "gateway_ip"), "10.20.0.1");
+    assert_eq!(js(&state)["dns_nameservers"], json!(["9.9.9.9"]));
+}
+
+#[tokio::test]
+async fn subnet_update_and_tags() {
+    let tf = Tf::start().await;
+    let net = tf.cloud.insert(os::NETWORKS, json!({"name": "app"}));
+    let case = subnet_case(net["id"].as_str().unwrap());
+    let state = tf.create("scs_subnet", case.config.clone()).await;
+    let id = s(&state, "id").to_owned();
+    let mut config = case.config.clone();
+    config["dns_nameservers"] = json!(["1.1.1.1", "9.9.9.9"]);
+    let updated = tf.update("scs_subnet", &state, config).await;
+    assert_eq!(
+        tf.bodies("PUT", &format!("{}/{id}", os::SUBNETS)),
+        [json!({"subnet": {"dns_nameservers": ["1.1.1.1", "9.9.9.9"]}})]
+    );
+    assert_eq!(
+        js(&updated)["dns_nameservers"],
+        json!(["1.1.1.1", "9.9.9.9"])
+    );
+    lifecycle::tag_failure_keeps_object(&tf, &case).await;
+}
+
+fn router_case(external: &str) -> Case<'static> {
+    Case {
+        type_name: "scs_router",
+        collection: os::ROUTERS.into(),
+        config: json!({"name": "edge", "external_network_id": external}),
+        config_only: &["timeouts"],
+    }
+}
+
+#[tokio::test]
+async fn router_life_cycle() {
+    let tf = Tf::start().await;
+    let (public, _) = public_network(&tf);
+    let case = router_case(&public);
+    let state = tf.create(case.type_name, case.config.clone()).await;
+    let stored = tf.cloud.object(os::ROUTERS, s(&state, "id")).unwrap();
+    assert_eq!(stored["external_gateway_info"]["network_id"], json!(public));
+    lifecycle::full(&tf, &case, by_id).await;
+}
+
+#[tokio::test]
+async fn router_update_and_tags() {
+    let tf = Tf::start().await;
+    let (public, _) = public_network(&tf);
+    let case = router_case(&public);
+    let state = tf.create("scs_router", case.config.clone()).await;
+    let id = s(&state, "id").to_owned();
+    let updated = tf
+        .update(
+            "scs_router",
+            &state,
+            json!({"name": "edge-2", "external_network_id": public}),
+        )
+        .await;
+    assert_eq!(
+        tf.bodies("PUT", &format!("{}/{id}", os::ROUTERS)),
+        [json!({"router": {"name": "edge-2"}})]
+    );
+    assert_eq!(s(&updated, "name"), "edge-2");
+    lifecycle::tag_failure_keeps_object(&tf, &case).await;
+}
+
+#[tokio::test]
+async fn router_interface_life_cycle() {
+    let tf = Tf::start().await;
+    let router = tf.cloud.insert(os::ROUTERS, json!({"name": "edge"}));
+    let router_id = router["id"].as_str().unwrap().to_owned();
+    let (_, subnet_id) = tenant_network(&tf, "app", "10.30.0.0/24");
+    let config = json!({"router_id": router_id, "subnet_id": subnet_id});
+    let state = tf.create("scs_router_interface", config.clone()).await;
+    let port_id = s(&state, "port_id").to_owned();
+    let port = tf
+        .cloud
+        .object(os::PORTS, &port_id)
+        .expect("interface port");
+    assert_eq!(port["device_id"], json!(router_id));
+    assert_eq!(port["fixed_ips"][0]["ip_address"], json!("10.30.0.1"));
+    assert_eq!(s(&state, "subnet_id"), subnet_id);
+    let read = tf.read("scs_router_interface", &state).await.ok();
+    assert_eq!(js(&read), js(&state));
+
+    let imported = tf.import("scs_router_interface", &port_id).await.ok();
+    let (mut got, mut want) = (js(&imported), js(&state));
+    got["timeouts"] = json!(null);
+    want["timeouts"] = json!(null);
+    assert_eq!(got, want, "imported by port id");
+
+    tf.destroy("scs_router_interface", &state).await.ok();
+    assert!(
+        tf.cloud.object(os::PORTS, &port_id).is_none(),
+        "interface removed"
+    );
+    let hits = tf.bodies(
+        "PUT",
+        &format!("{}/{router_id}/remove_router_interface", os::ROUTERS),
+    );
+    assert_eq!(hits.len(), 1);
+    assert!(
+        tf.destroy("scs_router_interface", &state)
+            .await
+            .errors
+            .is_empty(),
+        "an interface already gone (404) is removed"
+    );
+
+    // Gone behind Terraform's back.
+    let state = tf.create("scs_router_interface", config.clone()).await;
+    tf.cloud.remove(os::PORTS, s(&state, "port_id"));
+    assert!(tf.read("scs_router_interface", &state).await.ok().is_null());
+
+    // The cloud refusing.
+    let add = format!("{}/{router_id}/add_router_interface", os::ROUTERS);
+    tf.cloud.fail_once(
+        "PUT",
+        &add,
+        409,
+        "Router already has a port on subnet",
+        "req-ri-409",
+    );
+    let error = tf.try_create("scs_router_interface", config).await.failed();
+    assert!(error.contains("Router already has a port on subnet") && error.contains("req-ri-409"));
+}
+
+fn port_case(network_id: &str, subnet_id: &str) -> Case<'static> {
+    Case {
+        type_name: "scs_port",
+        collection: os::PORTS.into(),
+        config: json!({"name": "app-port", "network_id": network_id,
+            "fixed_ip": [{"subnet_id": subnet_id, "ip_address": "10.40.0.20"}]}),
+        config_only: &["timeouts"],
+    }
+}
+
+#[tokio::test]
+async fn port_life_cycle() {
+    let tf = Tf::start().await;
+    let (net, subnet) = tenant_network(&tf, "app", "10.40.0.0/24");
+    let case = port_case(&net, &subnet);
+    let state = lifecycle::full(&tf, &case, by_id).await;
+    assert_eq!(s(&state, "network_id"), net);
+}
+
+#[tokio::test]
+async fn port_update_and_tags() {
+    let tf = Tf::start().await;
+    let (net, subnet) = tenant_network(&tf, "app", "10.40.0.0/24");
+    let case = port_case(&net, &subnet);
+    let state = tf.create("scs_port", case.config.clone()).await;
+    let id = s(&state, "id").to_owned();
+    let mut config = case.config.clone();
+    config["description"] = json!("frontend");
+    let updated = tf.update("scs_port", &state, config).await;
+    assert_eq!(
+        tf.bodies("PUT", &format!("{}/{id}", os::PORTS)),
+        [json!({"port": {"description": "frontend"}})]
+    );
+    assert_eq!(s(&updated, "description"), "frontend");
+    lifecycle::tag_failure_keeps_object(&tf, &case).await;
+}
+
+fn floating_ip_case() -> Case<'static> {
+    Case {
+        type_name: "scs_floating_ip",
+        collection: os::FLOATING_IPS.into(),
+        config: json!({"pool": "public", "description": "web"}),
+        config_only: &["timeouts"],
+    }
+}
+
+#[tokio::test]
+async fn floating_ip_life_cycle() {
+    let tf = Tf::start().await;
+    let (public, _) = public_network(&tf);
+    let case = floating_ip_case();
+    let state = lifecycle::full(&tf, &case, by_id).await;
+    assert_eq!(s(&state, "floating_network_id"), public);
+    assert!(s(&state, "address").starts_with("172.24.4."));
+}
+
+#[tokio::test]
+async fn floating_ip_update_and_tags() {
+    let tf = Tf::start().await;
+    public_network(&tf);
+    let (net, subnet) = tenant_network(&tf, "app", "10.50.0.0/24");
+    let port = tf.cloud.insert(
+        os::PORTS,
+        json!({"network_id": net, "fixed_ips": [{"subnet_id": subnet, "ip_address": "10.50.0.7"}]}),
+    );
+    let port_id = port["id"].as_str().unwrap();
+    let case = floating_ip_case();
+    let state = tf.create("scs_floating_ip", case.config.clone()).await;
+    let id = s(&state, "id").to_owned();
+    let updated = tf
+        .update(
+            "scs_floating_ip",
+            &state,
+            json!({"pool": "public", "description": "web", "port_id": port_id}),
+        )
+        .await;
+    let puts = tf.bodies("PUT", &format!("{}/{id}", os::FLOATING_IPS));
+    assert_eq!(puts.len(), 1, "{puts:?}");
+    assert_eq!(puts[0]["floatingip"]["port_id"], json!(port_id));
+    assert!(
+        puts[0]["floatingip"].get("description").is_none(),
+        "{puts:?}"
+    );
+    assert_eq!(s(&updated, "port_id"), port_id);
+    lifecycle::tag_failure_keeps_object(&tf, &case).await;
+}
+
+fn security_group_case() -> Case<'static> {
+    Case {
+        type_name: "scs_security_group",
+        collection: os::SECURITY_GROUPS.into(),
+        config: json!({"name": "web", "description": "web servers"}),
+        config_only: &["timeouts", "delete_default_rules"],
+    }
+}
+
+#[tokio::test]
+async fn security_group_life_cycle() {
+    let tf = Tf::start().await;
+    lifecycle::full(&tf, &security_group_case(), by_id).await;
+}
+
+#[tokio::test]
+async fn security_group_update_tags_and_default_rules() {
+    let tf = Tf::start().await;
+    let case = security_group_case();
+    let state = tf.create("scs_security_group", case.config.clone()).await;
+    let id = s(&state, "id").to_owned();
+    let updated = tf
+        .update(
+            "scs_security_group",
+            &state,
+            json!({"name": "web", "description": "public web servers"}),
+        )
+        .await;
+    assert_eq!(
+        tf.bodies("PUT", &format!("{}/{id}", os::SECURITY_GROUPS)),
+        [json!({"security_group": {"description": "public web servers"}})]
+    );
+    assert_eq!(s(&updated, "description"), "public web servers");
+
+    let rules_of = |group: &str| {
+        tf.cloud
+            .objects(os::SECURITY_GROUP_RULES)
+            .into_iter()
+            .filter(|r| r["security_group_id"] == json!(group))
+            .count()
+    };
+    assert_eq!(rules_of(&id), 2, "Neutron's default egress rules are kept");
+    let bare = tf
+        .create(
+            "scs_security_group",
+            json!({"name": "bare", "delete_default_rules": true}),
+        )
+        .await;
+    assert_eq!(rules_of(s(&bare, "id")), 0, "default rules deleted");
+    lifecycle::tag_failure_keeps_object(&tf, &case).await;
+}
+
+#[tokio::test]
+async fn security_group_rule_life_cycle() {
+    let tf = Tf::start().await;
+    let group = tf.cloud.insert(os::SECURITY_GROUPS, json!({"name": "web"}));
+    let case = Case {
+        type_name: "scs_security_group_rule",
+        collection: os::SECURITY_GROUP_RULES.into(),
+        config: json!({"security_group_id": group["id"], "direction": "ingress",
+            "protocol": "tcp", "port_range_min": 443, "port_range_max": 443,
+            "remote_ip_prefix": "0.0.0.0/0"}),
+        config_only: &["timeouts"],
+    };
+    let state = lifecycle::full(&tf, &case, by_id).await;
+    assert_eq!(s(&state, "ethertype"), "IPv4");
+    let sent = tf.bodies("POST", os::SECURITY_GROUP_RULES);
+    assert_eq!(sent[0]["security_group_rule"]["port_range_min"], json!(443));
+    assert_eq!(sent[0]["security_group_rule"]["protocol"], json!("tcp"));
+    // Every argument forces a new rule: there is no in-place update.
+    let mut config = case.config.clone();
+    config["port_range_max"] = json!(444);
+    let config = tf.config("scs_security_group_rule", &config);
+    let fresh = tf
+        .create("scs_security_group_rule", case.config.clone())
+        .await;
+    let (_, replace) = tf.plan("scs_security_group_rule", &fresh, &config).await;
+    assert_eq!(replace, ["port_range_max"]);
+}
+
+#[tokio::test]
+async fn network_and_subnet_data_sources_find_by_name() {
+    let tf = Tf::start().await;
+    let (net, subnet) = tenant_network(&tf, "app", "10.60.0.0/24");
+    tenant_network(&tf, "twin", "10.61.0.0/24");
+    tenant_network(&tf, "twin", "10.62.0.0/24");
+
+    let found = tf
+        .read_data("scs_network", json!({"name": "app"}))
+        .await
+        .ok();
+    assert_eq!(s(&found, "id"), net);
+    let found = tf
+        .read_data("scs_subnet", json!({"name": "app-v4"}))
+        .await
+        .ok();
+    assert_eq!(s(&found, "id"), subnet);
+    assert_eq!(s(&found, "cidr"), "10.60.0.0/24");
+
+    let none = tf.read_data("scs_network", json!({"name": "nope"})).await;
+    assert!(none.failed().contains("nope"), "{:?}", none.errors);
+    let many = tf.read_data("scs_network", json!({"name": "twin"})).await;
+    let error = many.failed();
+    assert!(error.contains("twin") && error.contains('2'), "{error}");
+    let none = tf.read_data("scs_subnet", json!({"name": "nope"})).await;
+    assert!(none.failed().contains("nope"));
+    let many = tf.read_data("scs_subnet", json!({"name": "twin-v4"})).await;
+    let error = many.failed();
+    assert!(
+        error.contains("10.61.0.0/24") || error.contains("twin-v4"),
+        "{error}"
+    );
+    let one = tf
+        .read_data(
+            "scs_subnet",
+            json!({"name": "twin-v4", "cidr": "10.62.0.0/24"}),
+        )
+        .await
+        .ok();
+    assert_eq!(s(&one, "cidr"), "10.62.0.0/24");
+}
