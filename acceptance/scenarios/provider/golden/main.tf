@@ -62,8 +62,7 @@ resource "scs_subnet" "lists" {
   ip_version      = 4
   dns_nameservers = ["9.9.9.9", scs_network.first.id != "" ? "1.1.1.1" : "8.8.8.8"]
 
-  # One pool only: the provider's order of several pools is not stable yet
-  # (H-network issue), which would stop the capture at apply.
+  # One pool is enough to capture a nested block with known values.
   allocation_pool {
     start = "10.77.0.100"
     end   = scs_network.first.id != "" ? "10.77.0.150" : "10.77.0.160"
