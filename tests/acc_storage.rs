@@ -320,10 +320,11 @@ fn flavor_and_image_data_sources_select_by_properties() {
         assert_eq!(str_of(&server, "flavor_name"), "SCS-2V:4");
         let data_source_id = out["data_source_flavor_id"]["value"].as_str().unwrap();
         assert_eq!(str_of(&server, "flavor_id"), data_source_id);
-        let client = s.cloud_client();
+        let cloud = s.cloud();
         let server_id = id_of(&server);
-        let nova_server =
-            cloud_call(s, "get server", nova::get_server(&client, &server_id)).unwrap();
+        let nova_server = cloud
+            .run(nova::get_server(cloud.client(), &server_id))
+            .expect("the server exists");
         assert_eq!(
             nova_server.flavor.original_name.as_deref(),
             Some("SCS-2V-4")
