@@ -5,7 +5,7 @@
 #[path = "core_support/mod.rs"]
 mod core_support;
 
-use core_support::{Action, MockCloud};
+use core_support::{Action, FakeCloud};
 use scs_client::compute::{self, FlavorLookupError, FlavorRef};
 use serde_json::{Value, json};
 
@@ -19,8 +19,8 @@ fn flavor(id: &str, name: &str, extra_specs: Value) -> Value {
 
 /// A cloud with one v2-named and one v1-named SCS flavor, a provider-specific flavor that
 /// carries an SCS name variant, and an unrelated one.
-async fn cloud() -> MockCloud {
-    let mock = MockCloud::start().await;
+async fn cloud() -> FakeCloud {
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         LIST,
@@ -34,7 +34,7 @@ async fn cloud() -> MockCloud {
     mock
 }
 
-async fn by_name(mock: &MockCloud, name: &str) -> Result<compute::Flavor, FlavorLookupError> {
+async fn by_name(mock: &FakeCloud, name: &str) -> Result<compute::Flavor, FlavorLookupError> {
     let c = core_support::client(mock, 0);
     compute::find_flavor(&c, FlavorRef::Name(name))
         .await
@@ -56,7 +56,7 @@ async fn a_v1_name_finds_the_v2_named_flavor_and_the_other_way_round() {
 
 #[tokio::test]
 async fn an_ambiguous_name_is_an_error_naming_every_candidate() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     mock.on(
         "GET",
         LIST,
@@ -158,7 +158,7 @@ async fn a_name_costs_one_listing_and_no_extra_specs_per_flavor() {
     assert_eq!(spec_reads, 0);
 
     // Before 2.61 the listing has no specs: only the chosen flavor's are read.
-    let old = MockCloud::start().await;
+    let old = FakeCloud::start().await;
     old.set_nova_max("2.60");
     old.on(
         "GET",

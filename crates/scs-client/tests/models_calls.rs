@@ -602,7 +602,7 @@ fn call_futures_are_send() {
 
 #[tokio::test]
 async fn port_update_sends_only_what_changed_including_the_mac_address() {
-    let mock = MockCloud::start().await;
+    let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     mock.on(
         "PUT",
