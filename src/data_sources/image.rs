@@ -9,68 +9,100 @@ use scs_client::image::{self as glance, Image};
 use scs_client::scs::date::Timestamp;
 use scs_client::scs::{ImageCandidate, ImageLifecycle, ImageQuery};
 use serde::{Deserialize, Serialize};
+use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{Ctx, DataSource};
-use tfplugin::schema::{Attribute, Block, Schema, validators};
-use tfplugin::value::{Attr, Type, Value, from_value};
+use tfplugin::framework::{Ctx, TypedDataSource};
+use tfplugin::schema::validators;
+use tfplugin::value::Attr;
 
 use crate::support::{call, client_for};
 
 pub struct ImageDataSource;
 
-const FILTERS: [&str; 7] = [
-    "name",
-    "name_regex",
-    "os_distro",
-    "os_version",
-    "architecture",
-    "os_purpose",
-    "tags",
-];
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Finds one active Glance image by name, name pattern or scs-0102 properties.
+#[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct ImageModel {
+#[tf(at_least_one_of(
+    name,
+    name_regex,
+    os_distro,
+    os_version,
+    architecture,
+    os_purpose,
+    tags
+))]
+pub struct ImageModel {
+    /// The region to search in. Defaults to the provider's region.
+    #[tf(optional, computed)]
     region: Attr<String>,
+    /// The image's ID (use it as `scs_server.image_id` or `scs_volume.image_id`).
+    #[tf(computed)]
     id: Attr<String>,
+    /// The exact image name.
+    #[tf(optional, computed)]
     name: Attr<String>,
+    /// A regular expression the name must match (anywhere unless anchored with `^`/`$`).
+    #[tf(optional)]
     name_regex: Attr<String>,
+    /// scs-0102 `os_distro`, e.g. `ubuntu`, `debian` (any case).
+    #[tf(optional, computed)]
     os_distro: Attr<String>,
+    /// scs-0102 `os_version`, e.g. `24.04`.
+    #[tf(optional, computed)]
     os_version: Attr<String>,
+    /// The `architecture` property, e.g. `x86_64`, `aarch64`.
+    #[tf(optional, computed)]
     architecture: Attr<String>,
+    /// scs-0102 v2 `os_purpose`: `generic`, `minimal`, `k8snode`, `gpu`, ...; when unset,
+    /// `generic` images are preferred.
+    #[tf(optional, computed)]
     os_purpose: Attr<String>,
+    /// Only images with this visibility: `public`, `private`, `shared` or `community`. Community
+    /// images are only found when this is `community`.
+    #[tf(
+        optional,
+        computed,
+        validator = validators::one_of(&["public", "private", "shared", "community"])
+    )]
     visibility: Attr<String>,
+    /// Only images that carry all of these tags.
+    #[tf(optional, computed, set)]
     tags: Attr<Vec<String>>,
+    /// When several images match, take the newest (by `image_build_date`, then creation time)
+    /// instead of failing.
+    #[tf(optional)]
     most_recent: Attr<bool>,
+    /// All image properties, as strings.
+    #[tf(computed)]
     properties: Attr<BTreeMap<String, String>>,
+    /// The image's minimum disk in GiB (the root volume size a diskless flavor boots it with).
+    #[tf(computed)]
     min_disk_gb: Attr<u64>,
+    /// The image's minimum RAM in MiB.
+    #[tf(computed)]
     min_ram_mb: Attr<u64>,
+    /// scs-0102 `image_build_date`: when the image was built.
+    #[tf(computed)]
     image_build_date: Attr<String>,
+    /// scs-0102 `provided_until` (a date, `none` or `notice`); a warning is shown once it has
+    /// passed.
+    #[tf(computed)]
     provided_until: Attr<String>,
+    /// scs-0102 `replace_frequency` (e.g. `monthly`).
+    #[tf(computed)]
     replace_frequency: Attr<String>,
+    /// scs-0102 `uuid_validity` (how long the ID stays valid).
+    #[tf(computed)]
     uuid_validity: Attr<String>,
+    /// When the image was uploaded.
+    #[tf(computed)]
     created_at: Attr<String>,
 }
 
 impl ImageModel {
+    /// Checks the block rules cannot express: `name_regex` must compile.
     fn check(&self) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let given = [
-            !self.name.is_null(),
-            !self.name_regex.is_null(),
-            !self.os_distro.is_null(),
-            !self.os_version.is_null(),
-            !self.architecture.is_null(),
-            !self.os_purpose.is_null(),
-            self.tags.known().is_some_and(|t| !t.is_empty()) || self.tags.is_unknown(),
-        ];
-        if !given.iter().any(|g| *g) {
-            d.error_at(
-                AttributePath::attr("name"),
-                "Missing image query",
-                format!("Set at least one of {}.", FILTERS.join(", ")),
-            );
-        }
         if let Some(re) = self.name_regex.known()
             && let Err(e) = Regex::new(re)
         {
@@ -149,87 +181,15 @@ impl ImageModel {
 }
 
 #[async_trait]
-impl DataSource for ImageDataSource {
-    fn type_name(&self) -> &str {
-        "scs_image"
+impl TypedDataSource for ImageDataSource {
+    type Model = ImageModel;
+    const TYPE_NAME: &'static str = "scs_image";
+
+    async fn validate(&self, _ctx: &Ctx, config: &ImageModel) -> Diagnostics {
+        config.check()
     }
 
-    fn schema(&self) -> Schema {
-        let filter = |name: &str, what: &str| {
-            Attribute::string(name)
-                .optional()
-                .computed()
-                .description(what.to_owned())
-        };
-        let out = |name: &str, what: &str| {
-            Attribute::string(name)
-                .computed()
-                .description(what.to_owned())
-        };
-        Schema::new(
-            Block::new()
-                .description("Finds one active Glance image by name, name pattern or scs-0102 properties.")
-                .attribute(Attribute::string("region").optional().computed())
-                .attribute(Attribute::string("id").computed().description("The image's ID."))
-                .attribute(filter("name", "The exact image name."))
-                .attribute(
-                    Attribute::string("name_regex")
-                        .optional()
-                        .description("A regular expression the name must match (anywhere unless anchored)."),
-                )
-                .attribute(filter("os_distro", "scs-0102 `os_distro`, e.g. `ubuntu` (any case)."))
-                .attribute(filter("os_version", "scs-0102 `os_version`, e.g. `24.04`."))
-                .attribute(filter("architecture", "e.g. `x86_64`."))
-                .attribute(filter(
-                    "os_purpose",
-                    "scs-0102 v2 `os_purpose`; when unset, `generic` images are preferred.",
-                ))
-                .attribute(
-                    Attribute::string("visibility")
-                        .optional()
-                        .computed()
-                        .validator(validators::one_of(&["public", "private", "shared", "community"]))
-                        .description("Only images with this visibility (community images are only found when asked for)."),
-                )
-                .attribute(
-                    Attribute::set("tags", Type::String)
-                        .optional()
-                        .computed()
-                        .description("Only images that carry all these tags."),
-                )
-                .attribute(
-                    Attribute::bool("most_recent")
-                        .optional()
-                        .description("When several images match, take the newest (by `image_build_date`, then creation time) instead of failing."),
-                )
-                .attribute(
-                    Attribute::map("properties", Type::String)
-                        .computed()
-                        .description("All image properties as strings."),
-                )
-                .attribute(Attribute::number("min_disk_gb").computed().description("Minimum disk in GiB."))
-                .attribute(Attribute::number("min_ram_mb").computed().description("Minimum RAM in MiB."))
-                .attribute(out("image_build_date", "scs-0102 `image_build_date`."))
-                .attribute(out("provided_until", "scs-0102 `provided_until`; a warning is shown once it has passed."))
-                .attribute(out("replace_frequency", "scs-0102 `replace_frequency`."))
-                .attribute(out("uuid_validity", "scs-0102 `uuid_validity`."))
-                .attribute(out("created_at", "When the image was uploaded.")),
-        )
-    }
-
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match from_value::<ImageModel>(config) {
-            Ok(m) => m.check(),
-            Err(e) => Diagnostic::error("Invalid configuration", e.to_string()).into(),
-        }
-    }
-
-    async fn read(&self, ctx: &Ctx, config: Value) -> Result<Value, Diagnostics> {
-        let want: ImageModel = from_value(&config)?;
-        let problems = want.check();
-        if problems.has_errors() {
-            return Err(problems);
-        }
+    async fn read(&self, ctx: &Ctx, want: ImageModel) -> Result<ImageModel, Diagnostics> {
         let query = want.query()?;
         let (client, region) = client_for(ctx, &want.region)?;
         let filters = query.server_filters();
@@ -250,8 +210,7 @@ impl DataSource for ImageDataSource {
         if let Some(warning) = ImageLifecycle::of(chosen).expiry_warning(chosen, Timestamp::now()) {
             ctx.warn("Image past provided_until", warning);
         }
-        let out = ImageModel { region, ..want }.with_image(image, chosen);
-        ctx.to_value(&out)
+        Ok(ImageModel { region, ..want }.with_image(image, chosen))
     }
 }
 
@@ -259,25 +218,53 @@ impl DataSource for ImageDataSource {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use tfplugin::framework::validate::validate_config;
+    use tfplugin::model::{Model as _, check_model};
+    use tfplugin::value::to_untyped_value;
+
+    /// What validation reports: the schema's block rules, then `check`.
+    fn problems(m: &ImageModel) -> Diagnostics {
+        let block = ImageModel::block();
+        let config = to_untyped_value(m)
+            .unwrap()
+            .conform(&block.value_type())
+            .unwrap();
+        let mut d = validate_config(&block, &config);
+        d.extend(m.check());
+        d
+    }
 
     #[test]
     fn schema_is_valid() {
-        assert!(ImageDataSource.schema().validate().is_empty());
+        assert!(ImageModel::schema().validate().is_empty());
+        assert!(check_model::<ImageModel>().is_empty());
     }
 
     #[test]
     fn a_query_needs_a_filter_and_a_valid_regex() {
-        assert!(ImageModel::default().check().has_errors());
+        let none = format!("{:?}", problems(&ImageModel::default()));
+        assert!(none.contains("Missing required argument"), "{none}");
+        let no_tags = ImageModel {
+            tags: Attr::Known(Vec::new()),
+            ..Default::default()
+        };
+        assert!(problems(&no_tags).has_errors());
+        let unknown_tags = ImageModel {
+            tags: Attr::Unknown,
+            ..Default::default()
+        };
+        assert!(!problems(&unknown_tags).has_errors());
         let bad = ImageModel {
             name_regex: Attr::Known("(".into()),
             ..Default::default()
         };
-        assert!(format!("{:?}", bad.check()).contains("name_regex"));
+        assert!(format!("{:?}", problems(&bad)).contains("name_regex"));
+        assert!(bad.query().is_err());
         let ok = ImageModel {
             os_distro: Attr::Known("ubuntu".into()),
             ..Default::default()
         };
-        assert!(!ok.check().has_errors());
+        assert!(!problems(&ok).has_errors());
     }
 
     #[test]

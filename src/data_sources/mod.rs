@@ -14,7 +14,7 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
     vec![
         typed_data_source(network::NetworkDataSource),
         typed_data_source(subnet::SubnetDataSource),
-        Arc::new(flavor::FlavorDataSource),
-        Arc::new(image::ImageDataSource),
+        typed_data_source(flavor::FlavorDataSource),
+        typed_data_source(image::ImageDataSource),
     ]
 }
