@@ -13,6 +13,7 @@ mod harness;
 use harness::Scenario;
 use scs_client::compute as nova;
 use scs_client::image as glance;
+use scs_client::network as neutron;
 use scs_client::volume as cinder;
 use serde_json::Value;
 
@@ -559,4 +560,102 @@ fn volume_backed(s: &mut Scenario) {
 #[test]
 fn server_volume_backed_rebuild_in_place() {
     harness::on_both_clients("server-volume-backed", volume_backed);
+}
+
+const NICS: &str = "scs_server.this";
+
+fn ports_of(s: &Scenario, id: &str) -> Vec<neutron::Port> {
+    let c = s.cloud_client();
+    cloud(s, "list the server's ports", async move {
+        neutron::list_ports(&c, &[("device_id", id)]).await
+    })
+}
+
+fn port(s: &Scenario, id: &str) -> Option<neutron::Port> {
+    let c = s.cloud_client();
+    cloud(
+        s,
+        "get port",
+        async move { neutron::get_port(&c, id).await },
+    )
+}
+
+fn nics_keep_the_servers_groups(s: &mut Scenario) {
+    s.use_scenario("server/nics");
+    s.init();
+    s.apply();
+    assert!(s.plan_is_empty(), "plan after create is not empty");
+    let id = str_of(&s.state_resource(NICS), "id").to_owned();
+    let group = s.state_resource("scs_security_group.app");
+    let (group_id, group_name) = (str_of(&group, "id"), str_of(&group, "name"));
+
+    // A second NIC, attached in place, carries the server's group too (not
+    // the project's default group).
+    s.set_env("TF_VAR_networks", r#"["main","backend"]"#);
+    assert_eq!(s.planned_actions(NICS), ["update"], "NIC attach");
+    s.apply();
+    assert!(s.plan_is_empty(), "plan after the NIC attach is not empty");
+    let state = s.state_resource(NICS);
+    assert_eq!(
+        str_of(&state, "id"),
+        id,
+        "the NIC attach replaced the server"
+    );
+    assert_eq!(state["security_groups"], serde_json::json!([group_name]));
+    let ports = ports_of(s, &id);
+    assert_eq!(ports.len(), 2, "{ports:#?}");
+    for p in &ports {
+        assert_eq!(p.security_groups, [group_id], "groups of port {}", p.id);
+    }
+    let backend = str_of(&state["network"][1], "port").to_owned();
+    assert_eq!(
+        state["network"][1]["name"],
+        format!("{}-backend", s.name_prefix())
+    );
+
+    // Detached: the port made for the NIC goes with it.
+    s.set_env("TF_VAR_networks", r#"["main"]"#);
+    s.apply();
+    assert!(s.plan_is_empty(), "plan after the NIC detach is not empty");
+    assert_eq!(ports_of(s, &id).len(), 1);
+    assert!(
+        port(s, &backend).is_none(),
+        "the detached NIC's port is left"
+    );
+
+    // Deleted with the server: no port is left on the networks.
+    s.set_env("TF_VAR_networks", r#"["main","backend"]"#);
+    s.apply();
+    let nets: Vec<String> = ["main", "backend"]
+        .iter()
+        .map(|k| {
+            let net = s.state_resource(&format!("scs_network.net[\"{k}\"]"));
+            str_of(&net, "id").to_owned()
+        })
+        .collect();
+    s.ok(&[
+        "destroy",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        &format!("-target={NICS}"),
+    ]);
+    for net in &nets {
+        let c = s.cloud_client();
+        let ports = cloud(s, "list ports", async move {
+            neutron::list_ports(&c, &[("network_id", net)]).await
+        });
+        // Neutron's own ports (DHCP, metadata) stay until the network goes.
+        let left: Vec<&neutron::Port> = ports
+            .iter()
+            .filter(|p| !p.device_owner.starts_with("network:"))
+            .collect();
+        assert!(left.is_empty(), "ports left on network {net}: {left:#?}");
+    }
+    s.destroy();
+}
+
+#[test]
+fn server_nics_keep_the_servers_security_groups() {
+    harness::on_both_clients("server-nics", nics_keep_the_servers_groups);
 }

@@ -1,9 +1,11 @@
 //! `scs_server`: a Nova server, with its NICs, boot volume and power state.
 //!
 //! Submodules: `model` (typed state), `plan` (what an apply changes),
-//! `networks` (NIC matching, attach/detach), `boot` (flavor/image look-ups and
-//! implicit boot from volume for diskless SCS flavors).
+//! `networks` (NIC matching), `attach` (NICs attached and detached in place),
+//! `boot` (flavor/image look-ups and implicit boot from volume for diskless SCS
+//! flavors).
 
+mod attach;
 mod boot;
 mod model;
 mod networks;
@@ -15,11 +17,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use scs_client::Client;
 use scs_client::compute::{
-    self as nova, AttachInterface, BlockDeviceMapping, CreateServer, NamedSecurityGroup,
-    RebuildServer, SchedulerHints, Server, ServerNetworks, UpdateServer,
+    self as nova, BlockDeviceMapping, CreateServer, NamedSecurityGroup, RebuildServer,
+    SchedulerHints, Server, ServerNetworks, UpdateServer,
 };
 use scs_client::image as glance;
-use scs_client::network::FixedIp;
 use scs_client::volume as cinder;
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
@@ -797,17 +798,7 @@ impl ServerResource {
             .filter(|p| !kept.contains(p))
             .cloned()
             .collect();
-        for port in &detach {
-            call(
-                ctx,
-                "Cannot detach interface",
-                nova::detach_interface(client, id, port),
-            )
-            .await?;
-        }
-        if !detach.is_empty() {
-            wait_detached(ctx, client, id, &detach).await?;
-        }
+        attach::detach(ctx, client, id, &detach).await?;
         for (i, nic) in after.iter_mut().enumerate() {
             let new = match nic.port.known() {
                 Some(p) => !prior_ports.contains(p),
@@ -817,23 +808,8 @@ impl ServerResource {
                 continue;
             }
             let wanted = nic_request(ctx, client, nic, i).await?;
-            let body = AttachInterface {
-                port_id: wanted.port,
-                net_id: wanted.uuid,
-                fixed_ips: wanted.fixed_ip.map(|ip| {
-                    vec![FixedIp {
-                        ip_address: ip,
-                        ..Default::default()
-                    }]
-                }),
-                ..Default::default()
-            };
-            let attached = call(
-                ctx,
-                "Cannot attach interface",
-                nova::attach_interface(client, id, &body),
-            )
-            .await?;
+            let attached =
+                attach::attach(ctx, client, id, wanted, &working.security_groups).await?;
             nic.port = Attr::Known(attached.port_id);
             if nic.uuid.is_unknown() {
                 nic.uuid = Attr::Known(attached.net_id);
@@ -1016,6 +992,7 @@ impl Resource for ServerResource {
                 set_power(&ctx, &client, &id, SHUTOFF).await?;
             }
         }
+        let owned_ports = attach::owned_ports(&ctx, &client, &id).await?;
         call(
             &ctx,
             "Cannot delete server",
@@ -1028,6 +1005,9 @@ impl Resource for ServerResource {
             nova::wait_for_server_deleted(&client, &id, deadline(&ctx), ctx.cancellation_token()),
         )
         .await?;
+        for port in &owned_ports {
+            attach::delete_owned(&ctx, &client, port).await?;
+        }
         // Nova deletes the implicit root volume after the server; wait so
         // that a destroy leaves nothing behind.
         if let Some(volume) = prior.root_volume_id.known() {
