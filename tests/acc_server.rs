@@ -589,9 +589,9 @@ fn nics_keep_the_servers_groups(s: &mut Scenario) {
     let group = s.state_resource("scs_security_group.app");
     let (group_id, group_name) = (str_of(&group, "id"), str_of(&group, "name"));
 
-    // A second NIC, attached in place, carries the server's group too (not
+    // Two more NICs, attached in place, carry the server's group too (not
     // the project's default group).
-    s.set_env("TF_VAR_networks", r#"["main","backend"]"#);
+    s.set_env("TF_VAR_networks", r#"["main","backend","front"]"#);
     assert_eq!(s.planned_actions(NICS), ["update"], "NIC attach");
     s.apply();
     assert!(s.plan_is_empty(), "plan after the NIC attach is not empty");
@@ -603,30 +603,45 @@ fn nics_keep_the_servers_groups(s: &mut Scenario) {
     );
     assert_eq!(state["security_groups"], serde_json::json!([group_name]));
     let ports = ports_of(s, &id);
-    assert_eq!(ports.len(), 2, "{ports:#?}");
+    assert_eq!(ports.len(), 3, "{ports:#?}");
     for p in &ports {
         assert_eq!(p.security_groups, [group_id], "groups of port {}", p.id);
     }
-    let backend = str_of(&state["network"][1], "port").to_owned();
+    let names: Vec<&Value> = (0..3).map(|i| &state["network"][i]["name"]).collect();
+    let prefix = s.name_prefix();
     assert_eq!(
-        state["network"][1]["name"],
-        format!("{}-backend", s.name_prefix())
+        names,
+        [
+            &format!("{prefix}-main"),
+            &format!("{prefix}-backend"),
+            &format!("{prefix}-front")
+        ]
     );
+    let attached: Vec<String> = (1..3)
+        .map(|i| str_of(&state["network"][i], "port").to_owned())
+        .collect();
 
-    // Detached: the port made for the NIC goes with it.
+    // Import: the NICs come back in the order the server has them (the boot
+    // NIC, then the attached ones in the order they were attached), whatever
+    // order Neutron lists the ports in.
+    s.ok(&["state", "rm", NICS]);
+    s.import(NICS, &id);
+    assert!(s.plan_is_empty(), "plan after import is not empty");
+    assert_eq!(s.state_resource(NICS)["network"], state["network"]);
+
+    // Detached: the ports made for the NICs go with them.
     s.set_env("TF_VAR_networks", r#"["main"]"#);
     s.apply();
     assert!(s.plan_is_empty(), "plan after the NIC detach is not empty");
     assert_eq!(ports_of(s, &id).len(), 1);
-    assert!(
-        port(s, &backend).is_none(),
-        "the detached NIC's port is left"
-    );
+    for p in &attached {
+        assert!(port(s, p).is_none(), "the detached NIC's port {p} is left");
+    }
 
     // Deleted with the server: no port is left on the networks.
     s.set_env("TF_VAR_networks", r#"["main","backend"]"#);
     s.apply();
-    let nets: Vec<String> = ["main", "backend"]
+    let nets: Vec<String> = ["main", "backend", "front"]
         .iter()
         .map(|k| {
             let net = s.state_resource(&format!("scs_network.net[\"{k}\"]"));

@@ -119,12 +119,15 @@ async fn observe(
     if let Some(image) = &server.image_id {
         m.image_id = Attr::Known(image.clone());
     }
-    let ifaces = call(
+    let mut ifaces = call(
         ctx,
         "Cannot read the server's interfaces",
         nova::list_server_interfaces(client, &server.id),
     )
     .await?;
+    // Neutron's order is arbitrary; NICs no block asks for (all of them on
+    // import) come in the order the server has them.
+    nova::sort_in_server_order(&mut ifaces, server);
     let wanted = prior.network.known().cloned().unwrap_or_default();
     let names = network_names(ctx, client, &ifaces, &wanted).await?;
     m.network = Attr::Known(blocks_from_interfaces(&ifaces, &wanted, &names));

@@ -1,5 +1,5 @@
 # A server with its own security group whose NICs change in place.
-# tests/acc_server.rs adds and removes the "backend" NIC through
+# tests/acc_server.rs adds and removes the "backend" and "front" NICs through
 # TF_VAR_networks and checks every NIC carries the server's group.
 terraform {
   required_providers {
@@ -22,12 +22,12 @@ variable "networks" {
 }
 
 resource "scs_network" "net" {
-  for_each = toset(["main", "backend"])
+  for_each = toset(["main", "backend", "front"])
   name     = "${var.prefix}-${each.key}"
 }
 
 resource "scs_subnet" "net" {
-  for_each   = { main = "10.73.0.0/24", backend = "10.74.0.0/24" }
+  for_each   = { main = "10.73.0.0/24", backend = "10.74.0.0/24", front = "10.75.0.0/24" }
   network_id = scs_network.net[each.key].id
   name       = "${var.prefix}-${each.key}"
   cidr       = each.value

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::service;
+use super::{Server, service};
 use crate::error::Result;
 use crate::model::{fetch_one, gone, null_default, segment, wrap};
 use crate::network::port::FixedIp;
@@ -74,4 +74,52 @@ pub async fn detach_interface(client: &Client, server_id: &str, port_id: &str) -
         ))
         .operation(format!("detach port {port_id} from server {server_id}"));
     gone(request.send().await.map(|_| ()))
+}
+
+/// Puts `interfaces` (as [`list_server_interfaces`] returns them, in Neutron's order) into the
+/// order the server has its NICs: boot NICs first as requested, then attachments in the order
+/// they were made (see [`super::ServerAddresses`]). NICs Nova shows no address for keep their
+/// relative order after the others.
+pub fn sort_in_server_order(interfaces: &mut [InterfaceAttachment], server: &Server) {
+    let macs = server.addresses.macs_in_order();
+    interfaces.sort_by_key(|i| {
+        macs.iter()
+            .position(|m| m.eq_ignore_ascii_case(&i.mac_addr))
+            .unwrap_or(usize::MAX)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    fn nic(port: &str, mac: &str) -> InterfaceAttachment {
+        InterfaceAttachment {
+            port_id: port.into(),
+            mac_addr: mac.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn interfaces_follow_the_servers_nic_order() {
+        let server: Server = serde_json::from_value(json!({
+            "id": "s",
+            "addresses": {
+                "main": [{"addr": "10.0.0.5", "version": 4, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:0b"}],
+                "backend": [{"addr": "10.1.0.5", "version": 4, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:0a"}]
+            }
+        }))
+        .unwrap();
+        let mut nics = vec![
+            nic("p-none", "fa:16:3e:00:00:0f"),
+            nic("p-backend", "fa:16:3e:00:00:0a"),
+            nic("p-main", "FA:16:3E:00:00:0B"),
+        ];
+        sort_in_server_order(&mut nics, &server);
+        let ports: Vec<&str> = nics.iter().map(|n| n.port_id.as_str()).collect();
+        assert_eq!(ports, ["p-main", "p-backend", "p-none"]);
+    }
 }
