@@ -26,7 +26,6 @@ use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
 use tfplugin::schema::{Attribute, Block, NestedBlock, Schema, TimeoutKind, Timeouts, validators};
 use tfplugin::value::{Attr, Type, Value, from_value};
-use tokio::time::Instant;
 
 use self::boot::{
     boots_from_block_device, find_flavor, find_image, flavor_by_name, implicit_volume_boot,
@@ -36,7 +35,7 @@ use self::model::{ACTIVE, BlockDevice, SHUTOFF, ServerModel};
 use self::networks::{blocks_from_interfaces, network_names, nic_request};
 use super::shared::{
     applied, call, changed_tags, client_for, id_attribute, partial, region_attribute,
-    tags_attribute, timeouts,
+    tags_attribute, timeouts, wait_deadline,
 };
 use crate::try_apply;
 
@@ -57,11 +56,6 @@ fn server_ctx(ctx: &Ctx, object: &Value, kind: TimeoutKind) -> Result<Ctx, Diagn
     Ok(ctx.with_timeout(limit))
 }
 
-fn deadline(ctx: &Ctx) -> Instant {
-    ctx.deadline()
-        .unwrap_or_else(|| Instant::now() + SERVER_TIMEOUT)
-}
-
 /// Waits until the server has one of the `wanted` statuses; ERROR ends the
 /// wait with Nova's fault message.
 async fn wait_status(
@@ -74,35 +68,19 @@ async fn wait_status(
     call(
         ctx,
         summary,
-        nova::wait_for_server(client, id, wanted, deadline(ctx), ctx.cancellation_token()),
+        nova::wait_for_server(
+            client,
+            id,
+            wanted,
+            wait_deadline(ctx, SERVER_TIMEOUT),
+            ctx.cancellation_token(),
+        ),
     )
     .await
 }
 
 fn gone(summary: &str, id: &str) -> Diagnostics {
     Diagnostic::error(summary, format!("server {id} no longer exists")).into()
-}
-
-/// Base64 for Nova's `user_data` (standard alphabet, padded).
-fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// The state for `server`, keeping what only configuration knows and
@@ -571,7 +549,7 @@ impl ServerResource {
                     .map(|name| NamedSecurityGroup { name: name.clone() })
                     .collect()
             }),
-            user_data: config.user_data.known().map(|u| base64(u.as_bytes())),
+            user_data: config.user_data.known().cloned(),
             metadata: plan.metadata.known().cloned(),
             availability_zone: plan.availability_zone.known().cloned(),
             config_drive: plan.config_drive.known().copied(),
@@ -772,7 +750,6 @@ impl ServerResource {
             } else {
                 Attr::Known(image.name)
             };
-            // Nova may still say ACTIVE right after the call; wait for the rebuild to show.
             wait_rebuild(ctx, client, id).await?;
         }
         if let Some(want) = working.power_state.known() {
@@ -840,65 +817,20 @@ impl ServerResource {
     }
 }
 
-/// Nova answers the rebuild call before the server leaves ACTIVE; wait until
-/// it has been through REBUILD (or a bounded number of polls) and is stable.
+/// Waits until the rebuild Nova accepted has finished.
 async fn wait_rebuild(ctx: &Ctx, client: &Client, id: &str) -> Result<(), Diagnostics> {
-    for _ in 0..20 {
-        let s = call(ctx, "Cannot read server", nova::get_server(client, id))
-            .await?
-            .ok_or_else(|| gone("Rebuild failed", id))?;
-        if s.status != "ACTIVE" && s.status != "SHUTOFF" {
-            break;
-        }
-        if ctx.sleep(Duration::from_millis(500)).await.is_err() {
-            break;
-        }
-    }
-    wait_status(
+    call(
         ctx,
-        client,
-        id,
-        &["ACTIVE", "SHUTOFF"],
         "Rebuild did not finish",
+        nova::wait_for_server_rebuilt(
+            client,
+            id,
+            wait_deadline(ctx, SERVER_TIMEOUT),
+            ctx.cancellation_token(),
+        ),
     )
     .await?;
     Ok(())
-}
-
-/// Waits until none of `ports` is attached to the server (Nova detaches in
-/// the background).
-async fn wait_detached(
-    ctx: &Ctx,
-    client: &Client,
-    id: &str,
-    ports: &[String],
-) -> Result<(), Diagnostics> {
-    loop {
-        let ifaces = call(
-            ctx,
-            "Cannot read the server's interfaces",
-            nova::list_server_interfaces(client, id),
-        )
-        .await?;
-        let left: Vec<&str> = ifaces
-            .iter()
-            .map(|i| i.port_id.as_str())
-            .filter(|p| ports.iter().any(|x| x == p))
-            .collect();
-        if left.is_empty() {
-            return Ok(());
-        }
-        if ctx.sleep(Duration::from_secs(1)).await.is_err() {
-            return Err(Diagnostic::error(
-                "Interface detach did not finish",
-                format!(
-                    "ports {} were still attached to server {id} when the timeout ran out",
-                    left.join(", ")
-                ),
-            )
-            .into());
-        }
-    }
 }
 
 /// Brings the server to `want` (`active` / `shutoff`).
@@ -1005,7 +937,12 @@ impl Resource for ServerResource {
         call(
             &ctx,
             "Server was not deleted",
-            nova::wait_for_server_deleted(&client, &id, deadline(&ctx), ctx.cancellation_token()),
+            nova::wait_for_server_deleted(
+                &client,
+                &id,
+                wait_deadline(&ctx, SERVER_TIMEOUT),
+                ctx.cancellation_token(),
+            ),
         )
         .await?;
         for port in &owned_ports {
@@ -1020,7 +957,7 @@ impl Resource for ServerResource {
                 cinder::wait_for_volume_deleted(
                     &client,
                     volume,
-                    deadline(&ctx),
+                    wait_deadline(&ctx, SERVER_TIMEOUT),
                     ctx.cancellation_token(),
                 ),
             )
@@ -1034,22 +971,6 @@ impl Resource for ServerResource {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        let cases = [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ];
-        for (plain, encoded) in cases {
-            assert_eq!(base64(plain.as_bytes()), encoded);
-        }
-    }
 
     #[test]
     fn validation_names_the_attribute() {

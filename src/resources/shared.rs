@@ -75,6 +75,13 @@ pub fn with_timeout(ctx: &Ctx, object: &Value, kind: TimeoutKind) -> Result<Ctx,
     Ok(ctx.with_timeout(limit))
 }
 
+/// The deadline of a cloud wait under `ctx`: the context's (its resource's
+/// timeout), else `fallback` from now.
+pub fn wait_deadline(ctx: &Ctx, fallback: Duration) -> tokio::time::Instant {
+    ctx.deadline()
+        .unwrap_or_else(|| tokio::time::Instant::now() + fallback)
+}
+
 /// An error from the cloud; the client's message already carries the
 /// operation, HTTP status, the cloud's own message and its request id.
 pub fn cloud_error(summary: &str, err: &scs_client::Error) -> Diagnostics {

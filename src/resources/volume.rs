@@ -15,7 +15,7 @@ use crate::try_apply;
 
 use super::shared::{
     DEFAULT_TIMEOUT, applied, attr_of, call, changed_nullable, client_for, id_attribute, partial,
-    region_attribute, string_from_api, timeouts, with_timeout,
+    region_attribute, string_from_api, timeouts, wait_deadline, with_timeout,
 };
 
 pub struct VolumeResource;
@@ -109,11 +109,6 @@ impl VolumeModel {
     }
 }
 
-fn deadline(ctx: &Ctx) -> tokio::time::Instant {
-    ctx.deadline()
-        .unwrap_or_else(|| tokio::time::Instant::now() + DEFAULT_TIMEOUT)
-}
-
 /// Waits until the volume has one of the `wanted` statuses; an error status
 /// fails with Cinder's own explanation (its latest user message).
 pub(crate) async fn wait_volume(
@@ -126,7 +121,13 @@ pub(crate) async fn wait_volume(
     call(
         ctx,
         summary,
-        cinder::wait_for_volume(client, id, wanted, deadline(ctx), ctx.cancellation_token()),
+        cinder::wait_for_volume(
+            client,
+            id,
+            wanted,
+            wait_deadline(ctx, DEFAULT_TIMEOUT),
+            ctx.cancellation_token(),
+        ),
     )
     .await
 }
@@ -272,7 +273,7 @@ async fn retype(
             &vol.id,
             &found.name,
             &vol.status,
-            deadline(ctx),
+            wait_deadline(ctx, DEFAULT_TIMEOUT),
             ctx.cancellation_token(),
         ),
     )
@@ -551,7 +552,12 @@ impl Resource for VolumeResource {
         call(
             &ctx,
             "Volume was not deleted",
-            cinder::wait_for_volume_deleted(&client, &id, deadline(&ctx), ctx.cancellation_token()),
+            cinder::wait_for_volume_deleted(
+                &client,
+                &id,
+                wait_deadline(&ctx, DEFAULT_TIMEOUT),
+                ctx.cancellation_token(),
+            ),
         )
         .await
     }

@@ -16,7 +16,7 @@ use tfplugin::diagnostics::Diagnostics;
 use tfplugin::framework::Ctx;
 use tfplugin::value::Attr;
 
-use super::super::shared::call;
+use super::super::shared::{call, wait_deadline};
 
 /// The tag on ports the resource made for a NIC it attached: the port goes
 /// with the NIC.
@@ -159,7 +159,18 @@ pub(crate) async fn detach(
         )
         .await?;
     }
-    super::wait_detached(ctx, client, id, ports).await?;
+    call(
+        ctx,
+        "Interface detach did not finish",
+        nova::wait_for_interfaces_detached(
+            client,
+            id,
+            ports,
+            wait_deadline(ctx, super::SERVER_TIMEOUT),
+            ctx.cancellation_token(),
+        ),
+    )
+    .await?;
     for port in ports {
         let found = call(ctx, "Cannot read port", neutron::get_port(client, port)).await?;
         if found.is_some_and(|p| is_owned(&p)) {

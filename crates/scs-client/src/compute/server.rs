@@ -373,8 +373,11 @@ pub struct CreateServer {
     pub key_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_groups: Option<Vec<NamedSecurityGroup>>,
-    /// Base64-encoded, as Nova wants it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The plain text; sent Base64-encoded, as Nova wants it.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_user_data"
+    )]
     pub user_data: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
@@ -414,12 +417,41 @@ pub struct RebuildServer {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
-    /// Needs microversion 2.57.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The plain text; sent Base64-encoded. Needs microversion 2.57.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_user_data"
+    )]
     pub user_data: Option<String>,
     /// Needs microversion 2.54.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_name: Option<String>,
+}
+
+/// `user_data` on the wire: Nova takes it Base64-encoded.
+fn ser_user_data<S: Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(text) => s.serialize_str(&base64(text.as_bytes())),
+        None => s.serialize_none(),
+    }
+}
+
+/// Base64 as RFC 4648 defines it: standard alphabet, padded.
+fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Power-state codes of `OS-EXT-STS:power_state`.
@@ -700,6 +732,34 @@ pub async fn wait_for_server(
     .await
 }
 
+/// Waits until a rebuild Nova accepted has finished: the server is `ACTIVE` or `SHUTOFF` (a
+/// stopped server is rebuilt stopped) with no task under way. Nova marks the server as
+/// rebuilding before it answers the rebuild call, so a server seen settled afterwards is
+/// rebuilt. ERROR ends the wait with Nova's fault message.
+pub async fn wait_for_server_rebuilt(
+    client: &Client,
+    id: &str,
+    deadline: Instant,
+    cancel: &CancellationToken,
+) -> Result<Server> {
+    let op = format!("wait for the rebuild of server {id}");
+    wait_for(&op, deadline, cancel, || async {
+        Ok(match get_server(client, id).await? {
+            None => Poll::failed("DELETED", Some("the server no longer exists".into())),
+            Some(s) if s.status == "ERROR" => {
+                Poll::failed("ERROR", s.fault_message().map(str::to_owned))
+            }
+            Some(s)
+                if matches!(s.status.as_str(), "ACTIVE" | "SHUTOFF") && s.task_state.is_none() =>
+            {
+                Poll::Ready(s)
+            }
+            Some(s) => Poll::pending(progress(&s)),
+        })
+    })
+    .await
+}
+
 /// Waits until Nova no longer knows the server.
 pub async fn wait_for_server_deleted(
     client: &Client,
@@ -780,19 +840,55 @@ mod tests {
     }
 
     #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn user_data_is_sent_base64_encoded() {
+        let create = CreateServer {
+            user_data: Some("#cloud-config\n".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&create).unwrap()["user_data"],
+            "I2Nsb3VkLWNvbmZpZwo="
+        );
+        let rebuild = RebuildServer {
+            image_ref: "img".into(),
+            user_data: Some("foobar".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&rebuild).unwrap(),
+            json!({"imageRef": "img", "user_data": "Zm9vYmFy"})
+        );
+    }
+
+    #[test]
     fn addresses_keep_novas_order() {
-        let s: Server = serde_json::from_value(json!({
-            "id": "s3",
-            "addresses": {
+        // From text: `json!` would sort the keys.
+        let s: Server = serde_json::from_str(
+            r#"{"id": "s3", "addresses": {
                 "zeta": [
                     {"addr": "10.9.0.5", "version": 4, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:09"},
                     {"addr": "fd00::5", "version": 6, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:09"},
                     {"addr": "172.24.4.9", "version": 4, "OS-EXT-IPS:type": "floating",
                      "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:09"}],
                 "alpha": [{"addr": "10.1.0.7", "version": 4, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01"}],
-                "empty": null
-            }
-        }))
+                "empty": null}}"#,
+        )
         .unwrap();
         assert_eq!(
             s.addresses.keys().collect::<Vec<_>>(),
