@@ -90,7 +90,7 @@ async fn create_port(
         Some(names) => {
             let server = call(ctx, "Cannot read server", nova::get_server(client, id))
                 .await?
-                .ok_or_else(|| super::gone("Cannot attach interface", id))?;
+                .ok_or_else(|| super::status::gone("Cannot attach interface", id))?;
             Some(
                 call(
                     ctx,
