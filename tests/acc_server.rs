@@ -13,6 +13,7 @@ mod harness;
 use harness::Scenario;
 use scs_client::compute as nova;
 use scs_client::image as glance;
+use scs_client::network as neutron;
 use scs_client::volume as cinder;
 use serde_json::Value;
 
@@ -525,4 +526,110 @@ fn volume_backed(s: &mut Scenario) {
 #[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
 fn server_volume_backed_rebuild_in_place() {
     harness::on_both_clients("server-volume-backed", volume_backed);
+}
+
+const NICS: &str = "scs_server.this";
+
+fn ports_of(s: &Scenario, id: &str) -> Vec<neutron::Port> {
+    let cloud = s.cloud();
+    cloud.run(neutron::list_ports(cloud.client(), &[("device_id", id)]))
+}
+
+fn port(s: &Scenario, id: &str) -> Option<neutron::Port> {
+    let cloud = s.cloud();
+    cloud.run(neutron::get_port(cloud.client(), id))
+}
+
+fn nics_keep_the_servers_groups(s: &mut Scenario) {
+    s.use_scenario("server/nics");
+    s.init();
+    s.apply();
+    assert!(s.plan_is_empty(), "plan after create is not empty");
+    let id = str_of(&s.state_resource(NICS), "id").to_owned();
+    let group = s.state_resource("scs_security_group.app");
+    let (group_id, group_name) = (str_of(&group, "id"), str_of(&group, "name"));
+
+    // Two more NICs, attached in place, carry the server's group too (not
+    // the project's default group).
+    s.set_env("TF_VAR_networks", r#"["main","backend","front"]"#);
+    assert_eq!(s.planned_actions(NICS), ["update"], "NIC attach");
+    s.apply();
+    assert!(s.plan_is_empty(), "plan after the NIC attach is not empty");
+    let state = s.state_resource(NICS);
+    assert_eq!(
+        str_of(&state, "id"),
+        id,
+        "the NIC attach replaced the server"
+    );
+    assert_eq!(state["security_groups"], serde_json::json!([group_name]));
+    let ports = ports_of(s, &id);
+    assert_eq!(ports.len(), 3, "{ports:#?}");
+    for p in &ports {
+        assert_eq!(p.security_groups, [group_id], "groups of port {}", p.id);
+    }
+    let names: Vec<&Value> = (0..3).map(|i| &state["network"][i]["name"]).collect();
+    let prefix = s.name_prefix();
+    assert_eq!(
+        names,
+        [
+            &format!("{prefix}-main"),
+            &format!("{prefix}-backend"),
+            &format!("{prefix}-front")
+        ]
+    );
+    let attached: Vec<String> = (1..3)
+        .map(|i| str_of(&state["network"][i], "port").to_owned())
+        .collect();
+
+    // Import: the NICs come back in the order the server has them (the boot
+    // NIC, then the attached ones in the order they were attached), whatever
+    // order Neutron lists the ports in.
+    s.ok(&["state", "rm", NICS]);
+    s.import(NICS, &id);
+    assert!(s.plan_is_empty(), "plan after import is not empty");
+    assert_eq!(s.state_resource(NICS)["network"], state["network"]);
+
+    // Detached: the ports made for the NICs go with them.
+    s.set_env("TF_VAR_networks", r#"["main"]"#);
+    s.apply();
+    assert!(s.plan_is_empty(), "plan after the NIC detach is not empty");
+    assert_eq!(ports_of(s, &id).len(), 1);
+    for p in &attached {
+        assert!(port(s, p).is_none(), "the detached NIC's port {p} is left");
+    }
+
+    // Deleted with the server: no port is left on the networks.
+    s.set_env("TF_VAR_networks", r#"["main","backend"]"#);
+    s.apply();
+    let nets: Vec<String> = ["main", "backend", "front"]
+        .iter()
+        .map(|k| {
+            let net = s.state_resource(&format!("scs_network.net[\"{k}\"]"));
+            str_of(&net, "id").to_owned()
+        })
+        .collect();
+    s.ok(&[
+        "destroy",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        &format!("-target={NICS}"),
+    ]);
+    for net in &nets {
+        let cloud = s.cloud();
+        let ports = cloud.run(neutron::list_ports(cloud.client(), &[("network_id", net)]));
+        // Neutron's own ports (DHCP, metadata) stay until the network goes.
+        let left: Vec<&neutron::Port> = ports
+            .iter()
+            .filter(|p| !p.device_owner.starts_with("network:"))
+            .collect();
+        assert!(left.is_empty(), "ports left on network {net}: {left:#?}");
+    }
+    s.destroy();
+}
+
+#[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
+fn server_nics_keep_the_servers_security_groups() {
+    harness::on_both_clients("server-nics", nics_keep_the_servers_groups);
 }

@@ -65,6 +65,13 @@ pub fn with_timeout(ctx: &Ctx, object: &Value, kind: TimeoutKind) -> Result<Ctx,
     Ok(ctx.with_timeout(limit))
 }
 
+/// The deadline of a cloud wait under `ctx`: the context's (its resource's
+/// timeout), else `fallback` from now.
+pub fn wait_deadline(ctx: &Ctx, fallback: Duration) -> tokio::time::Instant {
+    ctx.deadline()
+        .unwrap_or_else(|| tokio::time::Instant::now() + fallback)
+}
+
 /// Repeats `op` while the cloud answers 409 (an object still in use, such as
 /// a network whose DHCP port Neutron is still removing) until the deadline,
 /// then reports the last conflict.

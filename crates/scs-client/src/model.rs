@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -33,28 +33,72 @@ pub(crate) fn wrap<B: Serialize + ?Sized>(key: &str, body: &B) -> Result<Value> 
     Ok(Value::Object(map))
 }
 
-/// Takes `key` out of an answer and decodes it.
-pub(crate) fn unwrap<T: DeserializeOwned>(mut answer: Value, key: &str) -> Result<T> {
-    let inner = answer
-        .get_mut(key)
-        .map(Value::take)
-        .ok_or_else(|| Error::Decode {
-            operation: format!("read {key}"),
-            message: format!("the answer has no '{key}' object"),
-            request_id: None,
-        })?;
-    serde_json::from_value(inner).map_err(|e| Error::Decode {
-        operation: format!("read {key}"),
-        message: e.to_string(),
-        request_id: None,
-    })
+/// Sends `req` and decodes the object under `key`, straight from the body: a `Value` in between
+/// would sort every map by key, and some maps' order carries meaning (a server's `addresses`
+/// list its NICs in the order they were added).
+pub(crate) async fn fetch_one<T: DeserializeOwned>(req: Request, key: &str) -> Result<T> {
+    let answer = req.send().await?;
+    unwrap(answer.body(), key, answer.request_id())
 }
 
-/// Sends `req` and decodes the object under `key`.
-pub(crate) async fn fetch_one<T: DeserializeOwned>(req: Request, key: &str) -> Result<T> {
-    let op_key = key.to_owned();
-    let answer: Value = req.json().await?;
-    unwrap(answer, &op_key)
+/// Decodes the object under `key` of the JSON `body`.
+pub(crate) fn unwrap<T: DeserializeOwned>(
+    body: &[u8],
+    key: &str,
+    request_id: Option<&str>,
+) -> Result<T> {
+    let decode_error = |message: String| Error::Decode {
+        operation: format!("read {key}"),
+        message,
+        request_id: request_id.map(str::to_owned),
+    };
+    let missing = || decode_error(format!("the answer has no '{key}' object"));
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(missing());
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let found = Enveloped::<T> {
+        key,
+        inner: std::marker::PhantomData,
+    }
+    .deserialize(&mut de)
+    .and_then(|found| de.end().map(|()| found))
+    .map_err(|e| decode_error(e.to_string()))?;
+    found.ok_or_else(missing)
+}
+
+/// The value under `key` of a JSON object, the other members skipped.
+struct Enveloped<'k, T> {
+    key: &'k str,
+    inner: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> serde::de::DeserializeSeed<'de> for Enveloped<'_, T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Enveloped<'_, T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "an object with a '{}' member", self.key)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut found = None;
+        while let Some(member) = map.next_key::<String>()? {
+            if member == self.key && found.is_none() {
+                found = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// A read whose 404 means "does not exist".
@@ -295,9 +339,46 @@ mod tests {
     fn envelopes() {
         let body = wrap("network", &serde_json::json!({"name": "n"})).unwrap();
         assert_eq!(body, serde_json::json!({"network": {"name": "n"}}));
-        let s: Sample = unwrap(serde_json::json!({"network": {"name": "n"}}), "network").unwrap();
+        let s: Sample =
+            unwrap(br#"{"network": {"name": "n"}, "x": [1]}"#, "network", None).unwrap();
         assert_eq!(s.name, "n");
-        let err = unwrap::<Sample>(serde_json::json!({"port": {}}), "network").unwrap_err();
+        let err = unwrap::<Sample>(br#"{"port": {}}"#, "network", Some("req-1")).unwrap_err();
         assert!(err.to_string().contains("no 'network' object"), "{err}");
+        assert!(unwrap::<Sample>(b" ", "network", None).is_err());
+        assert!(unwrap::<Sample>(br#"{"network": {"name": 3}}"#, "network", None).is_err());
+        assert!(unwrap::<Sample>(br#"{"network": {}} x"#, "network", None).is_err());
+    }
+
+    #[test]
+    fn envelopes_keep_the_order_of_maps() {
+        #[derive(Deserialize)]
+        struct Ordered(#[serde(deserialize_with = "keys")] Vec<String>);
+        fn keys<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+            struct Keys;
+            impl<'de> serde::de::Visitor<'de> for Keys {
+                type Value = Vec<String>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a map")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Vec<String>, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                        out.push(k);
+                    }
+                    Ok(out)
+                }
+            }
+            d.deserialize_map(Keys)
+        }
+        let Ordered(keys) = unwrap(
+            br#"{"server": {"zz": 1, "aa": 2, "mm": 3}}"#,
+            "server",
+            None,
+        )
+        .unwrap();
+        assert_eq!(keys, ["zz", "aa", "mm"]);
     }
 }

@@ -388,6 +388,20 @@ mod tests {
     }
 
     #[test]
+    fn on_import_the_nics_keep_the_servers_order() {
+        // No block to follow: the order the interfaces come in (the
+        // server's, see `sort_in_server_order`) is the state's.
+        let ifaces = vec![
+            iface("m", "pm", "10.0.0.1"),
+            iface("b", "pb", "10.1.0.1"),
+            iface("f", "pf", "10.2.0.1"),
+        ];
+        let blocks = blocks_from_interfaces(&ifaces, &[], &BTreeMap::new());
+        let ports: Vec<_> = blocks.iter().map(|b| b.port.clone()).collect();
+        assert_eq!(ports, [k("pm"), k("pb"), k("pf")]);
+    }
+
+    #[test]
     fn a_gone_nic_is_left_out() {
         let names = BTreeMap::new();
         let blocks = blocks_from_interfaces(

@@ -1,12 +1,15 @@
 //! Nova server interfaces (`/servers/{id}/os-interface`): NICs attached after boot.
 
 use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
-use super::service;
+use super::{Server, service};
 use crate::error::Result;
 use crate::model::{fetch_one, gone, null_default, segment, wrap};
 use crate::network::port::FixedIp;
 use crate::session::Client;
+use crate::wait::{Poll, wait_for};
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
@@ -74,4 +77,79 @@ pub async fn detach_interface(client: &Client, server_id: &str, port_id: &str) -
         ))
         .operation(format!("detach port {port_id} from server {server_id}"));
     gone(request.send().await.map(|_| ()))
+}
+
+/// Waits until none of `port_ids` is attached to the server any more (Nova detaches in the
+/// background after [`detach_interface`] returns).
+pub async fn wait_for_interfaces_detached(
+    client: &Client,
+    server_id: &str,
+    port_ids: &[String],
+    deadline: Instant,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let op = format!(
+        "wait for ports {} to be detached from server {server_id}",
+        port_ids.join(", ")
+    );
+    wait_for(&op, deadline, cancel, || async {
+        let attached = list_server_interfaces(client, server_id).await?;
+        let left: Vec<&str> = attached
+            .iter()
+            .map(|i| i.port_id.as_str())
+            .filter(|p| port_ids.iter().any(|x| x == p))
+            .collect();
+        Ok(if left.is_empty() {
+            Poll::Ready(())
+        } else {
+            Poll::pending(format!("still attached: {}", left.join(", ")))
+        })
+    })
+    .await
+}
+
+/// Puts `interfaces` (as [`list_server_interfaces`] returns them, in Neutron's order) into the
+/// order the server has its NICs: boot NICs first as requested, then attachments in the order
+/// they were made (see [`super::ServerAddresses`]). NICs Nova shows no address for keep their
+/// relative order after the others.
+pub fn sort_in_server_order(interfaces: &mut [InterfaceAttachment], server: &Server) {
+    let macs = server.addresses.macs_in_order();
+    interfaces.sort_by_key(|i| {
+        macs.iter()
+            .position(|m| m.eq_ignore_ascii_case(&i.mac_addr))
+            .unwrap_or(usize::MAX)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn nic(port: &str, mac: &str) -> InterfaceAttachment {
+        InterfaceAttachment {
+            port_id: port.into(),
+            mac_addr: mac.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn interfaces_follow_the_servers_nic_order() {
+        // From text: `json!` would sort the keys.
+        let server: Server = serde_json::from_str(
+            r#"{"id": "s", "addresses": {
+                "main": [{"addr": "10.0.0.5", "version": 4, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:0b"}],
+                "backend": [{"addr": "10.1.0.5", "version": 4, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:0a"}]}}"#,
+        )
+        .unwrap();
+        let mut nics = vec![
+            nic("p-none", "fa:16:3e:00:00:0f"),
+            nic("p-backend", "fa:16:3e:00:00:0a"),
+            nic("p-main", "FA:16:3E:00:00:0B"),
+        ];
+        sort_in_server_order(&mut nics, &server);
+        let ports: Vec<&str> = nics.iter().map(|n| n.port_id.as_str()).collect();
+        assert_eq!(ports, ["p-main", "p-backend", "p-none"]);
+    }
 }

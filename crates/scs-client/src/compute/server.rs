@@ -56,6 +56,101 @@ pub struct ServerAddress {
     pub mac_addr: Option<String>,
 }
 
+/// A server's `addresses`: its addresses by network name, in Nova's order.
+///
+/// Nova lists them from its record of the server's NICs, which keeps the order the NICs were
+/// added in (the boot NICs as requested, then each attachment after the last) and survives
+/// cache rebuilds; the NICs of one network appear together, under that network's first place.
+/// Nova's interface list (`os-interface`) has no such order: it comes from Neutron.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServerAddresses(Vec<(String, Vec<ServerAddress>)>);
+
+impl ServerAddresses {
+    pub fn new(networks: Vec<(String, Vec<ServerAddress>)>) -> Self {
+        ServerAddresses(networks)
+    }
+
+    /// The addresses on the network called `network`.
+    pub fn get(&self, network: &str) -> Option<&[ServerAddress]> {
+        self.0
+            .iter()
+            .find(|(name, _)| name == network)
+            .map(|(_, a)| a.as_slice())
+    }
+
+    /// Network names in Nova's order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(name, _)| name.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[ServerAddress])> {
+        self.0.iter().map(|(n, a)| (n.as_str(), a.as_slice()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The MAC address of each NIC that has an address, once, in Nova's order.
+    pub fn macs_in_order(&self) -> Vec<&str> {
+        let mut macs: Vec<&str> = Vec::new();
+        for (_, addresses) in &self.0 {
+            for mac in addresses.iter().filter_map(|a| a.mac_addr.as_deref()) {
+                if !macs.contains(&mac) {
+                    macs.push(mac);
+                }
+            }
+        }
+        macs
+    }
+}
+
+impl std::ops::Index<&str> for ServerAddresses {
+    type Output = [ServerAddress];
+
+    fn index(&self, network: &str) -> &[ServerAddress] {
+        self.get(network).unwrap_or(&[])
+    }
+}
+
+impl<'de> Deserialize<'de> for ServerAddresses {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Ordered;
+        impl<'de> serde::de::Visitor<'de> for Ordered {
+            type Value = ServerAddresses;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of network names to address lists")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ServerAddresses, A::Error> {
+                let mut out = Vec::new();
+                while let Some((name, addresses)) =
+                    map.next_entry::<String, Option<Vec<ServerAddress>>>()?
+                {
+                    out.push((name, addresses.unwrap_or_default()));
+                }
+                Ok(ServerAddresses(out))
+            }
+        }
+        d.deserialize_map(Ordered)
+    }
+}
+
+impl Serialize for ServerAddresses {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, addresses) in &self.0 {
+            map.serialize_entry(name, addresses)?;
+        }
+        map.end()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default)]
 pub struct NamedSecurityGroup {
@@ -91,7 +186,7 @@ pub struct Server {
     pub image_id: Option<String>,
     pub flavor: ServerFlavor,
     #[serde(deserialize_with = "null_default")]
-    pub addresses: BTreeMap<String, Vec<ServerAddress>>,
+    pub addresses: ServerAddresses,
     #[serde(deserialize_with = "null_default")]
     pub metadata: BTreeMap<String, String>,
     pub key_name: Option<String>,
@@ -278,8 +373,11 @@ pub struct CreateServer {
     pub key_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_groups: Option<Vec<NamedSecurityGroup>>,
-    /// Base64-encoded, as Nova wants it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The plain text; sent Base64-encoded, as Nova wants it.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_user_data"
+    )]
     pub user_data: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
@@ -319,12 +417,41 @@ pub struct RebuildServer {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
-    /// Needs microversion 2.57.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The plain text; sent Base64-encoded. Needs microversion 2.57.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_user_data"
+    )]
     pub user_data: Option<String>,
     /// Needs microversion 2.54.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_name: Option<String>,
+}
+
+/// `user_data` on the wire: Nova takes it Base64-encoded.
+fn ser_user_data<S: Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(text) => s.serialize_str(&base64(text.as_bytes())),
+        None => s.serialize_none(),
+    }
+}
+
+/// Base64 as RFC 4648 defines it: standard alphabet, padded.
+fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Power-state codes of `OS-EXT-STS:power_state`.
@@ -605,6 +732,34 @@ pub async fn wait_for_server(
     .await
 }
 
+/// Waits until a rebuild Nova accepted has finished: the server is `ACTIVE` or `SHUTOFF` (a
+/// stopped server is rebuilt stopped) with no task under way. Nova marks the server as
+/// rebuilding before it answers the rebuild call, so a server seen settled afterwards is
+/// rebuilt. ERROR ends the wait with Nova's fault message.
+pub async fn wait_for_server_rebuilt(
+    client: &Client,
+    id: &str,
+    deadline: Instant,
+    cancel: &CancellationToken,
+) -> Result<Server> {
+    let op = format!("wait for the rebuild of server {id}");
+    wait_for(&op, deadline, cancel, || async {
+        Ok(match get_server(client, id).await? {
+            None => Poll::failed("DELETED", Some("the server no longer exists".into())),
+            Some(s) if s.status == "ERROR" => {
+                Poll::failed("ERROR", s.fault_message().map(str::to_owned))
+            }
+            Some(s)
+                if matches!(s.status.as_str(), "ACTIVE" | "SHUTOFF") && s.task_state.is_none() =>
+            {
+                Poll::Ready(s)
+            }
+            Some(s) => Poll::pending(progress(&s)),
+        })
+    })
+    .await
+}
+
 /// Waits until Nova no longer knows the server.
 pub async fn wait_for_server_deleted(
     client: &Client,
@@ -682,6 +837,72 @@ mod tests {
         assert_eq!(s.security_groups[0].name, "default");
         assert!(s.has_config_drive());
         assert_eq!(s.fault_message(), None);
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn user_data_is_sent_base64_encoded() {
+        let create = CreateServer {
+            user_data: Some("#cloud-config\n".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&create).unwrap()["user_data"],
+            "I2Nsb3VkLWNvbmZpZwo="
+        );
+        let rebuild = RebuildServer {
+            image_ref: "img".into(),
+            user_data: Some("foobar".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&rebuild).unwrap(),
+            json!({"imageRef": "img", "user_data": "Zm9vYmFy"})
+        );
+    }
+
+    #[test]
+    fn addresses_keep_novas_order() {
+        // From text: `json!` would sort the keys.
+        let s: Server = serde_json::from_str(
+            r#"{"id": "s3", "addresses": {
+                "zeta": [
+                    {"addr": "10.9.0.5", "version": 4, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:09"},
+                    {"addr": "fd00::5", "version": 6, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:09"},
+                    {"addr": "172.24.4.9", "version": 4, "OS-EXT-IPS:type": "floating",
+                     "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:09"}],
+                "alpha": [{"addr": "10.1.0.7", "version": 4, "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01"}],
+                "empty": null}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.addresses.keys().collect::<Vec<_>>(),
+            ["zeta", "alpha", "empty"]
+        );
+        assert_eq!(
+            s.addresses.macs_in_order(),
+            ["fa:16:3e:00:00:09", "fa:16:3e:00:00:01"]
+        );
+        assert_eq!(s.addresses["alpha"][0].addr, "10.1.0.7");
+        assert!(s.addresses["nowhere"].is_empty());
+        let back = serde_json::to_value(&s).unwrap();
+        let keys: Vec<&String> = back["addresses"].as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 3);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{SECURITY_GROUP_RULES, SECURITY_GROUPS};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Filters, null_default};
 use crate::session::Client;
 
@@ -130,6 +130,51 @@ pub async fn set_security_group_tags(client: &Client, id: &str, tags: &[String])
     SECURITY_GROUPS.set_tags(client, id, tags).await
 }
 
+/// The ids of the security groups `names` (names or ids) as Nova picks them when it makes a
+/// server's ports: among the groups of `project_id`, a name matches first, then an id; a name
+/// two groups share is refused.
+pub async fn security_group_ids(
+    client: &Client,
+    project_id: &str,
+    names: &[String],
+) -> Result<Vec<String>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let groups = list_security_groups(client, &[("project_id", project_id)]).await?;
+    pick_security_groups(&groups, project_id, names)
+}
+
+fn pick_security_groups(
+    groups: &[SecurityGroup],
+    project_id: &str,
+    names: &[String],
+) -> Result<Vec<String>> {
+    let refuse = |message: String| Error::InvalidRequest {
+        operation: format!("find the security groups {names:?} in project {project_id}"),
+        message,
+    };
+    names
+        .iter()
+        .map(|wanted| {
+            let by_name: Vec<&SecurityGroup> =
+                groups.iter().filter(|g| g.name == *wanted).collect();
+            match by_name.as_slice() {
+                [one] => Ok(one.id.clone()),
+                [] => groups
+                    .iter()
+                    .find(|g| g.id == *wanted)
+                    .map(|g| g.id.clone())
+                    .ok_or_else(|| refuse(format!("there is no security group {wanted:?}"))),
+                _ => Err(refuse(format!(
+                    "{} security groups are named {wanted:?}; use its id",
+                    by_name.len()
+                ))),
+            }
+        })
+        .collect()
+}
+
 /// All security group rules, every page.
 pub async fn list_security_group_rules(
     client: &Client,
@@ -158,4 +203,41 @@ pub async fn create_security_group_rule(
 /// Deleting a security group rule that is already gone succeeds.
 pub async fn delete_security_group_rule(client: &Client, id: &str) -> Result<()> {
     SECURITY_GROUP_RULES.delete(client, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn group(id: &str, name: &str) -> SecurityGroup {
+        SecurityGroup {
+            id: id.into(),
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn names_win_over_ids_and_must_be_unique() {
+        let groups = [
+            group("g1", "web"),
+            group("g2", "default"),
+            group("g3", "g1"),
+            group("g4", "twin"),
+            group("g5", "twin"),
+        ];
+        let pick = |names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+            pick_security_groups(&groups, "p", &names)
+        };
+        assert_eq!(pick(&["web", "default"]).unwrap(), ["g1", "g2"]);
+        assert_eq!(pick(&["g2"]).unwrap(), ["g2"]);
+        // A group named like another's id is the one meant.
+        assert_eq!(pick(&["g1"]).unwrap(), ["g3"]);
+        let twin = pick(&["twin"]).unwrap_err().to_string();
+        assert!(twin.contains("2 security groups"), "{twin}");
+        let none = pick(&["nope"]).unwrap_err().to_string();
+        assert!(none.contains("\"nope\""), "{none}");
+    }
 }

@@ -1,0 +1,66 @@
+//! Deleting a server, and what Nova does not delete with it: the ports the
+//! resource made for NICs it attached; the wait for the implicit root volume.
+
+use scs_client::compute as nova;
+use scs_client::volume as cinder;
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::framework::Ctx;
+use tfplugin::schema::TimeoutKind;
+use tfplugin::value::{Value, from_value};
+
+use super::super::shared::{call, client_for, wait_deadline};
+use super::model::{SHUTOFF, ServerModel};
+use super::status::set_power;
+use super::{SERVER_TIMEOUT, attach, server_ctx};
+
+pub(super) async fn delete(ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
+    let prior: ServerModel = from_value(&state)?;
+    let Some(id) = prior.id.known().cloned() else {
+        return Ok(());
+    };
+    let ctx = server_ctx(ctx, &state, TimeoutKind::Delete)?;
+    let (client, _) = client_for(&ctx, &prior.region)?;
+    if prior.stop_before_destroy.known() == Some(&true) {
+        let current = call(&ctx, "Cannot read server", nova::get_server(&client, &id)).await?;
+        if current.is_some_and(|s| s.status == "ACTIVE") {
+            set_power(&ctx, &client, &id, SHUTOFF).await?;
+        }
+    }
+    let owned_ports = attach::owned_ports(&ctx, &client, &id).await?;
+    call(
+        &ctx,
+        "Cannot delete server",
+        nova::delete_server(&client, &id),
+    )
+    .await?;
+    call(
+        &ctx,
+        "Server was not deleted",
+        nova::wait_for_server_deleted(
+            &client,
+            &id,
+            wait_deadline(&ctx, SERVER_TIMEOUT),
+            ctx.cancellation_token(),
+        ),
+    )
+    .await?;
+    for port in &owned_ports {
+        attach::delete_owned(&ctx, &client, port).await?;
+    }
+    // Nova deletes the implicit root volume after the server; wait so
+    // that a destroy leaves nothing behind.
+    if let Some(volume) = prior.root_volume_id.known() {
+        call(
+            &ctx,
+            "Root volume was not deleted",
+            cinder::wait_for_volume_deleted(
+                &client,
+                volume,
+                wait_deadline(&ctx, SERVER_TIMEOUT),
+                ctx.cancellation_token(),
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}

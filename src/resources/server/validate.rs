@@ -1,0 +1,244 @@
+//! Checks of a configuration that need no cloud: run when Terraform
+//! validates, so mistakes show before any plan.
+
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
+use tfplugin::value::Attr;
+
+use super::model::ServerModel;
+
+pub(super) fn validate_config(config: &ServerModel) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    let both = |a: &Attr<String>, b: &Attr<String>| !a.is_null() && !b.is_null();
+    if both(&config.flavor_id, &config.flavor_name) {
+        d.error_at(
+            AttributePath::attr("flavor_name"),
+            "Conflicting arguments",
+            "Set flavor_id or flavor_name, not both.",
+        );
+    }
+    if config.flavor_id.is_null() && config.flavor_name.is_null() {
+        d.error_at(
+            AttributePath::attr("flavor_name"),
+            "Missing flavor",
+            "Set flavor_id or flavor_name.",
+        );
+    }
+    if both(&config.image_id, &config.image_name) {
+        d.error_at(
+            AttributePath::attr("image_name"),
+            "Conflicting arguments",
+            "Set image_id or image_name, not both.",
+        );
+    }
+    let blocks = config.block_device.known().cloned().unwrap_or_default();
+    if config.image_id.is_null()
+        && config.image_name.is_null()
+        && config.block_device.is_known()
+        && blocks.is_empty()
+    {
+        d.error_at(
+            AttributePath::attr("image_name"),
+            "Nothing to boot from",
+            "Set image_id or image_name, or describe the boot volume in block_device blocks.",
+        );
+    }
+    if !blocks.is_empty() {
+        for attr in ["root_volume_size", "root_volume_type"] {
+            let set = match attr {
+                "root_volume_size" => !config.root_volume_size.is_null(),
+                _ => !config.root_volume_type.is_null(),
+            };
+            if set {
+                d.error_at(
+                    AttributePath::attr(attr),
+                    "Conflicting arguments",
+                    format!("{attr} describes the implicit root volume; with block_device blocks, give the boot block its volume_size/volume_type instead."),
+                );
+            }
+        }
+    }
+    for (i, b) in blocks.iter().enumerate() {
+        let path = AttributePath::attr("block_device").join_index(i as i64);
+        let source = b.source_type.known().map(String::as_str);
+        if matches!(source, Some("image" | "volume")) && b.uuid.is_null() {
+            d.error_at(
+                path.clone().join_attr("uuid"),
+                "Missing uuid",
+                "A block device from an image or a volume needs its uuid.",
+            );
+        }
+        if matches!(source, Some("image" | "blank")) && b.volume_size.is_null() {
+            d.error_at(
+                path.join_attr("volume_size"),
+                "Missing volume_size",
+                "A new volume (source image or blank) needs volume_size in GiB.",
+            );
+        }
+    }
+    for (i, n) in config
+        .network
+        .known()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let path = AttributePath::attr("network").join_index(i as i64);
+        let given = [&n.uuid, &n.name, &n.port]
+            .iter()
+            .filter(|a| !a.is_null())
+            .count();
+        if given != 1 {
+            d.error_at(
+                path.clone(),
+                "Network block needs exactly one network",
+                "Set exactly one of uuid, name or port in each network block.",
+            );
+        }
+        if !n.port.is_null() && !n.fixed_ip_v4.is_null() {
+            d.error_at(
+                path.join_attr("fixed_ip_v4"),
+                "Conflicting arguments",
+                "A network block with a port takes the port's address; set fixed_ip_v4 on the port instead.",
+            );
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::model::{BlockDevice, NetworkBlock};
+    use super::*;
+
+    #[test]
+    fn validation_names_the_attribute() {
+        let m = ServerModel {
+            name: Attr::Known("x".into()),
+            flavor_id: Attr::Known("a".into()),
+            flavor_name: Attr::Known("b".into()),
+            ..Default::default()
+        };
+        let d = validate_config(&m);
+        assert!(
+            d.iter()
+                .any(|x| x.attribute == Some(AttributePath::attr("flavor_name")))
+        );
+    }
+
+    fn k(s: &str) -> Attr<String> {
+        Attr::Known(s.to_owned())
+    }
+
+    fn valid() -> ServerModel {
+        ServerModel {
+            name: k("x"),
+            flavor_name: k("SCS-1V-4-10"),
+            image_name: k("Ubuntu 24.04"),
+            ..Default::default()
+        }
+    }
+
+    fn paths(m: &ServerModel) -> Vec<AttributePath> {
+        validate_config(m)
+            .iter()
+            .filter_map(|d| d.attribute.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_configuration_passes() {
+        assert!(validate_config(&valid()).is_empty());
+    }
+
+    #[test]
+    fn each_network_block_names_one_network_and_a_port_takes_no_address() {
+        let net = AttributePath::attr("network");
+        let m = ServerModel {
+            network: Attr::Known(vec![
+                NetworkBlock {
+                    uuid: k("u"),
+                    name: k("n"),
+                    ..Default::default()
+                },
+                NetworkBlock::default(),
+                NetworkBlock {
+                    port: k("p"),
+                    fixed_ip_v4: k("10.0.0.5"),
+                    ..Default::default()
+                },
+                NetworkBlock {
+                    name: k("n"),
+                    fixed_ip_v4: k("10.0.0.6"),
+                    ..Default::default()
+                },
+            ]),
+            ..valid()
+        };
+        assert_eq!(
+            paths(&m),
+            [
+                net.clone().join_index(0),
+                net.clone().join_index(1),
+                net.join_index(2).join_attr("fixed_ip_v4"),
+            ]
+        );
+    }
+
+    #[test]
+    fn block_devices_need_their_source_and_size_and_exclude_the_root_volume_settings() {
+        let bd = AttributePath::attr("block_device");
+        let m = ServerModel {
+            image_name: Attr::Null,
+            root_volume_size: Attr::Known(20),
+            block_device: Attr::Known(vec![
+                BlockDevice {
+                    source_type: k("image"),
+                    ..Default::default()
+                },
+                BlockDevice {
+                    source_type: k("volume"),
+                    uuid: k("v"),
+                    ..Default::default()
+                },
+                BlockDevice {
+                    source_type: k("blank"),
+                    volume_size: Attr::Known(5),
+                    ..Default::default()
+                },
+            ]),
+            ..valid()
+        };
+        assert_eq!(
+            paths(&m),
+            [
+                AttributePath::attr("root_volume_size"),
+                bd.clone().join_index(0).join_attr("uuid"),
+                bd.join_index(0).join_attr("volume_size"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_server_needs_a_flavor_and_something_to_boot_from() {
+        let m = ServerModel {
+            flavor_name: Attr::Null,
+            image_name: Attr::Null,
+            block_device: Attr::Known(Vec::new()),
+            ..valid()
+        };
+        assert_eq!(
+            paths(&m),
+            [
+                AttributePath::attr("flavor_name"),
+                AttributePath::attr("image_name"),
+            ]
+        );
+        let both = ServerModel {
+            image_id: k("i"),
+            ..valid()
+        };
+        assert_eq!(paths(&both), [AttributePath::attr("image_name")]);
+    }
+}
