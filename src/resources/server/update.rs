@@ -212,6 +212,32 @@ async fn change_nics(
     Ok(())
 }
 
+/// Resizes to `flavor_id` and confirms it, waiting for each step.
+async fn resize(ctx: &Ctx, client: &Client, id: &str, flavor_id: &str) -> Result<(), Diagnostics> {
+    call(
+        ctx,
+        "Cannot resize server",
+        nova::resize_server(client, id, flavor_id),
+    )
+    .await?;
+    wait_status(ctx, client, id, &["VERIFY_RESIZE"], "Resize did not finish").await?;
+    call(
+        ctx,
+        "Cannot confirm resize",
+        nova::confirm_resize(client, id),
+    )
+    .await?;
+    wait_status(
+        ctx,
+        client,
+        id,
+        &["ACTIVE", "SHUTOFF"],
+        "Resize did not finish",
+    )
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,30 +278,4 @@ mod tests {
         let (detach, attach) = nic_changes(&nics, &[]);
         assert_eq!((detach.len(), attach.len()), (2, 0));
     }
-}
-
-/// Resizes to `flavor_id` and confirms it, waiting for each step.
-async fn resize(ctx: &Ctx, client: &Client, id: &str, flavor_id: &str) -> Result<(), Diagnostics> {
-    call(
-        ctx,
-        "Cannot resize server",
-        nova::resize_server(client, id, flavor_id),
-    )
-    .await?;
-    wait_status(ctx, client, id, &["VERIFY_RESIZE"], "Resize did not finish").await?;
-    call(
-        ctx,
-        "Cannot confirm resize",
-        nova::confirm_resize(client, id),
-    )
-    .await?;
-    wait_status(
-        ctx,
-        client,
-        id,
-        &["ACTIVE", "SHUTOFF"],
-        "Resize did not finish",
-    )
-    .await?;
-    Ok(())
 }
