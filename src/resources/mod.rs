@@ -16,7 +16,6 @@ pub mod security_group;
 pub mod security_group_rule;
 pub mod server;
 pub mod server_group;
-pub mod shared;
 pub mod subnet;
 pub mod volume;
 pub mod volume_attachment;

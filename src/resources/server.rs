@@ -1,6 +1,6 @@
 //! `scs_server`: a Nova server, with its NICs, boot volume and power state.
 //!
-//! Submodules: `schema`, `model` (typed state), `validate` (checks without
+//! Submodules: `model` (typed state, from which the schema is derived), `validate` (checks without
 //! the cloud), `plan` (what an apply changes), `create`, `update`, `read`,
 //! `delete`, `status` (waiting for Nova), `networks` (NIC matching),
 //! `attach` (NICs attached and detached in place), `boot` (flavor/image
@@ -12,9 +12,9 @@ mod create;
 mod delete;
 mod model;
 mod networks;
+mod outcome;
 mod plan;
 mod read;
-mod schema;
 mod status;
 mod update;
 mod validate;
@@ -24,6 +24,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
+use tfplugin::model::Model as _;
 use tfplugin::schema::{Schema, TimeoutKind, Timeouts};
 use tfplugin::value::{Value, from_value};
 
@@ -53,7 +54,11 @@ impl Resource for ServerResource {
     }
 
     fn schema(&self) -> Schema {
-        schema::schema()
+        ServerModel::schema()
+    }
+
+    fn self_check(&self) -> Vec<String> {
+        tfplugin::model::check_model::<ServerModel>()
     }
 
     async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {

@@ -16,7 +16,8 @@ use tfplugin::diagnostics::Diagnostics;
 use tfplugin::framework::Ctx;
 use tfplugin::value::Attr;
 
-use super::super::shared::{call, wait_deadline};
+use super::outcome::wait_deadline;
+use crate::support::call;
 
 /// The tag on ports the resource made for a NIC it attached: the port goes
 /// with the NIC.

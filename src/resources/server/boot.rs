@@ -8,8 +8,8 @@ use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::Ctx;
 use tfplugin::value::Attr;
 
-use super::super::shared::call;
 use super::model::BlockDevice;
+use crate::support::call;
 
 fn not_found(attr: &str, what: String) -> Diagnostics {
     Diagnostic::error("Not found", what)

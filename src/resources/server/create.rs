@@ -11,17 +11,18 @@ use tfplugin::framework::{ApplyResult, CreateRequest, Ctx};
 use tfplugin::schema::TimeoutKind;
 use tfplugin::value::Attr;
 
-use super::super::shared::{applied, call, client_for, partial};
 use super::boot::{
     boots_from_block_device, find_flavor, find_image, implicit_volume_boot, mappings,
     root_volume_size,
 };
 use super::model::{SHUTOFF, ServerModel};
 use super::networks::nic_request;
+use super::outcome::try_apply;
+use super::outcome::{applied, partial};
 use super::read::refreshed;
 use super::server_ctx;
 use super::status::{set_power, wait_status};
-use crate::try_apply;
+use crate::support::{call, client_for};
 
 pub(super) async fn create(ctx: &Ctx, req: &CreateRequest) -> ApplyResult {
     let plan: ServerModel = try_apply!(req.planned_as());

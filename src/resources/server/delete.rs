@@ -8,10 +8,11 @@ use tfplugin::framework::Ctx;
 use tfplugin::schema::TimeoutKind;
 use tfplugin::value::{Value, from_value};
 
-use super::super::shared::{call, client_for, wait_deadline};
 use super::model::{SHUTOFF, ServerModel};
+use super::outcome::wait_deadline;
 use super::status::set_power;
 use super::{SERVER_TIMEOUT, attach, server_ctx};
+use crate::support::{call, client_for};
 
 pub(super) async fn delete(ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
     let prior: ServerModel = from_value(&state)?;

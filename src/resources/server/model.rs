@@ -1,66 +1,177 @@
-//! The typed shape of `scs_server` and how a Nova server maps onto it.
+//! The typed shape of `scs_server` (its schema is derived from it) and how a
+//! Nova server maps onto it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use scs_client::compute::Server;
 use serde::{Deserialize, Serialize};
-use tfplugin::value::{Attr, Value};
+use tfplugin::Model;
+use tfplugin::model::Timeouts;
+use tfplugin::schema::validators::one_of;
+use tfplugin::value::Attr;
 
-use super::super::shared::list_from_api;
+use crate::support::list_from_api;
+use crate::support::schema::{region, tags};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A Nova server (virtual machine).
+#[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct ServerModel {
+    /// The server's UUID.
+    #[tf(computed, use_state_for_unknown)]
     pub id: Attr<String>,
+    #[tf(schema = region)]
     pub region: Attr<String>,
+    /// The server's name. Changed in place.
+    #[tf(required)]
     pub name: Attr<String>,
+    /// The flavor's ID. Exactly one of `flavor_id` and `flavor_name` is required; the other is
+    /// filled in. A change resizes the server in place (the resize is confirmed by the provider).
+    #[tf(optional, computed)]
     pub flavor_id: Attr<String>,
+    /// The flavor's name, e.g. `SCS-2V-4`, found as the `scs_flavor` data source finds it: the v1
+    /// spelling `SCS-2V:4` and the flavor's `scs:name-vN` extra specs are names too, and a name
+    /// that several flavors answer to is an error listing them. The name is kept as written. See
+    /// `flavor_id`.
+    #[tf(optional, computed)]
     pub flavor_name: Attr<String>,
+    /// The image's ID. A change rebuilds the server in place. Not needed when `block_device`
+    /// blocks describe the boot volume.
+    #[tf(optional, computed)]
     pub image_id: Attr<String>,
+    /// The image's name; resolved to the newest active image of that name at create and rebuild
+    /// only (see Image rotation above). Conflicts with `image_id`.
+    #[tf(optional, computed)]
     pub image_name: Attr<String>,
+    /// The name of a keypair to inject.
+    #[tf(optional, requires_replace)]
     pub key_pair: Attr<String>,
+    /// A set of security group names for the server's ports, changed in place. If unset, Nova
+    /// applies the project's `default` group and it is recorded in the state. Don't combine this
+    /// with security groups set on a `port` that the server uses.
+    #[tf(optional, computed, use_state_for_unknown, set)]
     pub security_groups: Attr<Vec<String>>,
+    /// Zero or more NICs, in order. Adding or removing a block attaches or detaches that NIC in
+    /// place; blocks are matched to NICs by their network, port and address, not by position.
+    /// Without any block the server gets no NIC.
+    #[tf(block)]
     pub network: Attr<Vec<NetworkBlock>>,
+    /// Cloud-init user data, as text (the client base64-encodes it). Nova does not return user
+    /// data, so an imported server has none in state. The state keeps the text, marked sensitive,
+    /// not a hash as terraform-provider-openstack does: over plugin protocol 6, Terraform 1.0.3
+    /// rejects a planned value that differs from the configuration ("planned an invalid value ...
+    /// does not match config value nor prior value"); only the legacy SDK's protocol 5 may do
+    /// that. Keep secrets out of user data, or protect the state as you protect secrets.
+    #[tf(optional, sensitive, requires_replace)]
     pub user_data: Attr<String>,
+    /// A map of metadata key/value pairs, changed in place. Keys set outside Terraform show up as
+    /// drift and are removed on the next apply.
+    #[tf(optional)]
     pub metadata: Attr<BTreeMap<String, String>>,
+    #[tf(schema = tags)]
     pub tags: Attr<Vec<String>>,
+    /// The availability zone. If unset, Nova's choice is recorded.
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     pub availability_zone: Attr<String>,
+    /// A server group to place the server in (scheduler hint).
+    #[tf(optional, requires_replace)]
     pub server_group_id: Attr<String>,
+    /// Whether to attach a config drive. If unset, Nova's choice is recorded.
+    #[tf(optional, computed, use_state_for_unknown, requires_replace)]
     pub config_drive: Attr<bool>,
+    /// Volumes mapped at boot, for boot from volume written out by hand. Any change creates a new
+    /// server. Conflicts with `root_volume_size` and `root_volume_type`.
+    #[tf(block, requires_replace)]
     pub block_device: Attr<Vec<BlockDevice>>,
+    /// `active` or `shutoff`. Changed in place by starting or stopping the server.
+    #[tf(default = ACTIVE, validator = one_of(&[ACTIVE, SHUTOFF]))]
     pub power_state: Attr<String>,
+    /// Stop the server (graceful shutdown) before deleting it.
+    #[tf(default = false)]
     pub stop_before_destroy: Attr<bool>,
+    /// Size in GiB of the root volume created for boot from volume (see Diskless SCS flavors). If
+    /// unset and the server boots from a volume, the image's `min_disk` is used and recorded.
+    /// Setting it boots from a volume even on a flavor with a disk.
+    #[tf(optional, computed, requires_replace)]
     pub root_volume_size: Attr<i64>,
+    /// Volume type of that root volume. If unset, the cloud's default type is recorded.
+    #[tf(optional, computed, requires_replace)]
     pub root_volume_type: Attr<String>,
+    /// The ID of the root volume this provider had Nova create for boot from volume; null when
+    /// the server boots from an image or from `block_device` blocks.
+    #[tf(computed)]
     pub root_volume_id: Attr<String>,
+    /// Nova's IPv4 access address, or else the first NIC's IPv4 address.
+    #[tf(computed)]
     pub access_ip_v4: Attr<String>,
+    /// Nova's IPv6 access address, or else the first NIC's IPv6 address.
+    #[tf(computed)]
     pub access_ip_v6: Attr<String>,
+    /// Nova's status (`ACTIVE`, `SHUTOFF`, `ERROR`, ...).
+    #[tf(computed)]
     pub status: Attr<String>,
+    /// All of the server's metadata as Nova reports it.
+    #[tf(computed)]
     pub all_metadata: Attr<BTreeMap<String, String>>,
-    pub timeouts: Value,
+    #[tf(timeouts(create, update, delete))]
+    pub timeouts: Attr<Timeouts>,
 }
 
-/// One NIC. Exactly one of `uuid`, `name` or `port` comes from configuration;
-/// the others are filled from the cloud.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A NIC. Adding or removing a block attaches or detaches a NIC in place.
+/// Exactly one of `uuid`, `name` or `port` comes from configuration; the
+/// others are filled from the cloud.
+#[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct NetworkBlock {
+    /// The network's ID. Exactly one of `uuid`, `name` and `port` is required; `uuid` and `name`
+    /// are filled in for every NIC.
+    #[tf(optional, computed)]
     pub uuid: Attr<String>,
+    /// The network's name; it must name exactly one network.
+    #[tf(optional, computed)]
     pub name: Attr<String>,
+    /// The ID of an existing port to attach. For NICs on a network, the ID of the NIC's port: Nova
+    /// makes it for the NICs the server boots with; for a NIC attached later the provider makes it
+    /// with the server's `security_groups` (Nova's attach call would give it only the project's
+    /// `default` group) and tags it `scs_server:nic`. Either is deleted when the NIC is detached or
+    /// the server destroyed. A port given here is detached, not deleted, when the block is removed
+    /// or the server is destroyed.
+    #[tf(optional, computed)]
     pub port: Attr<String>,
+    /// The NIC's IPv4 address. If unset, Neutron picks one and it is recorded. Conflicts with
+    /// `port`.
+    #[tf(optional, computed)]
     pub fixed_ip_v4: Attr<String>,
+    /// The NIC's IPv6 address, if it has one.
+    #[tf(computed)]
     pub fixed_ip_v6: Attr<String>,
+    /// The NIC's MAC address.
+    #[tf(computed)]
     pub mac: Attr<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A volume mapped at boot (boot from volume). Any change replaces the server.
+#[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct BlockDevice {
+    /// `image` (a new volume made from an image), `volume` (an existing volume) or `blank` (a new
+    /// empty volume).
+    #[tf(required, validator = one_of(&["image", "volume", "blank"]))]
     pub source_type: Attr<String>,
+    /// The image or volume ID; required for `image` and `volume`.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub uuid: Attr<String>,
+    /// Size in GiB of the new volume; required for `image` and `blank`.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub volume_size: Attr<i64>,
+    /// Volume type of the new volume.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub volume_type: Attr<String>,
+    /// `0` for the boot device; unset or `-1` for a volume that is not booted from.
+    #[tf(optional, computed, use_state_for_unknown)]
     pub boot_index: Attr<i64>,
+    /// Delete the volume with the server.
+    #[tf(default = false)]
     pub delete_on_termination: Attr<bool>,
 }
 

@@ -10,8 +10,8 @@ use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::Ctx;
 use tfplugin::value::Attr;
 
-use super::super::shared::call;
 use super::model::NetworkBlock;
+use crate::support::call;
 
 fn same_ip_or_unset(want: &Attr<String>, have: &Attr<String>) -> bool {
     match want {

@@ -10,7 +10,7 @@ use tfplugin::value::Attr;
 use super::boot::{find_flavor, find_image, implicit_volume_boot, root_volume_size};
 use super::model::ServerModel;
 use super::networks::plan_networks;
-use crate::resources::shared::{call, client_for};
+use crate::support::{call, client_for};
 
 /// One of two attributes that name the same object (`*_id` / `*_name`): the
 /// configured one is planned as written; the other keeps its recorded value

@@ -10,11 +10,11 @@ use tfplugin::diagnostics::Diagnostics;
 use tfplugin::framework::Ctx;
 use tfplugin::value::{Attr, Value, from_value};
 
-use super::super::shared::{call, client_for};
 use super::boot::flavor_by_name;
 use super::model::{BlockDevice, ServerModel};
 use super::networks::{blocks_from_interfaces, network_names};
 use super::status::gone;
+use crate::support::{call, client_for};
 
 /// The state for `server`, keeping what only configuration knows and
 /// looking up what Nova does not say directly.

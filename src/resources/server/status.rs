@@ -5,9 +5,10 @@ use scs_client::compute::{self as nova, Server};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::Ctx;
 
-use super::super::shared::{call, wait_deadline};
 use super::SERVER_TIMEOUT;
 use super::model::{ACTIVE, SHUTOFF};
+use super::outcome::wait_deadline;
+use crate::support::call;
 
 /// Waits until the server has one of the `wanted` statuses; ERROR ends the
 /// wait with Nova's fault message.

@@ -10,15 +10,16 @@ use tfplugin::framework::{ApplyResult, Ctx, UpdateRequest};
 use tfplugin::schema::TimeoutKind;
 use tfplugin::value::Attr;
 
-use super::super::shared::{applied, call, changed_tags, client_for, partial};
 use super::attach;
 use super::boot::{find_flavor, find_image};
 use super::model::{NetworkBlock, ServerModel};
 use super::networks::nic_request;
+use super::outcome::try_apply;
+use super::outcome::{applied, partial};
 use super::read::refreshed;
 use super::server_ctx;
 use super::status::{gone, set_power, wait_rebuild, wait_status};
-use crate::try_apply;
+use crate::support::{call, changed_tags, client_for};
 
 pub(super) async fn update(ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
     let prior: ServerModel = try_apply!(req.prior_as());
