@@ -2,9 +2,9 @@
 //!
 //! Nova's attach call takes no security groups: a NIC it makes on a network
 //! gets only the project's `default` group, whatever groups the server has.
-//! So for a NIC on a network the resource makes the port itself, with the
-//! server's groups (resolved the way Nova resolves them at boot), and attaches
-//! it by id. Nova keeps a port it did not make when the NIC is detached or the
+//! So for a NIC on a network of a server with other groups the resource makes
+//! the port itself, with the server's groups (resolved the way Nova resolves
+//! them at boot), and attaches it by id. Nova keeps a port it did not make when the NIC is detached or the
 //! server deleted; the resource then deletes it, as Nova deletes the ports it
 //! made for the boot NICs. A tag marks these ports, so that they are known
 //! after an import too.
@@ -23,9 +23,9 @@ use crate::support::call;
 /// with the NIC.
 pub(crate) const OWNED_PORT_TAG: &str = "scs_server:nic";
 
-/// The security groups a port the resource makes gets: none given (Neutron
-/// then applies the project's `default` group) when the server has no other
-/// group than that, as Nova does at boot.
+/// The security groups a NIC on a network needs its port made with: none
+/// when the server has no other group than `default` (what Nova's own port
+/// gets, as at boot).
 fn port_groups(server_groups: &Attr<Vec<String>>) -> Option<&[String]> {
     match server_groups.known() {
         Some(groups) if groups.iter().any(|g| g != "default") => Some(groups),
@@ -42,10 +42,19 @@ pub(crate) async fn attach(
     nic: ServerNetwork,
     groups: &Attr<Vec<String>>,
 ) -> Result<InterfaceAttachment, Diagnostics> {
-    let Some(network) = nic.uuid else {
-        // A port of the configuration's: attached as it is, and kept.
+    let (Some(network), Some(names)) = (nic.uuid.clone(), port_groups(groups)) else {
+        // A port of the configuration's (attached as it is, and kept), or a
+        // NIC on a network of a server with only the default group: Nova's
+        // own port has that group, and Nova deletes it with the NIC.
         let body = AttachInterface {
             port_id: nic.port,
+            net_id: nic.uuid,
+            fixed_ips: nic.fixed_ip.map(|ip| {
+                vec![FixedIp {
+                    ip_address: ip,
+                    ..Default::default()
+                }]
+            }),
             ..Default::default()
         };
         return call(
@@ -55,7 +64,7 @@ pub(crate) async fn attach(
         )
         .await;
     };
-    let port = create_port(ctx, client, id, network, nic.fixed_ip, groups).await?;
+    let port = create_port(ctx, client, id, network, nic.fixed_ip, names).await?;
     let body = AttachInterface {
         port_id: Some(port.clone()),
         ..Default::default()
@@ -85,24 +94,19 @@ async fn create_port(
     id: &str,
     network: String,
     fixed_ip: Option<String>,
-    groups: &Attr<Vec<String>>,
+    names: &[String],
 ) -> Result<String, Diagnostics> {
-    let security_groups = match port_groups(groups) {
-        Some(names) => {
-            let server = call(ctx, "Cannot read server", nova::get_server(client, id))
-                .await?
-                .ok_or_else(|| super::status::gone("Cannot attach interface", id))?;
-            Some(
-                call(
-                    ctx,
-                    "Cannot find the server's security groups",
-                    neutron::security_group_ids(client, &server.tenant_id, names),
-                )
-                .await?,
-            )
-        }
-        None => None,
-    };
+    let server = call(ctx, "Cannot read server", nova::get_server(client, id))
+        .await?
+        .ok_or_else(|| super::status::gone("Cannot attach interface", id))?;
+    let security_groups = Some(
+        call(
+            ctx,
+            "Cannot find the server's security groups",
+            neutron::security_group_ids(client, &server.tenant_id, names),
+        )
+        .await?,
+    );
     let body = CreatePort {
         network_id: network,
         description: Some(format!(

@@ -131,11 +131,13 @@ pub(crate) struct NetworkBlock {
     #[tf(optional, computed)]
     pub name: Attr<String>,
     /// The ID of an existing port to attach. For NICs on a network, the ID of the NIC's port: Nova
-    /// makes it for the NICs the server boots with; for a NIC attached later the provider makes it
-    /// with the server's `security_groups` (Nova's attach call would give it only the project's
+    /// makes it for the NICs the server boots with and for NICs attached later to a server whose
+    /// only group is `default`; for a NIC attached later to a server with other `security_groups`
+    /// the provider makes it with those groups (Nova's attach call would give it only the project's
     /// `default` group) and tags it `scs_server:nic`. Either is deleted when the NIC is detached or
-    /// the server destroyed. A port given here is detached, not deleted, when the block is removed
-    /// or the server is destroyed.
+    /// the server destroyed through Terraform (a server deleted outside Terraform leaves the tagged
+    /// ports behind). A port given here is detached, not deleted, when the block is removed or the
+    /// server is destroyed.
     #[tf(optional, computed)]
     pub port: Attr<String>,
     /// The NIC's IPv4 address. If unset, Neutron picks one and it is recorded. Conflicts with
