@@ -298,41 +298,30 @@ mod tests {
         }
     }
 
-    fn paths(d: &Diagnostics) -> Vec<String> {
-        d.iter()
-            .map(|d| {
-                d.attribute
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default()
-            })
-            .collect()
-    }
-
     #[test]
     fn plan_time_checks_name_their_attribute() {
         assert!(check_config(&rule(Some("tcp"), Some(22), Some(22))).is_empty());
         assert_eq!(
-            paths(&check_config(&rule(Some("tcp"), Some(0), Some(22)))),
+            check_config(&rule(Some("tcp"), Some(0), Some(22))).attribute_paths(),
             ["port_range_min"]
         );
         assert_eq!(
-            paths(&check_config(&rule(Some("tcp"), Some(80), Some(22)))),
+            check_config(&rule(Some("tcp"), Some(80), Some(22))).attribute_paths(),
             ["port_range_max"]
         );
         assert_eq!(
-            paths(&check_config(&rule(Some("tcpp"), None, None))),
+            check_config(&rule(Some("tcpp"), None, None)).attribute_paths(),
             ["protocol"]
         );
         assert_eq!(
-            paths(&check_config(&rule(Some("ipv6-icmp"), None, None))),
+            check_config(&rule(Some("ipv6-icmp"), None, None)).attribute_paths(),
             ["protocol"]
         );
         let mut r = rule(None, None, None);
         r.remote_ip_prefix = Attr::Known("2001:db8::/32".into());
-        assert_eq!(paths(&check_config(&r)), ["remote_ip_prefix"]);
+        assert_eq!(check_config(&r).attribute_paths(), ["remote_ip_prefix"]);
         r.remote_ip_prefix = Attr::Known("10.0.0.1/24".into());
-        assert_eq!(paths(&check_config(&r)), ["remote_ip_prefix"]);
+        assert_eq!(check_config(&r).attribute_paths(), ["remote_ip_prefix"]);
     }
 
     #[test]

@@ -492,22 +492,11 @@ mod tests {
         }
     }
 
-    fn paths(d: &Diagnostics) -> Vec<String> {
-        d.iter()
-            .map(|d| {
-                d.attribute
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default()
-            })
-            .collect()
-    }
-
     #[test]
     fn version_must_match_cidr() {
         assert!(check_config(&config("10.0.0.0/24", 4)).is_empty());
         let d = check_config(&config("fd00::/64", 4));
-        assert_eq!(paths(&d), ["ip_version"]);
+        assert_eq!(d.attribute_paths(), ["ip_version"]);
     }
 
     #[test]
@@ -519,7 +508,10 @@ mod tests {
             end: Attr::Known("10.0.1.10".into()),
         }]);
         let d = check_config(&c);
-        assert_eq!(paths(&d), ["gateway_ip", "allocation_pool[0].start"]);
+        assert_eq!(
+            d.attribute_paths(),
+            ["gateway_ip", "allocation_pool[0].start"]
+        );
     }
 
     #[test]

@@ -202,6 +202,20 @@ impl Diagnostics {
         self.items.iter().any(Diagnostic::is_error)
     }
 
+    /// The attribute each diagnostic names, as text (`""` for none): what a
+    /// test checks to see that a problem is reported where the user fixes it.
+    pub fn attribute_paths(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .map(|d| {
+                d.attribute
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

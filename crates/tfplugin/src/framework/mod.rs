@@ -344,50 +344,10 @@ impl UpdateRequest {
     }
 }
 
-/// Output of create and update: a state, diagnostics, or both.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ApplyResult {
-    /// The new state. `None` with errors means nothing was created (create)
-    /// or nothing changed (update: the prior state is kept).
-    pub state: Option<Value>,
-    pub diagnostics: Diagnostics,
-}
-
-impl ApplyResult {
-    /// Success.
-    pub fn ok(state: Value) -> Self {
-        Self {
-            state: Some(state),
-            diagnostics: Diagnostics::new(),
-        }
-    }
-
-    /// Failure before anything was created or changed.
-    pub fn failed(diagnostics: impl Into<Diagnostics>) -> Self {
-        Self {
-            state: None,
-            diagnostics: diagnostics.into(),
-        }
-    }
-
-    /// Failure after the object exists: Terraform stores `state` and marks
-    /// the resource tainted, so the next apply replaces it.
-    pub fn partial(state: Value, diagnostics: impl Into<Diagnostics>) -> Self {
-        Self {
-            state: Some(state),
-            diagnostics: diagnostics.into(),
-        }
-    }
-}
-
-impl From<Result<Value, Diagnostics>> for ApplyResult {
-    fn from(r: Result<Value, Diagnostics>) -> Self {
-        match r {
-            Ok(v) => ApplyResult::ok(v),
-            Err(d) => ApplyResult::failed(d),
-        }
-    }
-}
+/// Output of create and update: a state, diagnostics, or both. `state: None`
+/// with errors means nothing was created (create) or nothing changed
+/// (update: the prior state is kept); see [`Applied`] for the constructors.
+pub type ApplyResult = Applied<Value>;
 
 /// State as stored by an older provider version (UpgradeResourceState).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -24,8 +24,9 @@ use crate::model::{Model, check_model, timeout_of};
 use crate::schema::{Schema, TimeoutKind};
 use crate::value::{Value, from_value};
 
-/// The outcome of a typed create or update: see [`ApplyResult`].
-#[derive(Debug, Clone)]
+/// The outcome of a create or update: the new state, diagnostics, or both.
+/// [`ApplyResult`] is this for the raw [`Value`] a [`Resource`] returns.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Applied<M> {
     pub state: Option<M>,
     pub diagnostics: Diagnostics,
@@ -39,7 +40,7 @@ impl<M> Applied<M> {
         }
     }
 
-    /// Nothing was created or changed.
+    /// Failure before anything was created or changed.
     pub fn failed(diagnostics: impl Into<Diagnostics>) -> Self {
         Self {
             state: None,
@@ -47,8 +48,9 @@ impl<M> Applied<M> {
         }
     }
 
-    /// The object exists but a later step failed: Terraform keeps `state`
-    /// and taints it (after a create), so nothing is orphaned.
+    /// Failure after the object exists: Terraform keeps `state` and (after
+    /// a create) taints it, so the next apply replaces it; nothing is
+    /// orphaned.
     pub fn partial(state: M, diagnostics: impl Into<Diagnostics>) -> Self {
         Self {
             state: Some(state),

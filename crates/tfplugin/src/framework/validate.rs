@@ -185,22 +185,11 @@ mod rule_tests {
         Value::object([("a", a), ("b", b), ("c", Value::Null)])
     }
 
-    fn paths(d: &Diagnostics) -> Vec<String> {
-        d.iter()
-            .map(|d| {
-                d.attribute
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default()
-            })
-            .collect()
-    }
-
     #[test]
     fn conflicts_name_the_second_attribute() {
         let b = block(BlockRule::ConflictsWith(vec!["a", "b"]));
         let d = validate_config(&b, &config(Value::from("x"), Value::from("y")));
-        assert_eq!(paths(&d), vec!["b".to_owned()]);
+        assert_eq!(d.attribute_paths(), vec!["b".to_owned()]);
         assert!(d.iter().next().unwrap().detail.contains("\"a\", \"b\""));
         assert!(validate_config(&b, &config(Value::from("x"), Value::Null)).is_empty());
         assert!(validate_config(&b, &config(Value::from("x"), Value::Unknown)).is_empty());
@@ -223,7 +212,7 @@ mod rule_tests {
         assert!(validate_config(&b, &config(Value::from("x"), Value::from("y"))).is_empty());
         let b = block(BlockRule::RequiredWith(vec!["a", "b"]));
         let d = validate_config(&b, &config(Value::from("x"), Value::Null));
-        assert_eq!(paths(&d), vec!["b".to_owned()]);
+        assert_eq!(d.attribute_paths(), vec!["b".to_owned()]);
         assert!(validate_config(&b, &config(Value::Null, Value::Null)).is_empty());
         assert!(validate_config(&b, &config(Value::from("x"), Value::Unknown)).is_empty());
     }
