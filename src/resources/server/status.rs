@@ -1,7 +1,8 @@
 //! Waiting for Nova: a status, a rebuild, a power state.
 
-use scs_client::Client;
 use scs_client::compute::{self as nova, Server};
+use scs_client::wait::{Poll, wait_for};
+use scs_client::{Client, volume as cinder};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::Ctx;
 
@@ -84,4 +85,34 @@ pub(super) async fn set_power(
         .with_path(AttributePath::attr("power_state"))
         .into()),
     }
+}
+
+/// Waits until Cinder shows the re-imaged root volume with `image_id`: Nova
+/// reports a volume-backed server rebuilt as soon as Cinder said the re-image
+/// is done, and Cinder may record the volume's new image a moment later. A
+/// refresh right after the apply must already see the new image.
+pub(super) async fn wait_root_volume_image(
+    ctx: &Ctx,
+    client: &Client,
+    volume_id: &str,
+    image_id: &str,
+) -> Result<(), Diagnostics> {
+    let op = format!("wait for root volume {volume_id} to show image {image_id}");
+    let polled = wait_for(
+        &op,
+        wait_deadline(ctx, SERVER_TIMEOUT),
+        ctx.cancellation_token(),
+        || async {
+            Ok(match cinder::get_volume(client, volume_id).await? {
+                None => Poll::failed("DELETED", Some("the root volume no longer exists".into())),
+                Some(v) if v.image_id() == Some(image_id) => Poll::Ready(()),
+                Some(v) => Poll::pending(format!(
+                    "{} with image {}",
+                    v.status,
+                    v.image_id().unwrap_or("none")
+                )),
+            })
+        },
+    );
+    call(ctx, "Rebuild did not finish", polled).await
 }

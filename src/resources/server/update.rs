@@ -18,7 +18,7 @@ use super::outcome::try_apply;
 use super::outcome::{applied, partial};
 use super::read::refreshed;
 use super::server_ctx;
-use super::status::{gone, set_power, wait_rebuild, wait_status};
+use super::status::{gone, set_power, wait_rebuild, wait_root_volume_image, wait_status};
 use crate::support::{call, changed_tags, client_for};
 
 pub(super) async fn update(ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
@@ -153,6 +153,7 @@ async fn apply_changes(
         }
         // Accepted: the server is rebuilt from the new image, whatever
         // the wait below says.
+        let new_image = image.id.clone();
         working.image_id = Attr::Known(image.id);
         working.image_name = if want_name.is_known() {
             want_name
@@ -160,6 +161,9 @@ async fn apply_changes(
             Attr::Known(image.name)
         };
         wait_rebuild(ctx, client, id).await?;
+        if let Some(root) = prior.root_volume_id.known() {
+            wait_root_volume_image(ctx, client, root, &new_image).await?;
+        }
     }
     if let Some(want) = working.power_state.known() {
         set_power(ctx, client, id, want).await?;
