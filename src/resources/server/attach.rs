@@ -2,16 +2,14 @@
 //!
 //! Nova's attach call takes no security groups: a NIC it makes on a network
 //! gets only the project's `default` group, whatever groups the server has.
-//! So for a NIC on a network of a server with other groups the resource makes
-//! the port itself, with the server's groups (resolved the way Nova resolves
-//! them at boot), and attaches it by id. Nova keeps a port it did not make when the NIC is detached or the
-//! server deleted; the resource then deletes it, as Nova deletes the ports it
-//! made for the boot NICs. A tag marks these ports, so that they are known
-//! after an import too.
+//! So once Nova has made the port, the resource gives it the server's groups
+//! (resolved the way Nova resolves them at boot). The port stays Nova's:
+//! Nova deletes it when the NIC is detached or the server is deleted, also
+//! when the server is deleted outside Terraform, so no port is left behind.
 
 use scs_client::Client;
 use scs_client::compute::{self as nova, AttachInterface, InterfaceAttachment, ServerNetwork};
-use scs_client::network::{self as neutron, CreatePort, FixedIp};
+use scs_client::network::{self as neutron, FixedIp, UpdatePort};
 use tfplugin::diagnostics::Diagnostics;
 use tfplugin::framework::Ctx;
 use tfplugin::value::Attr;
@@ -19,13 +17,8 @@ use tfplugin::value::Attr;
 use super::outcome::wait_deadline;
 use crate::support::call;
 
-/// The tag on ports the resource made for a NIC it attached: the port goes
-/// with the NIC.
-pub(crate) const OWNED_PORT_TAG: &str = "scs_server:nic";
-
-/// The security groups a NIC on a network needs its port made with: none
-/// when the server has no other group than `default` (what Nova's own port
-/// gets, as at boot).
+/// The security groups the port of a NIC on a network needs besides what
+/// Nova gives it: none when the server has no other group than `default`.
 fn port_groups(server_groups: &Attr<Vec<String>>) -> Option<&[String]> {
     match server_groups.known() {
         Some(groups) if groups.iter().any(|g| g != "default") => Some(groups),
@@ -42,31 +35,17 @@ pub(crate) async fn attach(
     nic: ServerNetwork,
     groups: &Attr<Vec<String>>,
 ) -> Result<InterfaceAttachment, Diagnostics> {
-    let (Some(network), Some(names)) = (nic.uuid.clone(), port_groups(groups)) else {
-        // A port of the configuration's (attached as it is, and kept), or a
-        // NIC on a network of a server with only the default group: Nova's
-        // own port has that group, and Nova deletes it with the NIC.
-        let body = AttachInterface {
-            port_id: nic.port,
-            net_id: nic.uuid,
-            fixed_ips: nic.fixed_ip.map(|ip| {
-                vec![FixedIp {
-                    ip_address: ip,
-                    ..Default::default()
-                }]
-            }),
-            ..Default::default()
-        };
-        return call(
-            ctx,
-            "Cannot attach interface",
-            nova::attach_interface(client, id, &body),
-        )
-        .await;
-    };
-    let port = create_port(ctx, client, id, network, nic.fixed_ip, names).await?;
+    // A port of the configuration's is attached as it is, with its own groups.
+    let on_network = nic.port.is_none();
     let body = AttachInterface {
-        port_id: Some(port.clone()),
+        port_id: nic.port,
+        net_id: nic.uuid,
+        fixed_ips: nic.fixed_ip.map(|ip| {
+            vec![FixedIp {
+                ip_address: ip,
+                ..Default::default()
+            }]
+        }),
         ..Default::default()
     };
     let attached = call(
@@ -74,79 +53,44 @@ pub(crate) async fn attach(
         "Cannot attach interface",
         nova::attach_interface(client, id, &body),
     )
-    .await;
-    if attached.is_err() {
-        // Nothing uses the port: leave nothing behind.
-        let _ = call(
-            ctx,
-            "Cannot delete the port made for the NIC",
-            neutron::delete_port(client, &port),
-        )
-        .await;
+    .await?;
+    if let (true, Some(names)) = (on_network, port_groups(groups)) {
+        give_server_groups(ctx, client, id, &attached.port_id, names).await?;
     }
-    attached
+    Ok(attached)
 }
 
-/// Makes the port for a NIC on `network`, marked as the server's.
-async fn create_port(
+/// Sets the groups `names` of server `id` on the port Nova made for a NIC.
+async fn give_server_groups(
     ctx: &Ctx,
     client: &Client,
     id: &str,
-    network: String,
-    fixed_ip: Option<String>,
+    port: &str,
     names: &[String],
-) -> Result<String, Diagnostics> {
+) -> Result<(), Diagnostics> {
     let server = call(ctx, "Cannot read server", nova::get_server(client, id))
         .await?
         .ok_or_else(|| super::status::gone("Cannot attach interface", id))?;
-    let security_groups = Some(
-        call(
-            ctx,
-            "Cannot find the server's security groups",
-            neutron::security_group_ids(client, &server.tenant_id, names),
-        )
-        .await?,
-    );
-    let body = CreatePort {
-        network_id: network,
-        description: Some(format!(
-            "NIC of server {id}; deleted when it is detached or the server is deleted"
-        )),
-        fixed_ips: fixed_ip.map(|ip| {
-            vec![FixedIp {
-                ip_address: ip,
-                ..Default::default()
-            }]
-        }),
-        security_groups,
-        ..Default::default()
-    };
-    let port = call(
+    let security_groups = call(
         ctx,
-        "Cannot create the port for the NIC",
-        neutron::create_port(client, &body),
+        "Cannot find the server's security groups",
+        neutron::security_group_ids(client, &server.tenant_id, names),
     )
     .await?;
-    let tagged = call(
+    let body = UpdatePort {
+        security_groups: Some(security_groups),
+        ..Default::default()
+    };
+    call(
         ctx,
-        "Cannot tag the port for the NIC",
-        neutron::set_port_tags(client, &port.id, &[OWNED_PORT_TAG.to_owned()]),
+        "Cannot give the new NIC the server's security groups",
+        neutron::update_port(client, port, &body),
     )
-    .await;
-    if let Err(d) = tagged {
-        let _ = call(
-            ctx,
-            "Cannot delete the port made for the NIC",
-            neutron::delete_port(client, &port.id),
-        )
-        .await;
-        return Err(d);
-    }
-    Ok(port.id)
+    .await?;
+    Ok(())
 }
 
-/// Detaches the NICs with `ports` from server `id`, waits until Nova has, and
-/// deletes the ports the resource made for them.
+/// Detaches the NICs with `ports` from server `id` and waits until Nova has.
 pub(crate) async fn detach(
     ctx: &Ctx,
     client: &Client,
@@ -176,50 +120,7 @@ pub(crate) async fn detach(
         ),
     )
     .await?;
-    for port in ports {
-        let found = call(ctx, "Cannot read port", neutron::get_port(client, port)).await?;
-        if found.is_some_and(|p| is_owned(&p)) {
-            delete_owned(ctx, client, port).await?;
-        }
-    }
     Ok(())
-}
-
-fn is_owned(port: &neutron::Port) -> bool {
-    port.tags.iter().any(|t| t == OWNED_PORT_TAG)
-}
-
-/// The ports the resource made for NICs of server `id` (looked up while the
-/// server still has them: Nova unbinds them when it deletes the server).
-pub(crate) async fn owned_ports(
-    ctx: &Ctx,
-    client: &Client,
-    id: &str,
-) -> Result<Vec<String>, Diagnostics> {
-    let ports = call(
-        ctx,
-        "Cannot list the server's ports",
-        neutron::list_ports(client, &[("device_id", id), ("tags", OWNED_PORT_TAG)]),
-    )
-    .await?;
-    Ok(ports
-        .iter()
-        .filter(|p| is_owned(p))
-        .map(|p| p.id.clone())
-        .collect())
-}
-
-pub(crate) async fn delete_owned(
-    ctx: &Ctx,
-    client: &Client,
-    port: &str,
-) -> Result<(), Diagnostics> {
-    call(
-        ctx,
-        "Cannot delete the port of a NIC",
-        neutron::delete_port(client, port),
-    )
-    .await
 }
 
 #[cfg(test)]

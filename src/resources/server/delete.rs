@@ -1,5 +1,5 @@
-//! Deleting a server, and what Nova does not delete with it: the ports the
-//! resource made for NICs it attached; the wait for the implicit root volume.
+//! Deleting a server, and the wait for the implicit root volume Nova deletes
+//! after it.
 
 use scs_client::compute as nova;
 use scs_client::volume as cinder;
@@ -11,7 +11,7 @@ use tfplugin::value::{Value, from_value};
 use super::model::{SHUTOFF, ServerModel};
 use super::outcome::wait_deadline;
 use super::status::set_power;
-use super::{SERVER_TIMEOUT, attach, server_ctx};
+use super::{SERVER_TIMEOUT, server_ctx};
 use crate::support::{call, client_for};
 
 pub(super) async fn delete(ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
@@ -27,7 +27,6 @@ pub(super) async fn delete(ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
             set_power(&ctx, &client, &id, SHUTOFF).await?;
         }
     }
-    let owned_ports = attach::owned_ports(&ctx, &client, &id).await?;
     call(
         &ctx,
         "Cannot delete server",
@@ -45,9 +44,6 @@ pub(super) async fn delete(ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
         ),
     )
     .await?;
-    for port in &owned_ports {
-        attach::delete_owned(&ctx, &client, port).await?;
-    }
     // Nova deletes the implicit root volume after the server; wait so
     // that a destroy leaves nothing behind.
     if let Some(volume) = prior.root_volume_id.known() {

@@ -130,14 +130,12 @@ pub(crate) struct NetworkBlock {
     /// The network's name; it must name exactly one network.
     #[tf(optional, computed)]
     pub name: Attr<String>,
-    /// The ID of an existing port to attach. For NICs on a network, the ID of the NIC's port: Nova
-    /// makes it for the NICs the server boots with and for NICs attached later to a server whose
-    /// only group is `default`; for a NIC attached later to a server with other `security_groups`
-    /// the provider makes it with those groups (Nova's attach call would give it only the project's
-    /// `default` group) and tags it `scs_server:nic`. Either is deleted when the NIC is detached or
-    /// the server destroyed through Terraform (a server deleted outside Terraform leaves the tagged
-    /// ports behind). A port given here is detached, not deleted, when the block is removed or the
-    /// server is destroyed.
+    /// The ID of an existing port to attach. For NICs on a network, the ID of the port Nova made
+    /// for the NIC; for a NIC attached in place to a server with `security_groups` other than
+    /// `default`, the provider then gives that port the server's groups (Nova's attach call would
+    /// leave it with only the project's `default` group). Nova deletes such a port when the NIC is
+    /// detached or the server deleted. A port given here is detached, not deleted, when the block
+    /// is removed or the server is destroyed.
     #[tf(optional, computed)]
     pub port: Attr<String>,
     /// The NIC's IPv4 address. If unset, Neutron picks one and it is recorded. Conflicts with
