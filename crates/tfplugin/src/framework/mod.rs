@@ -187,14 +187,7 @@ pub trait Resource: Send + Sync + 'static {
         version: i64,
         _raw: RawState,
     ) -> Result<Value, Diagnostics> {
-        Err(Diagnostic::error(
-            "Unsupported state version",
-            format!(
-                "{} cannot upgrade state from schema version {version}.",
-                self.type_name()
-            ),
-        )
-        .into())
+        Err(unsupported_state_version(self.type_name(), version))
     }
 }
 
@@ -376,6 +369,16 @@ impl RawState {
             },
         )?)
     }
+}
+
+/// What a resource without a state upgrade answers for state of an older
+/// schema `version`.
+pub fn unsupported_state_version(type_name: &str, version: i64) -> Diagnostics {
+    Diagnostic::error(
+        "Unsupported state version",
+        format!("{type_name} cannot upgrade state from schema version {version}."),
+    )
+    .into()
 }
 
 /// The default import: a state whose `id` attribute is the import ID.

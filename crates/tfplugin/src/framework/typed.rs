@@ -17,7 +17,7 @@ use async_trait::async_trait;
 
 use super::{
     ApplyResult, CreateRequest, Ctx, DataSource, PlanChange, RawState, Resource, UpdateRequest,
-    import_by_id,
+    import_by_id, unsupported_state_version,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Model, check_model, timeout_of};
@@ -147,14 +147,7 @@ pub trait TypedResource: Send + Sync + 'static {
         version: i64,
         _raw: RawState,
     ) -> Result<Value, Diagnostics> {
-        Err(Diagnostic::error(
-            "Unsupported state version",
-            format!(
-                "{} cannot upgrade state from schema version {version}.",
-                Self::TYPE_NAME
-            ),
-        )
-        .into())
+        Err(unsupported_state_version(Self::TYPE_NAME, version))
     }
 }
 
