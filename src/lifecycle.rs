@@ -5,7 +5,11 @@
 //! them:
 //! - create: the object's ID is in state before anything can still fail,
 //!   so waiting for it or tagging it after the create leaves a tainted
-//!   resource Terraform deletes or replaces, never an orphan;
+//!   resource Terraform deletes or replaces, never an orphan; a create
+//!   request already sent when Terraform cancels or the timeout passes is
+//!   waited for, so what it made lands in state (tainted) as well, and the
+//!   client adopts what a create made when its answer is lost instead of
+//!   creating it twice;
 //! - read: a 404 removes the resource from state (Terraform plans to
 //!   create it again) instead of failing the refresh;
 //! - update: the update request is sent only when a field changed, tags
@@ -21,9 +25,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use scs_client::Client;
-use scs_client::model::Objects;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use scs_client::model::{ApiObject, Objects};
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use tfplugin::framework::{Applied, Ctx, PlanChange, TypedResource};
 use tfplugin::model::Model;
@@ -67,19 +69,25 @@ impl Failure {
     }
 }
 
-/// The client's handle on the collection of a [`CloudObject`].
-pub type ObjectsOf<T> =
-    Objects<<T as CloudObject>::Api, <T as CloudObject>::Create, <T as CloudObject>::Update>;
+/// How long a create whose operation was cancelled or timed out may still
+/// take to answer: long enough for a slow API, short enough that Ctrl-C
+/// ends the run within a few minutes at worst.
+const CREATE_ANSWER_GRACE: Duration = Duration::from_secs(120);
 
 /// What a hook returns.
 pub type Step<T> = Result<T, Failure>;
+
+/// The create request body of a [`CloudObject`]'s API object.
+pub type Create<T> = <<T as CloudObject>::Api as ApiObject>::Create;
+/// The update request body of a [`CloudObject`]'s API object.
+pub type Update<T> = <<T as CloudObject>::Api as ApiObject>::Update;
 
 /// One kind of cloud object behind a resource: its model, and how the API
 /// creates, fetches, changes and deletes it. Register it as
 /// `typed_resource(Managed(MyObject))`.
 ///
-/// Objects that live in a plain REST collection name the client's handle on
-/// it in [`CloudObject::objects`] and say how to build the create request
+/// For objects the client knows to live in a plain REST collection
+/// ([`ApiObject::objects`]), a resource says how to build the create request
 /// ([`CloudObject::create_body`]) and the update request
 /// ([`CloudObject::update_body`]); fetching, updating, tagging and deleting
 /// then need no code. Anything else overrides the hook it needs.
@@ -88,30 +96,22 @@ pub trait CloudObject: Send + Sync + 'static {
     /// The resource's attributes; its `id`, `region`, `tags` and
     /// `timeouts` fields are handled here.
     type Model: Model;
-    /// The object as the API returns it.
-    type Api: Clone + DeserializeOwned + Send + Sync + 'static;
-    /// The body of the create request.
-    type Create: Serialize + Send + Sync;
-    /// The body of the in-place update request; `Default` means "nothing
-    /// to send". Use `()` for objects that only change by replacement.
-    type Update: Default + PartialEq + Serialize + Send + Sync;
+    /// The object as the API returns it; the client knows its request
+    /// bodies and its collection.
+    type Api: ApiObject;
 
     const TYPE_NAME: &'static str;
     /// How messages name one object: "network", "security group rule".
-    const KIND: &'static str;
+    const KIND: &'static str = <Self::Api as ApiObject>::KIND;
     /// Whether a delete answered with 409 Conflict is tried again until the
-    /// timeout (Neutron objects whose dependants are still going away).
-    const RETRY_DELETE_CONFLICTS: bool = false;
+    /// timeout (objects whose dependants are still going away).
+    const RETRY_DELETE_CONFLICTS: bool = <Self::Api as ApiObject>::DELETE_WAITS_FOR_DEPENDANTS;
     const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
-
-    /// The client's handle on the collection the objects live in.
-    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
-        None
-    }
 
     /// The state for `api`, keeping what only the configuration knows from
     /// `prior` (the plan after a create). `region` and `timeouts` are taken
-    /// from `prior` whatever this returns.
+    /// from `prior` whatever this returns, and `id` is the object's own
+    /// unless this sets another.
     fn state_from(&self, api: Self::Api, prior: &Self::Model) -> Self::Model;
 
     /// The create request for the plan.
@@ -119,7 +119,7 @@ pub trait CloudObject: Send + Sync + 'static {
         &self,
         _planned: &Self::Model,
         _config: &Self::Model,
-    ) -> Result<Self::Create, Diagnostics> {
+    ) -> Result<Create<Self>, Diagnostics> {
         Err(unsupported::<Self>("create"))
     }
 
@@ -178,12 +178,12 @@ pub trait CloudObject: Send + Sync + 'static {
         _prior: &Self::Model,
         _planned: &Self::Model,
         _config: &Self::Model,
-    ) -> Result<Self::Update, Diagnostics> {
-        Ok(Self::Update::default())
+    ) -> Result<Update<Self>, Diagnostics> {
+        Ok(Update::<Self>::default())
     }
 
     /// Sends the update request; only called with a non-default body.
-    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: Self::Update) -> Step<()> {
+    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: Update<Self>) -> Step<()> {
         collection(self)?.update(client, id, &body).await?;
         Ok(())
     }
@@ -249,10 +249,8 @@ fn unsupported<T: CloudObject + ?Sized>(hook: &str) -> Diagnostics {
     .into()
 }
 
-fn collection<T: CloudObject + ?Sized>(object: &T) -> Result<&'static ObjectsOf<T>, Failure> {
-    object
-        .objects()
-        .ok_or_else(|| Failure::Invalid(unsupported::<T>("reach the collection of")))
+fn collection<T: CloudObject + ?Sized>(_: &T) -> Result<&'static Objects<T::Api>, Failure> {
+    T::Api::objects().ok_or_else(|| Failure::Invalid(unsupported::<T>("reach the collection of")))
 }
 
 /// The [`TypedResource`] for a [`CloudObject`].
@@ -272,14 +270,72 @@ impl<T: CloudObject> Managed<T> {
         }
     }
 
+    /// Runs the create hook. Unlike the other steps it is not dropped when
+    /// Terraform cancels or the timeout passes: a create request that went
+    /// out may still make the object, and its answer is the only record of
+    /// its ID. The client stops the hook at its next safe point instead, and
+    /// an object that was made comes back with the interruption, to be kept
+    /// in state as tainted rather than orphaned.
+    async fn create_step(
+        &self,
+        ctx: &Ctx,
+        client: &Client,
+        planned: &T::Model,
+        config: &T::Model,
+    ) -> Result<(T::Api, Option<Diagnostics>), Diagnostics> {
+        let summary = Self::summary("create");
+        let create = self.0.create(ctx, client, planned, config);
+        tokio::pin!(create);
+        let why = match ctx.run(&mut create).await {
+            Ok(Ok(api)) => return Ok((api, None)),
+            Ok(Err(f)) => return Err(f.into_diagnostics(&summary)),
+            Err(why) => why,
+        };
+        let mut diags = interrupted(&summary, why);
+        match tokio::time::timeout(CREATE_ANSWER_GRACE, create).await {
+            Ok(Ok(api)) => {
+                diags.push(Diagnostic::warning(
+                    format!("The {} was created before the operation stopped", T::KIND),
+                    format!(
+                        "{} {} is kept in state as tainted: the next apply replaces it.",
+                        T::KIND,
+                        api.id()
+                    ),
+                ));
+                Ok((api, Some(diags)))
+            }
+            Ok(Err(f)) => {
+                diags.extend(f.into_diagnostics(&summary));
+                Err(diags)
+            }
+            Err(_) => {
+                diags.push(Diagnostic::error(
+                    format!("No answer to the {} create", T::KIND),
+                    format!(
+                        "The create request was still unanswered {} s after the operation stopped. \
+                         If the cloud made the {} anyway, import it or delete it.",
+                        CREATE_ANSWER_GRACE.as_secs(),
+                        T::KIND
+                    ),
+                ));
+                Err(diags)
+            }
+        }
+    }
+
     fn summary(verb: &str) -> String {
         format!("Cannot {verb} {}", T::KIND)
     }
 
     /// The state for `api`: the hook's mapping, with `region` and
-    /// `timeouts` as the prior state has them.
+    /// `timeouts` as the prior state has them, and the object's ID unless
+    /// the mapping chose another.
     fn state_of(&self, api: T::Api, prior: &T::Model) -> T::Model {
+        let id = api.id().to_owned();
         let mut state = self.0.state_from(api, prior);
+        if stored_id(&state).is_none() {
+            state.set_id(Attr::Known(id));
+        }
         if let Some(region) = prior.region() {
             state.set_region(region.clone());
         }
@@ -346,11 +402,13 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         };
         planned.set_region(region);
         let summary = Self::summary("create");
-        let created =
-            match Self::step(ctx, &summary, self.0.create(ctx, &client, &planned, config)).await {
-                Ok(api) => api,
-                Err(d) => return Applied::failed(d),
-            };
+        let created = match self.create_step(ctx, &client, &planned, config).await {
+            Ok((api, None)) => api,
+            Ok((api, Some(stopped))) => {
+                return Applied::partial(self.state_of(api, &planned), stopped);
+            }
+            Err(d) => return Applied::failed(d),
+        };
         // From here on the object exists: every failure keeps it in state.
         let mut state = self.state_of(created.clone(), &planned);
         let settled = Self::step(
@@ -427,7 +485,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         let steps = async {
             let summary = Self::summary("update");
             let body = self.0.update_body(&prior, &planned, config)?;
-            if body != T::Update::default() {
+            if body != Update::<T>::default() {
                 Self::step(ctx, &summary, self.0.update(ctx, &client, &id, body)).await?;
             }
             Self::step(

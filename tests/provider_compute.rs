@@ -67,6 +67,38 @@ async fn keypair_life_cycle() {
 }
 
 #[tokio::test]
+async fn keypair_whose_create_answer_is_lost_is_the_one_in_the_cloud() {
+    let tf = Tf::start().await;
+    tf.cloud.on(
+        "POST",
+        os::KEYPAIRS,
+        vec![scs_client::test_util::Action::LoseAnswer],
+    );
+    let state = tf.create("scs_keypair", keypair_case().config).await;
+    assert_eq!(s(&state, "id"), "deploy");
+    assert_eq!(tf.cloud.objects(os::KEYPAIRS).len(), 1);
+}
+
+#[tokio::test]
+async fn keypair_of_the_same_name_but_another_key_is_not_taken_over() {
+    let tf = Tf::start().await;
+    let other = PUBLIC_KEY.replace("AAAAIBvV", "AAAAIXyz");
+    tf.create(
+        "scs_keypair",
+        json!({"name": "deploy", "public_key": other}),
+    )
+    .await;
+    let answer = tf.try_create("scs_keypair", keypair_case().config).await;
+    let error = answer.failed();
+    assert!(error.contains("Cannot create keypair"), "{error}");
+    assert!(
+        answer.value.is_null(),
+        "nothing adopted: {:?}",
+        answer.value
+    );
+}
+
+#[tokio::test]
 async fn keypair_import_of_an_empty_name_is_refused() {
     let tf = Tf::start().await;
     let answer = tf.import("scs_keypair", " ").await;

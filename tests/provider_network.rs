@@ -504,3 +504,107 @@ async fn network_and_subnet_data_sources_find_by_name() {
         .ok();
     assert_eq!(s(&one, "cidr"), "10.62.0.0/24");
 }
+
+/// The networks named `name` in the cloud.
+fn networks_named(tf: &Tf, name: &str) -> Vec<serde_json::Value> {
+    tf.cloud
+        .objects(os::NETWORKS)
+        .into_iter()
+        .filter(|n| n["name"] == name)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_adopts_what_it_made_instead_of_making_another() {
+    let tf = Tf::start().await;
+    tf.cloud.on(
+        "POST",
+        os::NETWORKS,
+        vec![
+            scs_client::test_util::Action::LoseAnswer,
+            scs_client::test_util::Action::Pass,
+        ],
+    );
+    let state = tf
+        .create("scs_network", json!({"name": "lost-answer"}))
+        .await;
+    let made = networks_named(&tf, "lost-answer");
+    assert_eq!(made.len(), 1, "exactly one network: {made:?}");
+    assert_eq!(s(&state, "id"), made[0]["id"].as_str().unwrap());
+    assert_eq!(
+        tf.cloud.hits("POST", os::NETWORKS).len(),
+        1,
+        "one create sent"
+    );
+}
+
+#[tokio::test]
+async fn a_create_lost_before_it_reached_the_cloud_is_sent_again() {
+    let tf = Tf::start().await;
+    // A 503 from a gateway in front of Neutron: the lookup finds nothing, so the create is
+    // repeated. The harness sets max_retries = 0; one more attempt needs at least one retry.
+    tf.configure_with(json!({"max_retries": 2})).await;
+    tf.cloud.on(
+        "POST",
+        os::NETWORKS,
+        vec![
+            scs_client::test_util::Action::error(os::NETWORKS, 503, "gateway busy", "req-gw-1"),
+            scs_client::test_util::Action::Pass,
+        ],
+    );
+    let state = tf.create("scs_network", json!({"name": "retried"})).await;
+    let made = networks_named(&tf, "retried");
+    assert_eq!(made.len(), 1, "exactly one network: {made:?}");
+    assert_eq!(s(&state, "id"), made[0]["id"].as_str().unwrap());
+    assert_eq!(tf.cloud.hits("POST", os::NETWORKS).len(), 2);
+}
+
+#[tokio::test]
+async fn a_lost_answer_never_adopts_an_object_that_is_not_provably_its_own() {
+    let tf = Tf::start().await;
+    // Two networks of this name appear while the create is under way (one of them another
+    // tool's): the provider cannot tell which is its own and must not guess or create a third.
+    tf.cloud.insert(os::NETWORKS, json!({"name": "twin"}));
+    tf.cloud.on(
+        "POST",
+        os::NETWORKS,
+        vec![scs_client::test_util::Action::LoseAnswer],
+    );
+    let answer = tf.try_create("scs_network", json!({"name": "twin"})).await;
+    let error = answer.failed();
+    assert!(error.contains("Cannot create network"), "{error}");
+    assert_eq!(networks_named(&tf, "twin").len(), 2, "no third network");
+    assert_eq!(
+        tf.cloud.hits("POST", os::NETWORKS).len(),
+        1,
+        "one create sent"
+    );
+}
+
+#[tokio::test]
+async fn a_create_that_outlives_its_timeout_is_kept_in_state_not_orphaned() {
+    let tf = Tf::start().await;
+    tf.cloud.on(
+        "POST",
+        os::NETWORKS,
+        vec![scs_client::test_util::Action::Delay(
+            std::time::Duration::from_millis(1500),
+            Box::new(scs_client::test_util::Action::Pass),
+        )],
+    );
+    let answer = tf
+        .try_create(
+            "scs_network",
+            json!({"name": "slow", "timeouts": {"create": "200ms"}}),
+        )
+        .await;
+    let error = answer.failed();
+    assert!(error.contains("timeout"), "{error}");
+    let made = networks_named(&tf, "slow");
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(
+        s(&answer.value, "id"),
+        made[0]["id"].as_str().unwrap(),
+        "the network the create made is in state (tainted by the error)"
+    );
+}

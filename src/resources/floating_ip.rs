@@ -15,7 +15,7 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, ObjectsOf, Step};
+use crate::lifecycle::{CloudObject, Step};
 use crate::support::net::ip_validator;
 use crate::support::schema::{region, tags};
 use crate::support::{
@@ -93,19 +93,10 @@ async fn network_of_pool(client: &Client, pool: &str) -> Result<String, Diagnost
 impl CloudObject for FloatingIpResource {
     type Model = FloatingIpModel;
     type Api = FloatingIp;
-    type Create = CreateFloatingIp;
-    type Update = UpdateFloatingIp;
     const TYPE_NAME: &'static str = "scs_floating_ip";
-    const KIND: &'static str = "floating IP";
-
-    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
-        Some(&collections::FLOATING_IPS)
-    }
 
     fn state_from(&self, fip: FloatingIp, prior: &FloatingIpModel) -> FloatingIpModel {
         FloatingIpModel {
-            id: Attr::Known(fip.id),
-            region: prior.region.clone(),
             // The configured name, or the network's name once `complete` looked it up.
             pool: prior.pool.clone(),
             floating_network_id: Attr::Known(fip.floating_network_id),
@@ -115,7 +106,7 @@ impl CloudObject for FloatingIpResource {
             description: string_from_api(fip.description, &prior.description),
             tags: list_from_api(fip.tags, &prior.tags),
             status: Attr::Known(fip.status),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 

@@ -71,10 +71,7 @@ fn public_key_validator(v: &Value, path: &AttributePath, d: &mut Diagnostics) {
 impl CloudObject for KeypairResource {
     type Model = KeypairModel;
     type Api = Keypair;
-    type Create = CreateKeypair;
-    type Update = ();
     const TYPE_NAME: &'static str = "scs_keypair";
-    const KIND: &'static str = "keypair";
 
     fn state_from(&self, kp: Keypair, prior: &KeypairModel) -> KeypairModel {
         let public_key = match prior.public_key.known() {
@@ -83,11 +80,10 @@ impl CloudObject for KeypairResource {
         };
         KeypairModel {
             id: Attr::Known(kp.name.clone()),
-            region: prior.region.clone(),
             name: Attr::Known(kp.name),
             public_key,
             fingerprint: Attr::Known(kp.fingerprint),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 

@@ -1,7 +1,7 @@
 //! `scs_network`: a Neutron network (`/v2.0/networks`).
 
 use async_trait::async_trait;
-use scs_client::network::{CreateNetwork, Network, UpdateNetwork, collections};
+use scs_client::network::{CreateNetwork, Network, UpdateNetwork};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::Diagnostics;
@@ -9,7 +9,7 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::int_between;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, ObjectsOf};
+use crate::lifecycle::CloudObject;
 use crate::support::schema::{region, tags};
 use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
 
@@ -70,20 +70,10 @@ fn mtu(value: Option<&i64>) -> Option<u32> {
 impl CloudObject for NetworkResource {
     type Model = NetworkModel;
     type Api = Network;
-    type Create = CreateNetwork;
-    type Update = UpdateNetwork;
     const TYPE_NAME: &'static str = "scs_network";
-    const KIND: &'static str = "network";
-    const RETRY_DELETE_CONFLICTS: bool = true;
-
-    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
-        Some(&collections::NETWORKS)
-    }
 
     fn state_from(&self, net: Network, prior: &NetworkModel) -> NetworkModel {
         NetworkModel {
-            id: Attr::Known(net.id),
-            region: prior.region.clone(),
             name: string_from_api(net.name, &prior.name),
             description: string_from_api(net.description, &prior.description),
             admin_state_up: Attr::Known(net.admin_state_up),
@@ -94,7 +84,7 @@ impl CloudObject for NetworkResource {
             tags: list_from_api(net.tags, &prior.tags),
             status: Attr::Known(net.status),
             subnet_ids: Attr::Known(net.subnets),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 

@@ -1,7 +1,7 @@
 //! `scs_port`: a Neutron port (`/v2.0/ports`).
 
 use async_trait::async_trait;
-use scs_client::network::{AllowedAddressPair, CreatePort, FixedIp, Port, UpdatePort, collections};
+use scs_client::network::{AllowedAddressPair, CreatePort, FixedIp, Port, UpdatePort};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
@@ -9,7 +9,7 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, ObjectsOf};
+use crate::lifecycle::CloudObject;
 use crate::support::net::{Cidr, parse_ip};
 use crate::support::schema::{region, tags};
 use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
@@ -179,8 +179,6 @@ impl PortModel {
             .cloned()
             .unwrap_or_default();
         PortModel {
-            id: Attr::Known(port.id),
-            region: prior.region.clone(),
             network_id: Attr::Known(port.network_id),
             name: string_from_api(port.name, &prior.name),
             description: string_from_api(port.description, &prior.description),
@@ -203,7 +201,7 @@ impl PortModel {
             device_id: Attr::Known(port.device_id),
             device_owner: Attr::Known(port.device_owner),
             status: Attr::Known(port.status),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 }
@@ -296,14 +294,7 @@ fn check_config(port: &PortModel) -> Diagnostics {
 impl CloudObject for PortResource {
     type Model = PortModel;
     type Api = Port;
-    type Create = CreatePort;
-    type Update = UpdatePort;
     const TYPE_NAME: &'static str = "scs_port";
-    const KIND: &'static str = "port";
-
-    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
-        Some(&collections::PORTS)
-    }
 
     fn state_from(&self, port: Port, prior: &PortModel) -> PortModel {
         PortModel::from_api(port, prior)

@@ -1,7 +1,7 @@
 //! `scs_router`: a Neutron router (`/v2.0/routers`) and its external gateway.
 
 use async_trait::async_trait;
-use scs_client::network::{CreateRouter, GatewayRequest, Router, UpdateRouter, collections};
+use scs_client::network::{CreateRouter, GatewayRequest, Router, UpdateRouter};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::Diagnostics;
@@ -9,7 +9,7 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, ObjectsOf};
+use crate::lifecycle::CloudObject;
 use crate::support::schema::{region, tags};
 use crate::support::{changed, changed_nullable, list_from_api, string_from_api};
 
@@ -75,21 +75,11 @@ fn gateway_request(plan: &RouterModel, config: &RouterModel) -> Option<GatewayRe
 impl CloudObject for RouterResource {
     type Model = RouterModel;
     type Api = Router;
-    type Create = CreateRouter;
-    type Update = UpdateRouter;
     const TYPE_NAME: &'static str = "scs_router";
-    const KIND: &'static str = "router";
-    const RETRY_DELETE_CONFLICTS: bool = true;
-
-    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
-        Some(&collections::ROUTERS)
-    }
 
     fn state_from(&self, router: Router, prior: &RouterModel) -> RouterModel {
         let gateway = router.external_gateway_info;
         RouterModel {
-            id: Attr::Known(router.id),
-            region: prior.region.clone(),
             name: string_from_api(router.name, &prior.name),
             description: string_from_api(router.description, &prior.description),
             admin_state_up: Attr::Known(router.admin_state_up),
@@ -111,7 +101,7 @@ impl CloudObject for RouterResource {
                     .collect(),
             ),
             tags: list_from_api(router.tags, &prior.tags),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 

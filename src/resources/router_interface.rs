@@ -76,11 +76,10 @@ impl InterfaceModel {
         };
         Some(InterfaceModel {
             id: Attr::Known(port.id.clone()),
-            region: prior.region.clone(),
             router_id: Attr::Known(router_id),
             subnet_id,
             port_id: Attr::Known(port.id),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         })
     }
 }
@@ -164,8 +163,6 @@ fn request_of(model: &InterfaceModel) -> Option<RouterInterfaceRequest> {
 impl CloudObject for RouterInterfaceResource {
     type Model = InterfaceModel;
     type Api = Port;
-    type Create = ();
-    type Update = ();
     const TYPE_NAME: &'static str = "scs_router_interface";
     const KIND: &'static str = "router interface";
     const RETRY_DELETE_CONFLICTS: bool = true;

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use scs_client::Client;
 use scs_client::network::{
-    self as neutron, CreateSecurityGroup, SecurityGroup, UpdateSecurityGroup, collections,
+    self as neutron, CreateSecurityGroup, SecurityGroup, UpdateSecurityGroup,
 };
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
@@ -13,7 +13,7 @@ use tfplugin::framework::Ctx;
 use tfplugin::model::Timeouts;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, ObjectsOf, Step};
+use crate::lifecycle::{CloudObject, Step};
 use crate::support::schema::{region, tags};
 use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
 
@@ -53,20 +53,10 @@ pub struct SecurityGroupModel {
 impl CloudObject for SecurityGroupResource {
     type Model = SecurityGroupModel;
     type Api = SecurityGroup;
-    type Create = CreateSecurityGroup;
-    type Update = UpdateSecurityGroup;
     const TYPE_NAME: &'static str = "scs_security_group";
-    const KIND: &'static str = "security group";
-    const RETRY_DELETE_CONFLICTS: bool = true;
-
-    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
-        Some(&collections::SECURITY_GROUPS)
-    }
 
     fn state_from(&self, group: SecurityGroup, prior: &SecurityGroupModel) -> SecurityGroupModel {
         SecurityGroupModel {
-            id: Attr::Known(group.id),
-            region: prior.region.clone(),
             name: string_from_api(group.name, &prior.name),
             description: string_from_api(group.description, &prior.description),
             stateful: attr_of(group.stateful),
@@ -75,7 +65,7 @@ impl CloudObject for SecurityGroupResource {
                 prior.delete_default_rules.known().copied().unwrap_or(false),
             ),
             tags: list_from_api(group.tags, &prior.tags),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 

@@ -17,7 +17,7 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::one_of;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, ObjectsOf, Step};
+use crate::lifecycle::{CloudObject, Step};
 use crate::support::net::{Cidr, PortField, check_port_range, protocol_number};
 use crate::support::schema::region;
 use crate::support::string_from_api;
@@ -109,8 +109,6 @@ fn same_prefix(api: Option<String>, prior: &Attr<String>) -> Attr<String> {
 impl RuleModel {
     fn from_api(rule: SecurityGroupRule, prior: &RuleModel) -> RuleModel {
         RuleModel {
-            id: Attr::Known(rule.id),
-            region: prior.region.clone(),
             security_group_id: Attr::Known(rule.security_group_id),
             direction: Attr::Known(rule.direction),
             ethertype: Attr::Known(rule.ethertype),
@@ -124,7 +122,7 @@ impl RuleModel {
             remote_ip_prefix: same_prefix(rule.remote_ip_prefix, &prior.remote_ip_prefix),
             remote_group_id: rule.remote_group_id.map_or(Attr::Null, Attr::Known),
             description: string_from_api(rule.description, &prior.description),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 }
@@ -214,14 +212,7 @@ fn port(value: &Attr<i64>) -> Option<u32> {
 impl CloudObject for SecurityGroupRuleResource {
     type Model = RuleModel;
     type Api = SecurityGroupRule;
-    type Create = CreateSecurityGroupRule;
-    type Update = ();
     const TYPE_NAME: &'static str = "scs_security_group_rule";
-    const KIND: &'static str = "security group rule";
-
-    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
-        Some(&collections::SECURITY_GROUP_RULES)
-    }
 
     fn state_from(&self, rule: SecurityGroupRule, prior: &RuleModel) -> RuleModel {
         RuleModel::from_api(rule, prior)

@@ -50,21 +50,16 @@ pub struct ServerGroupModel {
 impl CloudObject for ServerGroupResource {
     type Model = ServerGroupModel;
     type Api = ServerGroup;
-    type Create = ();
-    type Update = ();
     const TYPE_NAME: &'static str = "scs_server_group";
-    const KIND: &'static str = "server group";
 
-    fn state_from(&self, group: ServerGroup, prior: &ServerGroupModel) -> ServerGroupModel {
+    fn state_from(&self, group: ServerGroup, _prior: &ServerGroupModel) -> ServerGroupModel {
         ServerGroupModel {
             policy: group
                 .effective_policy()
                 .map_or(Attr::Null, |p| Attr::Known(p.to_owned())),
-            id: Attr::Known(group.id),
-            region: prior.region.clone(),
             name: Attr::Known(group.name),
             members: Attr::Known(group.members),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 

@@ -3,9 +3,7 @@
 use std::net::IpAddr;
 
 use async_trait::async_trait;
-use scs_client::network::{
-    AllocationPool, CreateSubnet, HostRoute, Subnet, UpdateSubnet, collections,
-};
+use scs_client::network::{AllocationPool, CreateSubnet, HostRoute, Subnet, UpdateSubnet};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
@@ -13,7 +11,7 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, ObjectsOf};
+use crate::lifecycle::CloudObject;
 use crate::support::net::{
     Cidr, check_pool, cidr_validator, default_allocation_pools, ip_validator, ip_version, parse_ip,
 };
@@ -242,8 +240,6 @@ impl SubnetModel {
             .map(|(i, d)| keep_spelling(d.clone(), prior_dns.and_then(|p| p.get(i))))
             .collect();
         SubnetModel {
-            id: Attr::Known(subnet.id),
-            region: prior.region.clone(),
             network_id: Attr::Known(subnet.network_id),
             name: string_from_api(subnet.name, &prior.name),
             description: string_from_api(subnet.description, &prior.description),
@@ -258,7 +254,7 @@ impl SubnetModel {
             allocation_pool: Attr::Known(pools),
             host_route: Attr::Known(routes),
             tags: list_from_api(subnet.tags, &prior.tags),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 }
@@ -370,15 +366,7 @@ fn check_config(config: &SubnetModel) -> Diagnostics {
 impl CloudObject for SubnetResource {
     type Model = SubnetModel;
     type Api = Subnet;
-    type Create = CreateSubnet;
-    type Update = UpdateSubnet;
     const TYPE_NAME: &'static str = "scs_subnet";
-    const KIND: &'static str = "subnet";
-    const RETRY_DELETE_CONFLICTS: bool = true;
-
-    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
-        Some(&collections::SUBNETS)
-    }
 
     fn state_from(&self, subnet: Subnet, prior: &SubnetModel) -> SubnetModel {
         SubnetModel::from_api(subnet, prior)

@@ -13,7 +13,7 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::int_between;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, ObjectsOf, Step};
+use crate::lifecycle::{CloudObject, Step};
 use crate::support::schema::region;
 use crate::support::{attr_of, budget, call, changed_nullable, string_from_api};
 
@@ -125,8 +125,6 @@ impl VolumeModel {
     fn from_api(vol: Volume, prior: &VolumeModel) -> VolumeModel {
         let image_id = attr_of(vol.image_id().map(str::to_owned));
         VolumeModel {
-            id: Attr::Known(vol.id),
-            region: prior.region.clone(),
             name: string_from_api(vol.name, &prior.name),
             description: string_from_api(vol.description, &prior.description),
             size: Attr::Known(vol.size),
@@ -147,7 +145,7 @@ impl VolumeModel {
                     })
                     .collect(),
             ),
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 }
@@ -313,14 +311,7 @@ async fn keep_type_id(client: &Client, mut model: VolumeModel, prior: &VolumeMod
 impl CloudObject for VolumeResource {
     type Model = VolumeModel;
     type Api = Volume;
-    type Create = CreateVolume;
-    type Update = UpdateVolume;
     const TYPE_NAME: &'static str = "scs_volume";
-    const KIND: &'static str = "volume";
-
-    fn objects(&self) -> Option<&'static ObjectsOf<Self>> {
-        Some(&cinder::VOLUME_OBJECTS)
-    }
 
     fn state_from(&self, vol: Volume, prior: &VolumeModel) -> VolumeModel {
         VolumeModel::from_api(vol, prior)

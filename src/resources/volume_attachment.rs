@@ -73,11 +73,10 @@ impl AttachmentModel {
         };
         AttachmentModel {
             id: Attr::Known(attachment_id(&att.server_id, &att.volume_id)),
-            region: prior.region.clone(),
             server_id: Attr::Known(att.server_id),
             volume_id: Attr::Known(att.volume_id),
             device,
-            timeouts: prior.timeouts.clone(),
+            ..Default::default()
         }
     }
 }
@@ -111,10 +110,7 @@ async fn wait_detached(ctx: &Ctx, client: &Client, volume_id: &str) -> Result<()
 impl CloudObject for VolumeAttachmentResource {
     type Model = AttachmentModel;
     type Api = VolumeAttachment;
-    type Create = ();
-    type Update = ();
     const TYPE_NAME: &'static str = "scs_volume_attachment";
-    const KIND: &'static str = "volume attachment";
 
     fn state_from(&self, att: VolumeAttachment, prior: &AttachmentModel) -> AttachmentModel {
         AttachmentModel::from_api(att, prior)

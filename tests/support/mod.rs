@@ -177,8 +177,15 @@ impl Tf {
     pub async fn start() -> Tf {
         let cloud = FakeCloud::openstack().await;
         let tf = Tf::unconfigured(cloud).await;
-        let config = json!({
-            "auth_url": tf.cloud.auth_url(),
+        tf.configure_with(json!({})).await;
+        tf
+    }
+
+    /// Configures the provider (again) with password credentials for the fake cloud, no retries,
+    /// and `overrides`.
+    pub async fn configure_with(&self, overrides: serde_json::Value) {
+        let mut config = json!({
+            "auth_url": self.cloud.auth_url(),
             "user_name": "demo",
             "password": PASSWORD,
             "project_name": "demo",
@@ -187,9 +194,11 @@ impl Tf {
             "region": "RegionOne",
             "max_retries": 0,
         });
-        let errors = tf.configure(config).await;
+        if let (Some(config), Some(overrides)) = (config.as_object_mut(), overrides.as_object()) {
+            config.extend(overrides.clone());
+        }
+        let errors = self.configure(config).await;
         assert!(errors.is_empty(), "configure failed: {errors:#?}");
-        tf
     }
 
     /// The provider with its schemas read, not configured yet.

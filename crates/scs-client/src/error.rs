@@ -225,13 +225,14 @@ impl Error {
     }
 
     /// True when a non-idempotent request failed in a way that leaves open
-    /// whether the server acted on it (gateway error, broken connection after
+    /// whether the server acted on it (a 5xx, broken connection after
     /// sending, timeout). Callers should look the object up before retrying.
     pub fn may_have_succeeded(&self) -> bool {
         match self {
             Error::Api(e) => matches!(
                 e.status,
-                StatusCode::BAD_GATEWAY
+                StatusCode::INTERNAL_SERVER_ERROR
+                    | StatusCode::BAD_GATEWAY
                     | StatusCode::SERVICE_UNAVAILABLE
                     | StatusCode::GATEWAY_TIMEOUT
             ),

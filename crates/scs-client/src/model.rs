@@ -1,6 +1,7 @@
 //! Helpers shared by the typed models and calls of every service: null-tolerant fields, the
 //! `{"network": {...}}` envelopes OpenStack wraps single resources in, and 404 handling.
 
+use std::future::Future;
 use std::marker::PhantomData;
 
 use serde::de::{DeserializeOwned, DeserializeSeed};
@@ -9,6 +10,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::microversion::Microversion;
+use crate::retry::create_with_lookup;
 use crate::session::{Client, Request, ServiceClient};
 
 /// Reads `null` as the type's default. OpenStack services send `null` for many "unset" strings
@@ -255,41 +257,88 @@ impl Collection {
     }
 }
 
-/// A typed handle on one collection: objects of type `T`, created from a
-/// `C` and changed with a `U`. Generic life-cycle code (the provider's) reads,
-/// creates, changes, tags and deletes through it without knowing which kind
-/// of object it has; the `create_*`/`get_*`/... functions of each service
-/// do the same for one kind.
-pub struct Objects<T, C, U> {
-    collection: Collection,
-    types: PhantomData<ObjectTypes<T, C, U>>,
+/// One kind of API object: the bodies that create and change it, and where it lives. Generic
+/// life-cycle code (the provider's) needs nothing else to create, read, change, tag and delete
+/// objects of a kind that lives in a plain REST collection.
+pub trait ApiObject: DeserializeOwned + Clone + Send + Sync + 'static {
+    /// The body of the create request.
+    type Create: Serialize + Send + Sync;
+    /// The body of the in-place update request; `Default` means "nothing to send", `()` that the
+    /// API changes nothing in place.
+    type Update: Default + PartialEq + Serialize + Send + Sync;
+    /// How messages name one object ("floating IP").
+    const KIND: &'static str;
+    /// Whether a delete answers 409 Conflict while dependants are still going away (a network's
+    /// ports after their server was deleted), so that it is worth repeating until they are gone.
+    const DELETE_WAITS_FOR_DEPENDANTS: bool = false;
+
+    /// What identifies the object in its collection (a keypair's name, else its ID).
+    fn id(&self) -> &str;
+
+    /// The plain REST collection the objects live in, if they live in one.
+    fn objects() -> Option<&'static Objects<Self>> {
+        None
+    }
+
+    /// List filters that find the objects a create with `body` may have made (its name, its
+    /// network), for [`Objects::create`] to adopt the one a lost answer was about. `None`: the
+    /// kind cannot be found that way, and a lost answer is an error, never a second create.
+    fn identity(_body: &Self::Create) -> Option<Vec<(&'static str, String)>> {
+        None
+    }
+
+    /// When the cloud made the object (`created_at`), to tell an object a create just made
+    /// from older ones its identity also finds.
+    fn created_at(&self) -> Option<&str> {
+        None
+    }
 }
 
-/// What an [`Objects`] handle reads, creates from and updates with; it holds
-/// none of them.
-type ObjectTypes<T, C, U> = fn() -> (T, C, U);
+/// A typed handle on one collection of [`ApiObject`]s. The `create_*`/`get_*`/... functions of
+/// each service do the same for one kind.
+pub struct Objects<T> {
+    collection: Collection,
+    kind: PhantomData<fn() -> T>,
+}
 
-impl<T, C, U> Objects<T, C, U> {
+impl<T> Objects<T> {
     pub(crate) const fn new(collection: Collection) -> Self {
         Self {
             collection,
-            types: PhantomData,
+            kind: PhantomData,
         }
     }
 }
 
-impl<T: DeserializeOwned, C: Serialize, U: Serialize> Objects<T, C, U> {
+impl<T: ApiObject> Objects<T> {
     /// `None` when the object does not exist.
     pub async fn get(&self, client: &Client, id: &str) -> Result<Option<T>> {
         self.collection.get(client, id).await
     }
 
-    /// Creates once; never retried blindly.
-    pub async fn create(&self, client: &Client, body: &C) -> Result<T> {
-        self.collection.create(client, body, "").await
+    /// Creates one object, and never two. When the answer is lost (a reset after the request
+    /// went out, a timeout, a 5xx), the objects the create may have made are listed by their
+    /// [`ApiObject::identity`]: one made since the request was sent is the answer; none, and
+    /// the create is sent again; more than one, or no identity, and the error stands.
+    pub async fn create(&self, client: &Client, body: &T::Create) -> Result<T> {
+        let identity = T::identity(body);
+        let filters = identity.as_deref().map(filter_pairs);
+        let filters = &filters;
+        create_once(
+            client,
+            identity.as_deref(),
+            || self.collection.create(client, body, ""),
+            || async move {
+                match &filters {
+                    Some(f) => self.collection.list(client, f).await,
+                    None => Ok(Vec::new()),
+                }
+            },
+        )
+        .await
     }
 
-    pub async fn update(&self, client: &Client, id: &str, body: &U) -> Result<T> {
+    pub async fn update(&self, client: &Client, id: &str, body: &T::Update) -> Result<T> {
         self.collection.update(client, id, body).await
     }
 
@@ -302,6 +351,70 @@ impl<T: DeserializeOwned, C: Serialize, U: Serialize> Objects<T, C, U> {
     pub async fn set_tags(&self, client: &Client, id: &str, tags: &[String]) -> Result<()> {
         self.collection.set_tags(client, id, tags).await
     }
+}
+
+fn filter_pairs<'a>(identity: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    identity.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Creates one object of kind `T`, never two. When the answer is lost (a reset after the request
+/// went out, a timeout, a 5xx), the objects the create may have made are listed by `identity`
+/// (`list`): one made since the request was sent, and not taken by another create of this client,
+/// is the answer; none, and the create is sent again; more than one, or no identity, and the
+/// create's error stands.
+pub(crate) async fn create_once<T, CF, LF>(
+    client: &Client,
+    identity: Option<&[(&'static str, String)]>,
+    create: impl FnMut() -> CF,
+    list: impl Fn() -> LF,
+) -> Result<T>
+where
+    T: ApiObject,
+    CF: Future<Output = Result<T>>,
+    LF: Future<Output = Result<Vec<T>>>,
+{
+    let key = format!("{}:{identity:?}", T::KIND);
+    let _under_way = client.create_started(key.clone());
+    let sent = client.cloud_now();
+    let unsure = |message: String| Error::InvalidRequest {
+        operation: format!("find the {} a lost create answer was about", T::KIND),
+        message,
+    };
+    let (list, key, unsure) = (&list, &key, &unsure);
+    let made = create_with_lookup(
+        &format!("create {}", T::KIND),
+        client.policy().max_retries.clamp(1, 3),
+        create,
+        || async move {
+            if identity.is_none() {
+                return Err(unsure(format!(
+                    "{}s cannot be found by what creates them",
+                    T::KIND
+                )));
+            }
+            let mut made = list().await?;
+            made.retain(|o| {
+                sent.may_precede(o.created_at()) && !client.is_claimed(T::KIND, o.id())
+            });
+            if !made.is_empty() && client.others_in_flight(key) {
+                return Err(unsure(format!(
+                    "another create of the same {} is under way, so it cannot be told whose it is",
+                    T::KIND
+                )));
+            }
+            match made.len() {
+                0 => Ok(None),
+                1 => Ok(made.pop().filter(|o| client.claim(T::KIND, o.id()))),
+                n => Err(unsure(format!(
+                    "{n} {}s match it, made since it was sent",
+                    T::KIND
+                ))),
+            }
+        },
+    )
+    .await?;
+    client.claim(T::KIND, made.id());
+    Ok(made)
 }
 
 #[cfg(test)]

@@ -31,6 +31,17 @@ pub struct CreateKeypair {
     pub key_type: Option<String>,
 }
 
+impl crate::model::ApiObject for Keypair {
+    type Create = CreateKeypair;
+    /// A keypair is only ever replaced.
+    type Update = ();
+    const KIND: &'static str = "keypair";
+
+    fn id(&self) -> &str {
+        &self.name
+    }
+}
+
 /// Listings wrap every keypair in its own `{"keypair": …}` object.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct KeypairItem {
@@ -68,7 +79,21 @@ pub async fn create_keypair(client: &Client, req: &CreateKeypair) -> Result<Keyp
     } else {
         KEYPAIRS
     };
-    coll.create(client, req, &req.name).await
+    let created = coll.create(client, req, &req.name).await;
+    match created {
+        // Keypair names are unique: a create whose answer was lost, repeated, meets its own
+        // keypair; so does a user who lost the state. The same key is the same keypair.
+        Err(e) if e.is_conflict() || e.may_have_succeeded() => {
+            match get_keypair(client, &req.name).await {
+                Ok(Some(existing)) if existing.public_key.trim() == req.public_key.trim() => {
+                    tracing::info!(target: "scs_client::retry", keypair = %req.name, "the keypair exists with this public key; using it");
+                    Ok(existing)
+                }
+                _ => Err(e),
+            }
+        }
+        other => other,
+    }
 }
 
 pub async fn delete_keypair(client: &Client, name: &str) -> Result<()> {

@@ -524,7 +524,42 @@ pub async fn create_server(client: &Client, req: &CreateServer) -> Result<Server
         .microversion(mv)
         .operation(format!("create server {}", req.name))
         .json_body(&body);
-    fetch_one(request, "server").await
+    // Nova's name filter is a regular expression.
+    let identity = [("name", format!("^{}$", regex_escape(&req.name)))];
+    let filters = [("name", identity[0].1.as_str())];
+    crate::model::create_once(
+        client,
+        Some(&identity),
+        || fetch_one(request.try_clone(), "server"),
+        || list_servers(client, &filters),
+    )
+    .await
+}
+
+/// `s` as a regular expression that matches only `s`.
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl crate::model::ApiObject for Server {
+    type Create = CreateServer;
+    type Update = UpdateServer;
+    const KIND: &'static str = "server";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn created_at(&self) -> Option<&str> {
+        self.created.as_deref()
+    }
 }
 
 pub async fn update_server(client: &Client, id: &str, req: &UpdateServer) -> Result<Server> {

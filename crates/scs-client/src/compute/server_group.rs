@@ -47,6 +47,17 @@ pub struct CreateServerGroup {
     pub policies: Option<Vec<String>>,
 }
 
+impl crate::model::ApiObject for ServerGroup {
+    type Create = CreateServerGroup;
+    /// A server group is only ever replaced.
+    type Update = ();
+    const KIND: &'static str = "server group";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 const SERVER_GROUPS: Collection = Collection {
     service,
     path: "os-server-groups",

@@ -40,6 +40,17 @@ fn attachments_path(server_id: &str) -> String {
     format!("servers/{}/os-volume_attachments", segment(server_id))
 }
 
+impl crate::model::ApiObject for VolumeAttachment {
+    type Create = AttachVolume;
+    /// An attachment is only ever replaced.
+    type Update = ();
+    const KIND: &'static str = "volume attachment";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 pub async fn list_volume_attachments(
     client: &Client,
     server_id: &str,
@@ -84,7 +95,15 @@ pub async fn attach_volume(
     if req.delete_on_termination.is_some() {
         request = request.microversion(MV_ATTACHMENT_DELETE_ON_TERMINATION);
     }
-    fetch_one(request, "volumeAttachment").await
+    // A volume is attached to a server at most once: after a lost answer, the attachment (if
+    // any) is the one this request made.
+    crate::retry::create_with_lookup(
+        "attach volume",
+        2,
+        || fetch_one(request.try_clone(), "volumeAttachment"),
+        || get_volume_attachment(client, server_id, &req.volume_id),
+    )
+    .await
 }
 
 /// Detaches; already detached counts as done. Wait for the volume to become `available`.

@@ -1,5 +1,7 @@
 //! The shared session: HTTP connection pool, token, endpoints, limits.
 
+pub mod clock;
+mod ledger;
 mod paginate;
 mod redact;
 mod request;
@@ -69,6 +71,8 @@ struct Inner {
     /// Per service and region (`None` = the configured region).
     versions: std::sync::Mutex<HashMap<(ServiceType, Option<String>), VersionCell>>,
     cancel: CancellationToken,
+    clock: clock::CloudClock,
+    ledger: ledger::Ledger,
 }
 
 impl Client {
@@ -89,6 +93,8 @@ impl Client {
                 limits,
                 versions: std::sync::Mutex::new(HashMap::new()),
                 cancel: CancellationToken::new(),
+                clock: clock::CloudClock::default(),
+                ledger: ledger::Ledger::default(),
             }),
             region: None,
         })
@@ -201,6 +207,15 @@ impl Client {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// Now, on the cloud's clock (as far as its answers have told it).
+    pub fn cloud_now(&self) -> clock::CloudTime {
+        self.inner.clock.now()
+    }
+
+    pub(crate) fn observe_date(&self, headers: &http::HeaderMap) {
+        self.inner.clock.observe(headers);
     }
 
     pub(crate) fn policy(&self) -> RetryPolicy {

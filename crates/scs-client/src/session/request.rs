@@ -177,10 +177,23 @@ impl Request {
         let started = Instant::now();
         let client_cancel = self.svc.client().cancellation().clone();
         let own_cancel = self.cancel.clone().unwrap_or_else(|| client_cancel.clone());
+        // A request that is not safe to repeat (a create) is not abandoned once it may have gone
+        // out: its answer is the only record of what it made. It stops at its next attempt
+        // instead (see `run`), and always at its deadline.
+        let abandon_on_cancel = self.is_idempotent();
+        let cancelled = async {
+            if abandon_on_cancel {
+                tokio::select! {
+                    _ = client_cancel.cancelled() => {}
+                    _ = own_cancel.cancelled() => {}
+                }
+            } else {
+                std::future::pending::<()>().await
+            }
+        };
         tokio::select! {
             biased;
-            _ = client_cancel.cancelled() => Err(Error::Cancelled { operation: op }),
-            _ = own_cancel.cancelled() => Err(Error::Cancelled { operation: op }),
+            _ = cancelled => Err(Error::Cancelled { operation: op }),
             _ = tokio::time::sleep_until(deadline) => Err(Error::Timeout {
                 operation: op,
                 after: started.elapsed(),
@@ -188,6 +201,19 @@ impl Request {
             }),
             r = self.run(op.clone(), deadline) => r,
         }
+    }
+
+    fn is_idempotent(&self) -> bool {
+        self.idempotent
+            .unwrap_or_else(|| is_idempotent(&self.method))
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.svc.client().cancellation().is_cancelled()
+            || self
+                .cancel
+                .as_ref()
+                .is_some_and(CancellationToken::is_cancelled)
     }
 
     /// Sends and decodes the JSON body.
@@ -284,9 +310,7 @@ impl Request {
         headers
             .entry(http::header::ACCEPT)
             .or_insert(HeaderValue::from_static("application/json"));
-        let idempotent = self
-            .idempotent
-            .unwrap_or_else(|| is_idempotent(&self.method));
+        let idempotent = self.is_idempotent();
         let policy = client.policy();
         let limit = client.limit(service);
         let mut retries = 0u32;
@@ -295,6 +319,10 @@ impl Request {
 
         loop {
             let attempt = retries + 1;
+            if self.is_cancelled() {
+                // Before (another) attempt goes out: nothing of it can have happened.
+                return Err(Error::Cancelled { operation: op });
+            }
             let _permit = match &limit {
                 Some(sem) => {
                     Some(
@@ -370,6 +398,7 @@ impl Request {
                     });
                 }
             };
+            client.observe_date(&resp_headers);
             let request_id = request_id_of(&resp_headers);
             tracing::debug!(
                 target: "scs_client::http",

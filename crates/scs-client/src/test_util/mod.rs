@@ -45,6 +45,9 @@ pub enum Action {
     Delay(Duration, Box<Action>),
     /// Answer as if the route were not scripted (from the store).
     Pass,
+    /// Carry the request out as [`Action::Pass`] does, then close the connection with RST
+    /// instead of answering: the client cannot tell whether anything happened.
+    LoseAnswer,
 }
 
 impl Action {
@@ -411,11 +414,30 @@ impl FakeCloud {
                 s.max_in_flight = s.max_in_flight.max(s.in_flight);
                 s.requests.push(req.clone());
             }
-            let action = self.decide(&req);
+            let action = self.carry_out(&req, self.decide(&req)).await;
             let keep = self.perform(&mut sock, action).await;
             self.lock().in_flight -= 1;
             if !keep {
                 return;
+            }
+        }
+    }
+
+    /// Resolves the scripted actions that reach the store: a delayed pass waits, then the store
+    /// acts; a lost answer lets the store act, then resets.
+    async fn carry_out(&self, req: &Recorded, mut action: Action) -> Action {
+        loop {
+            action = match action {
+                Action::Delay(d, inner) if matches!(*inner, Action::Pass | Action::LoseAnswer) => {
+                    tokio::time::sleep(d).await;
+                    *inner
+                }
+                Action::Pass => return self.decide_unscripted(req),
+                Action::LoseAnswer => {
+                    drop(self.decide_unscripted(req));
+                    return Action::Reset;
+                }
+                other => return other,
             }
         }
     }
@@ -453,6 +475,14 @@ impl FakeCloud {
                 }
             }
         }
+        drop(s);
+        self.decide_unscripted(req)
+    }
+
+    /// What the handlers and the store answer, scripts aside.
+    fn decide_unscripted(&self, req: &Recorded) -> Action {
+        let path = req.path_only().to_owned();
+        let mut s = self.lock();
         if !token_ok(&s, req) {
             return unauthorized();
         }
@@ -552,7 +582,7 @@ impl FakeCloud {
                     return write_resp(sock, code, &h, &v.to_string()).await;
                 }
                 Action::Text(code, t) => return write_resp(sock, code, &[], &t).await,
-                Action::Pass => {
+                Action::Pass | Action::LoseAnswer => {
                     return write_resp(sock, 500, &[], "a pass action reached the wire").await;
                 }
             }

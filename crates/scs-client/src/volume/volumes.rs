@@ -161,8 +161,29 @@ pub async fn get_volume(client: &Client, id: &str) -> Result<Option<Volume>> {
 }
 
 /// A typed handle on the volumes collection, for generic life-cycle code.
-pub const VOLUME_OBJECTS: crate::model::Objects<Volume, CreateVolume, UpdateVolume> =
-    crate::model::Objects::new(VOLUMES);
+pub static VOLUME_OBJECTS: crate::model::Objects<Volume> = crate::model::Objects::new(VOLUMES);
+
+impl crate::model::ApiObject for Volume {
+    type Create = CreateVolume;
+    type Update = UpdateVolume;
+    const KIND: &'static str = VOLUMES.label;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn objects() -> Option<&'static crate::model::Objects<Self>> {
+        Some(&VOLUME_OBJECTS)
+    }
+
+    fn identity(body: &CreateVolume) -> Option<Vec<(&'static str, String)>> {
+        Some(vec![("name", body.name.clone().unwrap_or_default())])
+    }
+
+    fn created_at(&self) -> Option<&str> {
+        self.created_at.as_deref()
+    }
+}
 
 /// Creates a volume; wait for `available` with [`wait_for_volume`].
 pub async fn create_volume(client: &Client, req: &CreateVolume) -> Result<Volume> {
