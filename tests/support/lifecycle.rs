@@ -78,13 +78,14 @@ pub async fn destroy_deletes(tf: &Tf, case: &Case<'_>, state: &Value) {
 }
 
 /// An object deleted behind Terraform's back refreshes to a null state (Terraform then plans to
-/// create it again).
+/// create it again) in the next command, whose provider is configured anew.
 pub async fn vanished_reads_as_gone(tf: &Tf, case: &Case<'_>, state: &Value) {
     let id = case.cloud_id(state).to_owned();
     assert!(
         tf.cloud.remove(&case.collection, &id),
         "{id} was in the cloud"
     );
+    tf.next_command().await;
     let read = tf.read(case.type_name, state).await;
     assert!(read.errors.is_empty(), "{:?}", read.errors);
     assert!(

@@ -181,6 +181,12 @@ impl Tf {
         tf
     }
 
+    /// What Terraform does at the start of every command: a provider configured anew (no
+    /// listing kept for reads survives it).
+    pub async fn next_command(&self) {
+        self.configure_with(json!({})).await;
+    }
+
     /// Configures the provider (again) with password credentials for the fake cloud, no retries,
     /// and `overrides`.
     pub async fn configure_with(&self, overrides: serde_json::Value) {

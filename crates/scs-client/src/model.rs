@@ -1,6 +1,7 @@
 //! Helpers shared by the typed models and calls of every service: null-tolerant fields, the
 //! `{"network": {...}}` envelopes OpenStack wraps single resources in, and 404 handling.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
 
@@ -292,6 +293,13 @@ pub trait ApiObject: DeserializeOwned + Clone + Send + Sync + 'static {
     fn created_at(&self) -> Option<&str> {
         None
     }
+
+    /// The filters of a listing of the project's objects (`project_id` for Neutron, which shows
+    /// administrators every project's), for [`Objects::get`] to answer many reads with one list.
+    /// `None`: every read is a GET of its own.
+    fn listing_filters(_project_id: &str) -> Option<Vec<(&'static str, String)>> {
+        None
+    }
 }
 
 /// A typed handle on one collection of [`ApiObject`]s. The `create_*`/`get_*`/... functions of
@@ -311,9 +319,29 @@ impl<T> Objects<T> {
 }
 
 impl<T: ApiObject> Objects<T> {
-    /// `None` when the object does not exist.
+    /// `None` when the object does not exist. Answered from a listing of the kind when one is
+    /// at hand (see `session::snapshot`); an object the listing lacks is asked for directly,
+    /// so a listing never makes an object look gone.
     pub async fn get(&self, client: &Client, id: &str) -> Result<Option<T>> {
+        if let Some(listed) = self.listing(client).await
+            && let Some(object) = listed.get(id)
+        {
+            return Ok(Some(object.clone()));
+        }
         self.collection.get(client, id).await
+    }
+
+    async fn listing(&self, client: &Client) -> Option<std::sync::Arc<HashMap<String, T>>> {
+        let project = client.project_id().await.ok().flatten()?;
+        let filters = T::listing_filters(&project)?;
+        client
+            .listing(T::KIND, || async move {
+                let pairs: Vec<(&str, &str)> =
+                    filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let all: Vec<T> = self.collection.list(client, &pairs).await.ok()?;
+                Some(all.into_iter().map(|o| (o.id().to_owned(), o)).collect())
+            })
+            .await
     }
 
     /// Creates one object, and never two. When the answer is lost (a reset after the request

@@ -97,6 +97,10 @@ macro_rules! neutron_object {
             fn created_at(&self) -> Option<&str> {
                 self.created_at.as_deref()
             }
+
+            fn listing_filters(project_id: &str) -> Option<Vec<(&'static str, String)>> {
+                Some(vec![("project_id", project_id.to_owned())])
+            }
         }
     };
 }

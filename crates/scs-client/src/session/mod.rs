@@ -5,6 +5,7 @@ mod ledger;
 mod paginate;
 mod redact;
 mod request;
+mod snapshot;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -73,6 +74,7 @@ struct Inner {
     cancel: CancellationToken,
     clock: clock::CloudClock,
     ledger: ledger::Ledger,
+    snapshots: snapshot::Snapshots,
 }
 
 impl Client {
@@ -95,6 +97,7 @@ impl Client {
                 cancel: CancellationToken::new(),
                 clock: clock::CloudClock::default(),
                 ledger: ledger::Ledger::default(),
+                snapshots: snapshot::Snapshots::default(),
             }),
             region: None,
         })
@@ -212,6 +215,27 @@ impl Client {
     /// Now, on the cloud's clock (as far as its answers have told it).
     pub fn cloud_now(&self) -> clock::CloudTime {
         self.inner.clock.now()
+    }
+
+    /// See [`snapshot`]: the listing of `kind` in this client's region.
+    pub(crate) async fn listing<T, F, Fut>(
+        &self,
+        kind: &'static str,
+        list: F,
+    ) -> Option<Arc<HashMap<String, T>>>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Option<HashMap<String, T>>>,
+    {
+        self.inner
+            .snapshots
+            .listing(kind, self.region(), list)
+            .await
+    }
+
+    pub(crate) fn write_seen(&self) {
+        self.inner.snapshots.write_seen();
     }
 
     pub(crate) fn observe_date(&self, headers: &http::HeaderMap) {

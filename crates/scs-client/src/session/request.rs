@@ -191,7 +191,14 @@ impl Request {
                 std::future::pending::<()>().await
             }
         };
-        tokio::select! {
+        // Listings kept for reads are stale once a write may have happened: from its start, and
+        // again at its end, so no listing taken while it ran is used.
+        let writes = !matches!(self.method, Method::GET | Method::HEAD);
+        if writes {
+            self.svc.client().write_seen();
+        }
+        let client = self.svc.client().clone();
+        let answer = tokio::select! {
             biased;
             _ = cancelled => Err(Error::Cancelled { operation: op }),
             _ = tokio::time::sleep_until(deadline) => Err(Error::Timeout {
@@ -200,7 +207,11 @@ impl Request {
                 last_status: None,
             }),
             r = self.run(op.clone(), deadline) => r,
+        };
+        if writes {
+            client.write_seen();
         }
+        answer
     }
 
     fn is_idempotent(&self) -> bool {

@@ -183,6 +183,11 @@ impl crate::model::ApiObject for Volume {
     fn created_at(&self) -> Option<&str> {
         self.created_at.as_deref()
     }
+
+    /// Cinder lists the project's own volumes.
+    fn listing_filters(_project_id: &str) -> Option<Vec<(&'static str, String)>> {
+        Some(Vec::new())
+    }
 }
 
 /// Creates a volume; wait for `available` with [`wait_for_volume`].
