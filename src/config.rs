@@ -191,8 +191,9 @@ pub const ARGUMENTS: &[Argument] = &[
         Kind::Number,
         &[],
         "How often to retry a request that could not connect or was answered with `429 Too Many \
-         Requests` (honouring `Retry-After`), and requests that are safe to repeat after a `502`, `503` \
-         or `504`. Waits back off exponentially. A whole number, `0` or more; defaults to `8`, and `0` \
+         Requests` (honouring `Retry-After`), and requests that are safe to repeat (reads, updates and \
+         deletes) after a `500`, `502`, `503` or `504` or a broken connection. Waits back off \
+         exponentially. A whole number, `0` or more; defaults to `8`, and `0` \
          turns retries off. Requests that create something (POST) are not repeated after a `5xx` answer \
          or a broken connection, because the first attempt may have succeeded.",
     ),

@@ -72,8 +72,8 @@
 //!
 //! See [`retry`] for the full rules. In short: `429` is always retried,
 //! honouring `Retry-After` and backing off exponentially with jitter when it
-//! is absent; `502`/`503`/`504` and broken connections are retried for
-//! idempotent requests only; `max_retries` (default
+//! is absent; `500`/`502`/`503`/`504` and broken connections are retried
+//! for idempotent requests (reads, updates, deletes) only; `max_retries` (default
 //! [`config::DEFAULT_MAX_RETRIES`]) caps the retries, and every request has a
 //! deadline (default 10 minutes, or [`Request::deadline`]). A POST that failed
 //! ambiguously is not repeated blindly: [`Client::create_with_lookup`] looks

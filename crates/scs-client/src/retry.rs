@@ -3,10 +3,16 @@
 //! - `429 Too Many Requests`: retried for every method (the server did not
 //!   act on the request). The wait is `Retry-After` when given (seconds or an
 //!   HTTP date, capped at [`MAX_RETRY_AFTER`]), else exponential backoff.
-//! - `502`, `503`, `504` and connections that broke after the request was
-//!   sent: retried for idempotent requests (GET, HEAD, PUT, DELETE, and
-//!   anything marked idempotent) only. A POST that failed this way may have
-//!   created something; it is returned as an error whose
+//! - `500`, `502`, `503`, `504` and connections that broke after the request
+//!   was sent: retried for idempotent requests (GET, HEAD, PUT, DELETE, and
+//!   anything marked idempotent) only. Repeating a read changes nothing; a
+//!   repeated DELETE of an object the first attempt did delete answers 404,
+//!   which the delete calls count as done; the PUTs of Neutron, Nova and
+//!   Cinder set fields to values, so a second one sets the same values. A
+//!   `500` is often an API worker that lost its database or message queue
+//!   connection for a moment, so it is worth repeating as the gateway errors
+//!   are. A POST that failed with a gateway error or a broken connection may
+//!   have created something; it is returned as an error whose
 //!   [`crate::Error::may_have_succeeded`] is true, and callers use
 //!   [`crate::Client::create_with_lookup`] to look before creating again.
 //! - Connections that were never established (refused, DNS): retried for
@@ -84,9 +90,12 @@ pub fn retryable_status(status: http::StatusCode, idempotent: bool) -> bool {
     match status {
         // The server refused before acting: safe for every method.
         S::TOO_MANY_REQUESTS => true,
-        // A gateway or an overloaded service: the request may have been
-        // acted on, so only requests that are safe to repeat.
-        S::BAD_GATEWAY | S::SERVICE_UNAVAILABLE | S::GATEWAY_TIMEOUT => idempotent,
+        // A failing or overloaded service, or a gateway in front of one:
+        // the request may have been acted on, so only requests that are
+        // safe to repeat.
+        S::INTERNAL_SERVER_ERROR | S::BAD_GATEWAY | S::SERVICE_UNAVAILABLE | S::GATEWAY_TIMEOUT => {
+            idempotent
+        }
         _ => false,
     }
 }
@@ -288,6 +297,39 @@ mod tests {
         .unwrap_err();
         assert!(e.may_have_succeeded());
         assert_eq!(creates.get(), 3);
+    }
+
+    #[test]
+    fn server_errors_are_retried_only_when_repeating_is_safe() {
+        use http::StatusCode as S;
+        for status in [
+            S::INTERNAL_SERVER_ERROR,
+            S::BAD_GATEWAY,
+            S::SERVICE_UNAVAILABLE,
+            S::GATEWAY_TIMEOUT,
+        ] {
+            assert!(retryable_status(status, true), "{status}");
+            assert!(!retryable_status(status, false), "{status}");
+        }
+        for status in [
+            S::NOT_IMPLEMENTED,
+            S::BAD_REQUEST,
+            S::CONFLICT,
+            S::NOT_FOUND,
+        ] {
+            assert!(!retryable_status(status, true), "{status}");
+        }
+        assert!(retryable_status(S::TOO_MANY_REQUESTS, false));
+        for method in [
+            http::Method::GET,
+            http::Method::HEAD,
+            http::Method::PUT,
+            http::Method::DELETE,
+        ] {
+            assert!(is_idempotent(&method), "{method}");
+        }
+        assert!(!is_idempotent(&http::Method::POST));
+        assert!(!is_idempotent(&http::Method::PATCH));
     }
 
     #[test]

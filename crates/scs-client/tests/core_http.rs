@@ -115,6 +115,93 @@ async fn post_is_not_retried_on_503_but_is_on_429() {
 }
 
 #[tokio::test]
+async fn reads_and_updates_are_retried_on_500_but_creates_are_not() {
+    let mock = FakeCloud::start().await;
+    let broken = Action::Json(
+        500,
+        json!({"NeutronError": {"type": "HTTPInternalServerError", "message": "Request Failed: internal server error while processing your request.", "detail": ""}}),
+    );
+    mock.on("GET", NETS, vec![broken.clone(), Action::ok(nets(1))]);
+    let one = format!("{NETS}/n0");
+    mock.on(
+        "PUT",
+        &one,
+        vec![
+            broken.clone(),
+            Action::ok(json!({"network": {"id": "n0", "name": "renamed"}})),
+        ],
+    );
+    mock.on(
+        "POST",
+        NETS,
+        vec![broken, Action::Json(201, json!({"network": {"id": "dup"}}))],
+    );
+    let c = core_support::client(&mock, 3);
+
+    let v: Value = c.network().get_json("/networks").await.unwrap();
+    assert_eq!(v["networks"][0]["id"], "n0");
+    assert_eq!(mock.hits("GET", NETS).len(), 2);
+
+    let v: Value = c
+        .network()
+        .put_json("/networks/n0", &json!({"network": {"name": "renamed"}}))
+        .await
+        .unwrap();
+    assert_eq!(v["network"]["name"], "renamed");
+    assert_eq!(mock.hits("PUT", &one).len(), 2);
+
+    let err = c
+        .network()
+        .post_json::<_, Value>("/networks", &json!({"network": {"name": "x"}}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(
+        mock.hits("POST", NETS).len(),
+        1,
+        "a create is never repeated"
+    );
+}
+
+/// A delete the service carried out although its answer was lost behind a gateway error: the
+/// repeated DELETE finds nothing (404), and that is the success the caller wanted.
+#[tokio::test]
+async fn a_delete_answered_404_on_its_retry_is_done() {
+    for status in [500, 502, 503, 504] {
+        let mock = FakeCloud::openstack().await;
+        let net = mock.insert(NETS, json!({"name": "gone-soon"}));
+        let id = net["id"].as_str().unwrap().to_owned();
+        mock.handle(
+            "DELETE",
+            "/network/v2.0/networks/*",
+            move |store, req, _| match store.remove(NETS, &req.path_only()[NETS.len() + 1..]) {
+                Some(_) => Action::error(req.path_only(), status, "upstream failed", "req-1"),
+                None => Action::error(req.path_only(), 404, "Network could not be found.", "req-2"),
+            },
+        );
+        let c = core_support::client(&mock, 3);
+        scs_client::network::delete_network(&c, &id).await.unwrap();
+        let hits = mock.hits("DELETE", &format!("{NETS}/{id}"));
+        assert_eq!(hits.len(), 2, "{status}: one retry");
+        assert!(mock.object(NETS, &id).is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_delete_whose_connection_broke_is_retried() {
+    let mock = FakeCloud::start().await;
+    let one = format!("{NETS}/n0");
+    mock.on(
+        "DELETE",
+        &one,
+        vec![Action::Reset, Action::Text(204, String::new())],
+    );
+    let c = core_support::client(&mock, 3);
+    scs_client::network::delete_network(&c, "n0").await.unwrap();
+    assert_eq!(mock.hits("DELETE", &one).len(), 2);
+}
+
+#[tokio::test]
 async fn connection_reset_is_retried_for_get() {
     let mock = FakeCloud::start().await;
     mock.on("GET", NETS, vec![Action::Reset, Action::ok(nets(1))]);
