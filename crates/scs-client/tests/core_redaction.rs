@@ -142,3 +142,79 @@ async fn no_secret_in_trace_logs_or_errors() {
         );
     }
 }
+
+/// Nova's answer to an invalid `user_data` quotes the value twice ("Value: ..." and jsonschema's
+/// "'...' is too long"): neither the error nor the TRACE log of the answer may carry it.
+#[tokio::test]
+async fn an_error_answer_quoting_a_secret_of_the_request_is_scrubbed_and_clipped() {
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    const USER_DATA_B64: &str = "I2Nsb3VkLWNvbmZpZwpwYXNzd29yZDogaHVudGVyMg==";
+    let mock = FakeCloud::start().await;
+    let echo = format!(
+        "Invalid input for field/attribute user_data. Value: {USER_DATA_B64}. \
+         '{USER_DATA_B64}' is not a 'base64'"
+    );
+    mock.on(
+        "POST",
+        "/compute/v2.1/servers",
+        vec![Action::error("/compute/v2.1/servers", 400, &echo, "req-ud")],
+    );
+    let long = format!("{} {USER_DATA_B64}", "x".repeat(3000));
+    mock.on(
+        "PUT",
+        "/compute/v2.1/servers/s1",
+        vec![Action::error(
+            "/compute/v2.1/servers/s1",
+            400,
+            &long,
+            "req-long",
+        )],
+    );
+    let c = core_support::client(&mock, 0);
+    let e = c
+        .compute()
+        .post_json::<_, Value>(
+            "/servers",
+            &json!({"server": {"name": "x", "user_data": USER_DATA_B64}}),
+        )
+        .await
+        .unwrap_err();
+    let shown = e.to_string();
+    assert!(
+        shown.contains("Invalid input for field/attribute user_data. Value: <redacted>."),
+        "{shown}"
+    );
+    assert!(shown.contains("req-ud"), "{shown}");
+
+    // A message longer than 1 KiB is cut; a secret past the cut is gone either way.
+    let e = c
+        .compute()
+        .put_json::<_, Value>(
+            "/servers/s1",
+            &json!({"server": {"name": "x", "user_data": USER_DATA_B64}}),
+        )
+        .await
+        .unwrap_err();
+    let clipped = e.api_message().unwrap_or_default().to_owned();
+    assert!(clipped.len() < 1100, "{} bytes", clipped.len());
+    assert!(clipped.contains("bytes in all"), "{clipped}");
+
+    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("response body"),
+        "no TRACE body lines captured"
+    );
+    let everything = format!("{logs}\n{shown}\n{e}\n{e:?}");
+    assert!(
+        !everything.contains(USER_DATA_B64),
+        "user_data leaked:\n{everything}"
+    );
+}

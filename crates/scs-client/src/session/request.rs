@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use super::redact::{MAX_MESSAGE, clip, scrub, secret_values};
 use super::{
     DEFAULT_REQUEST_TIMEOUT, ServiceClient, redact_text, request_id_of, transport_message,
 };
@@ -322,6 +323,14 @@ impl Request {
             .entry(http::header::ACCEPT)
             .or_insert(HeaderValue::from_static("application/json"));
         let idempotent = self.is_idempotent();
+        // What the body carries under secret-bearing keys: an error answer
+        // that quotes it (Nova's 400 quotes an invalid user_data) must not
+        // carry it into a diagnostic or a log line.
+        let secrets = self
+            .body
+            .as_ref()
+            .map(|(body, _)| secret_values(body))
+            .unwrap_or_default();
         let policy = client.policy();
         let limit = client.limit(service);
         let mut retries = 0u32;
@@ -419,7 +428,7 @@ impl Request {
                 elapsed_ms = sent_at.elapsed().as_millis() as u64,
                 "response"
             );
-            tracing::trace!(target: "scs_client::http", operation = %op, body = %redact_text(&body), "response body");
+            tracing::trace!(target: "scs_client::http", operation = %op, body = %scrub(&redact_text(&body), &secrets), "response body");
 
             if status.is_success() {
                 return Ok(Response {
@@ -455,7 +464,7 @@ impl Request {
             return Err(Error::Api(Box::new(ApiError {
                 operation: op,
                 status,
-                message,
+                message: message.map(|m| clip(&scrub(&m, &secrets), MAX_MESSAGE)),
                 error_type,
                 request_id,
                 attempts: attempt,
