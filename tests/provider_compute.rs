@@ -330,3 +330,45 @@ async fn a_vanished_server_group_reads_as_gone_and_its_delete_404_is_success() {
     );
     assert_eq!(tf.cloud.hits("DELETE", &path).len(), 1);
 }
+
+/// Nova's 400 for bad user data quotes it, as sent (Base64) and decoded: the diagnostic shows
+/// neither form.
+#[tokio::test]
+async fn a_cloud_error_quoting_the_user_data_does_not_show_it() {
+    let tf = Tf::start().await;
+    let (image, net) = seed_compute(&tf);
+    const USER_DATA: &str = "#cloud-config\npassword: hunter2-S3cret\n";
+    const SENT: &str = "I2Nsb3VkLWNvbmZpZwpwYXNzd29yZDogaHVudGVyMi1TM2NyZXQK";
+    tf.cloud.fail(
+        "POST",
+        os::SERVERS,
+        400,
+        &format!(
+            "Invalid input for field/attribute user_data. Value: {SENT}. '{SENT}' is not a \
+             'base64'; it reads {USER_DATA}"
+        ),
+        "req-user-data",
+    );
+    let answer = tf
+        .try_create(
+            "scs_server",
+            json!({"name": "web-1", "flavor_name": "SCS-2V-4-20", "image_id": image,
+                "network": [{"uuid": net}], "user_data": USER_DATA}),
+        )
+        .await;
+    let error = answer.failed();
+    let sent = tf.bodies("POST", os::SERVERS);
+    assert_eq!(
+        sent[0]["server"]["user_data"],
+        json!(SENT),
+        "the request carried it"
+    );
+    assert!(
+        error.contains("Invalid input for field/attribute user_data"),
+        "{error}"
+    );
+    assert!(error.contains("req-user-data"), "{error}");
+    for leaked in [SENT, "hunter2", USER_DATA] {
+        assert!(!error.contains(leaked), "{leaked:?} shown in: {error}");
+    }
+}

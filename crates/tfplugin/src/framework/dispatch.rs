@@ -14,6 +14,7 @@ use tonic::{Request, Response, Status};
 
 use super::capture::Capture;
 use super::convert::{self, decode, encode};
+use super::scrub::{scrub, sensitive_strings};
 use super::validate::validate_config;
 use super::{
     ApplyResult, CreateRequest, Ctx, DataSource, PlanChange, Provider, ProviderData, RawState,
@@ -223,10 +224,27 @@ impl Dispatch {
 }
 
 /// Merges diagnostics collected through the context with `diags`.
-fn finish(ctx: &Ctx, mut diags: Diagnostics) -> Vec<pb::Diagnostic> {
+fn finish(ctx: &Ctx, diags: Diagnostics) -> Vec<pb::Diagnostic> {
+    finish_hiding(ctx, diags, &[])
+}
+
+/// [`finish`], with every string of `secrets` (the sensitive values of the
+/// request, see [`sensitive_strings`]) replaced in the diagnostics.
+fn finish_hiding(ctx: &Ctx, mut diags: Diagnostics, secrets: &[String]) -> Vec<pb::Diagnostic> {
     let mut all = ctx.take_diagnostics();
     all.extend(std::mem::take(&mut diags));
-    convert::diagnostics(&all)
+    convert::diagnostics(&scrub(all, secrets))
+}
+
+/// The sensitive strings of every value of a request.
+fn secrets_of(block: &crate::schema::Block, values: &[&Value]) -> Vec<String> {
+    let mut all: Vec<String> = values
+        .iter()
+        .flat_map(|v| sensitive_strings(block, v))
+        .collect();
+    all.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    all.dedup();
+    all
 }
 
 /// Errors for write-only attributes set in configuration when the client
@@ -377,12 +395,14 @@ impl ProviderService for Dispatch {
             &self.provider_ty,
         );
         let ctx = self.ctx(Some(&self.provider_ty));
+        let mut secrets = Vec::new();
         let diags = match decode(
             req.config.as_ref(),
             &self.provider_ty,
             "provider configuration",
         ) {
             Ok(config) => {
+                secrets = secrets_of(&self.provider_schema.block, &[&config]);
                 let mut d = validate_config(&self.provider_schema.block, &config);
                 d.extend(self.provider.validate(&ctx, &config).await);
                 d
@@ -390,7 +410,7 @@ impl ProviderService for Dispatch {
             Err(d) => d,
         };
         Ok(Response::new(pb::validate_provider_config::Response {
-            diagnostics: finish(&ctx, diags),
+            diagnostics: finish_hiding(&ctx, diags, &secrets),
         }))
     }
 
@@ -414,8 +434,10 @@ impl ProviderService for Dispatch {
             &entry.ty,
         );
         let ctx = self.ctx(Some(&entry.ty));
+        let mut secrets = Vec::new();
         let diags = match decode(req.config.as_ref(), &entry.ty, "resource configuration") {
             Ok(config) => {
+                secrets = secrets_of(&entry.schema.block, &[&config]);
                 let mut d = validate_config(&entry.schema.block, &config);
                 d.extend(check_write_only(
                     &entry.schema,
@@ -428,7 +450,7 @@ impl ProviderService for Dispatch {
             Err(d) => d,
         };
         Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: finish(&ctx, diags),
+            diagnostics: finish_hiding(&ctx, diags, &secrets),
         }))
     }
 
@@ -452,8 +474,10 @@ impl ProviderService for Dispatch {
             &entry.ty,
         );
         let ctx = self.ctx(Some(&entry.ty));
+        let mut secrets = Vec::new();
         let diags = match decode(req.config.as_ref(), &entry.ty, "data source configuration") {
             Ok(config) => {
+                secrets = secrets_of(&entry.schema.block, &[&config]);
                 let mut d = validate_config(&entry.schema.block, &config);
                 d.extend(entry.data_source.validate(&ctx, &config).await);
                 d
@@ -461,7 +485,7 @@ impl ProviderService for Dispatch {
             Err(d) => d,
         };
         Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics: finish(&ctx, diags),
+            diagnostics: finish_hiding(&ctx, diags, &secrets),
         }))
     }
 
@@ -555,24 +579,28 @@ impl ProviderService for Dispatch {
             &self.provider_ty,
         );
         let ctx = self.ctx(Some(&self.provider_ty));
+        let mut secrets = Vec::new();
         let diags = match decode(
             req.config.as_ref(),
             &self.provider_ty,
             "provider configuration",
         ) {
-            Ok(config) => match self.provider.configure(&ctx, &config).await {
-                Ok(data) => {
-                    if let Ok(mut slot) = self.provider_data.write() {
-                        *slot = Some(data);
+            Ok(config) => {
+                secrets = secrets_of(&self.provider_schema.block, &[&config]);
+                match self.provider.configure(&ctx, &config).await {
+                    Ok(data) => {
+                        if let Ok(mut slot) = self.provider_data.write() {
+                            *slot = Some(data);
+                        }
+                        Diagnostics::new()
                     }
-                    Diagnostics::new()
+                    Err(d) => d,
                 }
-                Err(d) => d,
-            },
+            }
             Err(d) => d,
         };
         Ok(Response::new(pb::configure_provider::Response {
-            diagnostics: finish(&ctx, diags),
+            diagnostics: finish_hiding(&ctx, diags, &secrets),
         }))
     }
 
@@ -599,8 +627,10 @@ impl ProviderService for Dispatch {
             &entry.ty,
         );
         let ctx = self.ctx(Some(&entry.ty));
+        let mut secrets = Vec::new();
         let result = async {
             let current = decode(req.current_state.as_ref(), &entry.ty, "current state")?;
+            secrets = secrets_of(&entry.schema.block, &[&current]);
             if current.is_null() {
                 return Ok(Value::Null);
             }
@@ -621,7 +651,7 @@ impl ProviderService for Dispatch {
         };
         Ok(Response::new(pb::read_resource::Response {
             new_state,
-            diagnostics: finish(&ctx, diags),
+            diagnostics: finish_hiding(&ctx, diags, &secrets),
             private: req.private,
             ..Default::default()
         }))
@@ -652,6 +682,7 @@ impl ProviderService for Dispatch {
             &entry.ty,
         );
         let ctx = self.ctx(Some(&entry.ty));
+        let mut secrets = Vec::new();
         let result = async {
             let prior = decode(req.prior_state.as_ref(), &entry.ty, "prior state")?;
             let proposed = decode(
@@ -660,6 +691,7 @@ impl ProviderService for Dispatch {
                 "proposed new state",
             )?;
             let config = decode(req.config.as_ref(), &entry.ty, "configuration")?;
+            secrets = secrets_of(&entry.schema.block, &[&prior, &proposed, &config]);
             let destroy = proposed.is_null();
             let mut change: PlanChange = plan::prepare(&entry.schema, &prior, &proposed, &config);
             let hook = entry.resource.modify_plan(&ctx, &mut change).await;
@@ -681,11 +713,11 @@ impl ProviderService for Dispatch {
                     .map(convert::attribute_path)
                     .collect(),
                 planned_private: req.prior_private,
-                diagnostics: finish(&ctx, diags),
+                diagnostics: finish_hiding(&ctx, diags, &secrets),
                 ..Default::default()
             },
             Err(d) => pb::plan_resource_change::Response {
-                diagnostics: finish(&ctx, d),
+                diagnostics: finish_hiding(&ctx, d, &secrets),
                 ..Default::default()
             },
         };
@@ -735,6 +767,7 @@ impl ProviderService for Dispatch {
                 }));
             }
         };
+        let secrets = secrets_of(&entry.schema.block, &[&prior, &planned, &config]);
         let (state, mut diags) = if planned.is_null() {
             match entry.resource.delete(&ctx, prior.clone()).await {
                 Ok(()) => (Value::Null, Diagnostics::new()),
@@ -799,7 +832,7 @@ impl ProviderService for Dispatch {
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
             private: req.planned_private,
-            diagnostics: finish(&ctx, diags),
+            diagnostics: finish_hiding(&ctx, diags, &secrets),
             ..Default::default()
         }))
     }
@@ -865,8 +898,10 @@ impl ProviderService for Dispatch {
             &entry.ty,
         );
         let ctx = self.ctx(Some(&entry.ty));
+        let mut secrets = Vec::new();
         let result = async {
             let config = decode(req.config.as_ref(), &entry.ty, "data source configuration")?;
+            secrets = secrets_of(&entry.schema.block, &[&config]);
             let v = entry.data_source.read(&ctx, config).await?;
             let v = unknown_as_null(conform(v, &entry.ty, "data source result")?);
             encode(&v, &entry.ty, "data source result")
@@ -878,7 +913,7 @@ impl ProviderService for Dispatch {
         };
         Ok(Response::new(pb::read_data_source::Response {
             state,
-            diagnostics: finish(&ctx, diags),
+            diagnostics: finish_hiding(&ctx, diags, &secrets),
             deferred: None,
         }))
     }

@@ -67,6 +67,7 @@ mod convert;
 mod ctx;
 pub mod dispatch;
 pub mod plan;
+mod scrub;
 pub mod typed;
 pub mod validate;
 
