@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::json;
 use support::lifecycle::{self, Case};
-use support::{Tf, js, os, s};
+use support::{Tf, js, os, paths, s};
 use tfplugin::value::Value;
 
 const PUBLIC_KEY: &str =
@@ -371,4 +371,34 @@ async fn a_cloud_error_quoting_the_user_data_does_not_show_it() {
     for leaked in [SENT, "hunter2", USER_DATA] {
         assert!(!error.contains(leaked), "{leaked:?} shown in: {error}");
     }
+}
+
+/// Problems of one network block point at that block, and a size that is no whole number points
+/// at its attribute.
+#[tokio::test]
+async fn server_problems_point_at_their_attribute() {
+    let tf = Tf::start().await;
+    let server = json!({"name": "web-1", "flavor_name": "SCS-2V-4-20",
+        "image_name": "Ubuntu 24.04", "network": [{"uuid": "u"}, {}, {"uuid": "u", "name": "n"}]});
+    let problems = tf.validate_offline("scs_server", &server).await;
+    assert_eq!(
+        paths(&problems),
+        ["network[1]", "network[2]"],
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.summary == "Network block needs exactly one network")
+    );
+
+    // A size that is no whole number is one problem on its attribute; the other checks still run.
+    let mut fractional = server.clone();
+    fractional["root_volume_size"] = json!(20.5);
+    let problems = tf.validate_offline("scs_server", &fractional).await;
+    assert_eq!(
+        paths(&problems),
+        ["root_volume_size", "network[1]", "network[2]"],
+        "{problems:#?}"
+    );
 }

@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::json;
 use support::lifecycle::{self, Case};
-use support::{Tf, js, os, s};
+use support::{Tf, js, os, paths, s};
 
 fn seed_types(tf: &Tf) {
     for name in ["standard", "ssd"] {
@@ -205,4 +205,27 @@ async fn volume_attachment_import_id_must_name_server_and_volume() {
     let tf = Tf::start().await;
     let answer = tf.import("scs_volume_attachment", "just-a-volume").await;
     answer.failed();
+}
+
+/// A size that is no whole number of GiB is one problem on `size`, not a second one about reading
+/// the configuration, and nothing is sent.
+#[tokio::test]
+async fn volume_arguments_are_checked_before_they_reach_the_cloud() {
+    let tf = Tf::start().await;
+    assert!(
+        tf.validate_offline("scs_volume", &json!({"size": 1}))
+            .await
+            .is_empty()
+    );
+    for size in [json!(-1), json!(1.5), json!(0)] {
+        let problems = tf
+            .validate_offline("scs_volume", &json!({"size": size}))
+            .await;
+        assert_eq!(paths(&problems), ["size"], "size {size}: {problems:#?}");
+        assert!(
+            problems[0].detail.contains("whole number between 1 and"),
+            "{}",
+            problems[0].detail
+        );
+    }
 }

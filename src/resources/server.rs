@@ -22,11 +22,13 @@ mod validate;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::framework::{ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest};
+use tfplugin::diagnostics::Diagnostics;
+use tfplugin::framework::{
+    ApplyResult, CreateRequest, Ctx, PlanChange, Resource, UpdateRequest, config_for_checks,
+};
 use tfplugin::model::Model as _;
 use tfplugin::schema::{Schema, TimeoutKind, Timeouts};
-use tfplugin::value::{Value, from_value};
+use tfplugin::value::Value;
 
 use self::model::ServerModel;
 
@@ -62,9 +64,11 @@ impl Resource for ServerResource {
     }
 
     async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match from_value::<ServerModel>(config) {
+        // A value the model cannot hold is reported on its attribute, like
+        // every other problem of the configuration.
+        match config_for_checks::<ServerModel>(config) {
             Ok(m) => validate::validate_config(&m),
-            Err(e) => Diagnostics::from(Diagnostic::error("Invalid configuration", e.to_string())),
+            Err(d) => d,
         }
     }
 

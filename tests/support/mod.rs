@@ -71,6 +71,47 @@ impl Answer {
     }
 }
 
+/// An error diagnostic of a validation: the attribute path as Terraform shows it (`size`,
+/// `network[1]`, `endpoint_overrides["x"]`; empty for the whole block), summary and detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub summary: String,
+    pub detail: String,
+}
+
+/// The attribute paths of `problems`, in order.
+pub fn paths(problems: &[Problem]) -> Vec<&str> {
+    problems.iter().map(|p| p.path.as_str()).collect()
+}
+
+fn path_text(path: Option<&pb::AttributePath>) -> String {
+    use pb::attribute_path::step::Selector;
+    let mut out = String::new();
+    for step in path.map(|p| p.steps.as_slice()).unwrap_or_default() {
+        match step.selector.as_ref() {
+            Some(Selector::AttributeName(n)) if out.is_empty() => out.push_str(n),
+            Some(Selector::AttributeName(n)) => out.push_str(&format!(".{n}")),
+            Some(Selector::ElementKeyString(k)) => out.push_str(&format!("[{k:?}]")),
+            Some(Selector::ElementKeyInt(i)) => out.push_str(&format!("[{i}]")),
+            None => {}
+        }
+    }
+    out
+}
+
+fn problems(diags: &[pb::Diagnostic]) -> Vec<Problem> {
+    diags
+        .iter()
+        .filter(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+        .map(|d| Problem {
+            path: path_text(d.attribute.as_ref()),
+            summary: d.summary.clone(),
+            detail: d.detail.clone(),
+        })
+        .collect()
+}
+
 /// The state as JSON, for assertions.
 pub fn js(value: &Value) -> serde_json::Value {
     let ty = value.infer_type();
@@ -475,6 +516,67 @@ impl Tf {
             .unwrap()
             .into_inner();
         answer(undv(resp.state, ty), &resp.diagnostics)
+    }
+
+    /// ValidateResourceConfig of `config`, as `terraform validate` and every plan send it first:
+    /// the error diagnostics.
+    pub async fn validate(&self, type_name: &str, config: &serde_json::Value) -> Vec<Problem> {
+        let ty = &self.resource(type_name).ty;
+        let config = self.config(type_name, config);
+        let resp = self
+            .dispatch
+            .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+                type_name: type_name.into(),
+                config: dv(&config, ty),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        problems(&resp.diagnostics)
+    }
+
+    /// [`Tf::validate`], asserting that nothing reached the cloud meanwhile.
+    pub async fn validate_offline(
+        &self,
+        type_name: &str,
+        config: &serde_json::Value,
+    ) -> Vec<Problem> {
+        let before = self.cloud.requests().len();
+        let problems = self.validate(type_name, config).await;
+        let sent = self.cloud.requests();
+        assert_eq!(
+            sent.len(),
+            before,
+            "validating {type_name} sent requests: {:?}",
+            sent[before..]
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .collect::<Vec<_>>()
+        );
+        problems
+    }
+
+    /// ValidateProviderConfig of `config` (attributes not given are null): the error diagnostics.
+    pub async fn validate_provider(&self, config: serde_json::Value) -> Vec<Problem> {
+        let schema = self
+            .dispatch
+            .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+            .await
+            .unwrap()
+            .into_inner();
+        let block = schema.provider.unwrap().block.unwrap();
+        let ty = block_type(&block);
+        let config = value(&config, &block, &ty);
+        let resp = self
+            .dispatch
+            .validate_provider_config(Request::new(pb::validate_provider_config::Request {
+                config: dv(&config, &ty),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        problems(&resp.diagnostics)
     }
 
     /// Bodies of the requests to `method path` so far, as JSON.

@@ -7,7 +7,7 @@ use scs_client::compute::Server;
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::model::Timeouts;
-use tfplugin::schema::validators::one_of;
+use tfplugin::schema::validators::{int_between, one_of};
 use tfplugin::value::Attr;
 
 use crate::support::list_from_api;
@@ -92,7 +92,7 @@ pub(crate) struct ServerModel {
     /// Size in GiB of the root volume created for boot from volume (see Diskless SCS flavors). If
     /// unset and the server boots from a volume, the image's `min_disk` is used and recorded.
     /// Setting it boots from a volume even on a flavor with a disk.
-    #[tf(optional, computed, requires_replace)]
+    #[tf(optional, computed, requires_replace, validator = int_between(1, 1 << 40))]
     pub root_volume_size: Attr<i64>,
     /// Volume type of that root volume. If unset, the cloud's default type is recorded.
     #[tf(optional, computed, requires_replace)]
@@ -162,7 +162,7 @@ pub(crate) struct BlockDevice {
     #[tf(optional, computed, use_state_for_unknown)]
     pub uuid: Attr<String>,
     /// Size in GiB of the new volume; required for `image` and `blank`.
-    #[tf(optional, computed, use_state_for_unknown)]
+    #[tf(optional, computed, use_state_for_unknown, validator = int_between(1, 1 << 40))]
     pub volume_size: Attr<i64>,
     /// Volume type of the new volume.
     #[tf(optional, computed, use_state_for_unknown)]

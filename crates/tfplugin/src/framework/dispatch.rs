@@ -15,7 +15,7 @@ use tonic::{Request, Response, Status};
 use super::capture::Capture;
 use super::convert::{self, decode, encode};
 use super::scrub::{scrub, sensitive_strings};
-use super::validate::validate_config;
+use super::validate::{validate_config, without_refused};
 use super::{
     ApplyResult, CreateRequest, Ctx, DataSource, PlanChange, Provider, ProviderData, RawState,
     Resource, UpdateRequest, plan,
@@ -444,7 +444,8 @@ impl ProviderService for Dispatch {
                     &config,
                     req.client_capabilities.as_ref(),
                 ));
-                d.extend(entry.resource.validate(&ctx, &config).await);
+                let checked = without_refused(config, &d);
+                d.extend(entry.resource.validate(&ctx, &checked).await);
                 d
             }
             Err(d) => d,
@@ -479,7 +480,8 @@ impl ProviderService for Dispatch {
             Ok(config) => {
                 secrets = secrets_of(&entry.schema.block, &[&config]);
                 let mut d = validate_config(&entry.schema.block, &config);
-                d.extend(entry.data_source.validate(&ctx, &config).await);
+                let checked = without_refused(config, &d);
+                d.extend(entry.data_source.validate(&ctx, &checked).await);
                 d
             }
             Err(d) => d,

@@ -1,6 +1,6 @@
 //! Runs the schema's per-attribute validators over a configuration value.
 
-use crate::diagnostics::{AttributePath, Diagnostics};
+use crate::diagnostics::{AttributePath, Diagnostics, PathStep};
 use crate::schema::{Attribute, AttributeType, Block, BlockRule, NestingMode};
 use crate::value::Value;
 
@@ -11,6 +11,27 @@ pub fn validate_config(block: &Block, config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::new();
     walk_block(block, config, &AttributePath::root(), &mut diags);
     diags
+}
+
+/// `config` with every attribute that `diags` has an error on made unknown.
+///
+/// The resource's own checks run after the schema's and read the
+/// configuration into its typed model; a value the schema already refused
+/// (a negative size for an unsigned field) would fail that reading and
+/// report the same mistake again as an internal error on the whole block.
+/// Unknown is what those checks already skip. Only attributes are masked:
+/// an unknown list element would be dropped when the model is read, and the
+/// elements after it would be reported under the wrong index.
+pub fn without_refused(mut config: Value, diags: &Diagnostics) -> Value {
+    for d in diags.iter().filter(|d| d.is_error()) {
+        if let Some(path) = &d.attribute
+            && matches!(path.steps().last(), Some(PathStep::Attribute(_)))
+            && let Some(v) = config.get_path_mut(path)
+        {
+            *v = Value::Unknown;
+        }
+    }
+    config
 }
 
 fn walk_block(block: &Block, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
@@ -172,6 +193,33 @@ fn missing_one_of(names: &[&str], path: &AttributePath, diags: &mut Diagnostics)
 mod rule_tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn refused_attributes_are_masked_but_not_list_elements() {
+        let config = Value::object([
+            ("a", Value::from("bad")),
+            ("b", Value::from("good")),
+            (
+                "c",
+                Value::List(vec![Value::object([("d", Value::from("bad"))])]),
+            ),
+        ]);
+        let mut d = Diagnostics::new();
+        d.error_at(AttributePath::attr("a"), "Invalid", "a");
+        d.error_at(
+            AttributePath::attr("c").join_index(0).join_attr("d"),
+            "Invalid",
+            "d",
+        );
+        d.error_at(AttributePath::attr("c").join_index(0), "Invalid", "c[0]");
+        d.warning_at(AttributePath::attr("b"), "Odd", "b");
+        let masked = without_refused(config, &d);
+        assert!(masked.attr("a").unwrap().is_unknown());
+        assert_eq!(masked.attr("b"), Some(&Value::from("good")));
+        let c0 = &masked.attr("c").unwrap().as_elements().unwrap()[0];
+        assert!(c0.is_known(), "the element stays");
+        assert!(c0.attr("d").unwrap().is_unknown());
+    }
 
     fn block(rule: BlockRule) -> Block {
         Block::new()
