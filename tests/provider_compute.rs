@@ -373,8 +373,8 @@ async fn a_cloud_error_quoting_the_user_data_does_not_show_it() {
     }
 }
 
-/// Problems of one network block point at that block, and a size that is no whole number points
-/// at its attribute.
+/// Problems of one network block point at that block, a size that is no whole number points at
+/// its attribute, and names Nova refuses fail validation on `name`.
 #[tokio::test]
 async fn server_problems_point_at_their_attribute() {
     let tf = Tf::start().await;
@@ -401,4 +401,25 @@ async fn server_problems_point_at_their_attribute() {
         ["root_volume_size", "network[1]", "network[2]"],
         "{problems:#?}"
     );
+
+    for name in [" web-1", "web-1 ", "web\t1", ""] {
+        let config = json!({"name": name, "flavor_name": "SCS-2V-4-20",
+            "image_name": "Ubuntu 24.04"});
+        let problems = tf.validate_offline("scs_server", &config).await;
+        assert_eq!(paths(&problems), ["name"], "{name:?}: {problems:#?}");
+    }
+    let problems = tf
+        .validate_offline(
+            "scs_keypair",
+            &json!({"name": "deploy\n", "public_key": PUBLIC_KEY}),
+        )
+        .await;
+    assert_eq!(paths(&problems), ["name"], "{problems:#?}");
+    let problems = tf
+        .validate_offline(
+            "scs_server_group",
+            &json!({"name": "x".repeat(256), "policy": "anti-affinity"}),
+        )
+        .await;
+    assert_eq!(paths(&problems), ["name"], "{problems:#?}");
 }

@@ -5,7 +5,7 @@ mod support;
 
 use serde_json::json;
 use support::lifecycle::{self, Case};
-use support::{Tf, js, os, s};
+use support::{Tf, js, os, paths, s};
 use tfplugin::value::Value;
 
 /// An external network `public` with a subnet, as a cloud offers for routers and floating IPs.
@@ -675,4 +675,64 @@ async fn a_refresh_reads_each_kind_with_one_list_request() {
         1,
         "listed anew after the write"
     );
+}
+
+/// Names and descriptions the cloud would refuse, or would store with control characters in them,
+/// fail validation on their attribute before anything is sent.
+#[tokio::test]
+async fn names_and_descriptions_are_checked_before_they_reach_the_cloud() {
+    let tf = Tf::start().await;
+    let cases = [
+        ("scs_network", json!({})),
+        (
+            "scs_subnet",
+            json!({"network_id": "n", "cidr": "10.0.0.0/24"}),
+        ),
+        ("scs_router", json!({})),
+        ("scs_port", json!({"network_id": "n"})),
+        ("scs_security_group", json!({})),
+        ("scs_floating_ip", json!({"pool": "public"})),
+        (
+            "scs_security_group_rule",
+            json!({"security_group_id": "g", "direction": "ingress"}),
+        ),
+    ];
+    for (type_name, base) in cases {
+        let has_name = type_name != "scs_floating_ip" && type_name != "scs_security_group_rule";
+        let mut fine = base.clone();
+        fine["description"] = json!("line one\n\tline two, 255 characters at most: ünïcödé");
+        if has_name {
+            fine["name"] = json!("app (blue) ✓");
+        }
+        let problems = tf.validate_offline(type_name, &fine).await;
+        assert!(problems.is_empty(), "{type_name}: {problems:#?}");
+
+        let mut bad = base.clone();
+        bad["description"] = json!("x".repeat(256));
+        if has_name {
+            bad["name"] = json!("app\u{0}");
+        }
+        let problems = tf.validate_offline(type_name, &bad).await;
+        let want: &[&str] = if has_name {
+            &["name", "description"]
+        } else {
+            &["description"]
+        };
+        assert_eq!(paths(&problems), want, "{type_name}: {problems:#?}");
+        assert!(problems.iter().any(|p| p.detail.contains("256 characters")));
+        if has_name {
+            assert!(
+                problems[0].detail.contains("U+0000 (NUL)"),
+                "{type_name}: {}",
+                problems[0].detail
+            );
+        }
+
+        let mut newline_in_name = base;
+        if has_name {
+            newline_in_name["name"] = json!("app\nsecond line");
+            let problems = tf.validate_offline(type_name, &newline_in_name).await;
+            assert_eq!(paths(&problems), ["name"], "{type_name}");
+        }
+    }
 }

@@ -208,7 +208,7 @@ async fn volume_attachment_import_id_must_name_server_and_volume() {
 }
 
 /// A size that is no whole number of GiB is one problem on `size`, not a second one about reading
-/// the configuration, and nothing is sent.
+/// the configuration; a name or description the cloud would refuse is one on its attribute.
 #[tokio::test]
 async fn volume_arguments_are_checked_before_they_reach_the_cloud() {
     let tf = Tf::start().await;
@@ -228,4 +228,11 @@ async fn volume_arguments_are_checked_before_they_reach_the_cloud() {
             problems[0].detail
         );
     }
+    let problems = tf
+        .validate_offline(
+            "scs_volume",
+            &json!({"size": 1, "name": "data\u{1b}[2J", "description": "ok\n\u{7f}"}),
+        )
+        .await;
+    assert_eq!(paths(&problems), ["name", "description"], "{problems:#?}");
 }

@@ -18,6 +18,7 @@ use tfplugin::value::{Attr, Value};
 use crate::lifecycle::{CloudObject, Step};
 use crate::support::net::ip_validator;
 use crate::support::schema::{region, tags};
+use crate::support::text::description_validator;
 use crate::support::{
     attr_of, changed_nullable, cloud_error, exactly_one, list_from_api, string_from_api,
 };
@@ -59,7 +60,7 @@ pub struct FloatingIpModel {
     #[tf(optional, computed, use_state_for_unknown, validator = ip_validator)]
     fixed_ip: Attr<String>,
     /// Free text describing the floating IP.
-    #[tf(optional)]
+    #[tf(optional, validator = description_validator)]
     description: Attr<String>,
     #[tf(schema = tags)]
     tags: Attr<Vec<String>>,

@@ -11,11 +11,11 @@ use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
 use tfplugin::framework::Ctx;
 use tfplugin::model::Timeouts;
-use tfplugin::schema::validators::non_empty;
 use tfplugin::value::{Attr, Value};
 
 use crate::lifecycle::{CloudObject, Step};
 use crate::support::schema::region;
+use crate::support::text::nova_name_validator;
 
 pub struct KeypairResource;
 
@@ -29,7 +29,7 @@ pub struct KeypairModel {
     #[tf(schema = region)]
     region: Attr<String>,
     /// The keypair's name, unique per user.
-    #[tf(required, requires_replace, validator = non_empty())]
+    #[tf(required, requires_replace, validator = nova_name_validator)]
     name: Attr<String>,
     /// The public key in OpenSSH format (one line, such as the contents of `id_ed25519.pub`). A
     /// trailing newline is ignored when comparing with what Nova stores. A value that looks like a

@@ -12,6 +12,7 @@ use tfplugin::value::{Attr, Value};
 use crate::lifecycle::CloudObject;
 use crate::support::net::{Cidr, parse_ip};
 use crate::support::schema::{region, tags};
+use crate::support::text::{description_validator, name_validator};
 use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
 
 pub struct PortResource;
@@ -29,10 +30,10 @@ pub struct PortModel {
     #[tf(required, requires_replace)]
     network_id: Attr<String>,
     /// A name for the port.
-    #[tf(optional)]
+    #[tf(optional, validator = name_validator)]
     name: Attr<String>,
     /// Free text describing the port.
-    #[tf(optional)]
+    #[tf(optional, validator = description_validator)]
     description: Attr<String>,
     /// The administrative state of the port.
     #[tf(default = true)]

@@ -11,6 +11,7 @@ use tfplugin::value::{Attr, Value};
 
 use crate::lifecycle::CloudObject;
 use crate::support::schema::{region, tags};
+use crate::support::text::{description_validator, name_validator};
 use crate::support::{changed, changed_nullable, list_from_api, string_from_api};
 
 pub struct RouterResource;
@@ -25,10 +26,10 @@ pub struct RouterModel {
     #[tf(schema = region)]
     region: Attr<String>,
     /// A name for the router.
-    #[tf(optional)]
+    #[tf(optional, validator = name_validator)]
     name: Attr<String>,
     /// Free text describing the router.
-    #[tf(optional)]
+    #[tf(optional, validator = description_validator)]
     description: Attr<String>,
     /// The administrative state of the router.
     #[tf(default = true)]

@@ -15,6 +15,7 @@ use tfplugin::value::Attr;
 
 use crate::lifecycle::{CloudObject, Step};
 use crate::support::schema::{region, tags};
+use crate::support::text::{description_validator, name_validator};
 use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
 
 pub struct SecurityGroupResource;
@@ -30,10 +31,10 @@ pub struct SecurityGroupModel {
     region: Attr<String>,
     /// A name for the group. Neutron's own group in each project is called `default`; avoid that
     /// name.
-    #[tf(optional)]
+    #[tf(optional, validator = name_validator)]
     name: Attr<String>,
     /// Free text describing the group.
-    #[tf(optional)]
+    #[tf(optional, validator = description_validator)]
     description: Attr<String>,
     /// Whether the group tracks connections. If unset, Neutron's default (`true`) is recorded in
     /// the state. Changed in place (Neutron refuses it while ports use the group).

@@ -21,6 +21,7 @@ use crate::lifecycle::{CloudObject, Step};
 use crate::support::net::{Cidr, PortField, check_port_range, protocol_number};
 use crate::support::schema::region;
 use crate::support::string_from_api;
+use crate::support::text::description_validator;
 
 pub struct SecurityGroupRuleResource;
 
@@ -61,7 +62,7 @@ pub struct RuleModel {
     #[tf(optional, requires_replace)]
     remote_group_id: Attr<String>,
     /// Free text describing the rule.
-    #[tf(optional, requires_replace)]
+    #[tf(optional, requires_replace, validator = description_validator)]
     description: Attr<String>,
     #[tf(timeouts(create, update, delete))]
     timeouts: Attr<Timeouts>,

@@ -13,6 +13,7 @@ use tfplugin::value::Attr;
 
 use crate::lifecycle::{CloudObject, Step};
 use crate::support::schema::region;
+use crate::support::text::nova_name_validator;
 
 pub struct ServerGroupResource;
 
@@ -33,7 +34,7 @@ pub struct ServerGroupModel {
     #[tf(schema = region)]
     region: Attr<String>,
     /// The group's name.
-    #[tf(required, requires_replace)]
+    #[tf(required, requires_replace, validator = nova_name_validator)]
     name: Attr<String>,
     /// One of `affinity`, `anti-affinity`, `soft-affinity`, `soft-anti-affinity`. On clouds older
     /// than compute microversion 2.64 the policy is sent in the older `policies` form.

@@ -16,6 +16,7 @@ use crate::support::net::{
     Cidr, check_pool, cidr_validator, default_allocation_pools, ip_validator, ip_version, parse_ip,
 };
 use crate::support::schema::{region, tags};
+use crate::support::text::{description_validator, name_validator};
 use crate::support::{changed, changed_nullable, list_from_api, string_from_api};
 
 pub struct SubnetResource;
@@ -33,10 +34,10 @@ pub struct SubnetModel {
     #[tf(required, requires_replace)]
     network_id: Attr<String>,
     /// A name for the subnet.
-    #[tf(optional)]
+    #[tf(optional, validator = name_validator)]
     name: Attr<String>,
     /// Free text describing the subnet.
-    #[tf(optional)]
+    #[tf(optional, validator = description_validator)]
     description: Attr<String>,
     /// The address range in CIDR notation, e.g. `10.20.0.0/24` or `2001:db8::/64`. The host bits
     /// must be zero. It must match `ip_version`; both are checked when planning.

@@ -15,6 +15,7 @@ use tfplugin::value::Attr;
 
 use crate::lifecycle::{CloudObject, Step};
 use crate::support::schema::region;
+use crate::support::text::{description_validator, name_validator};
 use crate::support::{attr_of, budget, call, changed_nullable, string_from_api};
 
 pub struct VolumeResource;
@@ -38,10 +39,10 @@ pub struct VolumeModel {
     #[tf(schema = region)]
     region: Attr<String>,
     /// The volume's name, changed in place.
-    #[tf(optional)]
+    #[tf(optional, validator = name_validator)]
     name: Attr<String>,
     /// Free text describing the volume, changed in place.
-    #[tf(optional)]
+    #[tf(optional, validator = description_validator)]
     description: Attr<String>,
     /// Size in GiB. Increasing it extends the volume in place, and the apply waits until the volume
     /// is back to its status (`available` or `in-use`); decreasing it is a plan error on `size`.

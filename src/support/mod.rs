@@ -8,6 +8,7 @@ mod client;
 mod errors;
 pub mod net;
 pub mod schema;
+pub mod text;
 mod values;
 
 pub use client::{ProviderData, client_for};

@@ -12,6 +12,7 @@ use tfplugin::value::Attr;
 
 use crate::support::list_from_api;
 use crate::support::schema::{region, tags};
+use crate::support::text::nova_name_validator;
 
 /// A Nova server (virtual machine).
 #[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -23,7 +24,7 @@ pub(crate) struct ServerModel {
     #[tf(schema = region)]
     pub region: Attr<String>,
     /// The server's name. Changed in place.
-    #[tf(required)]
+    #[tf(required, validator = nova_name_validator)]
     pub name: Attr<String>,
     /// The flavor's ID. Exactly one of `flavor_id` and `flavor_name` is required; the other is
     /// filled in. A change resizes the server in place (the resize is confirmed by the provider).

@@ -1,0 +1,186 @@
+//! Schema validators for the free text the APIs store with an object: names
+//! and descriptions. A value the API refuses fails `validate` and `plan` on
+//! its attribute instead of failing the apply halfway, and a control
+//! character never reaches a database column or a log line of the cloud.
+//!
+//! Limits: Neutron keeps names and descriptions in columns of 255
+//! characters (`NAME_MAX_LEN`, `DESCRIPTION_MAX_LEN`); Nova's server,
+//! keypair and server group names are its `name` parameter type, 1 to 255
+//! printable characters that neither begin nor end with a space; Cinder
+//! checks volume names and descriptions against 255 characters. Lengths
+//! count characters (code points), as the services do.
+//!
+//! Names take no control characters at all: a tab or a line break in a
+//! name is always a mistake, and Nova refuses them. Descriptions may hold
+//! tabs and line breaks, which Neutron and Cinder store as they are; every
+//! other control character (NUL, escape, DEL, the C1 range) is refused.
+
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
+use tfplugin::value::Value;
+
+/// The longest name or description Neutron, Nova and Cinder store.
+pub const MAX_CHARS: usize = 255;
+
+/// Schema validator for the name of a Neutron or Cinder object.
+pub fn name_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(text) = v.as_str()
+        && let Err(e) = check_name(text)
+    {
+        diags.error_at(path.clone(), "Invalid name", e);
+    }
+}
+
+/// Schema validator for the name of a Nova object (server, keypair, server
+/// group): also neither empty nor beginning or ending with a space.
+pub fn nova_name_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(text) = v.as_str()
+        && let Err(e) = check_nova_name(text)
+    {
+        diags.error_at(path.clone(), "Invalid name", e);
+    }
+}
+
+/// Schema validator for a description.
+pub fn description_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(text) = v.as_str()
+        && let Err(e) = check_description(text)
+    {
+        diags.error_at(path.clone(), "Invalid description", e);
+    }
+}
+
+pub fn check_name(text: &str) -> Result<(), String> {
+    check(text, false)
+}
+
+pub fn check_nova_name(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Err("Nova needs a name of at least one character.".to_owned());
+    }
+    check(text, false)?;
+    if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+        return Err("Nova refuses names that begin or end with a space.".to_owned());
+    }
+    Ok(())
+}
+
+pub fn check_description(text: &str) -> Result<(), String> {
+    check(text, true)
+}
+
+fn check(text: &str, line_breaks: bool) -> Result<(), String> {
+    let allowed = |c: char| line_breaks && matches!(c, '\t' | '\n' | '\r');
+    if let Some((at, c)) = text
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| is_control(c) && !allowed(c))
+    {
+        let what = if line_breaks {
+            "control characters other than tab and line breaks"
+        } else {
+            "control characters (such as NUL, tab or a line break)"
+        };
+        return Err(format!(
+            "It contains the control character {} at character {}; the cloud accepts no {what} here.",
+            describe(c),
+            at + 1
+        ));
+    }
+    let chars = text.chars().count();
+    if chars > MAX_CHARS {
+        return Err(format!(
+            "It is {chars} characters long; the cloud stores at most {MAX_CHARS}."
+        ));
+    }
+    Ok(())
+}
+
+/// Control characters (Unicode category Cc), and the line and paragraph
+/// separators, which end a line like a line feed does.
+fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// `U+0000 (NUL)`: the code point, and the usual name of the common ones.
+fn describe(c: char) -> String {
+    let name = match c {
+        '\0' => Some("NUL"),
+        '\t' => Some("tab"),
+        '\n' => Some("line feed"),
+        '\r' => Some("carriage return"),
+        '\u{1b}' => Some("escape"),
+        '\u{7f}' => Some("DEL"),
+        _ => None,
+    };
+    let code = format!("U+{:04X}", u32::from(c));
+    match name {
+        Some(n) => format!("{code} ({n})"),
+        None => code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn names_take_no_control_characters() {
+        assert_eq!(check_name("web-1 (blue)"), Ok(()));
+        assert_eq!(check_name(""), Ok(()));
+        assert_eq!(check_name("ünïcödé ✓"), Ok(()));
+        for bad in [
+            "a\0b",
+            "a\tb",
+            "a\nb",
+            "a\u{1b}[31m",
+            "a\u{7f}",
+            "a\u{85}",
+            "a\u{2028}",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        let e = check_name("ab\0").unwrap_err();
+        assert!(e.contains("U+0000 (NUL) at character 3"), "{e}");
+    }
+
+    #[test]
+    fn descriptions_may_hold_tabs_and_line_breaks() {
+        assert_eq!(check_description("line 1\n\tline 2\r\n"), Ok(()));
+        for bad in ["a\0", "a\u{7}", "a\u{1b}", "a\u{7f}", "a\u{9b}"] {
+            assert!(check_description(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn length_counts_characters_up_to_255() {
+        assert_eq!(check_name(&"x".repeat(255)), Ok(()));
+        assert_eq!(
+            check_name(&"ä".repeat(255)),
+            Ok(()),
+            "510 bytes, 255 characters"
+        );
+        let e = check_description(&"x".repeat(256)).unwrap_err();
+        assert!(e.contains("256 characters") && e.contains("255"), "{e}");
+    }
+
+    #[test]
+    fn nova_names_are_not_empty_and_not_padded() {
+        assert_eq!(check_nova_name("web 1"), Ok(()));
+        for bad in ["", " web", "web ", "web\u{a0}", "we\tb"] {
+            assert!(check_nova_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn validators_report_on_the_attribute_and_skip_other_values() {
+        let path = AttributePath::attr("name");
+        let mut d = Diagnostics::new();
+        name_validator(&Value::from("a\0"), &path, &mut d);
+        name_validator(&Value::Null, &path, &mut d);
+        name_validator(&Value::Unknown, &path, &mut d);
+        nova_name_validator(&Value::from("ok"), &path, &mut d);
+        description_validator(&Value::from("ok\n"), &path, &mut d);
+        assert_eq!(d.attribute_paths(), ["name"]);
+    }
+}
