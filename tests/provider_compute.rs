@@ -331,6 +331,35 @@ async fn a_vanished_server_group_reads_as_gone_and_its_delete_404_is_success() {
     assert_eq!(tf.cloud.hits("DELETE", &path).len(), 1);
 }
 
+/// User data that Nova would refuse as too long fails validation on `user_data`, with sizes
+/// only: the value is sensitive.
+#[tokio::test]
+async fn user_data_over_novas_limit_is_refused_before_the_cloud_sees_it() {
+    let tf = Tf::start().await;
+    let server = |user_data: String| {
+        json!({"name": "web-1", "flavor_name": "SCS-2V-4-20", "image_name": "Ubuntu 24.04",
+            "user_data": user_data})
+    };
+    let fits = format!("#cloud-config\n{}", "s".repeat(49_149 - 14));
+    assert!(
+        tf.validate_offline("scs_server", &server(fits))
+            .await
+            .is_empty()
+    );
+    let too_big = format!("#cloud-config\n{}", "s".repeat(49_150 - 14));
+    let problems = tf.validate_offline("scs_server", &server(too_big)).await;
+    assert_eq!(paths(&problems), ["user_data"], "{problems:#?}");
+    let detail = &problems[0].detail;
+    assert!(
+        detail.contains("65535") && detail.contains("49150 bytes"),
+        "{detail}"
+    );
+    assert!(
+        !detail.contains("cloud-config") && !detail.contains("sss"),
+        "{detail}"
+    );
+}
+
 /// Nova's 400 for bad user data quotes it, as sent (Base64) and decoded: the diagnostic shows
 /// neither form.
 #[tokio::test]

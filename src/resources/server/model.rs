@@ -10,6 +10,7 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::{int_between, one_of};
 use tfplugin::value::Attr;
 
+use super::validate::user_data_validator;
 use crate::support::list_from_api;
 use crate::support::schema::{region, tags};
 use crate::support::text::nova_name_validator;
@@ -62,8 +63,10 @@ pub(crate) struct ServerModel {
     /// not a hash as terraform-provider-openstack does: over plugin protocol 6, Terraform 1.0.3
     /// rejects a planned value that differs from the configuration ("planned an invalid value ...
     /// does not match config value nor prior value"); only the legacy SDK's protocol 5 may do
-    /// that. Keep secrets out of user data, or protect the state as you protect secrets.
-    #[tf(optional, sensitive, requires_replace)]
+    /// that. Keep secrets out of user data, or protect the state as you protect secrets. Nova takes
+    /// at most 65,535 bytes of Base64, that is 49,149 bytes of user data; larger user data is
+    /// refused when Terraform validates the configuration, before anything is sent.
+    #[tf(optional, sensitive, requires_replace, validator = user_data_validator)]
     pub user_data: Attr<String>,
     /// A map of metadata key/value pairs, changed in place. Keys set outside Terraform show up as
     /// drift and are removed on the next apply.

@@ -2,9 +2,34 @@
 //! validates, so mistakes show before any plan.
 
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
-use tfplugin::value::Attr;
+use tfplugin::value::{Attr, Value};
 
 use super::model::ServerModel;
+
+/// The most Base64 Nova takes as `user_data` (its request schema's `maxLength`).
+const NOVA_USER_DATA_MAX: usize = 65_535;
+
+/// Schema validator: `user_data` fits Nova's limit once Base64-encoded, as
+/// the client sends it. The value is sensitive: the message gives sizes only.
+pub(super) fn user_data_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    let Some(text) = v.as_str() else {
+        return;
+    };
+    let encoded = text.len().div_ceil(3) * 4;
+    if encoded > NOVA_USER_DATA_MAX {
+        diags.error_at(
+            path.clone(),
+            "User data too large",
+            format!(
+                "The user data is {} bytes, {encoded} bytes once Base64-encoded as Nova receives it. \
+                 Nova accepts at most {NOVA_USER_DATA_MAX} bytes of Base64, that is {} bytes of user \
+                 data; let cloud-init fetch the larger parts (for example with #include).",
+                text.len(),
+                NOVA_USER_DATA_MAX / 4 * 3
+            ),
+        );
+    }
+}
 
 pub(super) fn validate_config(config: &ServerModel) -> Diagnostics {
     let mut d = Diagnostics::new();
@@ -111,6 +136,26 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::super::model::{BlockDevice, NetworkBlock};
     use super::*;
+
+    #[test]
+    fn user_data_is_measured_as_nova_receives_it() {
+        let path = AttributePath::attr("user_data");
+        let check = |len: usize| {
+            let mut d = Diagnostics::new();
+            user_data_validator(&Value::from("#".repeat(len)), &path, &mut d);
+            d
+        };
+        // 49,149 bytes are 65,532 bytes of Base64; one byte more needs 65,536.
+        assert!(check(49_149).is_empty());
+        let d = check(49_150);
+        assert_eq!(d.attribute_paths(), ["user_data"]);
+        let detail = &d.iter().next().unwrap().detail;
+        assert!(
+            detail.contains("49150 bytes") && detail.contains("65536"),
+            "{detail}"
+        );
+        assert!(!detail.contains("###"), "the value itself is never shown");
+    }
 
     #[test]
     fn validation_names_the_attribute() {
