@@ -736,3 +736,45 @@ async fn names_and_descriptions_are_checked_before_they_reach_the_cloud() {
         }
     }
 }
+
+/// Neutron stores the protocol `icmp` of an IPv6 rule as `ipv6-icmp`; the rule keeps the
+/// configured spelling, so the apply is consistent and the next plan changes nothing.
+#[tokio::test]
+async fn an_ipv6_icmp_rule_accepts_either_spelling() {
+    let tf = Tf::start().await;
+    let group = tf.cloud.insert(os::SECURITY_GROUPS, json!({"name": "web"}));
+    for protocol in ["icmp", "icmpv6", "ipv6-icmp"] {
+        let config = json!({"security_group_id": group["id"], "direction": "ingress",
+            "ethertype": "IPv6", "protocol": protocol, "remote_ip_prefix": "::/0"});
+        assert!(
+            tf.validate_offline("scs_security_group_rule", &config)
+                .await
+                .is_empty()
+        );
+        let state = tf.create("scs_security_group_rule", config.clone()).await;
+        assert_eq!(s(&state, "protocol"), protocol);
+        let stored = tf
+            .cloud
+            .object(os::SECURITY_GROUP_RULES, s(&state, "id"))
+            .unwrap();
+        assert_eq!(
+            stored["protocol"],
+            json!("ipv6-icmp"),
+            "as Neutron stores it"
+        );
+
+        let refreshed = tf.read("scs_security_group_rule", &state).await.ok();
+        assert_eq!(js(&refreshed), js(&state), "refresh keeps {protocol}");
+        let config = tf.config("scs_security_group_rule", &config);
+        let (planned, replace) = tf
+            .plan("scs_security_group_rule", &refreshed, &config)
+            .await;
+        assert!(replace.is_empty(), "{protocol}: replaced for {replace:?}");
+        assert_eq!(js(&planned.ok()), js(&refreshed), "{protocol}: no change");
+    }
+    // Imported, the rule shows what Neutron stores.
+    let rules = tf.cloud.objects(os::SECURITY_GROUP_RULES);
+    let id = rules.last().unwrap()["id"].as_str().unwrap().to_owned();
+    let imported = tf.import("scs_security_group_rule", &id).await.ok();
+    assert_eq!(s(&imported, "protocol"), "ipv6-icmp");
+}

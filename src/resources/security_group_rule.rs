@@ -71,15 +71,27 @@ pub struct RuleModel {
 /// Protocols Neutron only accepts with ethertype IPv6.
 const IPV6_ONLY: &[u8] = &[41, 43, 44, 58, 59, 60];
 
+/// The protocol number `protocol` stands for in a rule of `ethertype`.
+/// Neutron stores the names `icmp` and `icmpv6` of an IPv6 rule as
+/// `ipv6-icmp`: in an IPv6 rule, `icmp` means ICMPv6. The number `1` is
+/// stored as it is.
+fn protocol_in(protocol: &str, ethertype: &str) -> Option<u8> {
+    let n = protocol_number(protocol).ok()?;
+    if ethertype == "IPv6" && protocol.eq_ignore_ascii_case("icmp") {
+        Some(58)
+    } else {
+        Some(n)
+    }
+}
+
 /// The configured spelling of the protocol when it names the same protocol
-/// as the cloud's answer (`tcp` and `6` are one rule).
-fn same_protocol(api: Option<String>, prior: &Attr<String>) -> Attr<String> {
+/// as the cloud's answer (`tcp` and `6` are one rule; so are `icmp` and
+/// `ipv6-icmp` in an IPv6 rule).
+fn same_protocol(api: Option<String>, prior: &Attr<String>, ethertype: &str) -> Attr<String> {
     match (api, prior.known()) {
         (None, Some(p)) if p.eq_ignore_ascii_case("any") => prior.clone(),
         (Some(a), Some(p))
-            if protocol_number(&a)
-                .ok()
-                .is_some_and(|n| protocol_number(p).ok() == Some(n)) =>
+            if protocol_in(&a, ethertype).is_some_and(|n| protocol_in(p, ethertype) == Some(n)) =>
         {
             prior.clone()
         }
@@ -112,8 +124,8 @@ impl RuleModel {
         RuleModel {
             security_group_id: Attr::Known(rule.security_group_id),
             direction: Attr::Known(rule.direction),
+            protocol: same_protocol(rule.protocol, &prior.protocol, &rule.ethertype),
             ethertype: Attr::Known(rule.ethertype),
-            protocol: same_protocol(rule.protocol, &prior.protocol),
             port_range_min: rule
                 .port_range_min
                 .map_or(Attr::Null, |p| Attr::Known(i64::from(p))),
@@ -324,6 +336,29 @@ mod tests {
     }
 
     #[test]
+    fn icmp_of_an_ipv6_rule_is_what_neutron_calls_ipv6_icmp() {
+        let icmp = Attr::Known("icmp".to_owned());
+        for stored in ["ipv6-icmp", "icmpv6", "58"] {
+            assert_eq!(same_protocol(Some(stored.into()), &icmp, "IPv6"), icmp);
+        }
+        let icmpv6 = Attr::Known("icmpv6".to_owned());
+        assert_eq!(
+            same_protocol(Some("ipv6-icmp".into()), &icmpv6, "IPv6"),
+            icmpv6
+        );
+        // ICMP for IPv4 is another protocol than ICMPv6.
+        assert_eq!(
+            same_protocol(Some("ipv6-icmp".into()), &icmp, "IPv4"),
+            Attr::Known("ipv6-icmp".into())
+        );
+        // The number 1 is kept by Neutron and is not ICMPv6.
+        assert_eq!(
+            same_protocol(Some("ipv6-icmp".into()), &Attr::Known("1".into()), "IPv6"),
+            Attr::Known("ipv6-icmp".into())
+        );
+    }
+
+    #[test]
     fn existing_rule_id_from_neutron_message() {
         assert_eq!(
             existing_rule_id(
@@ -337,11 +372,11 @@ mod tests {
     #[test]
     fn equivalent_spellings_are_not_drift() {
         assert_eq!(
-            same_protocol(Some("6".into()), &Attr::Known("tcp".into())),
+            same_protocol(Some("6".into()), &Attr::Known("tcp".into()), "IPv4"),
             Attr::Known("tcp".into())
         );
         assert_eq!(
-            same_protocol(Some("udp".into()), &Attr::Known("tcp".into())),
+            same_protocol(Some("udp".into()), &Attr::Known("tcp".into()), "IPv4"),
             Attr::Known("udp".into())
         );
         assert_eq!(

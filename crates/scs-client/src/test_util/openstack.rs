@@ -175,6 +175,7 @@ pub fn install(fake: &FakeCloud) {
     }
     fake.handle("POST", SUBNETS, create_subnet);
     fake.handle("POST", SECURITY_GROUPS, create_security_group);
+    fake.handle("POST", SECURITY_GROUP_RULES, create_security_group_rule);
     fake.handle("POST", FLOATING_IPS, create_floating_ip);
     fake.handle("POST", ROUTERS, create_router);
     fake.handle("POST", KEYPAIRS, create_keypair);
@@ -281,6 +282,22 @@ fn create_security_group(s: &mut Store, req: &Recorded, _: &[String]) -> Action 
         )
         .unwrap_or(stored);
     created("security_group", stored)
+}
+
+/// Like Neutron, the legacy names of ICMPv6 in an IPv6 rule (`icmp`, `icmpv6`) are stored as
+/// `ipv6-icmp`.
+fn create_security_group_rule(s: &mut Store, req: &Recorded, _: &[String]) -> Action {
+    let mut rule = body_of(req, "security_group_rule");
+    let legacy = rule["protocol"]
+        .as_str()
+        .is_some_and(|p| ["icmp", "icmpv6"].contains(&p.to_ascii_lowercase().as_str()));
+    if rule["ethertype"] == "IPv6" && legacy {
+        rule["protocol"] = json!("ipv6-icmp");
+    }
+    let mut req = req.clone();
+    req.body = json!({ "security_group_rule": rule }).to_string();
+    s.answer(&req)
+        .expect("the store serves security group rules")
 }
 
 /// A router with an external gateway gets SNAT and an address on the external network's first
