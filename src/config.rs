@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use scs_client::ServiceType;
 use scs_client::config::{Overrides, Secret};
 use serde::Deserialize;
 use tfplugin::value::Attr;
@@ -184,7 +185,8 @@ pub const ARGUMENTS: &[Argument] = &[
         Kind::StringMap,
         &[],
         "Map from service type (`identity`, `compute`, `network`, `volumev3` or `block-storage`, \
-         `image`) to an `http(s)://` URL that is used instead of the one in the service catalog.",
+         `image`) to an `http(s)://` URL that is used instead of the one in the service catalog. Any \
+         other key is an error.",
     ),
     arg(
         "max_retries",
@@ -348,6 +350,8 @@ impl EndpointInterface {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub attribute: &'static str,
+    /// The map key within the argument the problem is about (`endpoint_overrides["x"]`).
+    pub key: Option<String>,
     pub summary: String,
     pub detail: String,
 }
@@ -356,10 +360,28 @@ impl Problem {
     fn new(attribute: &'static str, summary: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {
             attribute,
+            key: None,
             summary: summary.into(),
             detail: detail.into(),
         }
     }
+
+    fn at_key(mut self, key: &str) -> Self {
+        self.key = Some(key.to_owned());
+        self
+    }
+}
+
+/// The service types `endpoint_overrides` takes, as its problems list them.
+fn known_service_types() -> String {
+    let keys: Vec<String> = ServiceType::ALL
+        .iter()
+        .map(|s| format!("`{}`", s.key()))
+        .collect();
+    format!(
+        "{}; `volumev3` is accepted for `block-storage`",
+        keys.join(", ")
+    )
 }
 
 /// Checks that need no cloud and no environment. Unknown values pass: they are checked again when
@@ -404,18 +426,56 @@ pub fn validate(args: &ProviderArgs) -> Vec<Problem> {
     }
 
     if let Some(overrides) = args.endpoint_overrides.known() {
+        // A key that names no service would be ignored, and requests would go to the catalog's
+        // endpoint the user meant to replace; two keys for one service with different URLs would
+        // leave it to the keys' order which URL is used.
+        let mut services: BTreeMap<ServiceType, (&str, &Attr<String>)> = BTreeMap::new();
         for (service, url) in overrides {
+            match ServiceType::parse(service) {
+                None => problems.push(
+                    Problem::new(
+                        "endpoint_overrides",
+                        "Unknown service type in endpoint_overrides",
+                        format!(
+                            "{service:?} is not a service type this provider uses. The known service \
+                             types are {}.",
+                            known_service_types()
+                        ),
+                    )
+                    .at_key(service),
+                ),
+                Some(kind) => {
+                    if let Some((first, first_url)) = services.insert(kind, (service, url))
+                        && first_url != url
+                    {
+                        problems.push(
+                            Problem::new(
+                                "endpoint_overrides",
+                                "Service overridden twice in endpoint_overrides",
+                                format!(
+                                    "{first:?} and {service:?} both name the {kind} service, with \
+                                     different URLs; keep one of them."
+                                ),
+                            )
+                            .at_key(service),
+                        );
+                    }
+                }
+            }
             if let Some(url) = url.known()
                 && let Err(why) = check_http_url(url)
             {
-                problems.push(Problem::new(
-                    "endpoint_overrides",
-                    "Invalid endpoint override",
-                    format!(
-                        "The endpoint for service {service:?} must be an http:// or https:// URL. Got \
-                         {url:?}: {why}."
-                    ),
-                ));
+                problems.push(
+                    Problem::new(
+                        "endpoint_overrides",
+                        "Invalid endpoint override",
+                        format!(
+                            "The endpoint for service {service:?} must be an http:// or https:// URL. \
+                             Got {url:?}: {why}."
+                        ),
+                    )
+                    .at_key(service),
+                );
             }
         }
     }
@@ -704,6 +764,44 @@ mod tests {
         let problems = validate(&args);
         assert_eq!(attributes(&problems), ["endpoint_overrides"]);
         assert!(problems[0].detail.contains("network"));
+    }
+
+    #[test]
+    fn endpoint_overrides_take_known_service_types_once() {
+        let url = set("http://127.0.0.1:8776/v3");
+        let args = ProviderArgs {
+            endpoint_overrides: Attr::Known(BTreeMap::from([
+                ("block-storage".to_owned(), url.clone()),
+                ("computer".to_owned(), url.clone()),
+                ("network".to_owned(), url.clone()),
+                ("volumev3".to_owned(), set("http://127.0.0.2:8776/v3")),
+            ])),
+            ..Default::default()
+        };
+        let problems = validate(&args);
+        let keys: Vec<_> = problems.iter().map(|p| p.key.as_deref()).collect();
+        assert_eq!(keys, [Some("computer"), Some("volumev3")]);
+        assert!(
+            problems[0]
+                .detail
+                .contains("`compute`, `network`, `block-storage`, `image`"),
+            "{}",
+            problems[0].detail
+        );
+        assert!(
+            problems[1]
+                .detail
+                .contains("\"block-storage\" and \"volumev3\"")
+        );
+        let aliases = ProviderArgs {
+            endpoint_overrides: Attr::Known(BTreeMap::from([
+                ("volumev3".to_owned(), url.clone()),
+                ("volume".to_owned(), url.clone()),
+                ("identity".to_owned(), url),
+            ])),
+            ..Default::default()
+        };
+        assert_eq!(validate(&aliases), vec![]);
     }
 
     #[test]

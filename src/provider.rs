@@ -179,7 +179,14 @@ fn decode(config: &Value) -> Result<ProviderArgs, Diagnostics> {
 fn problems_to_diagnostics(problems: Vec<config::Problem>) -> Diagnostics {
     problems
         .into_iter()
-        .map(|p| Diagnostic::error(p.summary, p.detail).with_path(AttributePath::attr(p.attribute)))
+        .map(|p| {
+            let path = AttributePath::attr(p.attribute);
+            let path = match p.key {
+                Some(key) => path.join_key(key),
+                None => path,
+            };
+            Diagnostic::error(p.summary, p.detail).with_path(path)
+        })
         .collect()
 }
 

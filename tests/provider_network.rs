@@ -778,3 +778,32 @@ async fn an_ipv6_icmp_rule_accepts_either_spelling() {
     let imported = tf.import("scs_security_group_rule", &id).await.ok();
     assert_eq!(s(&imported, "protocol"), "ipv6-icmp");
 }
+
+/// An `endpoint_overrides` key that names no service would be ignored silently; validation and
+/// configure refuse it on its key, listing the known service types, before any request.
+#[tokio::test]
+async fn endpoint_overrides_take_only_known_service_types() {
+    let cloud = scs_client::test_util::FakeCloud::openstack().await;
+    let tf = Tf::unconfigured(cloud).await;
+    let config = json!({"auth_url": tf.cloud.auth_url(), "user_name": "demo",
+        "password": scs_client::test_util::PASSWORD, "project_name": "demo",
+        "user_domain_name": "Default", "project_domain_name": "Default",
+        "endpoint_overrides": {"network": tf.cloud.base() + "/network",
+            "computer": tf.cloud.base() + "/compute/v2.1"}});
+    let problems = tf.validate_provider(config.clone()).await;
+    assert_eq!(paths(&problems), [r#"endpoint_overrides["computer"]"#]);
+    let detail = &problems[0].detail;
+    for known in [
+        "compute",
+        "network",
+        "block-storage",
+        "image",
+        "identity",
+        "volumev3",
+    ] {
+        assert!(detail.contains(&format!("`{known}`")), "{detail}");
+    }
+    let errors = tf.configure(config).await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(tf.cloud.requests().is_empty(), "no token was requested");
+}
