@@ -807,3 +807,30 @@ async fn endpoint_overrides_take_only_known_service_types() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(tf.cloud.requests().is_empty(), "no token was requested");
 }
+
+#[tokio::test]
+async fn a_router_interface_whose_answer_is_lost_is_found_on_the_router() {
+    let tf = Tf::start().await;
+    let router = tf.cloud.insert(os::ROUTERS, json!({"name": "edge"}));
+    let router_id = router["id"].as_str().unwrap().to_owned();
+    let (_, subnet_id) = tenant_network(&tf, "app", "10.31.0.0/24");
+    tf.cloud.on(
+        "PUT",
+        &format!("{}/{router_id}/add_router_interface", os::ROUTERS),
+        vec![scs_client::test_util::Action::LoseAnswer],
+    );
+    let state = tf
+        .create(
+            "scs_router_interface",
+            json!({"router_id": router_id, "subnet_id": subnet_id}),
+        )
+        .await;
+    let ports: Vec<_> = tf
+        .cloud
+        .objects(os::PORTS)
+        .into_iter()
+        .filter(|p| p["device_id"] == router_id)
+        .collect();
+    assert_eq!(ports.len(), 1, "{ports:?}");
+    assert_eq!(s(&state, "port_id"), ports[0]["id"].as_str().unwrap());
+}

@@ -176,9 +176,43 @@ pub async fn add_router_interface(
     router_id: &str,
     req: &RouterInterfaceRequest,
 ) -> Result<RouterInterface> {
-    interface_request(client, router_id, "add_router_interface", req)
-        .json()
-        .await
+    // Not safe to repeat (a second add of the same subnet is refused), so never retried blindly:
+    // after a lost answer, the router's port on that subnet (or the port asked for) is the
+    // answer.
+    let request =
+        interface_request(client, router_id, "add_router_interface", req).idempotent(false);
+    crate::retry::create_with_lookup(
+        "add router interface",
+        2,
+        || request.try_clone().json(),
+        || router_interface_on(client, router_id, req),
+    )
+    .await
+}
+
+/// The interface of router `router_id` that `req` names, if the router has it.
+async fn router_interface_on(
+    client: &Client,
+    router_id: &str,
+    req: &RouterInterfaceRequest,
+) -> Result<Option<RouterInterface>> {
+    let ports = super::list_ports(client, &[("device_id", router_id)]).await?;
+    let found = ports.into_iter().find(|p| match req {
+        RouterInterfaceRequest::PortId(id) => &p.id == id,
+        RouterInterfaceRequest::SubnetId(id) => p.fixed_ips.iter().any(|ip| &ip.subnet_id == id),
+    });
+    Ok(found.map(|p| RouterInterface {
+        id: router_id.to_owned(),
+        subnet_id: p
+            .fixed_ips
+            .first()
+            .map(|ip| ip.subnet_id.clone())
+            .unwrap_or_default(),
+        subnet_ids: p.fixed_ips.iter().map(|ip| ip.subnet_id.clone()).collect(),
+        port_id: p.id,
+        network_id: p.network_id,
+        project_id: p.project_id,
+    }))
 }
 
 /// Detaches; an interface that is already gone counts as removed.
