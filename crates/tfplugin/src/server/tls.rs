@@ -7,6 +7,12 @@
 //! which stock WebPKI verification rejects as an end entity, so the verifier
 //! here pins the exact DER instead of building a chain, and checks the
 //! handshake signatures itself with aws-lc-rs (ring cannot do P-521).
+//!
+//! Everything that needs randomness (the server key, the certificate
+//! signature, the handshakes) runs on ring, which reads the OS random source
+//! directly. aws-lc seeds its DRBG from CPU jitter entropy first, which took
+//! most of the plugin's start-up time; signature verification draws no
+//! randomness, so aws-lc keeps that part without the seeding cost.
 
 use std::io;
 use std::pin::Pin;
@@ -16,10 +22,12 @@ use std::time::Duration;
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
+    KeyUsagePurpose, PublicKeyData, SignatureAlgorithm, SigningKey,
 };
+use ring::rand::SystemRandom;
+use ring::signature::{ECDSA_P384_SHA384_ASN1_SIGNING, EcdsaKeyPair, KeyPair as _};
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
@@ -48,7 +56,7 @@ impl ServerIdentity {
     /// key usages, `localhost`), because go-plugin clients dial with
     /// ServerName "localhost" and trust only this certificate.
     pub fn generate() -> Result<Self, ServeError> {
-        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?;
+        let key = RingP384Key::generate()?;
         let mut params = CertificateParams::new(vec!["localhost".to_owned()])?;
         let mut name = DistinguishedName::new();
         name.push(DnType::OrganizationName, "tfplugin");
@@ -73,8 +81,52 @@ impl ServerIdentity {
         let cert = params.self_signed(&key)?;
         Ok(Self {
             cert: cert.der().clone(),
-            key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+            key: key.pkcs8,
         })
+    }
+}
+
+/// A P-384 key generated and used by ring, whatever crypto backend rcgen
+/// itself was built with: another crate in the build (the tests' go-plugin
+/// client) may enable rcgen's aws-lc backend, and the server must not end up
+/// on aws-lc's jitter-seeded random generator through that.
+struct RingP384Key {
+    pair: EcdsaKeyPair,
+    pkcs8: PrivatePkcs8KeyDer<'static>,
+    rng: SystemRandom,
+}
+
+impl RingP384Key {
+    fn generate() -> Result<Self, rcgen::Error> {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_ASN1_SIGNING, &rng)
+            .map_err(|_| rcgen::Error::RingUnspecified)?;
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_ASN1_SIGNING, pkcs8.as_ref(), &rng)
+            .map_err(|e| rcgen::Error::RingKeyRejected(e.to_string()))?;
+        Ok(Self {
+            pair,
+            pkcs8: PrivatePkcs8KeyDer::from(pkcs8.as_ref().to_vec()),
+            rng,
+        })
+    }
+}
+
+impl PublicKeyData for RingP384Key {
+    fn der_bytes(&self) -> &[u8] {
+        self.pair.public_key().as_ref()
+    }
+
+    fn algorithm(&self) -> &'static SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P384_SHA384
+    }
+}
+
+impl SigningKey for RingP384Key {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        self.pair
+            .sign(&self.rng, msg)
+            .map(|signature| signature.as_ref().to_vec())
+            .map_err(|_| rcgen::Error::RingUnspecified)
     }
 }
 
@@ -86,11 +138,8 @@ pub(crate) struct PinnedClientCert {
 }
 
 impl PinnedClientCert {
-    pub fn new(pinned: CertificateDer<'static>, provider: &CryptoProvider) -> Self {
-        Self {
-            pinned,
-            algorithms: provider.signature_verification_algorithms,
-        }
+    pub fn new(pinned: CertificateDer<'static>, algorithms: WebPkiSupportedAlgorithms) -> Self {
+        Self { pinned, algorithms }
     }
 
     fn check_pinned(&self, presented: &CertificateDer<'_>) -> Result<(), rustls::Error> {
@@ -159,8 +208,12 @@ pub(crate) fn server_config(
     identity: &ServerIdentity,
     client_cert: CertificateDer<'static>,
 ) -> Result<rustls::ServerConfig, ServeError> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let verifier = PinnedClientCert::new(client_cert, &provider);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // go-plugin's client certificate is P-521, which only aws-lc verifies.
+    let verifier = PinnedClientCert::new(
+        client_cert,
+        rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
+    );
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(Arc::new(verifier))
