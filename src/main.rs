@@ -13,7 +13,7 @@ const USAGE: &str = "\
 Usage: terraform-provider-scs [--debug | --version | --help]
 
 Terraform and OpenTofu start this provider themselves; see README.md.
-  --debug    serve on 127.0.0.1 without a launching client and print TF_REATTACH_PROVIDERS
+  --debug    serve without a launching client and print TF_REATTACH_PROVIDERS
   --version  print the version";
 
 #[tokio::main]

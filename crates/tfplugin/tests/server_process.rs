@@ -2,6 +2,7 @@
 //! it. The test binary re-runs itself with `CHILD_ENV` set, and the
 //! `child_plugin_process` "test" then becomes the plugin.
 
+#![cfg(unix)]
 #![allow(clippy::unwrap_used)]
 
 mod server_support;
@@ -13,7 +14,7 @@ use std::time::Duration;
 use server_support::*;
 use tfplugin::proto::plugin::Empty;
 use tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
-use tfplugin::server::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, ServeOptions};
+use tfplugin::server::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PluginAddr, ServeOptions};
 
 const CHILD_ENV: &str = "TFPLUGIN_SERVER_TEST_CHILD";
 /// Makes the child serve in debug mode, as `--debug` does.
@@ -46,6 +47,8 @@ fn plugin_command() -> Command {
         .env(CHILD_ENV, "1")
         .env_remove(MAGIC_COOKIE_KEY)
         .env_remove("PLUGIN_CLIENT_CERT")
+        .env_remove("PLUGIN_UNIX_SOCKET_DIR")
+        .env_remove("PLUGIN_UNIX_SOCKET_GROUP")
         .env_remove("TF_LOG")
         .env_remove("TF_LOG_PROVIDER")
         .stdin(Stdio::null())
@@ -120,7 +123,19 @@ fn a_client_offering_only_protocol_5_is_turned_away() {
 
 #[test]
 fn launched_like_go_plugin_it_serves_ignores_sigint_and_exits_on_shutdown() {
+    for transport in TRANSPORTS {
+        launched_like_go_plugin(transport);
+    }
+}
+
+fn launched_like_go_plugin(transport: Transport) {
     let client = go_plugin_client_cert();
+    let temp = tempfile::tempdir().unwrap();
+    let socket_dir = match transport {
+        Transport::Unix => temp.path().to_str().unwrap(),
+        Transport::Tcp => NO_SUCH_DIR,
+    };
+    // Terraform and OpenTofu set a port range; it applies to TCP only.
     let (min_port, max_port) = (41000u16, 41999u16);
     let mut child = plugin_command()
         .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
@@ -128,6 +143,7 @@ fn launched_like_go_plugin_it_serves_ignores_sigint_and_exits_on_shutdown() {
         .env("PLUGIN_MIN_PORT", min_port.to_string())
         .env("PLUGIN_MAX_PORT", max_port.to_string())
         .env("PLUGIN_CLIENT_CERT", &client.pem)
+        .env("PLUGIN_UNIX_SOCKET_DIR", socket_dir)
         .env("TF_LOG_PROVIDER", "DEBUG")
         .spawn()
         .unwrap();
@@ -141,8 +157,15 @@ fn launched_like_go_plugin_it_serves_ignores_sigint_and_exits_on_shutdown() {
 
     let line = read_handshake(&mut child);
     let handshake = parse_handshake(&line);
-    let port = handshake.addr.port();
-    assert!((min_port..=max_port).contains(&port), "port {port}");
+    assert_eq!(handshake.transport(), transport, "{line}");
+    match &handshake.addr {
+        PluginAddr::Tcp(addr) => {
+            assert!((min_port..=max_port).contains(&addr.port()), "{addr}")
+        }
+        PluginAddr::Unix(path) => {
+            assert_eq!(path.parent().and_then(|p| p.to_str()), Some(socket_dir))
+        }
+    }
     assert!(handshake.server_cert.is_some());
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -170,6 +193,9 @@ fn launched_like_go_plugin_it_serves_ignores_sigint_and_exits_on_shutdown() {
     });
     let status = wait_with_bound(&mut child);
     assert!(status.success(), "exit status after Shutdown: {status:?}");
+    if let PluginAddr::Unix(path) = &handshake.addr {
+        assert!(!path.exists(), "the plugin left {path:?} behind");
+    }
 
     // Every line the server logged is hclog JSON, at the requested level or above.
     let log_lines = stderr_reader.join().unwrap();
@@ -181,7 +207,9 @@ fn launched_like_go_plugin_it_serves_ignores_sigint_and_exits_on_shutdown() {
     assert!(
         server_lines
             .iter()
-            .any(|l| l["@message"] == "plugin server started"),
+            .any(|l| l["@message"] == "plugin server started"
+                && l["network"] == handshake.addr.network()
+                && l["address"] == handshake.addr.to_string()),
         "stderr: {log_lines:#?}"
     );
     for line in &server_lines {
@@ -204,7 +232,12 @@ fn launched_like_go_plugin_it_serves_ignores_sigint_and_exits_on_shutdown() {
 
 #[test]
 fn debug_mode_prints_a_working_reattach_value_and_stops_on_ctrl_c() {
-    let mut child = plugin_command().env(CHILD_DEBUG_ENV, "1").spawn().unwrap();
+    let socket_dir = tempfile::tempdir().unwrap();
+    let mut child = plugin_command()
+        .env(CHILD_DEBUG_ENV, "1")
+        .env("PLUGIN_UNIX_SOCKET_DIR", socket_dir.path())
+        .spawn()
+        .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let reattach = loop {
@@ -219,12 +252,13 @@ fn debug_mode_prints_a_working_reattach_value_and_stops_on_ctrl_c() {
     assert_eq!(target["Protocol"], "grpc");
     assert_eq!(target["ProtocolVersion"], 6);
     assert_eq!(target["Pid"], child.id());
-    assert_eq!(target["Addr"]["Network"], "tcp");
-    let addr: std::net::SocketAddr = target["Addr"]["String"].as_str().unwrap().parse().unwrap();
-    assert!(addr.ip().is_loopback());
+    assert_eq!(target["Addr"]["Network"], "unix");
+    let path = std::path::PathBuf::from(target["Addr"]["String"].as_str().unwrap());
+    assert_eq!(path.parent(), Some(socket_dir.path()));
+    let addr = PluginAddr::Unix(path.clone());
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let status = runtime.block_on(async { plugin_health(plaintext_channel(addr).await).await });
+    let status = runtime.block_on(async { plugin_health(plaintext_channel(&addr).await).await });
     assert_eq!(status.unwrap(), SERVING);
 
     // Unlike a launched plugin, a debug server belongs to the person at the terminal.
@@ -235,4 +269,5 @@ fn debug_mode_prints_a_working_reattach_value_and_stops_on_ctrl_c() {
     assert!(kill.success());
     let status = wait_with_bound(&mut child);
     assert!(status.success(), "exit status after Ctrl-C: {status:?}");
+    assert!(!path.exists(), "the debug server left {path:?} behind");
 }

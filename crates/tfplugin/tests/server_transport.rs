@@ -1,10 +1,13 @@
-//! The plugin server as go-plugin's client meets it: handshake line, mutual
-//! TLS with a pinned client certificate, health, shutdown, message limits.
+//! The plugin server as go-plugin's client meets it: handshake line, unix
+//! socket or TCP, mutual TLS with a pinned client certificate, health,
+//! shutdown, message limits.
 
+#![cfg(unix)]
 #![allow(clippy::unwrap_used)]
 
 mod server_support;
 
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::time::Duration;
 
 use server_support::*;
@@ -14,27 +17,45 @@ use tfplugin::proto::plugin::grpc_stdio_client::GrpcStdioClient;
 use tfplugin::proto::plugin::{ConnInfo, Empty};
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
 use tfplugin::proto::tfplugin6::{get_metadata, read_data_source};
-use tfplugin::server::{self, MAX_MESSAGE_SIZE, PluginEnv, RunningServer};
+use tfplugin::server::{self, MAX_MESSAGE_SIZE, PluginAddr, PluginEnv, RunningServer};
 
 /// Generous bound so a broken shutdown fails the test instead of hanging it.
 const STOP_BOUND: Duration = Duration::from_secs(30);
 
-async fn start_tls() -> (RunningServer, Handshake, ClientCert) {
+async fn start_tls_on(transport: Transport) -> (RunningServer, Handshake, ClientCert) {
     let client = go_plugin_client_cert();
     let server = server::start(
         EchoProvider,
-        &PluginEnv::for_client_cert(Some(client.pem.clone())),
+        &plugin_env(Some(client.pem.clone()), transport),
     )
     .await
     .unwrap();
     let handshake = parse_handshake(server.handshake_line());
+    assert_eq!(
+        handshake.transport(),
+        transport,
+        "{}",
+        server.handshake_line()
+    );
     (server, handshake, client)
 }
 
+async fn start_tls() -> (RunningServer, Handshake, ClientCert) {
+    start_tls_on(Transport::Unix).await
+}
+
+fn socket_path(addr: &PluginAddr) -> &std::path::Path {
+    match addr {
+        PluginAddr::Unix(path) => path,
+        PluginAddr::Tcp(addr) => panic!("expected a unix socket, got TCP {addr}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn handshake_line_announces_loopback_tcp_grpc_and_the_server_certificate() {
+async fn handshake_line_announces_a_unix_socket_grpc_and_the_server_certificate() {
     let (server, handshake, _client) = start_tls().await;
-    assert_eq!(handshake.addr, server.local_addr());
+    assert_eq!(&handshake.addr, server.address());
+    assert!(server.handshake_line().starts_with("1|6|unix|/"));
     let cert = handshake
         .server_cert
         .expect("TLS handshake line carries a certificate");
@@ -50,127 +71,221 @@ async fn handshake_line_announces_loopback_tcp_grpc_and_the_server_certificate()
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn each_start_gets_a_fresh_server_certificate() {
+async fn the_socket_is_in_the_temporary_directory_and_only_its_owner_may_connect() {
+    let (server, handshake, _client) = start_tls().await;
+    let path = socket_path(&handshake.addr);
+    assert_eq!(path.parent(), Some(std::env::temp_dir().as_path()));
+    let name = path.file_name().unwrap().to_str().unwrap();
+    assert!(name.starts_with("plugin"), "socket name {name}");
+    let meta = std::fs::symlink_metadata(path).unwrap();
+    assert!(meta.file_type().is_socket());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugin_unix_socket_dir_says_where_the_socket_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = PluginEnv::for_client_cert(None);
+    env.unix_socket_dir = Some(dir.path().to_str().unwrap().to_owned());
+    let server = server::start(EchoProvider, &env).await.unwrap();
+    let handshake = parse_handshake(server.handshake_line());
+    assert_eq!(socket_path(&handshake.addr).parent(), Some(dir.path()));
+    let status = plugin_health(plaintext_channel(&handshake.addr).await)
+        .await
+        .unwrap();
+    assert_eq!(status, SERVING);
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugin_unix_socket_group_makes_the_socket_group_writable() {
+    let dir = tempfile::tempdir().unwrap();
+    // A group this process may hand the socket to: its own.
+    let own_gid = std::fs::metadata(dir.path()).unwrap().gid();
+    let mut env = PluginEnv::for_client_cert(None);
+    env.unix_socket_dir = Some(dir.path().to_str().unwrap().to_owned());
+    env.unix_socket_group = Some(own_gid.to_string());
+    let server = server::start(EchoProvider, &env).await.unwrap();
+    let handshake = parse_handshake(server.handshake_line());
+    let meta = std::fs::metadata(socket_path(&handshake.addr)).unwrap();
+    assert_eq!(meta.gid(), own_gid);
+    assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn where_no_socket_can_be_made_it_serves_on_loopback_tcp() {
+    let dir = tempfile::tempdir().unwrap();
+    // Longer than any platform's limit for a socket path.
+    let deep = dir.path().join("d".repeat(120));
+    std::fs::create_dir(&deep).unwrap();
+    let unknown_group = {
+        let mut env = PluginEnv::for_client_cert(None);
+        env.unix_socket_dir = Some(dir.path().to_str().unwrap().to_owned());
+        env.unix_socket_group = Some("no-such-group-tfplugin-test".to_owned());
+        env
+    };
+    let too_long = {
+        let mut env = PluginEnv::for_client_cert(None);
+        env.unix_socket_dir = Some(deep.to_str().unwrap().to_owned());
+        env
+    };
+    let missing_dir = plugin_env(None, Transport::Tcp);
+    for env in [unknown_group, too_long, missing_dir] {
+        let server = server::start(EchoProvider, &env).await.unwrap();
+        let handshake = parse_handshake(server.handshake_line());
+        assert_eq!(handshake.transport(), Transport::Tcp, "{env:?}");
+        let status = plugin_health(plaintext_channel(&handshake.addr).await)
+            .await
+            .unwrap();
+        assert_eq!(status, SERVING);
+        server.stop();
+    }
+    // Nothing was left behind by the attempts.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    assert_eq!(std::fs::read_dir(&deep).unwrap().count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_start_gets_a_fresh_server_certificate_and_socket() {
     let (a, ha, _) = start_tls().await;
     let (b, hb, _) = start_tls().await;
     assert_ne!(ha.server_cert, hb.server_cert);
+    assert_ne!(ha.addr, hb.addr);
     a.stop();
     b.stop();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_pinned_p521_ca_client_certificate_is_accepted_and_health_says_serving() {
-    let (server, handshake, client) = start_tls().await;
-    let status = plugin_health(tls_channel(&handshake, Some(&client)).await)
-        .await
-        .unwrap();
-    assert_eq!(status, SERVING);
-    server.stop();
+    for transport in TRANSPORTS {
+        let (server, handshake, client) = start_tls_on(transport).await;
+        let status = plugin_health(tls_channel(&handshake, Some(&client)).await)
+            .await
+            .unwrap();
+        assert_eq!(status, SERVING, "{transport:?}");
+        server.stop();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_with_a_different_certificate_is_refused() {
-    let (server, handshake, client) = start_tls().await;
-    let stranger = go_plugin_client_cert();
-    let result = plugin_health(tls_channel(&handshake, Some(&stranger)).await).await;
-    assert!(
-        result.is_err(),
-        "a foreign certificate got an answer: {result:?}"
-    );
-    assert_eq!(
-        plugin_health(tls_channel(&handshake, Some(&client)).await)
-            .await
-            .unwrap(),
-        SERVING,
-        "the real client is still served after a refusal"
-    );
-    server.stop();
+    for transport in TRANSPORTS {
+        let (server, handshake, client) = start_tls_on(transport).await;
+        let stranger = go_plugin_client_cert();
+        let result = plugin_health(tls_channel(&handshake, Some(&stranger)).await).await;
+        assert!(
+            result.is_err(),
+            "{transport:?}: a foreign certificate got an answer: {result:?}"
+        );
+        assert_eq!(
+            plugin_health(tls_channel(&handshake, Some(&client)).await)
+                .await
+                .unwrap(),
+            SERVING,
+            "{transport:?}: the real client is still served after a refusal"
+        );
+        server.stop();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_tls_client_without_a_certificate_is_refused() {
-    let (server, handshake, client) = start_tls().await;
-    let result = plugin_health(tls_channel(&handshake, None).await).await;
-    assert!(
-        result.is_err(),
-        "a client without certificate got an answer: {result:?}"
-    );
-    assert_eq!(
-        plugin_health(tls_channel(&handshake, Some(&client)).await)
-            .await
-            .unwrap(),
-        SERVING,
-        "the real client is still served after a refusal"
-    );
-    server.stop();
+    for transport in TRANSPORTS {
+        let (server, handshake, client) = start_tls_on(transport).await;
+        let result = plugin_health(tls_channel(&handshake, None).await).await;
+        assert!(
+            result.is_err(),
+            "{transport:?}: a client without certificate got an answer: {result:?}"
+        );
+        assert_eq!(
+            plugin_health(tls_channel(&handshake, Some(&client)).await)
+                .await
+                .unwrap(),
+            SERVING,
+            "{transport:?}: the real client is still served after a refusal"
+        );
+        server.stop();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_plaintext_client_is_refused_while_tls_is_on() {
-    let (server, handshake, client) = start_tls().await;
-    let result = plugin_health(plaintext_channel(handshake.addr).await).await;
-    assert!(result.is_err(), "plaintext got an answer: {result:?}");
-    assert_eq!(
-        plugin_health(tls_channel(&handshake, Some(&client)).await)
-            .await
-            .unwrap(),
-        SERVING,
-        "the real client is still served after a refusal"
-    );
-    server.stop();
+    for transport in TRANSPORTS {
+        let (server, handshake, client) = start_tls_on(transport).await;
+        let result = plugin_health(plaintext_channel(&handshake.addr).await).await;
+        assert!(
+            result.is_err(),
+            "{transport:?}: plaintext got an answer: {result:?}"
+        );
+        assert_eq!(
+            plugin_health(tls_channel(&handshake, Some(&client)).await)
+                .await
+                .unwrap(),
+            SERVING,
+            "{transport:?}: the real client is still served after a refusal"
+        );
+        server.stop();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_empty_client_certificate_means_plaintext() {
-    let server = server::start(
-        EchoProvider,
-        &PluginEnv::for_client_cert(Some(String::new())),
-    )
-    .await
-    .unwrap();
-    let handshake = parse_handshake(server.handshake_line());
-    assert!(handshake.server_cert.is_none());
-    assert!(server.handshake_line().ends_with("|grpc|"));
-    let status = plugin_health(plaintext_channel(handshake.addr).await)
-        .await
-        .unwrap();
-    assert_eq!(status, SERVING);
-    server.stop();
+    for transport in TRANSPORTS {
+        let server = server::start(EchoProvider, &plugin_env(Some(String::new()), transport))
+            .await
+            .unwrap();
+        let handshake = parse_handshake(server.handshake_line());
+        assert_eq!(handshake.transport(), transport);
+        assert!(handshake.server_cert.is_none());
+        assert!(server.handshake_line().ends_with("|grpc|"));
+        let status = plugin_health(plaintext_channel(&handshake.addr).await)
+            .await
+            .unwrap();
+        assert_eq!(status, SERVING, "{transport:?}");
+        server.stop();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn controller_shutdown_stops_the_server_and_closes_open_streams() {
-    let (server, handshake, client) = start_tls().await;
-    let addr = server.local_addr();
-    let channel = tls_channel(&handshake, Some(&client)).await.unwrap();
+async fn controller_shutdown_stops_the_server_closes_open_streams_and_removes_the_socket() {
+    for transport in TRANSPORTS {
+        let (server, handshake, client) = start_tls_on(transport).await;
+        let addr = server.address().clone();
+        let channel = tls_channel(&handshake, Some(&client)).await.unwrap();
 
-    // go-plugin's client keeps these two streams open for the whole session.
-    let mut stdio = GrpcStdioClient::new(channel.clone())
-        .stream_stdio(())
-        .await
-        .unwrap()
-        .into_inner();
-    let (_broker_tx, broker_rx) = tokio::sync::mpsc::channel::<ConnInfo>(1);
-    let mut broker = GrpcBrokerClient::new(channel.clone())
-        .start_stream(tokio_stream::wrappers::ReceiverStream::new(broker_rx))
-        .await
-        .unwrap()
-        .into_inner();
+        // go-plugin's client keeps these two streams open for the whole session.
+        let mut stdio = GrpcStdioClient::new(channel.clone())
+            .stream_stdio(())
+            .await
+            .unwrap()
+            .into_inner();
+        let (_broker_tx, broker_rx) = tokio::sync::mpsc::channel::<ConnInfo>(1);
+        let mut broker = GrpcBrokerClient::new(channel.clone())
+            .start_stream(tokio_stream::wrappers::ReceiverStream::new(broker_rx))
+            .await
+            .unwrap()
+            .into_inner();
 
-    GrpcControllerClient::new(channel)
-        .shutdown(Empty {})
-        .await
-        .unwrap();
-    tokio::time::timeout(STOP_BOUND, server.wait())
-        .await
-        .expect("server stopped after Shutdown")
-        .unwrap();
+        GrpcControllerClient::new(channel)
+            .shutdown(Empty {})
+            .await
+            .unwrap();
+        tokio::time::timeout(STOP_BOUND, server.wait())
+            .await
+            .expect("server stopped after Shutdown")
+            .unwrap();
 
-    // The streams ended cleanly rather than being cut off.
-    assert!(matches!(stdio.message().await, Ok(None)));
-    assert!(matches!(broker.message().await, Ok(None)));
-    // And nobody listens any more.
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+        // The streams ended cleanly rather than being cut off.
+        assert!(matches!(stdio.message().await, Ok(None)));
+        assert!(matches!(broker.message().await, Ok(None)));
+        // And nobody listens any more, nor is a socket file left behind.
+        assert!(connect(&addr).await.is_err(), "{transport:?}");
+        if let PluginAddr::Unix(path) = &addr {
+            assert!(!path.exists(), "{path:?} was left behind");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,6 +5,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 use super::ServeError;
+use super::transport::UnixSocketConfig;
 
 /// The cookie go-plugin clients set for Terraform providers; a process
 /// started without it was not started by Terraform or OpenTofu.
@@ -29,6 +30,12 @@ pub struct PluginEnv {
     pub max_port: Option<String>,
     /// `PLUGIN_CLIENT_CERT`: the client's certificate as PEM; empty disables TLS.
     pub client_cert: Option<String>,
+    /// `PLUGIN_UNIX_SOCKET_DIR`: where the unix socket goes; the temporary
+    /// directory if unset.
+    pub unix_socket_dir: Option<String>,
+    /// `PLUGIN_UNIX_SOCKET_GROUP`: a group (name or id) whose members may
+    /// connect to the socket too; only its owner may otherwise.
+    pub unix_socket_group: Option<String>,
 }
 
 impl PluginEnv {
@@ -41,6 +48,8 @@ impl PluginEnv {
             min_port: var("PLUGIN_MIN_PORT"),
             max_port: var("PLUGIN_MAX_PORT"),
             client_cert: var("PLUGIN_CLIENT_CERT"),
+            unix_socket_dir: var("PLUGIN_UNIX_SOCKET_DIR"),
+            unix_socket_group: var("PLUGIN_UNIX_SOCKET_GROUP"),
         }
     }
 
@@ -53,6 +62,22 @@ impl PluginEnv {
             min_port: None,
             max_port: None,
             client_cert: client_cert_pem,
+            unix_socket_dir: None,
+            unix_socket_group: None,
+        }
+    }
+
+    /// Where a unix socket should go. Unlike the rest, this applies to
+    /// debug mode as well, which no client launches.
+    pub(crate) fn unix_socket(&self) -> UnixSocketConfig {
+        UnixSocketConfig {
+            // Untrimmed: a directory's name may end in a space.
+            dir: self
+                .unix_socket_dir
+                .as_deref()
+                .filter(|dir| !dir.is_empty())
+                .map(Into::into),
+            group: non_empty(self.unix_socket_group.as_deref()).map(Into::into),
         }
     }
 
@@ -67,7 +92,11 @@ impl PluginEnv {
             None => None,
             Some(pem) => Some(parse_client_cert(pem)?),
         };
-        Ok(LaunchConfig { ports, client_cert })
+        Ok(LaunchConfig {
+            ports,
+            client_cert,
+            unix_socket: self.unix_socket(),
+        })
     }
 }
 
@@ -77,13 +106,20 @@ pub(crate) struct LaunchConfig {
     pub ports: PortRange,
     /// The one certificate a client may present; `None` means plaintext.
     pub client_cert: Option<CertificateDer<'static>>,
+    pub unix_socket: UnixSocketConfig,
 }
 
 /// Inclusive range of TCP ports to try, in order; `0..=0` lets the OS choose.
+/// Only TCP uses it, not the unix socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PortRange {
     pub min: u16,
     pub max: u16,
+}
+
+impl PortRange {
+    /// Any free port.
+    pub const ANY: PortRange = PortRange { min: 0, max: 0 };
 }
 
 fn non_empty(value: Option<&str>) -> Option<&str> {
@@ -113,7 +149,7 @@ fn port_range(min: Option<&str>, max: Option<&str>) -> Result<PortRange, ServeEr
         })
     };
     let range = match (non_empty(min), non_empty(max)) {
-        (None, None) => PortRange { min: 0, max: 0 },
+        (None, None) => PortRange::ANY,
         (min, max) => PortRange {
             min: min
                 .map(|v| parse("PLUGIN_MIN_PORT", v))

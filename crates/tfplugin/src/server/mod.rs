@@ -1,29 +1,31 @@
 //! The plugin process side of go-plugin, as Terraform and OpenTofu launch it.
 //!
-//! [`serve`] checks the launch environment, binds 127.0.0.1, sets up
-//! AutoMTLS, registers the provider next to go-plugin's health, controller,
-//! stdio and broker services, prints the handshake line and serves until the
-//! client calls `GRPCController.Shutdown`. [`serve_debug`] serves without a
-//! launching client so that one can attach through `TF_REATTACH_PROVIDERS`.
+//! [`serve`] checks the launch environment, listens on a unix socket (TCP on
+//! 127.0.0.1 where there is none), sets up AutoMTLS, registers the provider
+//! next to go-plugin's health, controller, stdio and broker services, prints
+//! the handshake line and serves until the client calls
+//! `GRPCController.Shutdown`. [`serve_debug`] serves without a launching
+//! client so that one can attach through `TF_REATTACH_PROVIDERS`.
 
 mod env;
 pub mod logging;
 mod services;
 mod tls;
+mod transport;
 
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 use tonic::transport::server::Router;
 
 pub use env::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PROTOCOL_VERSION, PluginEnv};
+pub use transport::PluginAddr;
 
 use crate::proto::plugin::grpc_broker_server::GrpcBrokerServer;
 use crate::proto::plugin::grpc_controller_server::GrpcControllerServer;
@@ -87,7 +89,8 @@ pub enum ServeError {
     /// `PLUGIN_MIN_PORT` / `PLUGIN_MAX_PORT` are unusable.
     #[error("invalid plugin port range: {0}")]
     InvalidPortRange(String),
-    /// No port in the range could be bound.
+    /// No port in the range could be bound (after a unix socket could not
+    /// be made, or where there are none).
     #[error("could not bind 127.0.0.1 on any port from {min} to {max}: {source}")]
     NoFreePort {
         /// First port tried.
@@ -138,24 +141,30 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
     ignore_sigint()?;
     let server = start(provider, &env).await?;
     print_line(server.handshake_line())?;
-    tracing::info!(address = %server.local_addr(), "plugin server started");
+    tracing::info!(
+        network = server.address().network(),
+        address = %server.address(),
+        "plugin server started"
+    );
     server.wait().await
 }
 
-/// Serves `provider` in plaintext on a free 127.0.0.1 port without a
-/// launching client, and prints the `TF_REATTACH_PROVIDERS` value with which
+/// Serves `provider` in plaintext without a launching client, on a unix
+/// socket (in `PLUGIN_UNIX_SOCKET_DIR` if set) or else a free 127.0.0.1
+/// port, and prints the `TF_REATTACH_PROVIDERS` value with which
 /// `tofu`/`terraform` attach to it. Stops on Ctrl-C.
 pub async fn serve_debug<P: Provider>(
     provider: P,
     options: ServeOptions,
 ) -> Result<(), ServeError> {
     logging::init(&options.log_module);
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-    let server = start_plaintext(provider, listener).await?;
+    let env = PluginEnv::from_process();
+    let bound = transport::listen(&env.unix_socket(), env::PortRange::ANY).await?;
+    let server = serve_on(provider, bound, None).await?;
     let shutdown = server.shutdown.clone();
     print_line(&reattach_instructions(
         &options.provider_addresses,
-        server.local_addr(),
+        server.address(),
         std::process::id(),
     ))?;
     tokio::spawn(async move {
@@ -169,21 +178,22 @@ pub async fn serve_debug<P: Provider>(
 /// A server that is accepting connections.
 pub struct RunningServer {
     handshake_line: String,
-    local_addr: SocketAddr,
+    address: PluginAddr,
     shutdown: CancellationToken,
     task: JoinHandle<Result<(), ServeError>>,
 }
 
 impl RunningServer {
     /// The line go-plugin's client expects on stdout:
-    /// `1|6|tcp|127.0.0.1:PORT|grpc|<server certificate, base64 DER>`.
+    /// `1|6|unix|/tmp/pluginNNNN|grpc|<server certificate, base64 DER>`, or
+    /// `1|6|tcp|127.0.0.1:PORT|grpc|...` on TCP.
     pub fn handshake_line(&self) -> &str {
         &self.handshake_line
     }
 
-    /// The bound address.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+    /// Where the server listens.
+    pub fn address(&self) -> &PluginAddr {
+        &self.address
     }
 
     /// Stops the server as `GRPCController.Shutdown` does.
@@ -197,56 +207,76 @@ impl RunningServer {
     }
 }
 
-/// Validates `env`, binds, and starts serving in a background task; the
+/// Validates `env`, listens, and starts serving in a background task; the
 /// caller prints [`RunningServer::handshake_line`]. In-process clients
 /// (tests, tools) use this directly with their own [`PluginEnv`].
 pub async fn start<P: Provider>(provider: P, env: &PluginEnv) -> Result<RunningServer, ServeError> {
     let launch = env.validate()?;
-    let listener = bind(launch.ports).await?;
-    let addr = listener.local_addr()?;
+    let bound = transport::listen(&launch.unix_socket, launch.ports).await?;
+    serve_on(provider, bound, launch.client_cert).await
+}
+
+/// Serves on `bound`: with mutual TLS pinned to `client_cert` if there is
+/// one (AutoMTLS), else in plaintext (`TF_DISABLE_PLUGIN_TLS`, debug mode).
+async fn serve_on<P: Provider>(
+    provider: P,
+    bound: transport::Bound,
+    client_cert: Option<rustls::pki_types::CertificateDer<'static>>,
+) -> Result<RunningServer, ServeError> {
+    let transport::Bound {
+        listener,
+        addr,
+        socket_file,
+    } = bound;
     let shutdown = CancellationToken::new();
     let router = router(provider, &shutdown).await;
-    let (handshake_line, task) = match launch.client_cert {
+    let (server_cert, task) = match client_cert {
         Some(client_cert) => {
             let identity = tls::ServerIdentity::generate()?;
             let config = tls::server_config(&identity, client_cert)?;
-            let incoming = tls::accept_tls(listener, config, shutdown.clone());
-            let task = tokio::spawn(run_router(router, incoming, shutdown.clone()));
-            (handshake_line(addr, Some(identity.cert.as_ref())), task)
+            let acceptor = TlsAcceptor::from(Arc::new(config));
+            let incoming = transport::incoming(listener, shutdown.clone(), move |stream, peer| {
+                tls::handshake(acceptor.clone(), stream, peer)
+            });
+            let task = spawn_router(router, incoming, shutdown.clone(), socket_file);
+            (Some(identity.cert), task)
         }
-        None => return start_plaintext_with(router, listener, shutdown),
+        None => {
+            let incoming = transport::incoming(listener, shutdown.clone(), |stream, _| {
+                std::future::ready(Some(stream))
+            });
+            let task = spawn_router(router, incoming, shutdown.clone(), socket_file);
+            (None, task)
+        }
     };
     Ok(RunningServer {
-        handshake_line,
-        local_addr: addr,
+        handshake_line: handshake_line(&addr, server_cert.as_ref().map(|c| c.as_ref())),
+        address: addr,
         shutdown,
         task,
     })
 }
 
-/// Plaintext serving: TF_DISABLE_PLUGIN_TLS launches and debug mode.
-async fn start_plaintext<P: Provider>(
-    provider: P,
-    listener: TcpListener,
-) -> Result<RunningServer, ServeError> {
-    let shutdown = CancellationToken::new();
-    let router = router(provider, &shutdown).await;
-    start_plaintext_with(router, listener, shutdown)
-}
-
-fn start_plaintext_with(
+/// Serves until shutdown; the socket file goes once serving has ended.
+fn spawn_router<I, IO>(
     router: Router,
-    listener: TcpListener,
+    incoming: I,
     shutdown: CancellationToken,
-) -> Result<RunningServer, ServeError> {
-    let local_addr = listener.local_addr()?;
-    let incoming = TcpListenerStream::new(listener);
-    let task = tokio::spawn(run_router(router, incoming, shutdown.clone()));
-    Ok(RunningServer {
-        handshake_line: handshake_line(local_addr, None),
-        local_addr,
-        shutdown,
-        task,
+    socket_file: transport::SocketFile,
+) -> JoinHandle<Result<(), ServeError>>
+where
+    I: tokio_stream::Stream<Item = std::io::Result<IO>> + Send + 'static,
+    IO: tokio::io::AsyncRead
+        + tokio::io::AsyncWrite
+        + tonic::transport::server::Connected
+        + Unpin
+        + Send
+        + 'static,
+{
+    tokio::spawn(async move {
+        let result = run_router(router, incoming, shutdown).await;
+        drop(socket_file);
+        result
     })
 }
 
@@ -306,37 +336,22 @@ where
     }
 }
 
-/// Tries the ports in order, as go-plugin does; port 0 lets the OS choose.
-async fn bind(ports: env::PortRange) -> Result<TcpListener, ServeError> {
-    let mut last_error = None;
-    for port in ports.min..=ports.max {
-        match TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await {
-            Ok(listener) => return Ok(listener),
-            Err(e) => last_error = Some(e),
-        }
-    }
-    Err(ServeError::NoFreePort {
-        min: ports.min,
-        max: ports.max,
-        source: last_error.unwrap_or_else(|| std::io::Error::other("empty port range")),
-    })
-}
-
-fn handshake_line(addr: SocketAddr, server_cert: Option<&[u8]>) -> String {
+fn handshake_line(addr: &PluginAddr, server_cert: Option<&[u8]>) -> String {
     // go-plugin decodes the certificate with unpadded standard base64.
     let cert = server_cert
         .map(|der| base64::engine::general_purpose::STANDARD_NO_PAD.encode(der))
         .unwrap_or_default();
-    format!("{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|tcp|{addr}|grpc|{cert}")
+    let network = addr.network();
+    format!("{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|{network}|{addr}|grpc|{cert}")
 }
 
-fn reattach_instructions(addresses: &[String], addr: SocketAddr, pid: u32) -> String {
+fn reattach_instructions(addresses: &[String], addr: &PluginAddr, pid: u32) -> String {
     let target = serde_json::json!({
         "Protocol": "grpc",
         "ProtocolVersion": PROTOCOL_VERSION,
         "Pid": pid,
         "Test": true,
-        "Addr": { "Network": "tcp", "String": addr.to_string() },
+        "Addr": { "Network": addr.network(), "String": addr.to_string() },
     });
     let providers: serde_json::Map<String, serde_json::Value> = addresses
         .iter()
@@ -387,17 +402,20 @@ mod tests {
 
     #[test]
     fn handshake_line_uses_unpadded_base64() {
-        let addr: SocketAddr = "127.0.0.1:10001".parse().unwrap();
+        let addr = PluginAddr::Tcp("127.0.0.1:10001".parse().unwrap());
         assert_eq!(
-            handshake_line(addr, Some(&[1, 2, 3, 4])),
+            handshake_line(&addr, Some(&[1, 2, 3, 4])),
             "1|6|tcp|127.0.0.1:10001|grpc|AQIDBA"
         );
-        assert_eq!(handshake_line(addr, None), "1|6|tcp|127.0.0.1:10001|grpc|");
+        assert_eq!(handshake_line(&addr, None), "1|6|tcp|127.0.0.1:10001|grpc|");
+        let addr = PluginAddr::Unix("/tmp/plugin42".into());
+        assert_eq!(
+            handshake_line(&addr, Some(&[1, 2, 3, 4])),
+            "1|6|unix|/tmp/plugin42|grpc|AQIDBA"
+        );
     }
 
-    #[test]
-    fn reattach_value_is_json_keyed_by_address() {
-        let addr: SocketAddr = "127.0.0.1:4567".parse().unwrap();
+    fn reattach_target(addr: &PluginAddr) -> serde_json::Value {
         let text = reattach_instructions(&["registry.terraform.io/a/b".to_owned()], addr, 42);
         let value = text
             .split("TF_REATTACH_PROVIDERS='")
@@ -405,12 +423,24 @@ mod tests {
             .and_then(|rest| rest.split('\'').next())
             .unwrap();
         let parsed: serde_json::Value = serde_json::from_str(value).unwrap();
-        let target = &parsed["registry.terraform.io/a/b"];
+        parsed["registry.terraform.io/a/b"].clone()
+    }
+
+    #[test]
+    fn reattach_value_is_json_keyed_by_address() {
+        let target = reattach_target(&PluginAddr::Tcp("127.0.0.1:4567".parse().unwrap()));
         assert_eq!(target["Protocol"], "grpc");
         assert_eq!(target["ProtocolVersion"], 6);
         assert_eq!(target["Pid"], 42);
         assert_eq!(target["Test"], true);
         assert_eq!(target["Addr"]["Network"], "tcp");
         assert_eq!(target["Addr"]["String"], "127.0.0.1:4567");
+    }
+
+    #[test]
+    fn reattach_value_names_a_unix_socket_by_its_path() {
+        let target = reattach_target(&PluginAddr::Unix("/tmp/plugin42".into()));
+        assert_eq!(target["Addr"]["Network"], "unix");
+        assert_eq!(target["Addr"]["String"], "/tmp/plugin42");
     }
 }

@@ -32,18 +32,15 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixT
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
-use tokio_util::sync::CancellationToken;
-use tonic::transport::server::{Connected, TcpConnectInfo};
+use tonic::transport::server::Connected;
 
 use super::ServeError;
+use super::transport::Stream;
 
 /// A client that has not finished its TLS handshake by then is dropped, so
 /// that a stuck peer cannot hold a task forever.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(50);
 
 /// The server's certificate and key for one run.
 pub(crate) struct ServerIdentity {
@@ -227,10 +224,10 @@ pub(crate) fn server_config(
 }
 
 /// A TLS connection that tonic can serve.
-pub(crate) struct TlsConnection(tokio_rustls::server::TlsStream<TcpStream>);
+pub(crate) struct TlsConnection(tokio_rustls::server::TlsStream<Stream>);
 
 impl Connected for TlsConnection {
-    type ConnectInfo = TcpConnectInfo;
+    type ConnectInfo = <Stream as Connected>::ConnectInfo;
 
     fn connect_info(&self) -> Self::ConnectInfo {
         self.0.get_ref().0.connect_info()
@@ -277,48 +274,22 @@ impl AsyncWrite for TlsConnection {
     }
 }
 
-/// Accepts TCP connections and hands the ones that complete the mutual TLS
-/// handshake to tonic. Handshakes run concurrently so one slow or hostile
-/// peer cannot block the real client.
-pub(crate) fn accept_tls(
-    listener: TcpListener,
-    config: rustls::ServerConfig,
-    shutdown: CancellationToken,
-) -> tokio_stream::wrappers::ReceiverStream<io::Result<TlsConnection>> {
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let (tx, rx) = mpsc::channel(16);
-    tokio::spawn(async move {
-        loop {
-            let accepted = tokio::select! {
-                () = shutdown.cancelled() => break,
-                accepted = listener.accept() => accepted,
-            };
-            let (tcp, peer) = match accepted {
-                Ok(conn) => conn,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accepting a plugin connection failed");
-                    // Errors such as EMFILE persist for a while; don't spin on them.
-                    tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
-                    continue;
-                }
-            };
-            let acceptor = acceptor.clone();
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => {
-                        // The receiver is gone only when the server stopped.
-                        let _ = tx.send(Ok(TlsConnection(tls))).await;
-                    }
-                    Ok(Err(e)) => {
-                        tracing::warn!(%peer, error = %e, "refused a TLS connection");
-                    }
-                    Err(_) => {
-                        tracing::warn!(%peer, "TLS handshake timed out");
-                    }
-                }
-            });
+/// The mutual TLS handshake on an accepted connection; `None` if the peer
+/// was refused or took too long, which is logged.
+pub(crate) async fn handshake(
+    acceptor: TlsAcceptor,
+    stream: Stream,
+    peer: String,
+) -> Option<TlsConnection> {
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => Some(TlsConnection(tls)),
+        Ok(Err(e)) => {
+            tracing::warn!(%peer, error = %e, "refused a TLS connection");
+            None
         }
-    });
-    tokio_stream::wrappers::ReceiverStream::new(rx)
+        Err(_) => {
+            tracing::warn!(%peer, "TLS handshake timed out");
+            None
+        }
+    }
 }

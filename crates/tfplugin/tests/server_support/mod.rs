@@ -1,9 +1,10 @@
 //! Shared pieces of the server tests: a go-plugin-like client (its P-521 CA
-//! client certificate, server pinning, h2 over TLS) and a trivial provider.
+//! client certificate, server pinning, h2 over TLS, on a unix socket or TCP)
+//! and a trivial provider.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -18,7 +19,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use tfplugin::proto::tfplugin6::provider_server::Provider;
 use tfplugin::proto::tfplugin6::{self, DynamicValue};
-use tokio::net::TcpStream;
+use tfplugin::server::{PluginAddr, PluginEnv};
+use tokio::net::{TcpStream, UnixStream};
+use tokio_util::either::Either;
 use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Request, Response, Status};
 
@@ -58,10 +61,42 @@ pub fn go_plugin_client_cert() -> ClientCert {
     }
 }
 
+/// Which transport a test wants the server on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// The default on Unix.
+    Unix,
+    /// The fallback, forced by a socket directory that does not exist.
+    Tcp,
+}
+
+pub const TRANSPORTS: [Transport; 2] = [Transport::Unix, Transport::Tcp];
+
+/// A directory no socket can be made in, so the server falls back to TCP.
+pub const NO_SUCH_DIR: &str = "/nonexistent/tfplugin-test-socket-dir";
+
+/// A launch environment as go-plugin sets it, on the given transport.
+pub fn plugin_env(client_cert_pem: Option<String>, transport: Transport) -> PluginEnv {
+    let mut env = PluginEnv::for_client_cert(client_cert_pem);
+    if transport == Transport::Tcp {
+        env.unix_socket_dir = Some(NO_SUCH_DIR.to_owned());
+    }
+    env
+}
+
 /// The parts of a handshake line, checked against go-plugin's format.
 pub struct Handshake {
-    pub addr: SocketAddr,
+    pub addr: PluginAddr,
     pub server_cert: Option<CertificateDer<'static>>,
+}
+
+impl Handshake {
+    pub fn transport(&self) -> Transport {
+        match self.addr {
+            PluginAddr::Tcp(_) => Transport::Tcp,
+            PluginAddr::Unix(_) => Transport::Unix,
+        }
+    }
 }
 
 pub fn parse_handshake(line: &str) -> Handshake {
@@ -69,10 +104,20 @@ pub fn parse_handshake(line: &str) -> Handshake {
     assert_eq!(parts.len(), 6, "handshake line {line:?}");
     assert_eq!(parts[0], "1", "core protocol version in {line:?}");
     assert_eq!(parts[1], "6", "app protocol version in {line:?}");
-    assert_eq!(parts[2], "tcp", "network in {line:?}");
     assert_eq!(parts[4], "grpc", "protocol in {line:?}");
-    let addr: SocketAddr = parts[3].parse().unwrap();
-    assert!(addr.ip().is_loopback(), "bound to {addr}");
+    let addr = match parts[2] {
+        "tcp" => {
+            let addr: std::net::SocketAddr = parts[3].parse().unwrap();
+            assert!(addr.ip().is_loopback(), "bound to {addr}");
+            PluginAddr::Tcp(addr)
+        }
+        "unix" => {
+            let path = PathBuf::from(parts[3]);
+            assert!(path.is_absolute(), "socket path {path:?}");
+            PluginAddr::Unix(path)
+        }
+        other => panic!("network {other:?} in {line:?}"),
+    };
     assert!(
         !parts[5].ends_with('='),
         "certificate must be unpadded base64"
@@ -159,14 +204,16 @@ pub async fn tls_channel(
     };
     config.alpn_protocols = vec![b"h2".to_vec()];
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let addr = handshake.addr;
-    let channel = Endpoint::from_shared(format!("http://{addr}"))?
+    let addr = handshake.addr.clone();
+    // go-plugin dials the address it was given and ignores the URI.
+    let channel = Endpoint::from_static("http://plugin")
         .connect_with_connector(tower::service_fn(move |_: Uri| {
             let connector = connector.clone();
+            let addr = addr.clone();
             async move {
-                let tcp = TcpStream::connect(addr).await?;
+                let stream = connect(&addr).await?;
                 let name = ServerName::try_from("localhost").map_err(std::io::Error::other)?;
-                let tls = connector.connect(name, tcp).await?;
+                let tls = connector.connect(name, stream).await?;
                 Ok::<_, std::io::Error>(TokioIo::new(tls))
             }
         }))
@@ -174,10 +221,22 @@ pub async fn tls_channel(
     Ok(channel)
 }
 
-pub async fn plaintext_channel(addr: SocketAddr) -> Result<Channel, BoxError> {
-    Ok(Endpoint::from_shared(format!("http://{addr}"))?
-        .connect()
+pub async fn plaintext_channel(addr: &PluginAddr) -> Result<Channel, BoxError> {
+    let addr = addr.clone();
+    Ok(Endpoint::from_static("http://plugin")
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let addr = addr.clone();
+            async move { Ok::<_, std::io::Error>(TokioIo::new(connect(&addr).await?)) }
+        }))
         .await?)
+}
+
+/// A plain connection to the plugin's address, on its transport.
+pub async fn connect(addr: &PluginAddr) -> std::io::Result<Either<TcpStream, UnixStream>> {
+    Ok(match addr {
+        PluginAddr::Tcp(addr) => Either::Left(TcpStream::connect(addr).await?),
+        PluginAddr::Unix(path) => Either::Right(UnixStream::connect(path).await?),
+    })
 }
 
 /// What the health service says about "plugin", or why asking failed.
