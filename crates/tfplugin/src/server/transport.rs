@@ -400,6 +400,33 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn accepted_tcp_connections_have_nagle_off() {
+        let Bound { listener, addr, .. } = listen(
+            &UnixSocketConfig {
+                dir: Some("/nonexistent/tfplugin-unit-test".into()),
+                group: None,
+            },
+            PortRange::ANY,
+        )
+        .await
+        .unwrap();
+        let PluginAddr::Tcp(addr) = addr else {
+            panic!("expected the TCP fallback, got {addr}")
+        };
+        let client = TcpStream::connect(addr).await.unwrap();
+        assert!(
+            !client.nodelay().unwrap(),
+            "a fresh socket starts with Nagle on"
+        );
+        let (stream, peer) = listener.accept().await.unwrap();
+        assert_eq!(peer, client.local_addr().unwrap().to_string());
+        let Stream::Tcp(stream) = stream else {
+            panic!("a TCP listener accepted something else")
+        };
+        assert!(stream.nodelay().unwrap());
+    }
+
     #[cfg(unix)]
     #[test]
     fn group_names_are_looked_up_like_go_without_cgo() {
