@@ -1,6 +1,6 @@
 //! The plugin server as go-plugin's client meets it: handshake line, unix
-//! socket or TCP, mutual TLS with a pinned client certificate, health,
-//! shutdown, message limits.
+//! socket or TCP, mutual TLS with a pinned client certificate (also against
+//! OpenSSL as an independent client), health, shutdown, message limits.
 
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)]
@@ -225,6 +225,44 @@ async fn a_plaintext_client_is_refused_while_tls_is_on() {
                 .unwrap(),
             SERVING,
             "{transport:?}: the real client is still served after a refusal"
+        );
+        server.stop();
+    }
+}
+
+/// OpenSSL, not rustls, on the client side: the server must work with a
+/// TLS stack other than its own and refuse it likewise.
+#[tokio::test(flavor = "multi_thread")]
+async fn openssl_with_the_pinned_certificate_is_served_and_without_it_refused() {
+    for transport in TRANSPORTS {
+        let (server, handshake, client) = start_tls_on(transport).await;
+        let addr = handshake.addr.clone();
+        let stranger = go_plugin_client_cert();
+        let (pinned, foreign, none, pinned_again) = tokio::task::spawn_blocking(move || {
+            (
+                openssl_s_client(&addr, Some(&client)),
+                openssl_s_client(&addr, Some(&stranger)),
+                openssl_s_client(&addr, None),
+                openssl_s_client(&addr, Some(&client)),
+            )
+        })
+        .await
+        .unwrap();
+        assert!(
+            matches!(pinned, OpensslOutcome::Served),
+            "{transport:?}: {pinned:?}"
+        );
+        for refused in [foreign, none] {
+            match refused {
+                OpensslOutcome::Refused { stderr } => {
+                    assert!(stderr.contains("alert"), "{transport:?}: {stderr}")
+                }
+                OpensslOutcome::Served => panic!("{transport:?}: served without the pinned cert"),
+            }
+        }
+        assert!(
+            matches!(pinned_again, OpensslOutcome::Served),
+            "{transport:?}: {pinned_again:?}"
         );
         server.stop();
     }

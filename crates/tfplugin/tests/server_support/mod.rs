@@ -1,11 +1,14 @@
 //! Shared pieces of the server tests: a go-plugin-like client (its P-521 CA
-//! client certificate, server pinning, h2 over TLS, on a unix socket or TCP)
-//! and a trivial provider.
+//! client certificate, server pinning, h2 over TLS, on a unix socket or TCP),
+//! OpenSSL's `s_client` as an independent one, and a trivial provider.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::io::Read;
 use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use hyper_util::rt::TokioIo;
@@ -33,6 +36,7 @@ pub struct ClientCert {
     pub der: CertificateDer<'static>,
     pub key: PrivatePkcs8KeyDer<'static>,
     pub pem: String,
+    pub key_pem: String,
 }
 
 pub fn go_plugin_client_cert() -> ClientCert {
@@ -58,6 +62,7 @@ pub fn go_plugin_client_cert() -> ClientCert {
         der: cert.der().clone(),
         key: PrivatePkcs8KeyDer::from(key.serialize_der()),
         pem: cert.pem(),
+        key_pem: key.serialize_pem(),
     }
 }
 
@@ -237,6 +242,100 @@ pub async fn connect(addr: &PluginAddr) -> std::io::Result<Either<TcpStream, Uni
         PluginAddr::Tcp(addr) => Either::Left(TcpStream::connect(addr).await?),
         PluginAddr::Unix(path) => Either::Right(UnixStream::connect(path).await?),
     })
+}
+
+/// How OpenSSL's `s_client` fared against the server.
+#[derive(Debug)]
+pub enum OpensslOutcome {
+    /// The handshake completed and the server's HTTP/2 stack spoke: it sent
+    /// its SETTINGS frame, which it does only on a connection TLS let through.
+    Served,
+    /// The server ended the connection without speaking HTTP/2; stderr says why.
+    Refused { stderr: String },
+}
+
+/// Connects with `openssl s_client` as a separate process, offering ALPN h2
+/// and, if given, a client certificate and key. Panics if openssl is missing:
+/// a test that needs it must not pass without it.
+pub fn openssl_s_client(addr: &PluginAddr, client: Option<&ClientCert>) -> OpensslOutcome {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new("openssl");
+    command.args([
+        "s_client",
+        "-servername",
+        "localhost",
+        "-alpn",
+        "h2",
+        "-ign_eof",
+    ]);
+    match addr {
+        PluginAddr::Tcp(addr) => command.args(["-connect", &addr.to_string()]),
+        PluginAddr::Unix(path) => command.arg("-unix").arg(path),
+    };
+    if let Some(client) = client {
+        let (cert, key) = (dir.path().join("client.pem"), dir.path().join("client.key"));
+        std::fs::write(&cert, &client.pem).unwrap();
+        std::fs::write(&key, &client.key_pem).unwrap();
+        command.arg("-cert").arg(&cert).arg("-key").arg(&key);
+    }
+    // stdin stays open (and empty): s_client would otherwise hang up at once.
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl must be installed for this test (Debian: openssl)");
+    let stdout = read_in_background(child.stdout.take().unwrap());
+    let stderr = read_in_background(child.stderr.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let outcome = loop {
+        if contains_settings_frame(&stdout.lock().unwrap()) {
+            break OpensslOutcome::Served;
+        }
+        if child.try_wait().unwrap().is_some() {
+            // Let the readers drain what the process wrote before exiting.
+            std::thread::sleep(Duration::from_millis(100));
+            if contains_settings_frame(&stdout.lock().unwrap()) {
+                break OpensslOutcome::Served;
+            }
+            break OpensslOutcome::Refused {
+                stderr: String::from_utf8_lossy(&stderr.lock().unwrap()).into_owned(),
+            };
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!(
+                "openssl s_client neither got an answer nor was turned away: stderr {}",
+                String::from_utf8_lossy(&stderr.lock().unwrap())
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    outcome
+}
+
+/// The server's first HTTP/2 frame: SETTINGS (type 4), no flags, stream 0.
+/// s_client prints only text of its own, so NUL bytes can only come from the
+/// server's application data.
+fn contains_settings_frame(output: &[u8]) -> bool {
+    output.windows(6).any(|w| w == [4, 0, 0, 0, 0, 0])
+}
+
+fn read_in_background(mut pipe: impl Read + Send + 'static) -> Arc<std::sync::Mutex<Vec<u8>>> {
+    let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = buffer.clone();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+        }
+    });
+    buffer
 }
 
 /// What the health service says about "plugin", or why asking failed.
