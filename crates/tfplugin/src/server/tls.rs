@@ -22,9 +22,9 @@ use std::time::Duration;
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyUsagePurpose, PublicKeyData, SignatureAlgorithm, SigningKey,
+    KeyIdMethod, KeyUsagePurpose, PublicKeyData, SerialNumber, SignatureAlgorithm, SigningKey,
 };
-use ring::rand::SystemRandom;
+use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{ECDSA_P384_SHA384_ASN1_SIGNING, EcdsaKeyPair, KeyPair as _};
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::WebPkiSupportedAlgorithms;
@@ -41,6 +41,8 @@ use super::transport::Stream;
 /// A client that has not finished its TLS handshake by then is dropped, so
 /// that a stuck peer cannot hold a task forever.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+const SERIAL_LEN: usize = 16;
+const KEY_ID_LEN: usize = 20;
 
 /// The server's certificate and key for one run.
 pub(crate) struct ServerIdentity {
@@ -75,6 +77,11 @@ impl ServerIdentity {
         let now = time::OffsetDateTime::now_utc();
         params.not_before = now - time::Duration::seconds(30);
         params.not_after = now + time::Duration::days(365);
+        // rcgen makes these itself only when built with a crypto backend,
+        // which depends on what else is in the build; the release binary
+        // has none.
+        params.serial_number = Some(key.serial_number()?);
+        params.key_identifier_method = KeyIdMethod::PreSpecified(key.key_identifier());
         let cert = params.self_signed(&key)?;
         Ok(Self {
             cert: cert.der().clone(),
@@ -105,6 +112,24 @@ impl RingP384Key {
             pkcs8: PrivatePkcs8KeyDer::from(pkcs8.as_ref().to_vec()),
             rng,
         })
+    }
+
+    /// 128 random bits, as go-plugin uses; positive, as DER integers must
+    /// be for a serial.
+    fn serial_number(&self) -> Result<SerialNumber, rcgen::Error> {
+        let mut serial = [0u8; SERIAL_LEN];
+        self.rng
+            .fill(&mut serial)
+            .map_err(|_| rcgen::Error::RingUnspecified)?;
+        serial[0] &= 0x7f;
+        Ok(SerialNumber::from_slice(&serial))
+    }
+
+    /// The subject key identifier: SHA-256 of the public key, cut to 160
+    /// bits (RFC 7093, method 1).
+    fn key_identifier(&self) -> Vec<u8> {
+        let digest = ring::digest::digest(&ring::digest::SHA256, self.der_bytes());
+        digest.as_ref()[..KEY_ID_LEN].to_vec()
     }
 }
 
@@ -291,5 +316,56 @@ pub(crate) async fn handshake(
             tracing::warn!(%peer, "TLS handshake timed out");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// Tag, header length and content length of the DER element at the start of `der`.
+    fn der_element(der: &[u8]) -> (u8, usize, usize) {
+        let tag = der[0];
+        match der[1] {
+            short @ 0..=0x7f => (tag, 2, usize::from(short)),
+            long => {
+                let n = usize::from(long & 0x7f);
+                let len = der[2..2 + n]
+                    .iter()
+                    .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+                (tag, 2 + n, len)
+            }
+        }
+    }
+
+    #[test]
+    fn the_certificate_carries_our_own_serial_and_key_identifier() {
+        let identity = ServerIdentity::generate().unwrap();
+        let cert = identity.cert.as_ref();
+        // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version, serial INTEGER, ...
+        let (_, outer, _) = der_element(cert);
+        let tbs = &cert[outer..];
+        let (_, header, _) = der_element(tbs);
+        let (tag, version_header, version_len) = der_element(&tbs[header..]);
+        assert_eq!(tag, 0xa0, "explicit version");
+        let (tag, _, serial_len) = der_element(&tbs[header + version_header + version_len..]);
+        assert_eq!(tag, 0x02, "serial INTEGER");
+        // rcgen's own serials, made only with a crypto backend, are 20 bytes.
+        assert!(
+            (1..=SERIAL_LEN).contains(&serial_len),
+            "serial of {serial_len} bytes"
+        );
+
+        let pair = EcdsaKeyPair::from_pkcs8(
+            &ECDSA_P384_SHA384_ASN1_SIGNING,
+            identity.key.secret_pkcs8_der(),
+            &SystemRandom::new(),
+        )
+        .unwrap();
+        let digest = ring::digest::digest(&ring::digest::SHA256, pair.public_key().as_ref());
+        let key_id = &digest.as_ref()[..KEY_ID_LEN];
+        assert!(cert.windows(KEY_ID_LEN).any(|w| w == key_id));
     }
 }
