@@ -167,7 +167,10 @@ mod unix_socket {
                 Err(e) if e.kind() == io::ErrorKind::AddrInUse && attempts < NAME_ATTEMPTS => {
                     attempts += 1;
                 }
-                result => return result,
+                Err(e) => {
+                    return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
+                }
+                ok => return ok,
             }
         }
     }
