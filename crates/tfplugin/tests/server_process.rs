@@ -271,3 +271,57 @@ fn debug_mode_prints_a_working_reattach_value_and_stops_on_ctrl_c() {
     assert!(status.success(), "exit status after Ctrl-C: {status:?}");
     assert!(!path.exists(), "the debug server left {path:?} behind");
 }
+
+#[test]
+fn a_plugin_whose_client_died_shuts_down() {
+    // The client is a shell that starts the plugin and is then killed without a word, as a
+    // SIGKILLed terraform would be; the plugin inherits the shell's stdout.
+    let plugin = plugin_command();
+    let mut client = Command::new("sh")
+        .args(["-c", "\"$0\" \"$@\" & echo \"plugin-pid $!\"; wait"])
+        .arg(plugin.get_program())
+        .args(plugin.get_args())
+        .env(CHILD_ENV, "1")
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_MIN_PORT", "42000")
+        .env("PLUGIN_MAX_PORT", "42999")
+        .env("PLUGIN_CLIENT_CERT", &go_plugin_client_cert().pem)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = client.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut pid = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(p) = line.strip_prefix("plugin-pid ") {
+            pid = Some(p.trim().to_owned());
+        }
+        if line.contains("1|6|") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let pid = pid.expect("the shell printed the plugin's pid");
+    let alive = || {
+        Command::new("kill")
+            .args(["-0", &pid])
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(alive(), "the plugin serves");
+    client.kill().unwrap();
+    client.wait().unwrap();
+    for _ in 0..100 {
+        if !alive() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = Command::new("kill").args(["-9", &pid]).status();
+    panic!("the plugin {pid} kept running after its client died");
+}

@@ -140,6 +140,7 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
     logging::init(&options.log_module);
     ignore_sigint()?;
     let server = start(provider, &env).await?;
+    watch_client(server.shutdown.clone());
     print_line(server.handshake_line())?;
     tracing::info!(
         network = server.address().network(),
@@ -375,6 +376,39 @@ fn print_line(line: &str) -> Result<(), ServeError> {
 /// Installs a SIGINT handler that swallows the signal for the rest of the
 /// process. The handler is registered before this returns, so a Ctrl-C
 /// right after the handshake cannot kill the process.
+/// How often the client that launched the plugin is looked for.
+const CLIENT_CHECK: Duration = Duration::from_millis(500);
+
+/// Shuts the server down once the client that launched it is gone (killed,
+/// say, without a chance to stop its plugins): nobody is left to record what
+/// the provider does, so it should stop doing it rather than go on creating
+/// objects for minutes. On unix a dead parent shows as a new parent process
+/// (the process is re-parented to init or a subreaper).
+fn watch_client(shutdown: CancellationToken) {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(CLIENT_CHECK) => {}
+                }
+                if std::os::unix::process::parent_id() != parent {
+                    tracing::warn!(
+                        parent,
+                        "the client that launched the plugin is gone; shutting down"
+                    );
+                    shutdown.cancel();
+                    return;
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    drop(shutdown);
+}
+
 fn ignore_sigint() -> Result<(), ServeError> {
     #[cfg(unix)]
     {
