@@ -196,8 +196,9 @@ pub const ARGUMENTS: &[Argument] = &[
          Requests` (honouring `Retry-After`), and requests that are safe to repeat (reads, updates and \
          deletes) after a `500`, `502`, `503` or `504` or a broken connection. Waits back off \
          exponentially. A whole number, `0` or more; defaults to `8`, and `0` \
-         turns retries off. Requests that create something (POST) are not repeated after a `5xx` answer \
-         or a broken connection, because the first attempt may have succeeded.",
+         turns retries off. A create is never repeated blindly: after a `5xx` answer or a broken \
+         connection the provider first looks for the object the first attempt may have made and uses \
+         it, and sends the create again (at most three attempts in all) only when there is none.",
     ),
 ];
 
