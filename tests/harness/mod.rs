@@ -32,12 +32,14 @@
 //! - `OS_CLOUD` defaults to `scs-local` and `OS_CLIENT_CONFIG_FILE` to
 //!   `acceptance/localcloud/clouds.yaml` unless set.
 //! - `TF_ACC_RUN_ID` fixes the run part of the name prefix (default: random).
+//! - `FAULT_SEED` fixes the seed of the fault proxy ([`fault_proxy`]; default: random, printed).
 // Each test crate uses a different subset of the helpers.
 #![allow(dead_code, unused_imports)]
 
 mod client;
 mod cloud;
 mod command;
+pub mod fault_proxy;
 mod install;
 mod plan;
 mod scenario;
@@ -47,7 +49,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use client::Client;
 pub use cloud::Cloud;
-pub use command::CmdOutput;
+pub use command::{CmdOutput, Running};
+pub use fault_proxy::{Counts, Fault, FaultPlan, FaultProxy};
 pub use scenario::Scenario;
 
 /// Whether acceptance scenarios run (`TF_ACC` set to anything but empty or `0`).
