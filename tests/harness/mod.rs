@@ -41,6 +41,7 @@ mod cloud;
 mod command;
 pub mod fault_proxy;
 mod install;
+pub mod inventory;
 mod plan;
 mod scenario;
 
