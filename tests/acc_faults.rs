@@ -18,7 +18,7 @@ mod harness;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use harness::fault_proxy::{Injection, seed_from_env};
 use harness::inventory::{self, Reconciliation};
@@ -190,6 +190,8 @@ struct Cycle {
     plan_empty: bool,
     destroys: u32,
     counts: Counts,
+    /// How long each step took.
+    times: Vec<String>,
     errors: Vec<String>,
     problems: Vec<String>,
 }
@@ -199,9 +201,15 @@ struct Cycle {
 fn cycle(s: &mut Scenario, proxy: &FaultProxy) -> Cycle {
     let before = proxy.counts();
     let mut c = Cycle::default();
+    let mut mark = Instant::now();
+    let mut lap = |what: &str, times: &mut Vec<String>| {
+        times.push(format!("{what} {}s", mark.elapsed().as_secs()));
+        mark = Instant::now();
+    };
     for attempt in 1..=2 {
         c.applies = attempt;
         let out = s.try_apply();
+        lap("apply", &mut c.times);
         let r = check_reconciled(
             s,
             &mut c.problems,
@@ -209,6 +217,7 @@ fn cycle(s: &mut Scenario, proxy: &FaultProxy) -> Cycle {
             &format!("apply {attempt}"),
             out.success(),
         );
+        lap("check", &mut c.times);
         if out.success() {
             c.converged = true;
             check_objects(&r, &STACK_OBJECTS, &mut c.problems);
@@ -219,11 +228,13 @@ fn cycle(s: &mut Scenario, proxy: &FaultProxy) -> Cycle {
     }
     if c.converged {
         c.plan_empty = plan_empty(s, &mut c.problems);
+        lap("plan", &mut c.times);
     } else {
         c.problems
             .push("the stack did not converge within two applies".into());
     }
     c.destroys = destroy_all(s, &mut c.problems, &mut c.errors);
+    lap("destroy and check", &mut c.times);
     c.counts = proxy.counts().since(&before);
     c
 }
@@ -264,7 +275,7 @@ fn fault_cycles(name: &str, cycles: u32) {
             empty += u32::from(c.plan_empty);
             destroyed_first += u32::from(c.destroys == 1 && c.problems.is_empty());
             let mut line = format!(
-                "  [{client}] cycle {i}/{cycles}: {} apply(s), {}, plan {}, {} destroy(s); {}",
+                "  [{client}] cycle {i}/{cycles}: {} apply(s), {}, plan {}, {} destroy(s) ({}); {}",
                 c.applies,
                 if c.converged {
                     "converged"
@@ -273,6 +284,7 @@ fn fault_cycles(name: &str, cycles: u32) {
                 },
                 if c.plan_empty { "empty" } else { "NOT empty" },
                 c.destroys,
+                c.times.join(", "),
                 c.counts
             );
             for e in &c.errors {
