@@ -257,7 +257,7 @@ fn fault_cycles(name: &str, cycles: u32) {
          client, {:.0}% of requests disturbed",
         FAULT_RATE * 100.0
     ));
-    harness::on_both_clients_locally(name, NEEDS, |s| {
+    harness::on_both_clients_concurrently_locally(name, NEEDS, |s| {
         let proxy = FaultProxy::start(&s.cloud(), FaultPlan::random(seed, FAULT_RATE));
         s.route_through(&proxy);
         s.use_scenario(STACK);
@@ -361,7 +361,7 @@ fn lost_creates(injections: &[Injection]) -> Vec<String> {
 #[test]
 #[ignore = "acceptance: needs TF_ACC=1 and the local cloud"]
 fn lost_create_answers() {
-    harness::on_both_clients_locally("faults-lost", NEEDS, |s| {
+    harness::on_both_clients_concurrently_locally("faults-lost", NEEDS, |s| {
         let plan = FaultPlan {
             lose_first_creates: true,
             ..FaultPlan::none()
@@ -427,7 +427,7 @@ fn lost_create_answers() {
 #[test]
 #[ignore = "acceptance: needs TF_ACC=1 and the local cloud"]
 fn interrupted_apply() {
-    harness::on_both_clients_locally("faults-sigint", NEEDS, |s| {
+    harness::on_both_clients_concurrently_locally("faults-sigint", NEEDS, |s| {
         // Every create is held in the proxy for a while, so that the interrupt finds some in
         // flight: they reach the cloud after Ctrl-C, and what they made must land in state.
         let plan = FaultPlan {
@@ -504,7 +504,7 @@ fn interrupted_apply() {
 #[test]
 #[ignore = "acceptance: needs TF_ACC=1 and the local cloud"]
 fn zero_create_timeout() {
-    harness::on_both_clients("faults-timeout", |s| {
+    harness::on_both_clients_concurrently("faults-timeout", |s| {
         let client = s.client();
         let mut problems = Vec::new();
         let mut errors = Vec::new();
