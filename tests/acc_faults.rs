@@ -10,7 +10,9 @@
 //!
 //! The cycle runs count how many applies succeed at once and how many need a second apply (both
 //! are fine; a third is a failure). Each run appends its numbers to the file named by
-//! `FAULT_REPORT`, if set (`make fault-test` prints them). `FAULT_SEED` replays a run's faults.
+//! `FAULT_REPORT`, if set (`make fault-test` prints them). `FAULT_SEED` replays a run's faults,
+//! `FAULT_RATE` (a share, default 0.10) and `FAULT_CYCLES` (default 20, the long run only) change
+//! how hard and how long the cycle runs push.
 
 #![allow(clippy::unwrap_used)]
 
@@ -20,7 +22,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-use harness::fault_proxy::{Injection, seed_from_env};
+use harness::fault_proxy::{Injection, derive_seed, seed_from_env};
 use harness::inventory::{self, Reconciliation};
 use harness::{CmdOutput, Counts, Fault, FaultPlan, FaultProxy, Scenario};
 
@@ -42,8 +44,18 @@ const STACK_OBJECTS: [(&str, usize); 11] = [
     ("scs_volume_attachment", 1),
 ];
 
-/// The share of requests the cycle runs disturb.
+/// The share of requests the cycle runs disturb, unless `FAULT_RATE` says otherwise.
 const FAULT_RATE: f64 = 0.10;
+
+fn fault_rate() -> f64 {
+    match std::env::var("FAULT_RATE") {
+        Ok(r) => match r.trim().parse::<f64>() {
+            Ok(r) if (0.0..=1.0).contains(&r) => r,
+            _ => panic!("FAULT_RATE={r:?} is not a share between 0 and 1"),
+        },
+        Err(_) => FAULT_RATE,
+    }
+}
 
 /// Why the scenarios need the local cloud.
 const NEEDS: &str = "plain-http endpoints the fault proxy can stand in front of, and the \
@@ -248,17 +260,21 @@ fn injections_between(all: &[Injection], from: usize) -> String {
         .join("; ")
 }
 
-/// `cycles` apply/destroy cycles of the stack on each client with [`FAULT_RATE`] of the
+/// `cycles` apply/destroy cycles of the stack on each client with [`fault_rate`] of the
 /// requests disturbed.
 fn fault_cycles(name: &str, cycles: u32) {
     let seed = seed_from_env();
+    let rate = fault_rate();
     report(&format!(
         "fault cycles {name}: seed {seed} (FAULT_SEED={seed} replays it), {cycles} cycles per \
          client, {:.0}% of requests disturbed",
-        FAULT_RATE * 100.0
+        rate * 100.0
     ));
+    // Each run draws its own faults from the seed, so a short and a long run do not repeat each
+    // other's first cycles; both clients of a run get the same faults.
+    let run_seed = derive_seed(seed, name);
     harness::on_both_clients_concurrently_locally(name, NEEDS, |s| {
-        let proxy = FaultProxy::start(&s.cloud(), FaultPlan::random(seed, FAULT_RATE));
+        let proxy = FaultProxy::start(&s.cloud(), FaultPlan::random(run_seed, rate));
         s.route_through(&proxy);
         s.use_scenario(STACK);
         s.init();
@@ -461,6 +477,7 @@ fn interrupted_apply() {
             false,
         );
         let kept = r.total_held();
+        let tainted = inventory::tainted(&s.state_json()).len();
 
         proxy.calm();
         let again = s.try_apply();
@@ -481,7 +498,8 @@ fn interrupted_apply() {
         destroy_all(s, &mut problems, &mut errors);
         report(&format!(
             "interrupted apply [{client}]: interrupted after {} creates had gone out; the cloud \
-             then held {kept} objects of the stack, all in state; {}{}{}",
+             then held {kept} objects of the stack, all in state ({tainted} of them tainted); \
+             {}{}{}",
             at_interrupt.creates,
             if again.success() {
                 "the next apply converged"
@@ -511,6 +529,10 @@ fn zero_create_timeout() {
         s.use_config("faults/timeout/zero.tf");
         s.init();
         let zero = s.try_apply();
+        assert!(
+            !zero.success() && zero.contains("did not finish within its timeout"),
+            "[{client}] an apply with zero create timeouts did not time out:\n{zero}"
+        );
         check_reconciled(
             s,
             &mut problems,

@@ -137,6 +137,11 @@ pub fn seed_from_env() -> u64 {
     }
 }
 
+/// A seed of its own for each `label` (a scenario), all derived from one `seed`.
+pub fn derive_seed(seed: u64, label: &str) -> u64 {
+    mix(seed, label, 0)
+}
+
 /// What went through the proxy.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -148,6 +153,8 @@ pub struct Counts {
     pub injected: BTreeMap<(Fault, String), u64>,
     /// Requests the cloud did not answer (it was unreachable); answered with 502.
     pub upstream_errors: u64,
+    /// Of the injected faults, those on Keystone token requests.
+    pub token_faults: u64,
 }
 
 impl Counts {
@@ -169,6 +176,7 @@ impl Counts {
                 .filter(|(_, v)| *v > 0)
                 .collect(),
             upstream_errors: self.upstream_errors.saturating_sub(earlier.upstream_errors),
+            token_faults: self.token_faults.saturating_sub(earlier.token_faults),
         }
     }
 
@@ -198,6 +206,7 @@ impl Counts {
         }
         self.creates += other.creates;
         self.upstream_errors += other.upstream_errors;
+        self.token_faults += other.token_faults;
     }
 }
 
@@ -231,6 +240,9 @@ impl fmt::Display for Counts {
             let n: u64 = by_method.values().sum();
             write!(f, "{sep}{fault} {n} ({})", per_method(&by_method))?;
             sep = ", ";
+        }
+        if self.token_faults > 0 {
+            write!(f, "; {} of the faults on token requests", self.token_faults)?;
         }
         if self.upstream_errors > 0 {
             write!(f, "; {} upstream errors", self.upstream_errors)?;
@@ -548,6 +560,9 @@ impl Shared {
             (unit(h) < plan.rate).then(|| plan.kinds[pick as usize])
         };
         if let Some(f) = fault {
+            if token {
+                tally.counts.token_faults += 1;
+            }
             *tally
                 .counts
                 .injected

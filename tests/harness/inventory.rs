@@ -165,6 +165,24 @@ pub fn state_objects(state: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// The addresses of the tainted resources in a `show -json` state.
+pub fn tainted(state: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_tainted(&state["values"]["root_module"], &mut out);
+    out
+}
+
+fn collect_tainted(module: &Value, out: &mut Vec<String>) {
+    for r in module["resources"].as_array().into_iter().flatten() {
+        if r["tainted"] == true {
+            out.push(r["address"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    for m in module["child_modules"].as_array().into_iter().flatten() {
+        collect_tainted(m, out);
+    }
+}
+
 fn collect(module: &Value, out: &mut Vec<(String, String)>) {
     for r in module["resources"].as_array().into_iter().flatten() {
         if r["mode"] != "managed" {
@@ -313,12 +331,14 @@ mod tests {
         let state = serde_json::json!({"values": {"root_module": {
             "resources": [
                 {"mode": "data", "type": "scs_network", "values": {"id": "pub"}},
-                {"mode": "managed", "type": "scs_network", "values": {"id": "n1"}, "tainted": true}
+                {"mode": "managed", "type": "scs_network", "address": "scs_network.a",
+                 "values": {"id": "n1"}, "tainted": true}
             ],
             "child_modules": [{"resources": [
                 {"mode": "managed", "type": "scs_volume", "values": {"id": "v1"}}
             ]}]
         }}});
+        assert_eq!(tainted(&state), ["scs_network.a"]);
         assert_eq!(
             state_objects(&state),
             [
