@@ -102,7 +102,8 @@ endif
 # The fault-injection suite (tests/acc_faults.rs) in full: `acceptance` runs its short scenarios (a few
 # fault cycles, lost create answers, Ctrl-C mid-apply, zero timeouts), this adds the on_demand_ cycle
 # runs. The seed is printed before and after; FAULT_SEED=<seed> replays a run's faults, FAULT_CYCLES
-# changes the number of cycles per client (20). Each scenario's numbers are collected in FAULT_REPORT.
+# changes the number of cycles per client (20) and FAULT_RATE the share of disturbed requests (0.10).
+# Each scenario's numbers are collected in FAULT_REPORT.
 FAULT_REPORT ?= $(CURDIR)/target/fault-report.txt
 fault-test: ## the fault-injection suite: 20 apply/destroy cycles per client behind a faulty proxy and the rest (FAULT_SEED=n replays)
 	$(MAKE) tools
