@@ -38,7 +38,7 @@ export CARGO_TERM_COLOR ?= auto
 ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
-.PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance bench bench-memory tools \
+.PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance fault-test bench bench-memory tools \
         cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs
 
 help: ## list the targets
@@ -98,6 +98,24 @@ endif
 ifneq ($(strip $(LIVE_TESTS)),)
 	TF_ACC=1 $(CARGO) test -p scs-client --no-fail-fast $(LIVE_TESTS)
 endif
+
+# The fault-injection suite (tests/acc_faults.rs) in full: `acceptance` runs its short scenarios (a few
+# fault cycles, lost create answers, Ctrl-C mid-apply, zero timeouts), this adds the on_demand_ cycle
+# runs. The seed is printed before and after; FAULT_SEED=<seed> replays a run's faults, FAULT_CYCLES
+# changes the number of cycles per client (20) and FAULT_RATE the share of disturbed requests (0.10).
+# Each scenario's numbers are collected in FAULT_REPORT.
+FAULT_REPORT ?= $(CURDIR)/target/fault-report.txt
+fault-test: ## the fault-injection suite: 20 apply/destroy cycles per client behind a faulty proxy and the rest (FAULT_SEED=n replays)
+	$(MAKE) tools
+	$(MAKE) cloud-if-local
+	@seed=$${FAULT_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	 mkdir -p $(dir $(FAULT_REPORT)); : > $(FAULT_REPORT); \
+	 echo "fault-test: FAULT_SEED=$$seed"; rc=0; \
+	 FAULT_SEED=$$seed FAULT_REPORT=$(FAULT_REPORT) TF_ACC=1 $(CARGO) test -p terraform-provider-scs \
+	   --no-fail-fast --test acc_faults -- --include-ignored || rc=$$?; \
+	 echo "fault-test report ($(FAULT_REPORT)):"; cat $(FAULT_REPORT); \
+	 echo "fault-test: FAULT_SEED=$$seed (set it to replay these faults); $$([ $$rc = 0 ] && echo passed || echo FAILED)"; \
+	 exit $$rc
 
 # Only the bench targets themselves: `cargo bench --workspace` would also build every lib and bin as a
 # release libtest bench for nothing.

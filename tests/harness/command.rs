@@ -4,8 +4,9 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -91,6 +92,30 @@ pub fn run(
     dir: &Path,
     env: &[(OsString, Option<OsString>)],
 ) -> CmdOutput {
+    spawn(program, args, dir, env, false).wait()
+}
+
+/// A command started by [`spawn`], still running.
+pub struct Running {
+    command: String,
+    child: Child,
+    out: Option<thread::JoinHandle<String>>,
+    err: Option<thread::JoinHandle<String>>,
+    deadline: Instant,
+    /// Whether the command leads a process group of its own.
+    own_group: bool,
+}
+
+/// Starts `program args` like [`run`] and returns at once. With `own_group`, the command gets a
+/// process group of its own, which [`Running::interrupt`] signals as a terminal's Ctrl-C would
+/// (the client and the provider it started).
+pub fn spawn(
+    program: &Path,
+    args: &[&str],
+    dir: &Path,
+    env: &[(OsString, Option<OsString>)],
+    own_group: bool,
+) -> Running {
     let command = format!("{} {}", program.display(), args.join(" "));
     let mut cmd = Command::new(program);
     cmd.args(args)
@@ -98,6 +123,9 @@ pub fn run(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    if own_group {
+        cmd.process_group(0);
+    }
     for (k, v) in env {
         match v {
             Some(v) => cmd.env(k, v),
@@ -111,31 +139,66 @@ pub fn run(
     // Readers on their own threads: a client that fills one pipe must not block.
     let out = child.stdout.take().map(drain);
     let err = child.stderr.take().map(drain);
-
-    let deadline = Instant::now() + timeout();
-    let status: Option<ExitStatus> = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(50)),
-            Err(e) => panic!("waiting for {command}: {e}"),
-        }
-    };
-    let collect =
-        |h: Option<thread::JoinHandle<String>>| h.and_then(|h| h.join().ok()).unwrap_or_default();
-    let mut stderr = collect(err);
-    if status.is_none() {
-        stderr.push_str(&format!("\n[harness: killed after {:?}]", timeout()));
-    }
-    CmdOutput {
+    Running {
         command,
-        code: status.and_then(|s| s.code()),
-        stdout: collect(out),
-        stderr,
+        child,
+        out,
+        err,
+        deadline: Instant::now() + timeout(),
+        own_group,
+    }
+}
+
+impl Running {
+    /// Whether the command is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Sends SIGINT to the command's process group, as Ctrl-C in a terminal does.
+    pub fn interrupt(&self) {
+        assert!(
+            self.own_group,
+            "interrupt needs a command started in its own process group"
+        );
+        let group = format!("-{}", self.child.id());
+        let sent = Command::new("kill")
+            .args(["-s", "INT", "--", &group])
+            .status();
+        match sent {
+            Ok(s) if s.success() => {}
+            Ok(s) => panic!("kill -s INT -- {group} failed ({s}) for {}", self.command),
+            Err(e) => panic!("cannot run kill for {}: {e}", self.command),
+        }
+    }
+
+    /// Waits for the command to end (killing it at the deadline) and returns what it printed.
+    pub fn wait(mut self) -> CmdOutput {
+        let status: Option<ExitStatus> = loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if Instant::now() >= self.deadline => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    break None;
+                }
+                Ok(None) => thread::sleep(Duration::from_millis(50)),
+                Err(e) => panic!("waiting for {}: {e}", self.command),
+            }
+        };
+        let collect = |h: Option<thread::JoinHandle<String>>| {
+            h.and_then(|h| h.join().ok()).unwrap_or_default()
+        };
+        let mut stderr = collect(self.err.take());
+        if status.is_none() {
+            stderr.push_str(&format!("\n[harness: killed after {:?}]", timeout()));
+        }
+        CmdOutput {
+            command: self.command,
+            code: status.and_then(|s| s.code()),
+            stdout: collect(self.out.take()),
+            stderr,
+        }
     }
 }
 

@@ -32,13 +32,16 @@
 //! - `OS_CLOUD` defaults to `scs-local` and `OS_CLIENT_CONFIG_FILE` to
 //!   `acceptance/localcloud/clouds.yaml` unless set.
 //! - `TF_ACC_RUN_ID` fixes the run part of the name prefix (default: random).
+//! - `FAULT_SEED` fixes the seed of the fault proxy ([`fault_proxy`]; default: random, printed).
 // Each test crate uses a different subset of the helpers.
 #![allow(dead_code, unused_imports)]
 
 mod client;
 mod cloud;
 mod command;
+pub mod fault_proxy;
 mod install;
+pub mod inventory;
 mod plan;
 mod scenario;
 
@@ -47,7 +50,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use client::Client;
 pub use cloud::Cloud;
-pub use command::CmdOutput;
+pub use command::{CmdOutput, Running};
+pub use fault_proxy::{Counts, Fault, FaultPlan, FaultProxy};
 pub use scenario::Scenario;
 
 /// Whether acceptance scenarios run (`TF_ACC` set to anything but empty or `0`).
@@ -64,15 +68,35 @@ pub fn on_local_cloud() -> bool {
 /// need what only it guarantees (one compute host, an admin account, the NFS volume backend). On any
 /// other cloud it says why it did not run and passes.
 pub fn on_both_clients_locally(name: &str, needs: &str, scenario: impl Fn(&mut Scenario)) {
+    if skipped_off_local_cloud(name, needs) {
+        return;
+    }
+    on_both_clients(name, scenario);
+}
+
+/// [`on_both_clients_concurrently`] on the local test cloud only, like
+/// [`on_both_clients_locally`].
+pub fn on_both_clients_concurrently_locally(
+    name: &str,
+    needs: &str,
+    scenario: impl Fn(&mut Scenario) + Sync,
+) {
+    if skipped_off_local_cloud(name, needs) {
+        return;
+    }
+    on_both_clients_concurrently(name, scenario);
+}
+
+fn skipped_off_local_cloud(name: &str, needs: &str) -> bool {
     if acceptance_enabled() && !on_local_cloud() {
         let line = format!(
             "acceptance scenario {name}: skipped on OS_CLOUD={} (it needs the local test cloud: {needs})\n",
             std::env::var("OS_CLOUD").unwrap_or_default()
         );
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
-        return;
+        return true;
     }
-    on_both_clients(name, scenario);
+    false
 }
 
 /// Runs `scenario` once per selected client, each in a fresh [`Scenario`].
@@ -82,27 +106,74 @@ pub fn on_both_clients_locally(name: &str, needs: &str, scenario: impl Fn(&mut S
 /// the other; the test fails afterwards naming every client that failed. Resources left by `apply`
 /// are destroyed in any case.
 pub fn on_both_clients(name: &str, scenario: impl Fn(&mut Scenario)) {
+    assert_enabled(name);
+    let failed: Vec<String> = Client::selected()
+        .into_iter()
+        .filter_map(|client| run_on(name, client, &scenario).err())
+        .collect();
+    assert_all_passed(name, &failed);
+}
+
+/// [`on_both_clients`] with the clients at the same time, each on a thread of its own: for long
+/// scenarios, whose clients share nothing (each has its own directory, name prefix and cloud
+/// objects).
+pub fn on_both_clients_concurrently(name: &str, scenario: impl Fn(&mut Scenario) + Sync) {
+    assert_enabled(name);
+    let scenario = &scenario;
+    let failed: Vec<String> = std::thread::scope(|threads| {
+        let running: Vec<_> = Client::selected()
+            .into_iter()
+            .map(|client| {
+                let handle = std::thread::Builder::new()
+                    .name(format!("{name}-{client}"))
+                    .spawn_scoped(threads, move || run_on(name, client, scenario));
+                match handle {
+                    Ok(h) => (client, h),
+                    Err(e) => panic!("cannot start a thread for {name} [{client}]: {e}"),
+                }
+            })
+            .collect();
+        running
+            .into_iter()
+            .filter_map(|(client, h)| match h.join() {
+                Ok(outcome) => outcome.err(),
+                Err(_) => Some(client.to_string()),
+            })
+            .collect()
+    });
+    assert_all_passed(name, &failed);
+}
+
+fn assert_enabled(name: &str) {
     assert!(
         acceptance_enabled(),
         "acceptance scenario {name} needs TF_ACC=1 and a cloud (OS_CLOUD); run it with `make \
          acceptance` or TF_ACC=1 cargo test --test <file> -- --include-ignored"
     );
-    let mut failed = Vec::new();
-    for client in Client::selected() {
-        let mut s = Scenario::new(name, client);
-        eprintln!(
-            "acceptance scenario {name} [{client}]: working dir {}",
-            s.root().display()
-        );
-        let outcome = catch_unwind(AssertUnwindSafe(|| scenario(&mut s)));
-        let cleanup = s.cleanup();
-        match (outcome, cleanup) {
-            (Ok(()), Ok(())) => eprintln!("acceptance scenario {name} [{client}]: ok"),
-            (Ok(()), Err(e)) => failed.push(format!("{client} (cleanup: {e})")),
-            (Err(_), Ok(())) => failed.push(client.to_string()),
-            (Err(_), Err(e)) => failed.push(format!("{client} (and cleanup: {e})")),
+}
+
+/// Runs `scenario` on `client` in a fresh [`Scenario`] and cleans up; `Err` names the client
+/// (and a failed cleanup) when either failed.
+fn run_on(name: &str, client: Client, scenario: &impl Fn(&mut Scenario)) -> Result<(), String> {
+    let mut s = Scenario::new(name, client);
+    eprintln!(
+        "acceptance scenario {name} [{client}]: working dir {}",
+        s.root().display()
+    );
+    let outcome = catch_unwind(AssertUnwindSafe(|| scenario(&mut s)));
+    let cleanup = s.cleanup();
+    match (outcome, cleanup) {
+        (Ok(()), Ok(())) => {
+            eprintln!("acceptance scenario {name} [{client}]: ok");
+            Ok(())
         }
+        (Ok(()), Err(e)) => Err(format!("{client} (cleanup: {e})")),
+        (Err(_), Ok(())) => Err(client.to_string()),
+        (Err(_), Err(e)) => Err(format!("{client} (and cleanup: {e})")),
     }
+}
+
+fn assert_all_passed(name: &str, failed: &[String]) {
     assert!(
         failed.is_empty(),
         "acceptance scenario {name} failed on: {}",

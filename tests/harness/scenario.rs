@@ -15,7 +15,8 @@ use tempfile::TempDir;
 
 use super::client::{Client, repo_root};
 use super::cloud::Cloud;
-use super::command::{CmdOutput, run};
+use super::command::{CmdOutput, Running, run, spawn};
+use super::fault_proxy::FaultProxy;
 use super::install;
 use super::plan;
 
@@ -57,6 +58,8 @@ pub struct Scenario {
     env: Vec<(OsString, Option<OsString>)>,
     /// Set once `apply` ran, so cleanup knows to destroy.
     applied: bool,
+    /// The proxy the provider talks to the cloud through, if any ([`Scenario::route_through`]).
+    proxy: Option<FaultProxy>,
 }
 
 impl Scenario {
@@ -79,6 +82,7 @@ impl Scenario {
             root,
             env: Vec::new(),
             applied: false,
+            proxy: None,
         };
         create_dir(&s.workdir());
         let cli_config = install::write_cli_config(&s.root);
@@ -232,12 +236,27 @@ impl Scenario {
             .filter_map(|f| fs::read_to_string(f).ok())
             .collect();
         let declares = |start: &str| config.lines().any(|l| l.trim_start().starts_with(start));
+        let provider = self.proxy.as_ref().map(FaultProxy::provider_block);
         let parts: Vec<&str> = PREAMBLE
             .iter()
             .filter(|(start, _)| !declares(start))
-            .map(|(_, text)| *text)
+            .map(|(start, text)| match &provider {
+                Some(block) if start.starts_with("provider") => block.as_str(),
+                _ => *text,
+            })
             .collect();
         write_file(&self.workdir().join(PREAMBLE_FILE), &parts.join("\n"));
+    }
+
+    /// Sends the provider's requests through `proxy` from now on: the provider block the
+    /// harness writes names the proxy's URLs (a configuration with a provider block of its own
+    /// is left alone). The scenario keeps the proxy until its cleanup, which calms it first, so
+    /// that the final destroy is not faulted.
+    pub fn route_through(&mut self, proxy: &FaultProxy) {
+        self.proxy = Some(proxy.clone());
+        if !tf_files(&self.workdir()).is_empty() {
+            self.write_preamble();
+        }
     }
 
     /// Copies the `*.tf` files of `acceptance/scenarios/<dir>` into the working
@@ -282,6 +301,19 @@ impl Scenario {
         run(&self.binary, args, &self.workdir(), &self.env)
     }
 
+    /// Starts `apply` in a process group of its own and returns at once, so that the scenario
+    /// can interrupt it ([`Running::interrupt`]) and then [`Running::wait`] for it.
+    pub fn start_apply(&mut self) -> Running {
+        self.applied = true;
+        spawn(
+            &self.binary,
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+            &self.workdir(),
+            &self.env,
+            true,
+        )
+    }
+
     /// Runs the client and panics (with its output) unless it exits 0.
     pub fn ok(&self, args: &[&str]) -> CmdOutput {
         let out = self.run(args);
@@ -305,6 +337,21 @@ impl Scenario {
     pub fn apply(&mut self) -> CmdOutput {
         self.applied = true;
         self.ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `apply`, whatever the outcome (for scenarios where it may fail and is tried again).
+    pub fn try_apply(&mut self) -> CmdOutput {
+        self.applied = true;
+        self.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `destroy`, whatever the outcome; cleanup still destroys if it failed.
+    pub fn try_destroy(&mut self) -> CmdOutput {
+        let out = self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+        if out.success() {
+            self.applied = false;
+        }
+        out
     }
 
     pub fn destroy(&mut self) -> CmdOutput {
@@ -373,6 +420,9 @@ impl Scenario {
     /// Destroys what `apply`/`import` created (always, even after a failure) and
     /// removes the directory unless `TF_ACC_PERSIST_WORKING_DIR` is set.
     pub fn cleanup(&mut self) -> Result<(), String> {
+        if let Some(proxy) = &self.proxy {
+            proxy.calm();
+        }
         let result = if self.applied {
             let out = self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
             self.applied = false;
@@ -392,6 +442,7 @@ impl Scenario {
         {
             eprintln!("[{}] kept {}", self.client, tmp.keep().display());
         }
+        self.proxy = None;
         result
     }
 }

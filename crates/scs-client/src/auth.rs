@@ -9,6 +9,7 @@ use url::Url;
 use crate::catalog::Catalog;
 use crate::config::{AuthMethod, DomainRef, ProjectScope, Secret, UserRef};
 use crate::error::{Error, parse_openstack_error};
+use crate::retry::{RetryPolicy, retry_after, retryable_status};
 
 /// Re-issue a token this long before it expires, so a request that starts
 /// just before expiry does not carry a token that dies in flight. Short-lived
@@ -170,6 +171,7 @@ pub(crate) async fn issue(
     auth_url: &Url,
     auth: &AuthMethod,
     timeout: Duration,
+    policy: RetryPolicy,
 ) -> Result<Token, Error> {
     let url = tokens_url(auth_url)?;
     let body = serde_json::to_vec(&request_body(auth)).map_err(|e| Error::Auth {
@@ -178,14 +180,17 @@ pub(crate) async fn issue(
         request_id: None,
     })?;
     tracing::debug!(target: "scs_client::auth", url = %url, method = auth.kind(), "requesting Keystone token");
-    let resp = http
-        .post(url.clone())
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header(http::header::ACCEPT, "application/json")
-        .timeout(timeout)
-        .body(body)
-        .send()
-        .await;
+    let resp = send_repeating(
+        || {
+            http.post(url.clone())
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .header(http::header::ACCEPT, "application/json")
+                .timeout(timeout)
+                .body(body.clone())
+        },
+        policy,
+    )
+    .await;
     finish(resp, &url, auth.kind()).await
 }
 
@@ -196,6 +201,7 @@ pub(crate) async fn validate(
     auth_url: &Url,
     token: &Secret,
     timeout: Duration,
+    policy: RetryPolicy,
 ) -> Result<Token, Error> {
     let url = tokens_url(auth_url)?;
     let mut value = http::HeaderValue::from_str(token.expose()).map_err(|_| Error::Auth {
@@ -205,15 +211,57 @@ pub(crate) async fn validate(
     })?;
     value.set_sensitive(true);
     tracing::debug!(target: "scs_client::auth", url = %url, "validating the given token");
-    let resp = http
-        .get(url.clone())
-        .header("x-auth-token", value.clone())
-        .header("x-subject-token", value)
-        .header(http::header::ACCEPT, "application/json")
-        .timeout(timeout)
-        .send()
-        .await;
+    let resp = send_repeating(
+        || {
+            http.get(url.clone())
+                .header("x-auth-token", value.clone())
+                .header("x-subject-token", value.clone())
+                .header(http::header::ACCEPT, "application/json")
+                .timeout(timeout)
+        },
+        policy,
+    )
+    .await;
     finish(resp, &url, "token").await
+}
+
+/// Sends a token request, and sends it again after an answer or a failure that says nothing
+/// about the credentials: a 429, a server error that requests safe to repeat are retried on
+/// ([`retryable_status`]), or a broken connection. Issuing or validating a token twice does no
+/// harm. Up to `policy.max_retries` times, waiting `Retry-After` or the policy's backoff. A request
+/// that timed out is not sent again (it already took the whole timeout), and Keystone's refusal
+/// of the credentials comes back at once.
+async fn send_repeating(
+    request: impl Fn() -> reqwest::RequestBuilder,
+    policy: RetryPolicy,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let mut retries = 0;
+    loop {
+        let outcome = request().send().await;
+        let wait = match &outcome {
+            Ok(r) if retryable_status(r.status(), true) => {
+                retry_after(r.headers()).unwrap_or_else(|| policy.backoff(retries))
+            }
+            Err(e) if !e.is_timeout() && !e.is_builder() => policy.backoff(retries),
+            _ => return outcome,
+        };
+        if retries >= policy.max_retries {
+            return outcome;
+        }
+        let failure = match &outcome {
+            Ok(r) => format!("HTTP {}", r.status()),
+            Err(e) => crate::session::transport_message(e),
+        };
+        tracing::warn!(
+            target: "scs_client::auth",
+            attempt = retries + 1,
+            error = %failure,
+            wait_ms = wait.as_millis() as u64,
+            "token request failed; retrying"
+        );
+        tokio::time::sleep(wait).await;
+        retries += 1;
+    }
 }
 
 async fn finish(

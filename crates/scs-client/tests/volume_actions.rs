@@ -1,5 +1,6 @@
 //! Cinder volume actions against the in-process fake cloud: extend (with microversion 3.42 only
-//! for attached volumes, and the error on a cloud that is too old), retype and its waiter.
+//! for attached volumes, and the error on a cloud that is too old), retype and its waiter, and a
+//! delete Cinder refuses while it is still working on the volume.
 #![allow(clippy::unwrap_used)]
 
 #[path = "core_support/mod.rs"]
@@ -184,4 +185,56 @@ async fn a_refused_retype_carries_cinders_message_and_request_id() {
     );
     assert!(err.contains("(request id req-"), "{err}");
     assert!(err.contains("change the type of volume v"), "{err}");
+}
+
+/// Cinder's answer to a delete of a volume in a status it cannot delete from.
+fn delete_refused() -> Action {
+    Action::error(
+        &format!("{BASE}/volumes/v"),
+        400,
+        "Invalid volume: Volume status must be available or error or error_restoring or \
+         error_extending or error_managing and must not be migrating, attached, belong to a \
+         group, have snapshots, awaiting a transfer, or be disassociated from snapshots after \
+         volume transfer.",
+        "req-del",
+    )
+}
+
+#[tokio::test]
+async fn a_volume_still_being_created_is_deleted_once_cinder_is_done_with_it() {
+    let mock = FakeCloud::start().await;
+    let c = core_support::client(&mock, 0);
+    let path = format!("{BASE}/volumes/v");
+    mock.on(
+        "DELETE",
+        &path,
+        vec![delete_refused(), Action::Json(202, json!({}))],
+    );
+    mock.on(
+        "GET",
+        &path,
+        vec![
+            volume_doc("creating", "__DEFAULT__"),
+            volume_doc("creating", "__DEFAULT__"),
+            volume_doc("available", "__DEFAULT__"),
+        ],
+    );
+    volume::delete_volume(&c, "v").await.unwrap();
+    assert_eq!(mock.hits("DELETE", &path).len(), 2);
+    assert_eq!(mock.hits("GET", &path).len(), 3);
+}
+
+#[tokio::test]
+async fn a_delete_refused_for_a_settled_volume_is_not_repeated() {
+    let mock = FakeCloud::start().await;
+    let c = core_support::client(&mock, 0);
+    let path = format!("{BASE}/volumes/v");
+    mock.on("DELETE", &path, vec![delete_refused()]);
+    mock.on("GET", &path, vec![volume_doc("in-use", "__DEFAULT__")]);
+    let err = volume::delete_volume(&c, "v")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("Volume status must be available"), "{err}");
+    assert_eq!(mock.hits("DELETE", &path).len(), 1);
 }

@@ -284,8 +284,14 @@ impl Client {
             AuthMethod::Token {
                 token,
                 project: None,
-            } => auth::validate(&self.inner.http, &c.auth_url, token, AUTH_TIMEOUT).await,
-            other => auth::issue(&self.inner.http, &c.auth_url, other, AUTH_TIMEOUT).await,
+            } => {
+                let policy = self.inner.policy;
+                auth::validate(&self.inner.http, &c.auth_url, token, AUTH_TIMEOUT, policy).await
+            }
+            other => {
+                let policy = self.inner.policy;
+                auth::issue(&self.inner.http, &c.auth_url, other, AUTH_TIMEOUT, policy).await
+            }
         }
     }
 

@@ -1,13 +1,15 @@
 //! Cinder volumes (`/volumes`).
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
+use http::StatusCode;
 use serde::{Deserialize, Deserializer, Serialize};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{MV_EXTEND_ATTACHED, MV_MESSAGES, service};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Collection, Filters, fetch_one, null_default, segment};
 use crate::session::Client;
 use crate::wait::{Poll, wait_for};
@@ -201,8 +203,51 @@ pub async fn update_volume(client: &Client, id: &str, req: &UpdateVolume) -> Res
     VOLUMES.update(client, id, req).await
 }
 
-/// Deleting a volume that is already gone succeeds. Wait with [`wait_for_volume_deleted`].
+/// Statuses in which Cinder is still working on a volume and refuses to delete it.
+const BUSY: [&str; 10] = [
+    "creating",
+    "downloading",
+    "uploading",
+    "extending",
+    "retyping",
+    "reserved",
+    "attaching",
+    "detaching",
+    "backing-up",
+    "restoring-backup",
+];
+
+/// How long a delete waits for Cinder to finish with a volume it is still working on, when the
+/// caller's own timeout does not end the wait first.
+const SETTLE_BEFORE_DELETE: Duration = Duration::from_secs(600);
+
+/// Deleting a volume that is already gone succeeds. Cinder refuses (400) to delete a volume it
+/// is still working on, such as one still `creating` because its create was interrupted or timed
+/// out and it is now replaced: then the delete waits until Cinder is done with it and is sent
+/// once more. Wait for the deletion with [`wait_for_volume_deleted`].
 pub async fn delete_volume(client: &Client, id: &str) -> Result<()> {
+    let refused = match VOLUMES.delete(client, id).await {
+        Err(Error::Api(e)) if e.status == StatusCode::BAD_REQUEST => Error::Api(e),
+        other => return other,
+    };
+    match get_volume(client, id).await? {
+        None => return Ok(()),
+        Some(v) if !BUSY.contains(&v.status.as_str()) => return Err(refused),
+        Some(_) => {}
+    }
+    let op = format!("wait for volume {id} to be deletable");
+    let deadline = Instant::now() + SETTLE_BEFORE_DELETE;
+    let gone = wait_for(&op, deadline, client.cancellation(), || async {
+        Ok(match get_volume(client, id).await? {
+            None => Poll::Ready(true),
+            Some(v) if BUSY.contains(&v.status.as_str()) => Poll::pending(v.status),
+            Some(_) => Poll::Ready(false),
+        })
+    })
+    .await?;
+    if gone {
+        return Ok(());
+    }
     VOLUMES.delete(client, id).await
 }
 
