@@ -335,7 +335,8 @@ impl<T: ApiObject> Objects<T> {
         let project = client.project_id().await.ok().flatten()?;
         let filters = T::listing_filters(&project)?;
         client
-            .listing(T::KIND, || async move {
+            .snapshots()
+            .listing(T::KIND, client.region(), || async move {
                 let pairs: Vec<(&str, &str)> =
                     filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 let all: Vec<T> = self.collection.list(client, &pairs).await.ok()?;

@@ -217,21 +217,9 @@ impl Client {
         self.inner.clock.now()
     }
 
-    /// See [`snapshot`]: the listing of `kind` in this client's region.
-    pub(crate) async fn listing<T, F, Fut>(
-        &self,
-        kind: &'static str,
-        list: F,
-    ) -> Option<Arc<HashMap<String, T>>>
-    where
-        T: Send + Sync + 'static,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Option<HashMap<String, T>>>,
-    {
-        self.inner
-            .snapshots
-            .listing(kind, self.region(), list)
-            .await
+    /// The listings kept for reads (see [`snapshot`]).
+    pub(crate) fn snapshots(&self) -> &snapshot::Snapshots {
+        &self.inner.snapshots
     }
 
     pub(crate) fn write_seen(&self) {
