@@ -76,34 +76,33 @@ fn report(text: &str) {
     }
 }
 
-/// The `Error:` lines of a failed command with the line after each (the client's summary and
-/// the start of the provider's detail).
+/// The diagnostics of a failed command, one line each: the client's `Error:` summary and the
+/// provider's detail paragraph after the context lines (`with <address>,`, `on <file> line <n>`,
+/// the numbered source lines).
 fn errors_of(out: &CmdOutput) -> String {
     let all = out.all();
     let lines: Vec<&str> = all
         .lines()
-        .map(|l| l.trim_start_matches(['│', ' ']))
+        .map(|l| l.trim_start_matches(['│', '╵', '╷', ' ']).trim_end())
         .collect();
+    let context = |l: &str| {
+        l.starts_with("with ")
+            || l.starts_with("on ")
+            || l.split_once(':')
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
     let mut found = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        if l.starts_with("Error:") {
-            // Skip the context the client prints first: `with <address>,`, `on <file> line
-            // <n>, ...:` and the numbered source lines.
-            let context = |l: &&&str| {
-                let t = l.trim();
-                t.is_empty()
-                    || t.starts_with("with ")
-                    || t.starts_with("on ")
-                    || t.split_once(':')
-                        .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
-            };
-            let detail = lines[i + 1..]
-                .iter()
-                .find(|l| !context(l))
-                .copied()
-                .unwrap_or_default();
-            found.push(format!("{l} / {}", detail.trim()));
-        }
+        let Some(summary) = l.strip_prefix("Error:") else {
+            continue;
+        };
+        let detail: Vec<&str> = lines[i + 1..]
+            .iter()
+            .copied()
+            .skip_while(|l| l.is_empty() || context(l))
+            .take_while(|l| !l.is_empty() && !l.starts_with("Error:"))
+            .collect();
+        found.push(format!("{} / {}", summary.trim(), detail.join(" ")));
     }
     if found.is_empty() {
         format!("exit {:?} without an Error: line", out.code)
@@ -582,4 +581,24 @@ fn zero_create_timeout() {
         ));
         assert!(problems.is_empty(), "[{client}]:\n{}", problems.join("\n"));
     });
+}
+
+#[test]
+fn errors_of_keeps_summary_and_detail_of_each_diagnostic() {
+    let out = CmdOutput {
+        command: "tofu apply".into(),
+        code: Some(1),
+        stdout: String::new(),
+        stderr: "\u{2577}\n\u{2502} Error: Cannot delete volume\n\u{2502} \n\u{2502}   with \
+                 scs_volume.this,\n\u{2502}   on main.tf line 12, in resource \"scs_volume\" \
+                 \"this\":\n\u{2502}   12: resource \"scs_volume\" \"this\" {\n\u{2502} \n\u{2502} \
+                 delete volume v: HTTP 400 Bad Request\n\u{2502} badRequest: Invalid volume\n\
+                 \u{2575}\n\nError: Cannot read port\n\nget port p: HTTP 500\n"
+            .into(),
+    };
+    assert_eq!(
+        errors_of(&out),
+        "Cannot delete volume / delete volume v: HTTP 400 Bad Request badRequest: Invalid volume \
+         | Cannot read port / get port p: HTTP 500"
+    );
 }

@@ -1,6 +1,7 @@
 //! Cinder volume actions against the in-process fake cloud: extend (with microversion 3.42 only
-//! for attached volumes, and the error on a cloud that is too old), retype and its waiter, and a
-//! delete Cinder refuses while it is still working on the volume.
+//! for attached volumes, and the error on a cloud that is too old), retype and its waiter, a
+//! delete Cinder refuses while it is still working on the volume, and a detach whose first
+//! attempt's answer was lost.
 #![allow(clippy::unwrap_used)]
 
 #[path = "core_support/mod.rs"]
@@ -9,7 +10,7 @@ mod core_support;
 use std::time::Duration;
 
 use core_support::{Action, FakeCloud};
-use scs_client::{CancellationToken, Error, volume};
+use scs_client::{CancellationToken, Error, compute, volume};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -237,4 +238,50 @@ async fn a_delete_refused_for_a_settled_volume_is_not_repeated() {
         .to_string();
     assert!(err.contains("Volume status must be available"), "{err}");
     assert_eq!(mock.hits("DELETE", &path).len(), 1);
+}
+
+const DETACH: &str = "/compute/v2.1/servers/s/os-volume_attachments/v";
+
+/// Nova's answer to a detach of a volume that is not `in-use`.
+fn detach_refused() -> Action {
+    Action::error(
+        DETACH,
+        400,
+        "Invalid volume: Unable to detach volume. Volume status must be 'in-use' and \
+         attach_status must be 'attached' to detach.",
+        "req-detach",
+    )
+}
+
+#[tokio::test]
+async fn a_detach_repeated_after_its_answer_was_lost_finds_the_volume_detaching() {
+    let mock = FakeCloud::start().await;
+    let c = core_support::client(&mock, 2);
+    // The first attempt's connection breaks (Nova may have started the detach); the repeated
+    // request is refused because the volume is detaching already.
+    mock.on("DELETE", DETACH, vec![Action::Reset, detach_refused()]);
+    mock.on(
+        "GET",
+        &format!("{BASE}/volumes/v"),
+        vec![volume_doc("detaching", "__DEFAULT__")],
+    );
+    compute::detach_volume(&c, "s", "v").await.unwrap();
+    assert_eq!(mock.hits("DELETE", DETACH).len(), 2);
+}
+
+#[tokio::test]
+async fn a_detach_refused_for_a_volume_still_in_use_is_an_error() {
+    let mock = FakeCloud::start().await;
+    let c = core_support::client(&mock, 2);
+    mock.on("DELETE", DETACH, vec![detach_refused()]);
+    mock.on(
+        "GET",
+        &format!("{BASE}/volumes/v"),
+        vec![volume_doc("in-use", "__DEFAULT__")],
+    );
+    let err = compute::detach_volume(&c, "s", "v")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("Unable to detach volume"), "{err}");
 }

@@ -1,5 +1,6 @@
 //! Nova volume attachments (`/servers/{id}/os-volume_attachments`).
 
+use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::{MV_ATTACHMENT_DELETE_ON_TERMINATION, service};
@@ -107,6 +108,11 @@ pub async fn attach_volume(
 }
 
 /// Detaches; already detached counts as done. Wait for the volume to become `available`.
+///
+/// Nova refuses (400, 409) to detach a volume that is no longer `in-use`. When Cinder then shows
+/// the volume `detaching` or `available`, the detach was already under way or done: typically an
+/// earlier attempt of this very request, whose answer was lost and which was therefore sent
+/// again, started it. That counts as done too.
 pub async fn detach_volume(client: &Client, server_id: &str, volume_id: &str) -> Result<()> {
     let request = service(client)
         .delete_request(format!(
@@ -115,5 +121,20 @@ pub async fn detach_volume(client: &Client, server_id: &str, volume_id: &str) ->
             segment(volume_id)
         ))
         .operation(format!("detach volume {volume_id} from server {server_id}"));
-    gone(request.send().await.map(|_| ()))
+    let refused = match gone(request.send().await.map(|_| ())) {
+        Err(e)
+            if matches!(
+                e.status(),
+                Some(StatusCode::BAD_REQUEST | StatusCode::CONFLICT)
+            ) =>
+        {
+            e
+        }
+        other => return other,
+    };
+    match crate::volume::get_volume(client, volume_id).await {
+        Ok(None) => Ok(()),
+        Ok(Some(v)) if v.status == "detaching" || v.status == "available" => Ok(()),
+        _ => Err(refused),
+    }
 }
