@@ -226,18 +226,34 @@ async fn a_volume_still_being_created_is_deleted_once_cinder_is_done_with_it() {
 }
 
 #[tokio::test]
-async fn a_delete_refused_for_a_settled_volume_is_not_repeated() {
+async fn a_volume_that_cinder_finished_between_refusal_and_look_is_deleted() {
     let mock = FakeCloud::start().await;
     let c = core_support::client(&mock, 0);
     let path = format!("{BASE}/volumes/v");
-    mock.on("DELETE", &path, vec![delete_refused()]);
+    mock.on(
+        "DELETE",
+        &path,
+        vec![delete_refused(), Action::Json(202, json!({}))],
+    );
+    mock.on("GET", &path, vec![volume_doc("available", "__DEFAULT__")]);
+    volume::delete_volume(&c, "v").await.unwrap();
+    assert_eq!(mock.hits("DELETE", &path).len(), 2);
+}
+
+#[tokio::test]
+async fn a_delete_refused_for_a_settled_volume_fails_with_cinders_reason() {
+    let mock = FakeCloud::start().await;
+    let c = core_support::client(&mock, 0);
+    let path = format!("{BASE}/volumes/v");
+    mock.on("DELETE", &path, vec![delete_refused(), delete_refused()]);
     mock.on("GET", &path, vec![volume_doc("in-use", "__DEFAULT__")]);
     let err = volume::delete_volume(&c, "v")
         .await
         .unwrap_err()
         .to_string();
     assert!(err.contains("Volume status must be available"), "{err}");
-    assert_eq!(mock.hits("DELETE", &path).len(), 1);
+    assert!(err.contains("(request id req-del)"), "{err}");
+    assert_eq!(mock.hits("DELETE", &path).len(), 2);
 }
 
 const DETACH: &str = "/compute/v2.1/servers/s/os-volume_attachments/v";

@@ -224,16 +224,14 @@ const SETTLE_BEFORE_DELETE: Duration = Duration::from_secs(600);
 /// Deleting a volume that is already gone succeeds. Cinder refuses (400) to delete a volume it
 /// is still working on, such as one still `creating` because its create was interrupted or timed
 /// out and it is now replaced: then the delete waits until Cinder is done with it and is sent
-/// once more. Wait for the deletion with [`wait_for_volume_deleted`].
+/// once more. The second request is sent even when the volume already looks settled at the
+/// first look, because Cinder may have finished between its refusal and that look; a volume that
+/// really cannot be deleted (attached, with snapshots) is refused again, with Cinder's reason.
+/// Wait for the deletion with [`wait_for_volume_deleted`].
 pub async fn delete_volume(client: &Client, id: &str) -> Result<()> {
-    let refused = match VOLUMES.delete(client, id).await {
-        Err(Error::Api(e)) if e.status == StatusCode::BAD_REQUEST => Error::Api(e),
+    match VOLUMES.delete(client, id).await {
+        Err(Error::Api(e)) if e.status == StatusCode::BAD_REQUEST => {}
         other => return other,
-    };
-    match get_volume(client, id).await? {
-        None => return Ok(()),
-        Some(v) if !BUSY.contains(&v.status.as_str()) => return Err(refused),
-        Some(_) => {}
     }
     let op = format!("wait for volume {id} to be deletable");
     let deadline = Instant::now() + SETTLE_BEFORE_DELETE;
