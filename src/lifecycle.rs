@@ -31,7 +31,9 @@ use tfplugin::framework::{Applied, Ctx, PlanChange, TypedResource};
 use tfplugin::model::Model;
 use tfplugin::value::Attr;
 
-use crate::support::{budget, changed_tags, client_for, cloud_error, interrupted};
+use crate::support::{
+    Cloud, budget, changed, changed_nullable, changed_tags, client_for, cloud_error, interrupted,
+};
 
 /// Why a step of a life-cycle hook failed: the cloud refused (its error is
 /// turned into a diagnostic naming the step), or the hook itself found
@@ -82,6 +84,70 @@ pub type Create<T> = <<T as CloudObject>::Api as ApiObject>::Create;
 /// The update request body of a [`CloudObject`]'s API object.
 pub type Update<T> = <<T as CloudObject>::Api as ApiObject>::Update;
 
+/// A create as the hooks see it: the plan, and the configuration as written for the few
+/// mappings that must tell a value the user set from one Terraform computed. It dereferences to
+/// the plan.
+pub struct Plan<'a, M> {
+    pub planned: &'a M,
+    pub config: &'a M,
+}
+
+/// An in-place update as the hooks see it: the object's ID, the state before, the plan and the
+/// configuration as written. It dereferences to the plan.
+pub struct Change<'a, M> {
+    pub id: &'a str,
+    pub prior: &'a M,
+    pub planned: &'a M,
+    pub config: &'a M,
+}
+
+impl<M> Change<'_, M> {
+    /// The planned value of one field when it differs from the prior one: what an update
+    /// request sends.
+    pub fn changed<T: Clone + PartialEq>(&self, field: impl Fn(&M) -> &Attr<T>) -> Option<T> {
+        changed(field(self.prior), field(self.planned))
+    }
+
+    /// Like [`Change::changed`], for fields the APIs clear by sending them empty (a name, a
+    /// description, metadata): when the plan clears the field, its empty value.
+    pub fn changed_or_cleared<T: Clone + PartialEq + Default>(
+        &self,
+        field: impl Fn(&M) -> &Attr<T>,
+    ) -> Option<T> {
+        changed_nullable(field(self.prior), field(self.planned)).map(Option::unwrap_or_default)
+    }
+}
+
+// Hand-written: derived `Clone`/`Copy` would demand `M: Copy`, but only references are copied.
+impl<M> Clone for Plan<'_, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Plan<'_, M> {}
+impl<M> Clone for Change<'_, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Change<'_, M> {}
+
+impl<M> std::ops::Deref for Plan<'_, M> {
+    type Target = M;
+
+    fn deref(&self) -> &M {
+        self.planned
+    }
+}
+
+impl<M> std::ops::Deref for Change<'_, M> {
+    type Target = M;
+
+    fn deref(&self) -> &M {
+        self.planned
+    }
+}
+
 /// One kind of cloud object behind a resource: its model, and how the API
 /// creates, fetches, changes and deletes it. Register it as
 /// `typed_resource(Managed(MyObject))`.
@@ -115,32 +181,21 @@ pub trait CloudObject: Send + Sync + 'static {
     fn state_from(&self, api: Self::Api, prior: &Self::Model) -> Self::Model;
 
     /// The create request for the plan.
-    fn create_body(
-        &self,
-        _planned: &Self::Model,
-        _config: &Self::Model,
-    ) -> Result<Create<Self>, Diagnostics> {
-        Err(unsupported::<Self>("create"))
+    fn create_body(&self, _plan: Plan<'_, Self::Model>) -> Step<Create<Self>> {
+        Err(unsupported::<Self>("create").into())
     }
 
     /// Sends the create request.
-    async fn create(
-        &self,
-        _ctx: &Ctx,
-        client: &Client,
-        planned: &Self::Model,
-        config: &Self::Model,
-    ) -> Step<Self::Api> {
-        let body = self.create_body(planned, config)?;
-        Ok(collection(self)?.create(client, &body).await?)
+    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, Self::Model>) -> Step<Self::Api> {
+        let body = self.create_body(plan)?;
+        Ok(collection(self)?.create(cloud, &body).await?)
     }
 
     /// After the create answered: wait until the object is usable (a volume
     /// `available`). A failure keeps the object in state, tainted.
     async fn settle(
         &self,
-        _ctx: &Ctx,
-        _client: &Client,
+        _cloud: &Cloud<'_>,
         created: Self::Api,
         _planned: &Self::Model,
     ) -> Step<Self::Api> {
@@ -148,8 +203,8 @@ pub trait CloudObject: Send + Sync + 'static {
     }
 
     /// Fetches the object; `None` when the cloud says it does not exist.
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<Self::Api>> {
-        Ok(collection(self)?.get(client, id).await?)
+    async fn get(&self, cloud: &Cloud<'_>, id: &str) -> Step<Option<Self::Api>> {
+        Ok(collection(self)?.get(cloud, id).await?)
     }
 
     /// Whether the object the cloud returned still stands for the resource
@@ -164,8 +219,7 @@ pub trait CloudObject: Send + Sync + 'static {
     /// same `prior`.
     async fn complete(
         &self,
-        _ctx: &Ctx,
-        _client: &Client,
+        _cloud: &Cloud<'_>,
         state: Self::Model,
         _prior: &Self::Model,
     ) -> Step<Self::Model> {
@@ -173,18 +227,13 @@ pub trait CloudObject: Send + Sync + 'static {
     }
 
     /// The update request for the fields that changed.
-    fn update_body(
-        &self,
-        _prior: &Self::Model,
-        _planned: &Self::Model,
-        _config: &Self::Model,
-    ) -> Result<Update<Self>, Diagnostics> {
+    fn update_body(&self, _change: Change<'_, Self::Model>) -> Step<Update<Self>> {
         Ok(Update::<Self>::default())
     }
 
     /// Sends the update request; only called with a non-default body.
-    async fn update(&self, _ctx: &Ctx, client: &Client, id: &str, body: Update<Self>) -> Step<()> {
-        collection(self)?.update(client, id, &body).await?;
+    async fn update(&self, cloud: &Cloud<'_>, id: &str, body: Update<Self>) -> Step<()> {
+        collection(self)?.update(cloud, id, &body).await?;
         Ok(())
     }
 
@@ -192,11 +241,8 @@ pub trait CloudObject: Send + Sync + 'static {
     /// request (resize a volume, attach a port); runs after `update`.
     async fn update_actions(
         &self,
-        _ctx: &Ctx,
-        _client: &Client,
-        _id: &str,
-        _prior: &Self::Model,
-        _planned: &Self::Model,
+        _cloud: &Cloud<'_>,
+        _change: Change<'_, Self::Model>,
     ) -> Step<()> {
         Ok(())
     }
@@ -209,22 +255,16 @@ pub trait CloudObject: Send + Sync + 'static {
     /// Sends the delete request (and waits, where deleting takes time).
     /// An object that is already gone is success. `state` is the state
     /// being destroyed.
-    async fn delete(
-        &self,
-        _ctx: &Ctx,
-        client: &Client,
-        id: &str,
-        _state: &Self::Model,
-    ) -> Step<()> {
-        Ok(collection(self)?.delete(client, id).await?)
+    async fn delete(&self, cloud: &Cloud<'_>, id: &str, _state: &Self::Model) -> Step<()> {
+        Ok(collection(self)?.delete(cloud, id).await?)
     }
 
     /// Checks across attributes beyond the schema's rules.
-    async fn validate(&self, _ctx: &Ctx, _config: &Self::Model) -> Diagnostics {
+    fn validate(&self, _config: &Self::Model) -> Diagnostics {
         Diagnostics::new()
     }
 
-    /// See [`tfplugin::framework::Resource::modify_plan`].
+    /// See [`tfplugin::framework::Resource::modify_plan`]; not called for a destroy.
     async fn modify_plan(&self, _ctx: &Ctx, _plan: &mut PlanChange) -> Result<(), Diagnostics> {
         Ok(())
     }
@@ -278,15 +318,14 @@ impl<T: CloudObject> Managed<T> {
     /// in state as tainted rather than orphaned.
     async fn create_step(
         &self,
-        ctx: &Ctx,
-        client: &Client,
+        cloud: &Cloud<'_>,
         planned: &T::Model,
         config: &T::Model,
     ) -> Result<(T::Api, Option<Diagnostics>), Diagnostics> {
         let summary = Self::summary("create");
-        let create = self.0.create(ctx, client, planned, config);
+        let create = self.0.create(cloud, Plan { planned, config });
         tokio::pin!(create);
-        let why = match ctx.run(&mut create).await {
+        let why = match cloud.ctx.run(&mut create).await {
             Ok(Ok(api)) => return Ok((api, None)),
             Ok(Err(f)) => return Err(f.into_diagnostics(&summary)),
             Err(why) => why,
@@ -348,20 +387,19 @@ impl<T: CloudObject> Managed<T> {
     /// The current state of object `id`, `None` when it is gone.
     async fn refresh(
         &self,
-        ctx: &Ctx,
-        client: &Client,
+        cloud: &Cloud<'_>,
         id: &str,
         prior: &T::Model,
     ) -> Result<Option<T::Model>, Diagnostics> {
         let summary = Self::summary("read");
-        let Some(api) = Self::step(ctx, &summary, self.0.get(ctx, client, id)).await? else {
+        let Some(api) = Self::step(cloud.ctx, &summary, self.0.get(cloud, id)).await? else {
             return Ok(None);
         };
         if !self.0.still_ours(&api, prior) {
             return Ok(None);
         }
         let state = self.state_of(api, prior);
-        Self::step(ctx, &summary, self.0.complete(ctx, client, state, prior))
+        Self::step(cloud.ctx, &summary, self.0.complete(cloud, state, prior))
             .await
             .map(Some)
     }
@@ -381,11 +419,14 @@ impl<T: CloudObject> TypedResource for Managed<T> {
     const TYPE_NAME: &'static str = T::TYPE_NAME;
     const DEFAULT_TIMEOUT: Duration = T::DEFAULT_TIMEOUT;
 
-    async fn validate(&self, ctx: &Ctx, config: &T::Model) -> Diagnostics {
-        self.0.validate(ctx, config).await
+    async fn validate(&self, _ctx: &Ctx, config: &T::Model) -> Diagnostics {
+        self.0.validate(config)
     }
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
+        if plan.is_destroy() {
+            return Ok(());
+        }
         self.0.modify_plan(ctx, plan).await
     }
 
@@ -401,8 +442,9 @@ impl<T: CloudObject> TypedResource for Managed<T> {
             Err(d) => return Applied::failed(d),
         };
         planned.set_region(region);
+        let cloud = Cloud::new(ctx, &client);
         let summary = Self::summary("create");
-        let created = match self.create_step(ctx, &client, &planned, config).await {
+        let created = match self.create_step(&cloud, &planned, config).await {
             Ok((api, None)) => api,
             Ok((api, Some(stopped))) => {
                 return Applied::partial(self.state_of(api, &planned), stopped);
@@ -411,19 +453,14 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         };
         // From here on the object exists: every failure keeps it in state.
         let mut state = self.state_of(created.clone(), &planned);
-        let settled = Self::step(
-            ctx,
-            &summary,
-            self.0.settle(ctx, &client, created, &planned),
-        )
-        .await;
+        let settled = Self::step(ctx, &summary, self.0.settle(&cloud, created, &planned)).await;
         match settled {
             Ok(api) => state = self.state_of(api, &planned),
             Err(d) => {
                 // The object as it is now (often in an error status) says more than the create
                 // answer did.
                 if let Some(id) = stored_id(&state)
-                    && let Ok(Some(now)) = self.refresh(ctx, &client, &id, &planned).await
+                    && let Ok(Some(now)) = self.refresh(&cloud, &id, &planned).await
                 {
                     state = now;
                 }
@@ -445,7 +482,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         match Self::step(
             ctx,
             &Self::summary("read"),
-            self.0.complete(ctx, &client, state.clone(), &planned),
+            self.0.complete(&cloud, state.clone(), &planned),
         )
         .await
         {
@@ -461,7 +498,8 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         let no_region = Attr::Null;
         let (client, region) = client_for(ctx, state.region().unwrap_or(&no_region))?;
         state.set_region(region);
-        self.refresh(ctx, &client, &id, &state).await
+        let cloud = Cloud::new(ctx, &client);
+        self.refresh(&cloud, &id, &state).await
     }
 
     async fn update(
@@ -482,18 +520,23 @@ impl<T: CloudObject> TypedResource for Managed<T> {
             Ok((client, _)) => client,
             Err(d) => return Applied::failed(d),
         };
+        let cloud = Cloud::new(ctx, &client);
         let steps = async {
             let summary = Self::summary("update");
-            let body = self.0.update_body(&prior, &planned, config)?;
+            let change = Change {
+                id: &id,
+                prior: &prior,
+                planned: &planned,
+                config,
+            };
+            let body = self
+                .0
+                .update_body(change)
+                .map_err(|f| f.into_diagnostics(&summary))?;
             if body != Update::<T>::default() {
-                Self::step(ctx, &summary, self.0.update(ctx, &client, &id, body)).await?;
+                Self::step(ctx, &summary, self.0.update(&cloud, &id, body)).await?;
             }
-            Self::step(
-                ctx,
-                &summary,
-                self.0.update_actions(ctx, &client, &id, &prior, &planned),
-            )
-            .await?;
+            Self::step(ctx, &summary, self.0.update_actions(&cloud, change)).await?;
             if let (Some(old), Some(new)) = (prior.tags(), planned.tags())
                 && let Some(tags) = changed_tags(old, new)
             {
@@ -512,7 +555,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
                 format!("{} {id} was deleted while it was being updated.", T::KIND),
             ))
         };
-        match (done, self.refresh(ctx, &client, &id, &planned).await) {
+        match (done, self.refresh(&cloud, &id, &planned).await) {
             (Ok(()), Ok(Some(state))) => Applied::ok(state),
             (Ok(()), Ok(None)) => Applied::failed(vanished()),
             (Err(d), Ok(Some(state))) => Applied::partial(state, d),
@@ -530,12 +573,13 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         };
         let no_region = Attr::Null;
         let (client, _) = client_for(ctx, state.region().unwrap_or(&no_region))?;
+        let cloud = Cloud::new(ctx, &client);
         let summary = Self::summary("delete");
         if T::RETRY_DELETE_CONFLICTS {
             let op = format!("delete {} {id}", T::KIND);
             let budget = budget(ctx);
             let retried = scs_client::wait::retry_conflicts(&op, &budget, || async {
-                match self.0.delete(ctx, &client, &id, &state).await {
+                match self.0.delete(&cloud, &id, &state).await {
                     Ok(()) => Ok(Ok(())),
                     Err(Failure::Cloud(e)) => Err(e),
                     Err(Failure::Invalid(d)) => Ok(Err(d)),
@@ -546,7 +590,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
                 Err(d) => Err(d),
             }
         } else {
-            Self::step(ctx, &summary, self.0.delete(ctx, &client, &id, &state)).await
+            Self::step(ctx, &summary, self.0.delete(&cloud, &id, &state)).await
         }
     }
 

@@ -15,13 +15,12 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{Change, CloudObject, Plan, Step};
+use crate::support::Cloud;
 use crate::support::net::ip_validator;
 use crate::support::schema::{region, tags};
 use crate::support::text::description_validator;
-use crate::support::{
-    attr_of, changed_nullable, cloud_error, exactly_one, list_from_api, string_from_api,
-};
+use crate::support::{attr_of, cloud_error, exactly_one, list_from_api, string_from_api};
 
 pub struct FloatingIpResource;
 
@@ -114,22 +113,21 @@ impl CloudObject for FloatingIpResource {
     /// Records the pool's name when only the network was given (or imported).
     async fn complete(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
+        cloud: &Cloud<'_>,
         mut state: FloatingIpModel,
         _prior: &FloatingIpModel,
     ) -> Step<FloatingIpModel> {
         if !state.pool.is_known()
             && let Some(network_id) = state.floating_network_id.known()
         {
-            let net = neutron::get_network(client, network_id).await?;
+            let net = neutron::get_network(cloud, network_id).await?;
             state.pool = net.map_or(Attr::Null, |n| Attr::Known(n.name));
         }
         Ok(state)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
-        if plan.is_destroy() || plan.is_create() {
+        if plan.is_create() {
             return Ok(());
         }
         let port = plan.planned.attr("port_id").cloned().unwrap_or_default();
@@ -145,43 +143,36 @@ impl CloudObject for FloatingIpResource {
         Ok(())
     }
 
-    async fn create(
-        &self,
-        _ctx: &Ctx,
-        client: &Client,
-        _plan: &FloatingIpModel,
-        config: &FloatingIpModel,
-    ) -> Step<FloatingIp> {
-        let network_id = match (config.floating_network_id.known(), config.pool.known()) {
+    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, FloatingIpModel>) -> Step<FloatingIp> {
+        let network_id = match (
+            plan.config.floating_network_id.known(),
+            plan.config.pool.known(),
+        ) {
             (Some(id), _) => id.clone(),
-            (None, Some(pool)) => network_of_pool(client, pool).await?,
+            (None, Some(pool)) => network_of_pool(cloud, pool).await?,
             // The schema's rules make one of them required.
             (None, None) => String::new(),
         };
         let body = CreateFloatingIp {
             floating_network_id: network_id,
-            floating_ip_address: config.address.known().cloned(),
-            port_id: config.port_id.known().cloned(),
-            fixed_ip_address: config.fixed_ip.known().cloned(),
-            description: config.description.known().cloned(),
+            floating_ip_address: plan.config.address.known().cloned(),
+            port_id: plan.config.port_id.known().cloned(),
+            fixed_ip_address: plan.config.fixed_ip.known().cloned(),
+            description: plan.config.description.known().cloned(),
             subnet_id: None,
         };
-        Ok(collections::FLOATING_IPS.create(client, &body).await?)
+        Ok(collections::FLOATING_IPS.create(cloud, &body).await?)
     }
 
-    fn update_body(
-        &self,
-        prior: &FloatingIpModel,
-        plan: &FloatingIpModel,
-        config: &FloatingIpModel,
-    ) -> Result<UpdateFloatingIp, Diagnostics> {
-        let port_changed = prior.port_id != plan.port_id;
-        let fixed_changed = config.fixed_ip.is_known() && prior.fixed_ip != plan.fixed_ip;
+    fn update_body(&self, change: Change<'_, FloatingIpModel>) -> Step<UpdateFloatingIp> {
+        let port_changed = change.prior.port_id != change.port_id;
+        let fixed_changed =
+            change.config.fixed_ip.is_known() && change.prior.fixed_ip != change.fixed_ip;
         let (port_id, fixed_ip_address) = if port_changed || fixed_changed {
             // Only a configured fixed_ip is sent; otherwise Neutron picks the port's address.
             (
-                Some(plan.port_id.known().cloned()),
-                config.fixed_ip.known().map(|f| Some(f.clone())),
+                Some(change.port_id.known().cloned()),
+                change.config.fixed_ip.known().map(|f| Some(f.clone())),
             )
         } else {
             (None, None)
@@ -189,19 +180,12 @@ impl CloudObject for FloatingIpResource {
         Ok(UpdateFloatingIp {
             port_id,
             fixed_ip_address,
-            description: changed_nullable(&prior.description, &plan.description)
-                .map(Option::unwrap_or_default),
+            description: change.changed_or_cleared(|m| &m.description),
         })
     }
 
-    async fn update(
-        &self,
-        _ctx: &Ctx,
-        client: &Client,
-        id: &str,
-        body: UpdateFloatingIp,
-    ) -> Step<()> {
-        neutron::update_floating_ip(client, id, &body).await?;
+    async fn update(&self, cloud: &Cloud<'_>, id: &str, body: UpdateFloatingIp) -> Step<()> {
+        neutron::update_floating_ip(cloud, id, &body).await?;
         Ok(())
     }
 }

@@ -4,16 +4,15 @@
 //! Terraform state; this resource only ever imports a public key.
 
 use async_trait::async_trait;
-use scs_client::Client;
 use scs_client::compute::{self as nova, CreateKeypair, Keypair};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
-use tfplugin::framework::Ctx;
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, Plan, Step};
+use crate::support::Cloud;
 use crate::support::schema::region;
 use crate::support::text::nova_name_validator;
 
@@ -87,27 +86,21 @@ impl CloudObject for KeypairResource {
         }
     }
 
-    async fn create(
-        &self,
-        _ctx: &Ctx,
-        client: &Client,
-        plan: &KeypairModel,
-        _config: &KeypairModel,
-    ) -> Step<Keypair> {
+    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, KeypairModel>) -> Step<Keypair> {
         let body = CreateKeypair {
             name: plan.name.known().cloned().unwrap_or_default(),
             public_key: plan.public_key.known().cloned().unwrap_or_default(),
             key_type: None,
         };
-        Ok(nova::create_keypair(client, &body).await?)
+        Ok(nova::create_keypair(cloud, &body).await?)
     }
 
-    async fn get(&self, _ctx: &Ctx, client: &Client, name: &str) -> Step<Option<Keypair>> {
-        Ok(nova::get_keypair(client, name).await?)
+    async fn get(&self, cloud: &Cloud<'_>, name: &str) -> Step<Option<Keypair>> {
+        Ok(nova::get_keypair(cloud, name).await?)
     }
 
-    async fn delete(&self, _ctx: &Ctx, client: &Client, name: &str, _: &Self::Model) -> Step<()> {
-        Ok(nova::delete_keypair(client, name).await?)
+    async fn delete(&self, cloud: &Cloud<'_>, name: &str, _: &Self::Model) -> Step<()> {
+        Ok(nova::delete_keypair(cloud, name).await?)
     }
 }
 

@@ -4,15 +4,14 @@ use async_trait::async_trait;
 use scs_client::network::{CreateNetwork, Network, UpdateNetwork};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
-use tfplugin::diagnostics::Diagnostics;
 use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::int_between;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::CloudObject;
+use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::schema::{region, tags};
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
+use crate::support::{attr_of, list_from_api, string_from_api};
 
 pub struct NetworkResource;
 
@@ -89,11 +88,7 @@ impl CloudObject for NetworkResource {
         }
     }
 
-    fn create_body(
-        &self,
-        plan: &NetworkModel,
-        _config: &NetworkModel,
-    ) -> Result<CreateNetwork, Diagnostics> {
+    fn create_body(&self, plan: Plan<'_, NetworkModel>) -> Step<CreateNetwork> {
         Ok(CreateNetwork {
             name: plan.name.known().cloned(),
             description: plan.description.known().cloned(),
@@ -106,24 +101,15 @@ impl CloudObject for NetworkResource {
         })
     }
 
-    fn update_body(
-        &self,
-        prior: &NetworkModel,
-        plan: &NetworkModel,
-        _config: &NetworkModel,
-    ) -> Result<UpdateNetwork, Diagnostics> {
+    fn update_body(&self, change: Change<'_, NetworkModel>) -> Step<UpdateNetwork> {
         Ok(UpdateNetwork {
-            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-            description: changed_nullable(&prior.description, &plan.description)
-                .map(Option::unwrap_or_default),
-            admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
-            shared: changed(&prior.shared, &plan.shared),
-            external: changed(&prior.external, &plan.external),
-            mtu: mtu(changed(&prior.mtu, &plan.mtu).as_ref()),
-            port_security_enabled: changed(
-                &prior.port_security_enabled,
-                &plan.port_security_enabled,
-            ),
+            name: change.changed_or_cleared(|m| &m.name),
+            description: change.changed_or_cleared(|m| &m.description),
+            admin_state_up: change.changed(|m| &m.admin_state_up),
+            shared: change.changed(|m| &m.shared),
+            external: change.changed(|m| &m.external),
+            mtu: mtu(change.changed(|m| &m.mtu).as_ref()),
+            port_security_enabled: change.changed(|m| &m.port_security_enabled),
             ..Default::default()
         })
     }

@@ -9,11 +9,11 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::CloudObject;
+use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::net::{Cidr, parse_ip};
 use crate::support::schema::{region, tags};
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
+use crate::support::{attr_of, list_from_api, string_from_api};
 
 pub struct PortResource;
 
@@ -301,14 +301,11 @@ impl CloudObject for PortResource {
         PortModel::from_api(port, prior)
     }
 
-    async fn validate(&self, _ctx: &Ctx, config: &PortModel) -> Diagnostics {
+    fn validate(&self, config: &PortModel) -> Diagnostics {
         check_config(config)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
-        if plan.is_destroy() {
-            return Ok(());
-        }
         plan.carry_computed("fixed_ip", "subnet_id", "ip_address");
         plan.carry_computed("allowed_address_pair", "ip_address", "mac_address");
         let flag = |v: &Value| v.attr("no_security_groups").and_then(Value::as_bool) == Some(true);
@@ -325,13 +322,9 @@ impl CloudObject for PortResource {
         Ok(())
     }
 
-    fn create_body(
-        &self,
-        plan: &PortModel,
-        _config: &PortModel,
-    ) -> Result<CreatePort, Diagnostics> {
-        let fixed_ips = fixed_ips_of(plan);
-        let pairs = pairs_of(plan);
+    fn create_body(&self, plan: Plan<'_, PortModel>) -> Step<CreatePort> {
+        let fixed_ips = fixed_ips_of(plan.planned);
+        let pairs = pairs_of(plan.planned);
         let security_groups = if plan.no_security_groups.known() == Some(&true) {
             Some(Vec::new())
         } else {
@@ -351,14 +344,10 @@ impl CloudObject for PortResource {
         })
     }
 
-    fn update_body(
-        &self,
-        prior: &PortModel,
-        plan: &PortModel,
-        _config: &PortModel,
-    ) -> Result<UpdatePort, Diagnostics> {
-        let security_groups = if plan.no_security_groups.known() == Some(&true) {
-            prior
+    fn update_body(&self, change: Change<'_, PortModel>) -> Step<UpdatePort> {
+        let security_groups = if change.no_security_groups.known() == Some(&true) {
+            change
+                .prior
                 .security_group_ids
                 .known()
                 .is_some_and(|g| !g.is_empty())
@@ -369,30 +358,27 @@ impl CloudObject for PortResource {
                     .map(|v| v.iter().cloned().collect::<std::collections::BTreeSet<_>>())
             };
             match (
-                as_set(&prior.security_group_ids),
-                as_set(&plan.security_group_ids),
+                as_set(&change.prior.security_group_ids),
+                as_set(&change.security_group_ids),
             ) {
                 (old, Some(new)) if old.as_ref() != Some(&new) => Some(new.into_iter().collect()),
                 _ => None,
             }
         };
-        let plan_ips = fixed_ips_of(plan);
+        let plan_ips = fixed_ips_of(change.planned);
         let fixed_ips =
-            (plan.fixed_ip != prior.fixed_ip && !plan_ips.is_empty()).then_some(plan_ips);
-        let allowed_address_pairs = (pairs_of(plan) != pairs_of(prior)).then(|| pairs_of(plan));
+            (change.fixed_ip != change.prior.fixed_ip && !plan_ips.is_empty()).then_some(plan_ips);
+        let allowed_address_pairs =
+            (pairs_of(change.planned) != pairs_of(change.prior)).then(|| pairs_of(change.planned));
         Ok(UpdatePort {
-            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-            description: changed_nullable(&prior.description, &plan.description)
-                .map(Option::unwrap_or_default),
-            admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
+            name: change.changed_or_cleared(|m| &m.name),
+            description: change.changed_or_cleared(|m| &m.description),
+            admin_state_up: change.changed(|m| &m.admin_state_up),
             fixed_ips,
             security_groups,
-            port_security_enabled: changed(
-                &prior.port_security_enabled,
-                &plan.port_security_enabled,
-            ),
+            port_security_enabled: change.changed(|m| &m.port_security_enabled),
             allowed_address_pairs,
-            mac_address: changed(&prior.mac_address, &plan.mac_address),
+            mac_address: change.changed(|m| &m.mac_address),
             ..Default::default()
         })
     }

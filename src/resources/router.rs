@@ -9,10 +9,10 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::CloudObject;
+use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::schema::{region, tags};
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{changed, changed_nullable, list_from_api, string_from_api};
+use crate::support::{list_from_api, string_from_api};
 
 pub struct RouterResource;
 
@@ -107,7 +107,7 @@ impl CloudObject for RouterResource {
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
-        if plan.is_destroy() || plan.is_create() {
+        if plan.is_create() {
             return Ok(());
         }
         let gateway = plan
@@ -129,34 +129,26 @@ impl CloudObject for RouterResource {
         Ok(())
     }
 
-    fn create_body(
-        &self,
-        plan: &RouterModel,
-        config: &RouterModel,
-    ) -> Result<CreateRouter, Diagnostics> {
+    fn create_body(&self, plan: Plan<'_, RouterModel>) -> Step<CreateRouter> {
         Ok(CreateRouter {
             name: plan.name.known().cloned(),
             description: plan.description.known().cloned(),
             admin_state_up: plan.admin_state_up.known().copied(),
-            external_gateway_info: gateway_request(plan, config),
+            external_gateway_info: gateway_request(plan.planned, plan.config),
             ..Default::default()
         })
     }
 
-    fn update_body(
-        &self,
-        prior: &RouterModel,
-        plan: &RouterModel,
-        config: &RouterModel,
-    ) -> Result<UpdateRouter, Diagnostics> {
-        let gateway_changed = prior.external_network_id != plan.external_network_id
-            || (config.enable_snat.is_known() && prior.enable_snat != plan.enable_snat);
+    fn update_body(&self, change: Change<'_, RouterModel>) -> Step<UpdateRouter> {
+        let gateway_changed = change.prior.external_network_id != change.external_network_id
+            || (change.config.enable_snat.is_known()
+                && change.prior.enable_snat != change.enable_snat);
         Ok(UpdateRouter {
-            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-            description: changed_nullable(&prior.description, &plan.description)
-                .map(Option::unwrap_or_default),
-            admin_state_up: changed(&prior.admin_state_up, &plan.admin_state_up),
-            external_gateway_info: gateway_changed.then(|| gateway_request(plan, config)),
+            name: change.changed_or_cleared(|m| &m.name),
+            description: change.changed_or_cleared(|m| &m.description),
+            admin_state_up: change.changed(|m| &m.admin_state_up),
+            external_gateway_info: gateway_changed
+                .then(|| gateway_request(change.planned, change.config)),
             routes: None,
         })
     }

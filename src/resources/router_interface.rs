@@ -6,7 +6,6 @@
 //! from a subnet is removed by subnet: only that subnet leaves the port.
 
 use async_trait::async_trait;
-use scs_client::Client;
 use scs_client::network::{
     self as neutron, FixedIp, Port, RouterInterface, RouterInterfaceRequest,
 };
@@ -17,7 +16,8 @@ use tfplugin::framework::Ctx;
 use tfplugin::model::Timeouts;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, Plan, Step};
+use crate::support::Cloud;
 use crate::support::schema::region;
 
 pub struct RouterInterfaceResource;
@@ -88,8 +88,7 @@ impl InterfaceModel {
 /// request (the first answer was lost) and the repeat was refused because
 /// the router now has that port: the attach did happen.
 async fn already_attached_by_retry(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     router_id: &str,
     request: &RouterInterfaceRequest,
     err: &scs_client::Error,
@@ -101,12 +100,12 @@ async fn already_attached_by_retry(
         return None;
     }
     let filters = [("device_id", router_id)];
-    let ports = neutron::list_ports(client, &filters).await.ok()?;
+    let ports = neutron::list_ports(cloud, &filters).await.ok()?;
     let port = ports.into_iter().find(|p| match request {
         RouterInterfaceRequest::SubnetId(s) => p.fixed_ips.iter().any(|ip| ip.subnet_id == *s),
         RouterInterfaceRequest::PortId(id) => p.id == *id,
     })?;
-    ctx.warn(
+    cloud.ctx.warn(
         "Router interface attached on a repeated request",
         format!(
             "The first answer to attaching port {} to router {router_id} was lost and the repeated request was \
@@ -180,42 +179,30 @@ impl CloudObject for RouterInterfaceResource {
         InterfaceModel::from_port(port.clone(), prior).is_some()
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx,
-        client: &Client,
-        plan: &InterfaceModel,
-        _config: &InterfaceModel,
-    ) -> Step<Port> {
+    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, InterfaceModel>) -> Step<Port> {
         let router_id = plan.router_id.known().cloned().unwrap_or_default();
-        let request = request_of(plan).ok_or_else(|| {
+        let request = request_of(plan.planned).ok_or_else(|| {
             Diagnostic::error(
                 "Missing subnet_id or port_id",
                 "Give exactly one of subnet_id or port_id.",
             )
         })?;
-        let added = match neutron::add_router_interface(client, &router_id, &request).await {
+        let added = match neutron::add_router_interface(cloud, &router_id, &request).await {
             Ok(added) => added,
-            Err(e) => already_attached_by_retry(ctx, client, &router_id, &request, &e)
+            Err(e) => already_attached_by_retry(cloud, &router_id, &request, &e)
                 .await
                 .ok_or(e)?,
         };
         Ok(attached_port(added))
     }
 
-    async fn get(&self, _ctx: &Ctx, client: &Client, port_id: &str) -> Step<Option<Port>> {
-        Ok(neutron::get_port(client, port_id).await?)
+    async fn get(&self, cloud: &Cloud<'_>, port_id: &str) -> Step<Option<Port>> {
+        Ok(neutron::get_port(cloud, port_id).await?)
     }
 
     /// An interface made from a subnet is removed by subnet: Neutron may have
     /// put several IPv6 subnets on the same port, and only this one leaves.
-    async fn delete(
-        &self,
-        _ctx: &Ctx,
-        client: &Client,
-        port_id: &str,
-        state: &InterfaceModel,
-    ) -> Step<()> {
+    async fn delete(&self, cloud: &Cloud<'_>, port_id: &str, state: &InterfaceModel) -> Step<()> {
         let Some(router_id) = state.router_id.known() else {
             return Ok(());
         };
@@ -223,7 +210,7 @@ impl CloudObject for RouterInterfaceResource {
             Some(subnet) => RouterInterfaceRequest::SubnetId(subnet.clone()),
             None => RouterInterfaceRequest::PortId(port_id.to_owned()),
         };
-        Ok(neutron::remove_router_interface(client, router_id, &request).await?)
+        Ok(neutron::remove_router_interface(cloud, router_id, &request).await?)
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str) -> Result<InterfaceModel, Diagnostics> {

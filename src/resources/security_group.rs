@@ -2,21 +2,20 @@
 //! Its rules are `scs_security_group_rule` resources.
 
 use async_trait::async_trait;
-use scs_client::Client;
 use scs_client::network::{
     self as neutron, CreateSecurityGroup, SecurityGroup, UpdateSecurityGroup,
 };
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
-use tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use tfplugin::framework::Ctx;
+use tfplugin::diagnostics::Diagnostic;
 use tfplugin::model::Timeouts;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{Change, CloudObject, Plan, Step};
+use crate::support::Cloud;
 use crate::support::schema::{region, tags};
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{attr_of, changed, changed_nullable, list_from_api, string_from_api};
+use crate::support::{attr_of, list_from_api, string_from_api};
 
 pub struct SecurityGroupResource;
 
@@ -70,11 +69,7 @@ impl CloudObject for SecurityGroupResource {
         }
     }
 
-    fn create_body(
-        &self,
-        plan: &SecurityGroupModel,
-        _config: &SecurityGroupModel,
-    ) -> Result<CreateSecurityGroup, Diagnostics> {
+    fn create_body(&self, plan: Plan<'_, SecurityGroupModel>) -> Step<CreateSecurityGroup> {
         Ok(CreateSecurityGroup {
             name: plan.name.known().cloned().unwrap_or_default(),
             description: plan.description.known().cloned(),
@@ -85,8 +80,7 @@ impl CloudObject for SecurityGroupResource {
     /// Deletes the rules Neutron put into the new group, all at once.
     async fn settle(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
+        cloud: &Cloud<'_>,
         group: SecurityGroup,
         plan: &SecurityGroupModel,
     ) -> Step<SecurityGroup> {
@@ -95,7 +89,7 @@ impl CloudObject for SecurityGroupResource {
         }
         let mut deletions = tokio::task::JoinSet::new();
         for rule in &group.security_group_rules {
-            let (client, id) = (client.clone(), rule.id.clone());
+            let (client, id) = (cloud.client.clone(), rule.id.clone());
             deletions.spawn(async move { neutron::delete_security_group_rule(&client, &id).await });
         }
         while let Some(joined) = deletions.join_next().await {
@@ -105,28 +99,16 @@ impl CloudObject for SecurityGroupResource {
         Ok(group)
     }
 
-    fn update_body(
-        &self,
-        prior: &SecurityGroupModel,
-        plan: &SecurityGroupModel,
-        _config: &SecurityGroupModel,
-    ) -> Result<UpdateSecurityGroup, Diagnostics> {
+    fn update_body(&self, change: Change<'_, SecurityGroupModel>) -> Step<UpdateSecurityGroup> {
         Ok(UpdateSecurityGroup {
-            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-            description: changed_nullable(&prior.description, &plan.description)
-                .map(Option::unwrap_or_default),
-            stateful: changed(&prior.stateful, &plan.stateful),
+            name: change.changed_or_cleared(|m| &m.name),
+            description: change.changed_or_cleared(|m| &m.description),
+            stateful: change.changed(|m| &m.stateful),
         })
     }
 
-    async fn update(
-        &self,
-        _ctx: &Ctx,
-        client: &Client,
-        id: &str,
-        body: UpdateSecurityGroup,
-    ) -> Step<()> {
-        neutron::update_security_group(client, id, &body).await?;
+    async fn update(&self, cloud: &Cloud<'_>, id: &str, body: UpdateSecurityGroup) -> Step<()> {
+        neutron::update_security_group(cloud, id, &body).await?;
         Ok(())
     }
 }

@@ -7,17 +7,16 @@
 //! typically a default egress rule) is adopted with a warning.
 
 use async_trait::async_trait;
-use scs_client::Client;
 use scs_client::network::{CreateSecurityGroupRule, SecurityGroupRule, collections};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
-use tfplugin::framework::Ctx;
 use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::one_of;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, Plan, Step};
+use crate::support::Cloud;
 use crate::support::net::{Cidr, PortField, check_port_range, protocol_number};
 use crate::support::schema::region;
 use crate::support::string_from_api;
@@ -231,7 +230,7 @@ impl CloudObject for SecurityGroupRuleResource {
         RuleModel::from_api(rule, prior)
     }
 
-    async fn validate(&self, _ctx: &Ctx, config: &RuleModel) -> Diagnostics {
+    fn validate(&self, config: &RuleModel) -> Diagnostics {
         let mut rule = config.clone();
         if rule.ethertype.is_null() {
             rule.ethertype = Attr::Known("IPv4".to_owned());
@@ -243,10 +242,8 @@ impl CloudObject for SecurityGroupRuleResource {
     /// with a warning instead of failing the apply.
     async fn create(
         &self,
-        ctx: &Ctx,
-        client: &Client,
-        plan: &RuleModel,
-        _config: &RuleModel,
+        cloud: &Cloud<'_>,
+        plan: Plan<'_, RuleModel>,
     ) -> Step<SecurityGroupRule> {
         let body = CreateSecurityGroupRule {
             security_group_id: plan.security_group_id.known().cloned().unwrap_or_default(),
@@ -259,10 +256,7 @@ impl CloudObject for SecurityGroupRuleResource {
             remote_group_id: plan.remote_group_id.known().cloned(),
             description: plan.description.known().cloned(),
         };
-        let e = match collections::SECURITY_GROUP_RULES
-            .create(client, &body)
-            .await
-        {
+        let e = match collections::SECURITY_GROUP_RULES.create(cloud, &body).await {
             Ok(rule) => return Ok(rule),
             Err(e) if e.error_type() == Some("SecurityGroupRuleExists") => e,
             Err(e) => return Err(e.into()),
@@ -270,10 +264,10 @@ impl CloudObject for SecurityGroupRuleResource {
         let Some(id) = e.api_message().and_then(existing_rule_id) else {
             return Err(e.into());
         };
-        let Some(existing) = collections::SECURITY_GROUP_RULES.get(client, &id).await? else {
+        let Some(existing) = collections::SECURITY_GROUP_RULES.get(cloud, &id).await? else {
             return Err(e.into());
         };
-        ctx.warn(
+        cloud.ctx.warn(
             "Adopted an existing security group rule",
             format!(
                 "Security group {} already had this rule ({id}), for example as one of the rules Neutron \

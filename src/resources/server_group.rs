@@ -2,16 +2,15 @@
 //! keep servers together or apart.
 
 use async_trait::async_trait;
-use scs_client::Client;
 use scs_client::compute::{self as nova, ServerGroup};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
-use tfplugin::framework::Ctx;
 use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::one_of;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, Plan, Step};
+use crate::support::Cloud;
 use crate::support::schema::region;
 use crate::support::text::nova_name_validator;
 
@@ -66,22 +65,20 @@ impl CloudObject for ServerGroupResource {
 
     async fn create(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
-        plan: &ServerGroupModel,
-        _config: &ServerGroupModel,
+        cloud: &Cloud<'_>,
+        plan: Plan<'_, ServerGroupModel>,
     ) -> Step<ServerGroup> {
         let name = plan.name.known().cloned().unwrap_or_default();
         let policy = plan.policy.known().cloned().unwrap_or_default();
-        Ok(nova::create_server_group(client, &name, &policy).await?)
+        Ok(nova::create_server_group(cloud, &name, &policy).await?)
     }
 
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<ServerGroup>> {
-        Ok(nova::get_server_group(client, id).await?)
+    async fn get(&self, cloud: &Cloud<'_>, id: &str) -> Step<Option<ServerGroup>> {
+        Ok(nova::get_server_group(cloud, id).await?)
     }
 
-    async fn delete(&self, _ctx: &Ctx, client: &Client, id: &str, _: &Self::Model) -> Step<()> {
-        Ok(nova::delete_server_group(client, id).await?)
+    async fn delete(&self, cloud: &Cloud<'_>, id: &str, _: &Self::Model) -> Step<()> {
+        Ok(nova::delete_server_group(cloud, id).await?)
     }
 }
 

@@ -11,13 +11,13 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::CloudObject;
+use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::net::{
     Cidr, check_pool, cidr_validator, default_allocation_pools, ip_validator, ip_version, parse_ip,
 };
 use crate::support::schema::{region, tags};
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{changed, changed_nullable, list_from_api, string_from_api};
+use crate::support::{list_from_api, string_from_api};
 
 pub struct SubnetResource;
 
@@ -373,14 +373,11 @@ impl CloudObject for SubnetResource {
         SubnetModel::from_api(subnet, prior)
     }
 
-    async fn validate(&self, _ctx: &Ctx, config: &SubnetModel) -> Diagnostics {
+    fn validate(&self, config: &SubnetModel) -> Diagnostics {
         check_config(config)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
-        if plan.is_destroy() {
-            return Ok(());
-        }
         let no_gateway = plan.planned.attr("no_gateway").and_then(Value::as_bool);
         let had_gateway = plan.prior.attr("gateway_ip").is_some_and(Value::is_known);
         if no_gateway == Some(true) {
@@ -392,11 +389,7 @@ impl CloudObject for SubnetResource {
         Ok(())
     }
 
-    fn create_body(
-        &self,
-        plan: &SubnetModel,
-        _config: &SubnetModel,
-    ) -> Result<CreateSubnet, Diagnostics> {
+    fn create_body(&self, plan: Plan<'_, SubnetModel>) -> Step<CreateSubnet> {
         let gateway_ip = if plan.no_gateway.known() == Some(&true) {
             Some(None)
         } else {
@@ -423,45 +416,39 @@ impl CloudObject for SubnetResource {
         })
     }
 
-    fn update_body(
-        &self,
-        prior: &SubnetModel,
-        plan: &SubnetModel,
-        _config: &SubnetModel,
-    ) -> Result<UpdateSubnet, Diagnostics> {
-        let gateway_ip = if plan.no_gateway.known() == Some(&true) {
-            (prior.gateway_ip.is_known()).then_some(None)
+    fn update_body(&self, change: Change<'_, SubnetModel>) -> Step<UpdateSubnet> {
+        let gateway_ip = if change.no_gateway.known() == Some(&true) {
+            (change.prior.gateway_ip.is_known()).then_some(None)
         } else {
-            changed(&prior.gateway_ip, &plan.gateway_ip).map(Some)
+            change.changed(|m| &m.gateway_ip).map(Some)
         };
-        let allocation_pools =
-            (pools_of(&prior.allocation_pool) != pools_of(&plan.allocation_pool)).then(|| {
-                let pools = pools_of(&plan.allocation_pool);
-                if !pools.is_empty() {
-                    return pools;
-                }
-                // No blocks any more: back to the pool Neutron would have made.
-                let cidr = plan.cidr.known().and_then(|c| Cidr::parse(c).ok());
-                let gateway = plan.gateway_ip.known().and_then(|g| parse_ip(g).ok());
-                cidr.map(|c| default_allocation_pools(&c, gateway))
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(s, e)| AllocationPool {
-                        start: s.to_string(),
-                        end: e.to_string(),
-                    })
-                    .collect()
-            });
-        let host_routes = (routes_of(&prior.host_route) != routes_of(&plan.host_route))
-            .then(|| routes_of(&plan.host_route));
+        let allocation_pools = (pools_of(&change.prior.allocation_pool)
+            != pools_of(&change.allocation_pool))
+        .then(|| {
+            let pools = pools_of(&change.allocation_pool);
+            if !pools.is_empty() {
+                return pools;
+            }
+            // No blocks any more: back to the pool Neutron would have made.
+            let cidr = change.cidr.known().and_then(|c| Cidr::parse(c).ok());
+            let gateway = change.gateway_ip.known().and_then(|g| parse_ip(g).ok());
+            cidr.map(|c| default_allocation_pools(&c, gateway))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, e)| AllocationPool {
+                    start: s.to_string(),
+                    end: e.to_string(),
+                })
+                .collect()
+        });
+        let host_routes = (routes_of(&change.prior.host_route) != routes_of(&change.host_route))
+            .then(|| routes_of(&change.host_route));
         Ok(UpdateSubnet {
-            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-            description: changed_nullable(&prior.description, &plan.description)
-                .map(Option::unwrap_or_default),
+            name: change.changed_or_cleared(|m| &m.name),
+            description: change.changed_or_cleared(|m| &m.description),
             gateway_ip,
-            enable_dhcp: changed(&prior.enable_dhcp, &plan.enable_dhcp),
-            dns_nameservers: changed_nullable(&prior.dns_nameservers, &plan.dns_nameservers)
-                .map(Option::unwrap_or_default),
+            enable_dhcp: change.changed(|m| &m.enable_dhcp),
+            dns_nameservers: change.changed_or_cleared(|m| &m.dns_nameservers),
             allocation_pools,
             host_routes,
         })

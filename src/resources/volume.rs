@@ -13,10 +13,11 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::int_between;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{Change, CloudObject, Plan, Step};
+use crate::support::Cloud;
 use crate::support::schema::region;
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{attr_of, budget, call, changed_nullable, string_from_api};
+use crate::support::{attr_of, call, string_from_api};
 
 pub struct VolumeResource;
 
@@ -154,17 +155,16 @@ impl VolumeModel {
 /// Waits until the volume has one of the `wanted` statuses; an error status
 /// fails with Cinder's own explanation (its latest user message).
 pub(crate) async fn wait_volume(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     id: &str,
     wanted: &[&str],
     summary: &str,
 ) -> Result<Volume, Diagnostics> {
-    let budget = budget(ctx);
+    let budget = cloud.budget();
     call(
-        ctx,
+        cloud.ctx,
         summary,
-        cinder::wait_for_volume(client, id, wanted, budget.deadline, &budget.cancel),
+        cinder::wait_for_volume(cloud, id, wanted, budget.deadline, &budget.cancel),
     )
     .await
 }
@@ -190,47 +190,41 @@ fn vanished(id: &str) -> Diagnostics {
 
 /// Grows `vol` to `to` GiB and waits until it is back to its status. An attached volume is
 /// extended online, which needs block storage microversion 3.42 and a backend that can do it.
-async fn extend(ctx: &Ctx, client: &Client, vol: &Volume, to: u64) -> Result<(), Diagnostics> {
+async fn extend(cloud: &Cloud<'_>, vol: &Volume, to: u64) -> Result<(), Diagnostics> {
     let attached = vol.status == "in-use";
     let request = if attached {
         call(
-            ctx,
+            cloud.ctx,
             "Cannot extend attached volume",
-            cinder::extend_attached_volume(client, &vol.id, to),
+            cinder::extend_attached_volume(cloud, &vol.id, to),
         )
         .await
     } else {
         call(
-            ctx,
+            cloud.ctx,
             "Cannot extend volume",
-            cinder::extend_volume(client, &vol.id, to),
+            cinder::extend_volume(cloud, &vol.id, to),
         )
         .await
     };
     request?;
     let waited = wait_volume(
-        ctx,
-        client,
+        cloud,
         &vol.id,
         &[vol.status.as_str()],
         "Volume extension did not finish",
     )
     .await;
     match waited {
-        Err(d) if attached => Err(with_online_extend_hint(ctx, client, &vol.id, d).await),
+        Err(d) if attached => Err(with_online_extend_hint(cloud, &vol.id, d).await),
         other => other.map(|_| ()),
     }
 }
 
 /// Cinder only says that its driver failed; the likely reason and the way out are ours to give.
-async fn with_online_extend_hint(
-    ctx: &Ctx,
-    client: &Client,
-    id: &str,
-    mut d: Diagnostics,
-) -> Diagnostics {
+async fn with_online_extend_hint(cloud: &Cloud<'_>, id: &str, mut d: Diagnostics) -> Diagnostics {
     let stuck = matches!(
-        call(ctx, "Cannot read volume", cinder::get_volume(client, id)).await,
+        call(cloud.ctx, "Cannot read volume", cinder::get_volume(cloud, id)).await,
         Ok(Some(v)) if v.status == "error_extending"
     );
     if stuck {
@@ -248,16 +242,11 @@ async fn with_online_extend_hint(
 
 /// Changes `vol`'s type in place (Cinder migrates the data if the backend must change) and
 /// waits until the volume is back to its status with the new type.
-async fn retype(
-    ctx: &Ctx,
-    client: &Client,
-    vol: &Volume,
-    new_type: &str,
-) -> Result<(), Diagnostics> {
+async fn retype(cloud: &Cloud<'_>, vol: &Volume, new_type: &str) -> Result<(), Diagnostics> {
     let found = call(
-        ctx,
+        cloud.ctx,
         "Cannot read volume types",
-        cinder::find_volume_type(client, new_type),
+        cinder::find_volume_type(cloud, new_type),
     )
     .await?;
     let Some(found) = found else {
@@ -273,21 +262,21 @@ async fn retype(
         return Ok(());
     }
     call(
-        ctx,
+        cloud.ctx,
         "Cannot change the volume type",
-        cinder::retype_volume(client, &vol.id, new_type, cinder::MigrationPolicy::OnDemand),
+        cinder::retype_volume(cloud, &vol.id, new_type, cinder::MigrationPolicy::OnDemand),
     )
     .await?;
     call(
-        ctx,
+        cloud.ctx,
         "Volume type change did not finish",
         cinder::wait_for_retype(
-            client,
+            cloud,
             &vol.id,
             &found.name,
             &vol.status,
-            budget(ctx).deadline,
-            ctx.cancellation_token(),
+            cloud.budget().deadline,
+            cloud.ctx.cancellation_token(),
         ),
     )
     .await
@@ -320,16 +309,15 @@ impl CloudObject for VolumeResource {
 
     async fn complete(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
+        cloud: &Cloud<'_>,
         state: VolumeModel,
         prior: &VolumeModel,
     ) -> Step<VolumeModel> {
-        Ok(keep_type_id(client, state, prior).await)
+        Ok(keep_type_id(cloud, state, prior).await)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, change: &mut PlanChange) -> Result<(), Diagnostics> {
-        if change.is_create() || change.is_destroy() {
+        if change.is_create() {
             return Ok(());
         }
         let prior: VolumeModel = change.prior_as()?;
@@ -345,11 +333,7 @@ impl CloudObject for VolumeResource {
         Ok(())
     }
 
-    fn create_body(
-        &self,
-        plan: &VolumeModel,
-        _config: &VolumeModel,
-    ) -> Result<CreateVolume, Diagnostics> {
+    fn create_body(&self, plan: Plan<'_, VolumeModel>) -> Step<CreateVolume> {
         Ok(CreateVolume {
             size: plan.size.known().copied().unwrap_or(1),
             name: plan.name.known().cloned(),
@@ -365,14 +349,12 @@ impl CloudObject for VolumeResource {
 
     async fn settle(
         &self,
-        ctx: &Ctx,
-        client: &Client,
+        cloud: &Cloud<'_>,
         created: Volume,
         _plan: &VolumeModel,
     ) -> Step<Volume> {
         Ok(wait_volume(
-            ctx,
-            client,
+            cloud,
             &created.id,
             &["available"],
             "Volume did not become available",
@@ -380,59 +362,45 @@ impl CloudObject for VolumeResource {
         .await?)
     }
 
-    fn update_body(
-        &self,
-        prior: &VolumeModel,
-        plan: &VolumeModel,
-        _config: &VolumeModel,
-    ) -> Result<UpdateVolume, Diagnostics> {
+    fn update_body(&self, change: Change<'_, VolumeModel>) -> Step<UpdateVolume> {
         Ok(UpdateVolume {
-            name: changed_nullable(&prior.name, &plan.name).map(Option::unwrap_or_default),
-            description: changed_nullable(&prior.description, &plan.description)
-                .map(Option::unwrap_or_default),
-            metadata: changed_nullable(&prior.metadata, &plan.metadata)
-                .map(Option::unwrap_or_default),
+            name: change.changed_or_cleared(|m| &m.name),
+            description: change.changed_or_cleared(|m| &m.description),
+            metadata: change.changed_or_cleared(|m| &m.metadata),
         })
     }
 
     /// Grows and retypes in place; both return the volume to the status it
     /// had, which decides how to extend.
-    async fn update_actions(
-        &self,
-        ctx: &Ctx,
-        client: &Client,
-        id: &str,
-        prior: &VolumeModel,
-        plan: &VolumeModel,
-    ) -> Step<()> {
-        let grow_to = match (prior.size.known(), plan.size.known()) {
+    async fn update_actions(&self, cloud: &Cloud<'_>, change: Change<'_, VolumeModel>) -> Step<()> {
+        let grow_to = match (change.prior.size.known(), change.size.known()) {
             (Some(&from), Some(&to)) if to < from => return Err(shrink_error(from, to).into()),
             (Some(&from), Some(&to)) if to > from => Some(to),
             _ => None,
         };
-        let retype_to = plan
+        let retype_to = change
             .volume_type
             .known()
-            .filter(|&t| prior.volume_type.known() != Some(t));
+            .filter(|&t| change.prior.volume_type.known() != Some(t));
         if grow_to.is_none() && retype_to.is_none() {
             return Ok(());
         }
-        let current = cinder::get_volume(client, id)
+        let current = cinder::get_volume(cloud, change.id)
             .await?
-            .ok_or_else(|| vanished(id))?;
+            .ok_or_else(|| vanished(change.id))?;
         if let Some(to) = grow_to {
-            extend(ctx, client, &current, to).await?;
+            extend(cloud, &current, to).await?;
         }
         if let Some(new_type) = retype_to {
-            retype(ctx, client, &current, new_type).await?;
+            retype(cloud, &current, new_type).await?;
         }
         Ok(())
     }
 
-    async fn delete(&self, ctx: &Ctx, client: &Client, id: &str, _: &VolumeModel) -> Step<()> {
-        cinder::delete_volume(client, id).await?;
-        let budget = budget(ctx);
-        Ok(cinder::wait_for_volume_deleted(client, id, budget.deadline, &budget.cancel).await?)
+    async fn delete(&self, cloud: &Cloud<'_>, id: &str, _: &VolumeModel) -> Step<()> {
+        cinder::delete_volume(cloud, id).await?;
+        let budget = cloud.budget();
+        Ok(cinder::wait_for_volume_deleted(cloud, id, budget.deadline, &budget.cancel).await?)
     }
 }
 

@@ -1,7 +1,6 @@
 //! `scs_volume_attachment`: a Cinder volume attached to a Nova server.
 
 use async_trait::async_trait;
-use scs_client::Client;
 use scs_client::compute::{self as nova, AttachVolume, VolumeAttachment};
 use scs_client::volume as cinder;
 use serde::{Deserialize, Serialize};
@@ -12,7 +11,8 @@ use tfplugin::model::Timeouts;
 use tfplugin::value::Attr;
 
 use super::volume::wait_volume;
-use crate::lifecycle::{CloudObject, Step};
+use crate::lifecycle::{CloudObject, Plan, Step};
+use crate::support::Cloud;
 use crate::support::call;
 use crate::support::schema::region;
 
@@ -82,22 +82,14 @@ impl AttachmentModel {
 }
 
 /// Waits until the volume is free again; a volume that is gone counts too.
-async fn wait_detached(ctx: &Ctx, client: &Client, volume_id: &str) -> Result<(), Diagnostics> {
-    match wait_volume(
-        ctx,
-        client,
-        volume_id,
-        &["available"],
-        "Volume was not detached",
-    )
-    .await
-    {
+async fn wait_detached(cloud: &Cloud<'_>, volume_id: &str) -> Result<(), Diagnostics> {
+    match wait_volume(cloud, volume_id, &["available"], "Volume was not detached").await {
         Ok(_) => Ok(()),
         Err(d) => {
             let gone = call(
-                ctx,
+                cloud.ctx,
                 "Cannot read volume",
-                cinder::get_volume(client, volume_id),
+                cinder::get_volume(cloud, volume_id),
             )
             .await
             .is_ok_and(|v| v.is_none());
@@ -118,10 +110,8 @@ impl CloudObject for VolumeAttachmentResource {
 
     async fn create(
         &self,
-        _ctx: &Ctx,
-        client: &Client,
-        plan: &AttachmentModel,
-        _config: &AttachmentModel,
+        cloud: &Cloud<'_>,
+        plan: Plan<'_, AttachmentModel>,
     ) -> Step<VolumeAttachment> {
         let server_id = plan.server_id.known().cloned().unwrap_or_default();
         let volume_id = plan.volume_id.known().cloned().unwrap_or_default();
@@ -130,7 +120,7 @@ impl CloudObject for VolumeAttachmentResource {
             device: plan.device.known().cloned(),
             ..Default::default()
         };
-        let att = nova::attach_volume(client, &server_id, &body).await?;
+        let att = nova::attach_volume(cloud, &server_id, &body).await?;
         Ok(VolumeAttachment {
             server_id,
             volume_id,
@@ -141,14 +131,12 @@ impl CloudObject for VolumeAttachmentResource {
     /// Waits until Cinder reports the volume in use.
     async fn settle(
         &self,
-        ctx: &Ctx,
-        client: &Client,
+        cloud: &Cloud<'_>,
         att: VolumeAttachment,
         _plan: &AttachmentModel,
     ) -> Step<VolumeAttachment> {
         wait_volume(
-            ctx,
-            client,
+            cloud,
             &att.volume_id,
             &["in-use"],
             "Volume attachment did not finish",
@@ -157,9 +145,9 @@ impl CloudObject for VolumeAttachmentResource {
         Ok(att)
     }
 
-    async fn get(&self, _ctx: &Ctx, client: &Client, id: &str) -> Step<Option<VolumeAttachment>> {
+    async fn get(&self, cloud: &Cloud<'_>, id: &str) -> Step<Option<VolumeAttachment>> {
         let (server_id, volume_id) = parse_id(id)?;
-        let found = nova::get_volume_attachment(client, &server_id, &volume_id).await?;
+        let found = nova::get_volume_attachment(cloud, &server_id, &volume_id).await?;
         Ok(found.map(|att| VolumeAttachment {
             server_id,
             volume_id,
@@ -168,10 +156,10 @@ impl CloudObject for VolumeAttachmentResource {
     }
 
     /// Detaches and waits until the volume is free again.
-    async fn delete(&self, ctx: &Ctx, client: &Client, id: &str, _: &AttachmentModel) -> Step<()> {
+    async fn delete(&self, cloud: &Cloud<'_>, id: &str, _: &AttachmentModel) -> Step<()> {
         let (server_id, volume_id) = parse_id(id)?;
-        nova::detach_volume(client, &server_id, &volume_id).await?;
-        Ok(wait_detached(ctx, client, &volume_id).await?)
+        nova::detach_volume(cloud, &server_id, &volume_id).await?;
+        Ok(wait_detached(cloud, &volume_id).await?)
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str) -> Result<AttachmentModel, Diagnostics> {

@@ -52,3 +52,31 @@ pub fn client_for(ctx: &Ctx, region: &Attr<String>) -> Result<(Client, Attr<Stri
         )),
     }
 }
+
+/// What a life-cycle step talks to: the client for the object's region and the request's context,
+/// whose deadline and cancellation bound every wait. It dereferences to the client, so a step
+/// passes it straight to the client's functions.
+#[derive(Clone, Copy)]
+pub struct Cloud<'a> {
+    pub ctx: &'a Ctx,
+    pub client: &'a Client,
+}
+
+impl<'a> Cloud<'a> {
+    pub fn new(ctx: &'a Ctx, client: &'a Client) -> Self {
+        Self { ctx, client }
+    }
+
+    /// The deadline and cancellation of the request, for the client's waits.
+    pub fn budget(&self) -> scs_client::wait::Budget {
+        super::budget(self.ctx)
+    }
+}
+
+impl std::ops::Deref for Cloud<'_> {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        self.client
+    }
+}

@@ -11,7 +11,7 @@ pub mod schema;
 pub mod text;
 mod values;
 
-pub use client::{ProviderData, client_for};
+pub use client::{Cloud, ProviderData, client_for};
 pub use errors::{budget, call, cloud_error, describe_filters, exactly_one, interrupted};
 pub use values::{
     attr_of, changed, changed_nullable, changed_tags, list_from_api, string_from_api,

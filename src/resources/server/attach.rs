@@ -7,14 +7,13 @@
 //! Nova deletes it when the NIC is detached or the server is deleted, also
 //! when the server is deleted outside Terraform, so no port is left behind.
 
-use scs_client::Client;
 use scs_client::compute::{self as nova, AttachInterface, InterfaceAttachment, ServerNetwork};
 use scs_client::network::{self as neutron, FixedIp, UpdatePort};
 use tfplugin::diagnostics::Diagnostics;
-use tfplugin::framework::Ctx;
 use tfplugin::value::Attr;
 
 use super::outcome::wait_deadline;
+use crate::support::Cloud;
 use crate::support::call;
 
 /// The security groups the port of a NIC on a network needs besides what
@@ -29,8 +28,7 @@ fn port_groups(server_groups: &Attr<Vec<String>>) -> Option<&[String]> {
 /// Attaches the NIC `nic` (from `nic_request`) to server `id`, whose
 /// security groups are `groups`.
 pub(crate) async fn attach(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     id: &str,
     nic: ServerNetwork,
     groups: &Attr<Vec<String>>,
@@ -49,32 +47,31 @@ pub(crate) async fn attach(
         ..Default::default()
     };
     let attached = call(
-        ctx,
+        cloud.ctx,
         "Cannot attach interface",
-        nova::attach_interface(client, id, &body),
+        nova::attach_interface(cloud, id, &body),
     )
     .await?;
     if let (true, Some(names)) = (on_network, port_groups(groups)) {
-        give_server_groups(ctx, client, id, &attached.port_id, names).await?;
+        give_server_groups(cloud, id, &attached.port_id, names).await?;
     }
     Ok(attached)
 }
 
 /// Sets the groups `names` of server `id` on the port Nova made for a NIC.
 async fn give_server_groups(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     id: &str,
     port: &str,
     names: &[String],
 ) -> Result<(), Diagnostics> {
-    let server = call(ctx, "Cannot read server", nova::get_server(client, id))
+    let server = call(cloud.ctx, "Cannot read server", nova::get_server(cloud, id))
         .await?
         .ok_or_else(|| super::status::gone("Cannot attach interface", id))?;
     let security_groups = call(
-        ctx,
+        cloud.ctx,
         "Cannot find the server's security groups",
-        neutron::security_group_ids(client, &server.tenant_id, names),
+        neutron::security_group_ids(cloud, &server.tenant_id, names),
     )
     .await?;
     let body = UpdatePort {
@@ -82,9 +79,9 @@ async fn give_server_groups(
         ..Default::default()
     };
     call(
-        ctx,
+        cloud.ctx,
         "Cannot give the new NIC the server's security groups",
-        neutron::update_port(client, port, &body),
+        neutron::update_port(cloud, port, &body),
     )
     .await?;
     Ok(())
@@ -92,8 +89,7 @@ async fn give_server_groups(
 
 /// Detaches the NICs with `ports` from server `id` and waits until Nova has.
 pub(crate) async fn detach(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     id: &str,
     ports: &[String],
 ) -> Result<(), Diagnostics> {
@@ -102,21 +98,21 @@ pub(crate) async fn detach(
     }
     for port in ports {
         call(
-            ctx,
+            cloud.ctx,
             "Cannot detach interface",
-            nova::detach_interface(client, id, port),
+            nova::detach_interface(cloud, id, port),
         )
         .await?;
     }
     call(
-        ctx,
+        cloud.ctx,
         "Interface detach did not finish",
         nova::wait_for_interfaces_detached(
-            client,
+            cloud,
             id,
             ports,
-            wait_deadline(ctx, super::SERVER_TIMEOUT),
-            ctx.cancellation_token(),
+            wait_deadline(cloud.ctx, super::SERVER_TIMEOUT),
+            cloud.ctx.cancellation_token(),
         ),
     )
     .await?;

@@ -1,14 +1,13 @@
 //! What a server boots from: flavor and image look-ups, and the rule that
 //! turns a diskless SCS flavor plus an image into boot from a new volume.
 
-use scs_client::Client;
 use scs_client::compute::{self as nova, BlockDeviceMapping, Flavor, FlavorRef};
 use scs_client::image::{self as glance, Image};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::Ctx;
 use tfplugin::value::Attr;
 
 use super::model::BlockDevice;
+use crate::support::Cloud;
 use crate::support::call;
 
 fn not_found(attr: &str, what: String) -> Diagnostics {
@@ -20,8 +19,7 @@ fn not_found(attr: &str, what: String) -> Diagnostics {
 /// The flavor `flavor_id` or `flavor_name` names (SCS name variants
 /// included).
 pub(crate) async fn find_flavor(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     id: &Attr<String>,
     name: &Attr<String>,
 ) -> Result<Flavor, Diagnostics> {
@@ -37,9 +35,9 @@ pub(crate) async fn find_flavor(
         }
     };
     call(
-        ctx,
+        cloud.ctx,
         "Cannot look up flavor",
-        nova::find_flavor(client, wanted),
+        nova::find_flavor(cloud, wanted),
     )
     .await?
     .map_err(|e| {
@@ -51,14 +49,13 @@ pub(crate) async fn find_flavor(
 
 /// The flavor called `name`; `None` when no single flavor is.
 pub(crate) async fn flavor_by_name(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     name: &str,
 ) -> Result<Option<Flavor>, Diagnostics> {
     let found = call(
-        ctx,
+        cloud.ctx,
         "Cannot look up flavor",
-        nova::find_flavor(client, FlavorRef::Name(name)),
+        nova::find_flavor(cloud, FlavorRef::Name(name)),
     )
     .await?;
     Ok(found.ok())
@@ -67,13 +64,12 @@ pub(crate) async fn flavor_by_name(
 /// The image `image_id` names, or the newest active image called
 /// `image_name` (SCS rotates images under a stable name).
 pub(crate) async fn find_image(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     id: &Attr<String>,
     name: &Attr<String>,
 ) -> Result<Option<Image>, Diagnostics> {
     if let Some(id) = id.known() {
-        let found = call(ctx, "Cannot read image", glance::get_image(client, id)).await?;
+        let found = call(cloud.ctx, "Cannot read image", glance::get_image(cloud, id)).await?;
         return found.map(Some).ok_or_else(|| {
             not_found(
                 "image_id",
@@ -85,9 +81,9 @@ pub(crate) async fn find_image(
         return Ok(None);
     };
     let found = call(
-        ctx,
+        cloud.ctx,
         "Cannot look up image",
-        glance::list_images(client, &[("name", name), ("status", "active")]),
+        glance::list_images(cloud, &[("name", name), ("status", "active")]),
     )
     .await?;
     let newest = found.into_iter().max_by(|a, b| {

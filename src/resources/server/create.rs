@@ -22,23 +22,24 @@ use super::outcome::{applied, partial};
 use super::read::refreshed;
 use super::server_ctx;
 use super::status::{set_power, wait_status};
-use crate::support::{call, client_for};
+use crate::support::{Cloud, call, client_for};
 
 pub(super) async fn create(ctx: &Ctx, req: &CreateRequest) -> ApplyResult {
     let plan: ServerModel = try_apply!(req.planned_as());
     let config: ServerModel = try_apply!(req.config_as());
     let ctx = try_apply!(server_ctx(ctx, &req.planned, TimeoutKind::Create));
     let (client, region) = try_apply!(client_for(&ctx, &plan.region));
+    let cloud = Cloud::new(&ctx, &client);
     let mut state = ServerModel {
         region,
         ..plan.clone()
     };
-    let flavor = try_apply!(find_flavor(&ctx, &client, &plan.flavor_id, &plan.flavor_name).await);
+    let flavor = try_apply!(find_flavor(&cloud, &plan.flavor_id, &plan.flavor_name).await);
     state.flavor_id = Attr::Known(flavor.id.clone());
     if !plan.flavor_name.is_known() {
         state.flavor_name = Attr::Known(flavor.name.clone());
     }
-    let image = try_apply!(find_image(&ctx, &client, &plan.image_id, &plan.image_name).await);
+    let image = try_apply!(find_image(&cloud, &plan.image_id, &plan.image_name).await);
     if let Some(img) = &image {
         state.image_id = Attr::Known(img.id.clone());
         if !state.image_name.is_known() {
@@ -87,7 +88,7 @@ pub(super) async fn create(ctx: &Ctx, req: &CreateRequest) -> ApplyResult {
     let nics = plan.network.known().cloned().unwrap_or_default();
     let mut requested = Vec::new();
     for (i, nic) in nics.iter().enumerate() {
-        requested.push(try_apply!(nic_request(&ctx, &client, nic, i).await));
+        requested.push(try_apply!(nic_request(&cloud, nic, i).await));
     }
     let body = CreateServer {
         name: plan.name.known().cloned().unwrap_or_default(),
@@ -128,15 +129,7 @@ pub(super) async fn create(ctx: &Ctx, req: &CreateRequest) -> ApplyResult {
     state.id = Attr::Known(id.clone());
     // From here on the server exists: every failure returns it so
     // Terraform records it (tainted) instead of orphaning it.
-    let server = match wait_status(
-        &ctx,
-        &client,
-        &id,
-        &["ACTIVE"],
-        "Server did not become ACTIVE",
-    )
-    .await
-    {
+    let server = match wait_status(&cloud, &id, &["ACTIVE"], "Server did not become ACTIVE").await {
         Ok(s) => s,
         Err(d) => return partial(&ctx, &state, d),
     };
@@ -162,11 +155,11 @@ pub(super) async fn create(ctx: &Ctx, req: &CreateRequest) -> ApplyResult {
         }
     }
     if plan.power_state.known().map(String::as_str) == Some(SHUTOFF)
-        && let Err(d) = set_power(&ctx, &client, &id, SHUTOFF).await
+        && let Err(d) = set_power(&cloud, &id, SHUTOFF).await
     {
         return partial(&ctx, &state, d);
     }
-    match refreshed(&ctx, &client, &id, &state).await {
+    match refreshed(&cloud, &id, &state).await {
         Ok(m) => applied(&ctx, &m),
         Err(d) => partial(&ctx, &state, d),
     }

@@ -12,7 +12,7 @@ use super::model::{SHUTOFF, ServerModel};
 use super::outcome::wait_deadline;
 use super::status::set_power;
 use super::{SERVER_TIMEOUT, server_ctx};
-use crate::support::{call, client_for};
+use crate::support::{Cloud, call, client_for};
 
 pub(super) async fn delete(ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
     let prior: ServerModel = from_value(&state)?;
@@ -21,10 +21,11 @@ pub(super) async fn delete(ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
     };
     let ctx = server_ctx(ctx, &state, TimeoutKind::Delete)?;
     let (client, _) = client_for(&ctx, &prior.region)?;
+    let cloud = Cloud::new(&ctx, &client);
     if prior.stop_before_destroy.known() == Some(&true) {
         let current = call(&ctx, "Cannot read server", nova::get_server(&client, &id)).await?;
         if current.is_some_and(|s| s.status == "ACTIVE") {
-            set_power(&ctx, &client, &id, SHUTOFF).await?;
+            set_power(&cloud, &id, SHUTOFF).await?;
         }
     }
     call(

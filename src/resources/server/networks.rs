@@ -3,14 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use scs_client::Client;
 use scs_client::compute::{InterfaceAttachment, ServerNetwork};
 use scs_client::network as neutron;
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::Ctx;
 use tfplugin::value::Attr;
 
 use super::model::NetworkBlock;
+use crate::support::Cloud;
 use crate::support::call;
 
 fn same_ip_or_unset(want: &Attr<String>, have: &Attr<String>) -> bool {
@@ -181,8 +180,7 @@ pub(crate) fn blocks_from_interfaces(
 
 /// Network names for the NICs whose block does not already carry one.
 pub(crate) async fn network_names(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     ifaces: &[InterfaceAttachment],
     wanted: &[NetworkBlock],
 ) -> Result<BTreeMap<String, String>, Diagnostics> {
@@ -197,9 +195,9 @@ pub(crate) async fn network_names(
             continue;
         }
         let net = call(
-            ctx,
+            cloud.ctx,
             "Cannot read the server's network",
-            neutron::get_network(client, &iface.net_id),
+            neutron::get_network(cloud, &iface.net_id),
         )
         .await?;
         if let Some(net) = net.filter(|n| !n.name.is_empty()) {
@@ -211,15 +209,14 @@ pub(crate) async fn network_names(
 
 /// The id of the network called `name` (one, not zero or several).
 pub(crate) async fn network_id_by_name(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     name: &str,
     path: AttributePath,
 ) -> Result<String, Diagnostics> {
     let found = call(
-        ctx,
+        cloud.ctx,
         "Cannot look up the network",
-        neutron::list_networks(client, &[("name", name)]),
+        neutron::list_networks(cloud, &[("name", name)]),
     )
     .await?;
     match found.as_slice() {
@@ -244,8 +241,7 @@ pub(crate) async fn network_id_by_name(
 
 /// What Nova needs to create or attach the NIC of block `index`.
 pub(crate) async fn nic_request(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     block: &NetworkBlock,
     index: usize,
 ) -> Result<ServerNetwork, Diagnostics> {
@@ -258,7 +254,7 @@ pub(crate) async fn nic_request(
     }
     let uuid = match (block.uuid.known(), block.name.known()) {
         (Some(u), _) => u.clone(),
-        (None, Some(n)) => network_id_by_name(ctx, client, n, path.join_attr("name")).await?,
+        (None, Some(n)) => network_id_by_name(cloud, n, path.join_attr("name")).await?,
         (None, None) => {
             return Err(Diagnostic::error(
                 "Network block without a network",

@@ -10,7 +10,7 @@ use tfplugin::value::Attr;
 use super::boot::{find_flavor, find_image, implicit_volume_boot, root_volume_size};
 use super::model::ServerModel;
 use super::networks::plan_networks;
-use crate::support::{call, client_for};
+use crate::support::{Cloud, call, client_for};
 
 /// One of two attributes that name the same object (`*_id` / `*_name`): the
 /// configured one is planned as written; the other keeps its recorded value
@@ -188,11 +188,12 @@ async fn plan_root_volume(
         unknown(planned);
         return Ok(());
     };
+    let cloud = Cloud::new(ctx, &client);
     if !flavor_known {
         unknown(planned);
         return Ok(());
     }
-    let flavor = find_flavor(ctx, &client, &config.flavor_id, &config.flavor_name).await?;
+    let flavor = find_flavor(&cloud, &config.flavor_id, &config.flavor_name).await?;
     planned.flavor_id = Attr::Known(flavor.id.clone());
     if config.flavor_name.is_null() {
         planned.flavor_name = Attr::Known(flavor.name.clone());
@@ -214,7 +215,7 @@ async fn plan_root_volume(
     let image = if image_pending {
         None
     } else {
-        find_image(ctx, &client, &config.image_id, &config.image_name).await?
+        find_image(&cloud, &config.image_id, &config.image_name).await?
     };
     if image.is_none() && !image_pending {
         // Nothing to make the root volume from.

@@ -1,34 +1,33 @@
 //! Waiting for Nova: a status, a rebuild, a power state.
 
 use scs_client::compute::{self as nova, Server};
+use scs_client::volume as cinder;
 use scs_client::wait::{Poll, wait_for};
-use scs_client::{Client, volume as cinder};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::Ctx;
 
 use super::SERVER_TIMEOUT;
 use super::model::{ACTIVE, SHUTOFF};
 use super::outcome::wait_deadline;
+use crate::support::Cloud;
 use crate::support::call;
 
 /// Waits until the server has one of the `wanted` statuses; ERROR ends the
 /// wait with Nova's fault message.
 pub(super) async fn wait_status(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     id: &str,
     wanted: &[&str],
     summary: &str,
 ) -> Result<Server, Diagnostics> {
     call(
-        ctx,
+        cloud.ctx,
         summary,
         nova::wait_for_server(
-            client,
+            cloud,
             id,
             wanted,
-            wait_deadline(ctx, SERVER_TIMEOUT),
-            ctx.cancellation_token(),
+            wait_deadline(cloud.ctx, SERVER_TIMEOUT),
+            cloud.ctx.cancellation_token(),
         ),
     )
     .await
@@ -39,15 +38,15 @@ pub(super) fn gone(summary: &str, id: &str) -> Diagnostics {
 }
 
 /// Waits until the rebuild Nova accepted has finished.
-pub(super) async fn wait_rebuild(ctx: &Ctx, client: &Client, id: &str) -> Result<(), Diagnostics> {
+pub(super) async fn wait_rebuild(cloud: &Cloud<'_>, id: &str) -> Result<(), Diagnostics> {
     call(
-        ctx,
+        cloud.ctx,
         "Rebuild did not finish",
         nova::wait_for_server_rebuilt(
-            client,
+            cloud,
             id,
-            wait_deadline(ctx, SERVER_TIMEOUT),
-            ctx.cancellation_token(),
+            wait_deadline(cloud.ctx, SERVER_TIMEOUT),
+            cloud.ctx.cancellation_token(),
         ),
     )
     .await?;
@@ -55,25 +54,30 @@ pub(super) async fn wait_rebuild(ctx: &Ctx, client: &Client, id: &str) -> Result
 }
 
 /// Brings the server to `want` (`active` / `shutoff`).
-pub(super) async fn set_power(
-    ctx: &Ctx,
-    client: &Client,
-    id: &str,
-    want: &str,
-) -> Result<(), Diagnostics> {
-    let s = call(ctx, "Cannot read server", nova::get_server(client, id))
+pub(super) async fn set_power(cloud: &Cloud<'_>, id: &str, want: &str) -> Result<(), Diagnostics> {
+    let s = call(cloud.ctx, "Cannot read server", nova::get_server(cloud, id))
         .await?
         .ok_or_else(|| gone("Cannot change power state", id))?;
     match (want, s.status.as_str()) {
         (ACTIVE, "ACTIVE") | (SHUTOFF, "SHUTOFF") => Ok(()),
         (ACTIVE, "SHUTOFF") => {
-            call(ctx, "Cannot start server", nova::start_server(client, id)).await?;
-            wait_status(ctx, client, id, &["ACTIVE"], "Server did not start").await?;
+            call(
+                cloud.ctx,
+                "Cannot start server",
+                nova::start_server(cloud, id),
+            )
+            .await?;
+            wait_status(cloud, id, &["ACTIVE"], "Server did not start").await?;
             Ok(())
         }
         (SHUTOFF, "ACTIVE") => {
-            call(ctx, "Cannot stop server", nova::stop_server(client, id)).await?;
-            wait_status(ctx, client, id, &["SHUTOFF"], "Server did not stop").await?;
+            call(
+                cloud.ctx,
+                "Cannot stop server",
+                nova::stop_server(cloud, id),
+            )
+            .await?;
+            wait_status(cloud, id, &["SHUTOFF"], "Server did not stop").await?;
             Ok(())
         }
         (_, other) => Err(Diagnostic::error(
@@ -92,18 +96,17 @@ pub(super) async fn set_power(
 /// is done, and Cinder may record the volume's new image a moment later. A
 /// refresh right after the apply must already see the new image.
 pub(super) async fn wait_root_volume_image(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     volume_id: &str,
     image_id: &str,
 ) -> Result<(), Diagnostics> {
     let op = format!("wait for root volume {volume_id} to show image {image_id}");
     let polled = wait_for(
         &op,
-        wait_deadline(ctx, SERVER_TIMEOUT),
-        ctx.cancellation_token(),
+        wait_deadline(cloud.ctx, SERVER_TIMEOUT),
+        cloud.ctx.cancellation_token(),
         || async {
-            Ok(match cinder::get_volume(client, volume_id).await? {
+            Ok(match cinder::get_volume(cloud, volume_id).await? {
                 None => Poll::failed("DELETED", Some("the root volume no longer exists".into())),
                 Some(v) if v.image_id() == Some(image_id) => Poll::Ready(()),
                 Some(v) => Poll::pending(format!(
@@ -114,5 +117,5 @@ pub(super) async fn wait_root_volume_image(
             })
         },
     );
-    call(ctx, "Rebuild did not finish", polled).await
+    call(cloud.ctx, "Rebuild did not finish", polled).await
 }

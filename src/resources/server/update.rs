@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use scs_client::Client;
 use scs_client::compute::{self as nova, RebuildServer, UpdateServer};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{ApplyResult, Ctx, UpdateRequest};
@@ -19,6 +18,7 @@ use super::outcome::{applied, partial};
 use super::read::refreshed;
 use super::server_ctx;
 use super::status::{gone, set_power, wait_rebuild, wait_root_volume_image, wait_status};
+use crate::support::Cloud;
 use crate::support::{call, changed_tags, client_for};
 
 pub(super) async fn update(ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
@@ -26,12 +26,13 @@ pub(super) async fn update(ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
     let plan: ServerModel = try_apply!(req.planned_as());
     let ctx = try_apply!(server_ctx(ctx, &req.planned, TimeoutKind::Update));
     let (client, _) = try_apply!(client_for(&ctx, &plan.region));
+    let cloud = Cloud::new(&ctx, &client);
     let Some(id) = prior.id.known().cloned() else {
         return ApplyResult::failed(gone("Cannot update server", "(no id)"));
     };
     let mut working = plan.clone();
-    let changes = apply_changes(&ctx, &client, &id, &prior, &mut working).await;
-    match (changes, refreshed(&ctx, &client, &id, &working).await) {
+    let changes = apply_changes(&cloud, &id, &prior, &mut working).await;
+    match (changes, refreshed(&cloud, &id, &working).await) {
         (Ok(()), Ok(m)) => applied(&ctx, &m),
         // Record what did change before the failure.
         (Err(d), Ok(m)) => partial(&ctx, &m, d),
@@ -46,8 +47,7 @@ pub(super) async fn update(ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
 /// Every in-place change, in an order Nova accepts: attributes first,
 /// then NICs, resize, rebuild, and the power state last.
 async fn apply_changes(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     id: &str,
     prior: &ServerModel,
     working: &mut ServerModel,
@@ -60,26 +60,26 @@ async fn apply_changes(
             ..Default::default()
         };
         call(
-            ctx,
+            cloud.ctx,
             "Cannot rename server",
-            nova::update_server(client, id, &body),
+            nova::update_server(cloud, id, &body),
         )
         .await?;
     }
     if working.metadata != prior.metadata {
         let metadata = working.metadata.known().cloned().unwrap_or_default();
         call(
-            ctx,
+            cloud.ctx,
             "Cannot set server metadata",
-            nova::set_server_metadata(client, id, &metadata),
+            nova::set_server_metadata(cloud, id, &metadata),
         )
         .await?;
     }
     if let Some(tags) = changed_tags(&prior.tags, &working.tags) {
         call(
-            ctx,
+            cloud.ctx,
             "Cannot tag server",
-            nova::set_server_tags(client, id, &tags),
+            nova::set_server_tags(cloud, id, &tags),
         )
         .await?;
     }
@@ -91,30 +91,30 @@ async fn apply_changes(
         let have: BTreeSet<&String> = have.iter().collect();
         for name in want.difference(&have) {
             call(
-                ctx,
+                cloud.ctx,
                 "Cannot add security group",
-                nova::add_server_security_group(client, id, name),
+                nova::add_server_security_group(cloud, id, name),
             )
             .await?;
         }
         for name in have.difference(&want) {
             call(
-                ctx,
+                cloud.ctx,
                 "Cannot remove security group",
-                nova::remove_server_security_group(client, id, name),
+                nova::remove_server_security_group(cloud, id, name),
             )
             .await?;
         }
     }
-    change_nics(ctx, client, id, prior, working).await?;
+    change_nics(cloud, id, prior, working).await?;
     let flavor_changed =
         working.flavor_id != prior.flavor_id || working.flavor_name != prior.flavor_name;
     if flavor_changed {
-        let flavor = find_flavor(ctx, client, &working.flavor_id, &working.flavor_name).await?;
+        let flavor = find_flavor(cloud, &working.flavor_id, &working.flavor_name).await?;
         // Another spelling of the same flavor (`SCS-2V:4` for `SCS-2V-4`) is no resize.
         let same_flavor = prior.flavor_id.known() == Some(&flavor.id);
         if !same_flavor {
-            resize(ctx, client, id, &flavor.id).await?;
+            resize(cloud, id, &flavor.id).await?;
         }
         working.flavor_id = Attr::Known(flavor.id);
         if !working.flavor_name.is_known() {
@@ -129,7 +129,7 @@ async fn apply_changes(
         let (want_id, want_name) = (working.image_id.clone(), working.image_name.clone());
         working.image_id = prior.image_id.clone();
         working.image_name = prior.image_name.clone();
-        let image = find_image(ctx, client, &want_id, &want_name)
+        let image = find_image(cloud, &want_id, &want_name)
             .await?
             .ok_or_else(|| {
                 Diagnostics::from(
@@ -146,10 +146,10 @@ async fn apply_changes(
         // it replaces the server.
         const FAILED: &str = "Cannot rebuild server";
         if prior.boots_from_volume() {
-            let started = nova::rebuild_volume_backed_server(client, id, &body);
-            call(ctx, FAILED, started).await?;
+            let started = nova::rebuild_volume_backed_server(cloud, id, &body);
+            call(cloud.ctx, FAILED, started).await?;
         } else {
-            call(ctx, FAILED, nova::rebuild_server(client, id, &body)).await?;
+            call(cloud.ctx, FAILED, nova::rebuild_server(cloud, id, &body)).await?;
         }
         // Accepted: the server is rebuilt from the new image, whatever
         // the wait below says.
@@ -160,13 +160,13 @@ async fn apply_changes(
         } else {
             Attr::Known(image.name)
         };
-        wait_rebuild(ctx, client, id).await?;
+        wait_rebuild(cloud, id).await?;
         if let Some(root) = prior.root_volume_id.known() {
-            wait_root_volume_image(ctx, client, root, &new_image).await?;
+            wait_root_volume_image(cloud, root, &new_image).await?;
         }
     }
     if let Some(want) = working.power_state.known() {
-        set_power(ctx, client, id, want).await?;
+        set_power(cloud, id, want).await?;
     }
     Ok(())
 }
@@ -192,8 +192,7 @@ fn nic_changes(before: &[NetworkBlock], after: &[NetworkBlock]) -> (Vec<String>,
 }
 
 async fn change_nics(
-    ctx: &Ctx,
-    client: &Client,
+    cloud: &Cloud<'_>,
     id: &str,
     prior: &ServerModel,
     working: &mut ServerModel,
@@ -201,13 +200,13 @@ async fn change_nics(
     let before = prior.network.known().cloned().unwrap_or_default();
     let mut after = working.network.known().cloned().unwrap_or_default();
     let (detach, attach) = nic_changes(&before, &after);
-    attach::detach(ctx, client, id, &detach).await?;
+    attach::detach(cloud, id, &detach).await?;
     for i in attach {
         let Some(nic) = after.get_mut(i) else {
             continue;
         };
-        let wanted = nic_request(ctx, client, nic, i).await?;
-        let attached = attach::attach(ctx, client, id, wanted, &working.security_groups).await?;
+        let wanted = nic_request(cloud, nic, i).await?;
+        let attached = attach::attach(cloud, id, wanted, &working.security_groups).await?;
         nic.port = Attr::Known(attached.port_id);
         if nic.uuid.is_unknown() {
             nic.uuid = Attr::Known(attached.net_id);
@@ -218,28 +217,21 @@ async fn change_nics(
 }
 
 /// Resizes to `flavor_id` and confirms it, waiting for each step.
-async fn resize(ctx: &Ctx, client: &Client, id: &str, flavor_id: &str) -> Result<(), Diagnostics> {
+async fn resize(cloud: &Cloud<'_>, id: &str, flavor_id: &str) -> Result<(), Diagnostics> {
     call(
-        ctx,
+        cloud.ctx,
         "Cannot resize server",
-        nova::resize_server(client, id, flavor_id),
+        nova::resize_server(cloud, id, flavor_id),
     )
     .await?;
-    wait_status(ctx, client, id, &["VERIFY_RESIZE"], "Resize did not finish").await?;
+    wait_status(cloud, id, &["VERIFY_RESIZE"], "Resize did not finish").await?;
     call(
-        ctx,
+        cloud.ctx,
         "Cannot confirm resize",
-        nova::confirm_resize(client, id),
+        nova::confirm_resize(cloud, id),
     )
     .await?;
-    wait_status(
-        ctx,
-        client,
-        id,
-        &["ACTIVE", "SHUTOFF"],
-        "Resize did not finish",
-    )
-    .await?;
+    wait_status(cloud, id, &["ACTIVE", "SHUTOFF"], "Resize did not finish").await?;
     Ok(())
 }
 
