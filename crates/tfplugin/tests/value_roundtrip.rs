@@ -1,10 +1,15 @@
 //! Property tests: every value shape round-trips through msgpack (and, when
-//! it has no unknowns, through JSON) under its type.
+//! it has no unknowns, through JSON) under its type, and no bytes a client
+//! could send, valid encodings with bytes changed included, make a decoder
+//! panic. A failure proptest finds is saved in
+//! `value_roundtrip.proptest-regressions` beside this file and replayed
+//! first on every later run.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use tfplugin::value::{
     Number, Type, Value, decode_json, decode_msgpack, encode_json, encode_msgpack,
 };
@@ -124,7 +129,11 @@ fn typed_value(allow_unknown: bool) -> impl Strategy<Value = (Type, Value)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn msgpack_round_trip((ty, value) in typed_value(true)) {
@@ -156,5 +165,37 @@ proptest! {
     fn decoder_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..64), ty in arb_type()) {
         let _ = decode_msgpack(&bytes, &ty);
         let _ = decode_json(&bytes, &ty);
+    }
+
+    /// Random bytes rarely get past a decoder's first check; a valid encoding with a few bytes
+    /// changed, cut short or extended reaches its deeper paths (lengths, nesting, unknowns).
+    #[test]
+    fn decoders_survive_changed_valid_encodings(
+        (ty, value) in typed_value(true),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..6),
+    ) {
+        let mut bytes = encode_msgpack(&value, &ty).unwrap();
+        let mut json = if value.is_wholly_known() { encode_json(&value, &ty).unwrap() } else { Vec::new() };
+        for buf in [&mut bytes, &mut json] {
+            for (at, byte, kind) in &edits {
+                if buf.is_empty() {
+                    buf.push(*byte);
+                    continue;
+                }
+                let i = at.index(buf.len());
+                match kind {
+                    0 => buf[i] = *byte,
+                    1 => buf.insert(i, *byte),
+                    _ => buf.truncate(i),
+                }
+            }
+        }
+        if let Ok(back) = decode_msgpack(&bytes, &ty) {
+            // Whatever the decoder accepts is a value of the type: it encodes again.
+            prop_assert!(encode_msgpack(&back, &ty).is_ok());
+        }
+        if let Ok(back) = decode_json(&json, &ty) {
+            prop_assert!(encode_json(&back, &ty).is_ok());
+        }
     }
 }
