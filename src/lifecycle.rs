@@ -32,7 +32,8 @@ use tfplugin::model::Model;
 use tfplugin::value::Attr;
 
 use crate::support::{
-    Cloud, budget, changed, changed_nullable, changed_tags, client_for, cloud_error, interrupted,
+    Cloud, budget, changed, changed_nullable, changed_tags, client_for, cloud_error,
+    configured_tags, interrupted, with_owner_tag,
 };
 
 /// Why a step of a life-cycle hook failed: the cloud refused (its error is
@@ -371,7 +372,11 @@ impl<T: CloudObject> Managed<T> {
     /// the mapping chose another.
     fn state_of(&self, api: T::Api, prior: &T::Model) -> T::Model {
         let id = api.id().to_owned();
+        let tags = api.tags().map(<[String]>::to_vec);
         let mut state = self.0.state_from(api, prior);
+        if let (Some(tags), Some(prior_tags)) = (tags, prior.tags()) {
+            state.set_tags(configured_tags(&tags, prior_tags));
+        }
         if stored_id(&state).is_none() {
             state.set_id(Attr::Known(id));
         }
@@ -452,6 +457,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
             Err(d) => return Applied::failed(d),
         };
         // From here on the object exists: every failure keeps it in state.
+        let taggable = created.tags().is_some();
         let mut state = self.state_of(created.clone(), &planned);
         let settled = Self::step(ctx, &summary, self.0.settle(&cloud, created, &planned)).await;
         match settled {
@@ -467,15 +473,16 @@ impl<T: CloudObject> TypedResource for Managed<T> {
                 return Applied::partial(state, d);
             }
         }
-        if let (Some(id), Some(tags)) = (stored_id(&state), planned.tags()) {
-            if let Some(tags) = tags.known().filter(|t| !t.is_empty()) {
-                let tagged = Self::step(ctx, &Self::summary("tag"), async {
-                    self.0.set_tags(&client, &id, tags).await
-                })
-                .await;
-                if let Err(d) = tagged {
-                    return Applied::partial(state, d);
-                }
+        // Every object of a kind with tags gets the owner tag, also when the configuration sets
+        // none: it is what finds the objects a lost state left behind.
+        if let (Some(id), Some(tags), true) = (stored_id(&state), planned.tags(), taggable) {
+            let with_owner = with_owner_tag(tags.known().map_or(&[], Vec::as_slice));
+            let tagged = Self::step(ctx, &Self::summary("tag"), async {
+                self.0.set_tags(&client, &id, &with_owner).await
+            })
+            .await;
+            if let Err(d) = tagged {
+                return Applied::partial(state, d);
             }
             state.set_tags(tags.clone());
         }
@@ -541,7 +548,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
                 && let Some(tags) = changed_tags(old, new)
             {
                 Self::step(ctx, &Self::summary("tag"), async {
-                    self.0.set_tags(&client, &id, &tags).await
+                    self.0.set_tags(&client, &id, &with_owner_tag(&tags)).await
                 })
                 .await?;
             }

@@ -145,6 +145,12 @@ async fn server_life_cycle() {
     assert_eq!(sent[0]["server"]["flavorRef"], json!("flv-SCS-2V-4-20"));
     assert_eq!(sent[0]["server"]["imageRef"], json!(image));
     assert_eq!(sent[0]["server"]["networks"], json!([{"uuid": net}]));
+    // The server is created with the provider's owner tag, which the state does not show.
+    assert_eq!(
+        sent[0]["server"]["tags"],
+        json!(["managed-by=terraform-provider-scs"])
+    );
+    assert!(js(&state)["tags"].is_null(), "{state:?}");
     let network = js(&state)["network"].clone();
     assert_eq!(network[0]["uuid"], json!(net));
     assert!(

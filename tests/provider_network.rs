@@ -119,15 +119,27 @@ async fn network_update_sends_only_changed_fields() {
         .await;
     let puts = tf.bodies("PUT", &format!("{}/{id}", os::NETWORKS));
     assert_eq!(puts, [json!({"network": {"description": "two"}})]);
+    // The create marks the network as the provider's; the update keeps the mark.
     let tags = tf.bodies("PUT", &format!("{}/{id}/tags", os::NETWORKS));
-    assert_eq!(tags, [json!({"tags": ["x"]})]);
+    assert_eq!(
+        tags,
+        [
+            json!({"tags": [OWNER_TAG]}),
+            json!({"tags": ["x", OWNER_TAG]})
+        ]
+    );
     assert_eq!(s(&updated, "description"), "two");
     assert_eq!(s(&updated, "id"), id, "updated in place");
     assert_eq!(
         tf.cloud.object(os::NETWORKS, &id).unwrap()["tags"],
-        json!(["x"])
+        json!(["x", OWNER_TAG])
     );
+    // The mark is the provider's, not the configuration's: the state shows only "x".
+    assert_eq!(js(&updated)["tags"], json!(["x"]));
+    assert!(js(&state)["tags"].is_null(), "{state:?}");
 }
+
+const OWNER_TAG: &str = "managed-by=terraform-provider-scs";
 
 #[tokio::test]
 async fn network_update_error_carries_the_clouds_message() {

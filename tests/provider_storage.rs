@@ -34,7 +34,12 @@ async fn volume_life_cycle() {
     let sent = tf.bodies("POST", os::VOLUMES);
     assert_eq!(sent[0]["volume"]["size"], json!(10));
     assert_eq!(sent[0]["volume"]["volume_type"], json!("standard"));
-    assert_eq!(sent[0]["volume"]["metadata"], json!({"backup": "daily"}));
+    // The provider's owner mark goes with the configured metadata, and stays out of the state.
+    assert_eq!(
+        sent[0]["volume"]["metadata"],
+        json!({"backup": "daily", "managed-by": "terraform-provider-scs"})
+    );
+    assert_eq!(js(&state)["metadata"], json!({"backup": "daily"}));
 }
 
 #[tokio::test]

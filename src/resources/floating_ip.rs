@@ -20,7 +20,7 @@ use crate::support::Cloud;
 use crate::support::net::ip_validator;
 use crate::support::schema::{region, tags};
 use crate::support::text::description_validator;
-use crate::support::{attr_of, cloud_error, exactly_one, list_from_api, string_from_api};
+use crate::support::{attr_of, cloud_error, exactly_one, string_from_api};
 
 pub struct FloatingIpResource;
 
@@ -104,7 +104,6 @@ impl CloudObject for FloatingIpResource {
             port_id: attr_of(fip.port_id),
             fixed_ip: attr_of(fip.fixed_ip_address),
             description: string_from_api(fip.description, &prior.description),
-            tags: list_from_api(fip.tags, &prior.tags),
             status: Attr::Known(fip.status),
             ..Default::default()
         }

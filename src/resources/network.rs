@@ -11,7 +11,7 @@ use tfplugin::value::Attr;
 use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::schema::{region, tags};
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{attr_of, list_from_api, string_from_api};
+use crate::support::{attr_of, string_from_api};
 
 pub struct NetworkResource;
 
@@ -81,7 +81,6 @@ impl CloudObject for NetworkResource {
             external: Attr::Known(net.external),
             mtu: attr_of(net.mtu.map(i64::from)),
             port_security_enabled: attr_of(net.port_security_enabled),
-            tags: list_from_api(net.tags, &prior.tags),
             status: Attr::Known(net.status),
             subnet_ids: Attr::Known(net.subnets),
             ..Default::default()

@@ -13,7 +13,7 @@ use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::net::{Cidr, parse_ip};
 use crate::support::schema::{region, tags};
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{attr_of, list_from_api, string_from_api};
+use crate::support::{attr_of, string_from_api};
 
 pub struct PortResource;
 
@@ -195,7 +195,6 @@ impl PortModel {
                 &prior_pairs,
             )),
             mac_address: Attr::Known(port.mac_address),
-            tags: list_from_api(port.tags, &prior.tags),
             all_fixed_ips: Attr::Known(
                 port.fixed_ips.into_iter().map(|ip| ip.ip_address).collect(),
             ),

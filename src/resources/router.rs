@@ -11,8 +11,8 @@ use tfplugin::value::{Attr, Value};
 
 use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::schema::{region, tags};
+use crate::support::string_from_api;
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{list_from_api, string_from_api};
 
 pub struct RouterResource;
 
@@ -101,7 +101,6 @@ impl CloudObject for RouterResource {
                     })
                     .collect(),
             ),
-            tags: list_from_api(router.tags, &prior.tags),
             ..Default::default()
         }
     }

@@ -15,7 +15,7 @@ use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::Cloud;
 use crate::support::schema::{region, tags};
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{attr_of, list_from_api, string_from_api};
+use crate::support::{attr_of, string_from_api};
 
 pub struct SecurityGroupResource;
 
@@ -64,7 +64,6 @@ impl CloudObject for SecurityGroupResource {
             delete_default_rules: Attr::Known(
                 prior.delete_default_rules.known().copied().unwrap_or(false),
             ),
-            tags: list_from_api(group.tags, &prior.tags),
             ..Default::default()
         }
     }

@@ -254,7 +254,6 @@ impl SubnetModel {
             dns_nameservers: list_from_api(dns, &prior.dns_nameservers),
             allocation_pool: Attr::Known(pools),
             host_route: Attr::Known(routes),
-            tags: list_from_api(subnet.tags, &prior.tags),
             ..Default::default()
         }
     }

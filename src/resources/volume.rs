@@ -17,7 +17,7 @@ use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::Cloud;
 use crate::support::schema::region;
 use crate::support::text::{description_validator, name_validator};
-use crate::support::{attr_of, call, string_from_api};
+use crate::support::{OWNER_KEY, OWNER_VALUE, attr_of, call, string_from_api};
 
 pub struct VolumeResource;
 
@@ -105,8 +105,8 @@ pub struct VolumeModel {
     timeouts: Attr<Timeouts>,
 }
 
-/// Keys Cinder adds to the metadata of attached volumes by itself.
-const CINDER_METADATA: [&str; 2] = ["attached_mode", "readonly"];
+/// Keys Cinder adds to the metadata of attached volumes by itself, and the provider's owner mark.
+const NOT_CONFIGURED_METADATA: [&str; 3] = ["attached_mode", "readonly", OWNER_KEY];
 
 fn metadata_from_api(
     mut api: BTreeMap<String, String>,
@@ -114,13 +114,22 @@ fn metadata_from_api(
 ) -> Attr<BTreeMap<String, String>> {
     let configured = prior.known();
     api.retain(|k, _| {
-        !CINDER_METADATA.contains(&k.as_str()) || configured.is_some_and(|p| p.contains_key(k))
+        !NOT_CONFIGURED_METADATA.contains(&k.as_str())
+            || configured.is_some_and(|p| p.contains_key(k))
     });
     if api.is_empty() && !configured.is_some_and(BTreeMap::is_empty) {
         Attr::Null
     } else {
         Attr::Known(api)
     }
+}
+
+/// The metadata a volume should carry: the configured keys and the owner mark (Cinder replaces
+/// the whole set on every update, so the mark goes with each one).
+fn with_owner_mark(configured: Option<&BTreeMap<String, String>>) -> BTreeMap<String, String> {
+    let mut all = configured.cloned().unwrap_or_default();
+    all.insert(OWNER_KEY.to_owned(), OWNER_VALUE.to_owned());
+    all
 }
 
 impl VolumeModel {
@@ -343,7 +352,7 @@ impl CloudObject for VolumeResource {
             image_ref: plan.image_id.known().cloned(),
             snapshot_id: plan.snapshot_id.known().cloned(),
             source_volid: plan.source_volume_id.known().cloned(),
-            metadata: plan.metadata.known().cloned(),
+            metadata: Some(with_owner_mark(plan.metadata.known())),
         })
     }
 
@@ -366,7 +375,9 @@ impl CloudObject for VolumeResource {
         Ok(UpdateVolume {
             name: change.changed_or_cleared(|m| &m.name),
             description: change.changed_or_cleared(|m| &m.description),
-            metadata: change.changed_or_cleared(|m| &m.metadata),
+            metadata: change
+                .changed_or_cleared(|m| &m.metadata)
+                .map(|m| with_owner_mark(Some(&m))),
         })
     }
 

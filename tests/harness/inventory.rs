@@ -5,7 +5,9 @@
 //!
 //! A scenario's objects are those named (floating IPs: described) with its prefix and what hangs
 //! off them: the rules of its security groups (without the egress rules Neutron gives every new
-//! group), the interface ports of its routers and the volume attachments of its servers.
+//! group), the interface ports of its routers and the volume attachments of its servers. Objects
+//! of kinds that take tags or metadata must carry the provider's owner mark: one without it was
+//! made by something else, or the mark was lost.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -22,6 +24,17 @@ pub struct Held {
     pub kind: String,
     pub id: String,
     pub label: String,
+    /// Whether it carries the owner mark; `None` for kinds that cannot carry one.
+    pub marked: Option<bool>,
+}
+
+/// The owner mark, as a tag (Neutron objects, servers) and as a metadata key and value (volumes).
+const OWNER_TAG: &str = "managed-by=terraform-provider-scs";
+const OWNER_KEY: &str = "managed-by";
+const OWNER_VALUE: &str = "terraform-provider-scs";
+
+fn tagged(tags: &[String]) -> Option<bool> {
+    Some(tags.iter().any(|t| t == OWNER_TAG))
 }
 
 impl fmt::Display for Held {
@@ -50,54 +63,56 @@ pub fn cloud_objects(cloud: &Cloud, prefix: &str) -> Vec<Held> {
     let c = cloud.client();
     let ours = |name: &str| name.starts_with(&format!("{prefix}-"));
     let mut out = Vec::new();
-    let mut add = |kind: &str, id: &str, label: String| {
+    let mut add = |kind: &str, id: &str, label: String, marked: Option<bool>| {
         out.push(Held {
             kind: kind.to_owned(),
             id: id.to_owned(),
             label,
+            marked,
         });
     };
     for n in cloud.run(neutron::list_networks(c, &[])) {
         if ours(&n.name) {
-            add("scs_network", &n.id, n.name);
+            add("scs_network", &n.id, n.name, tagged(&n.tags));
         }
     }
     for s in cloud.run(neutron::list_subnets(c, &[])) {
         if ours(&s.name) {
-            add("scs_subnet", &s.id, s.name);
+            add("scs_subnet", &s.id, s.name, tagged(&s.tags));
         }
     }
-    let routers: BTreeMap<String, String> = cloud
+    let routers: BTreeMap<String, (String, Option<bool>)> = cloud
         .run(neutron::list_routers(c, &[]))
         .into_iter()
         .filter(|r| ours(&r.name))
-        .map(|r| (r.id, r.name))
+        .map(|r| (r.id.clone(), (r.name.clone(), tagged(&r.tags))))
         .collect();
-    for (id, name) in &routers {
-        add("scs_router", id, name.clone());
+    for (id, (name, marked)) in &routers {
+        add("scs_router", id, name.clone(), *marked);
     }
     let interfaces = cloud.run(neutron::list_ports(
         c,
         &[("device_owner", "network:router_interface")],
     ));
     for p in interfaces {
-        if let Some(router) = routers.get(&p.device_id) {
+        if let Some((router, _)) = routers.get(&p.device_id) {
             let subnets: Vec<&str> = p.fixed_ips.iter().map(|ip| ip.subnet_id.as_str()).collect();
             add(
                 "scs_router_interface",
                 &p.id,
                 format!("{router} on {}", subnets.join(",")),
+                None,
             );
         }
     }
-    let groups: Vec<(String, String)> = cloud
+    let groups: Vec<(String, String, Option<bool>)> = cloud
         .run(neutron::list_security_groups(c, &[]))
         .into_iter()
         .filter(|g| ours(&g.name))
-        .map(|g| (g.id, g.name))
+        .map(|g| (g.id.clone(), g.name.clone(), tagged(&g.tags)))
         .collect();
-    for (id, name) in &groups {
-        add("scs_security_group", id, name.clone());
+    for (id, name, marked) in &groups {
+        add("scs_security_group", id, name.clone(), *marked);
         for r in cloud.run(neutron::list_security_group_rules(
             c,
             &[("security_group_id", id)],
@@ -120,37 +135,38 @@ pub fn cloud_objects(cloud: &Cloud, prefix: &str) -> Vec<Held> {
                         .or(r.remote_group_id.as_deref())
                         .unwrap_or("-"),
                 );
-                add("scs_security_group_rule", &r.id, label);
+                add("scs_security_group_rule", &r.id, label, None);
             }
         }
     }
     for p in cloud.run(neutron::list_ports(c, &[])) {
         if ours(&p.name) {
-            add("scs_port", &p.id, p.name);
+            add("scs_port", &p.id, p.name, tagged(&p.tags));
         }
     }
     for f in cloud.run(neutron::list_floating_ips(c, &[])) {
         if ours(&f.description) {
-            add("scs_floating_ip", &f.id, f.description);
+            add("scs_floating_ip", &f.id, f.description, tagged(&f.tags));
         }
     }
     let name_regex = format!("^{prefix}-");
-    let servers: Vec<(String, String)> = cloud
+    let servers: Vec<(String, String, Option<bool>)> = cloud
         .run(compute::list_servers(c, &[("name", &name_regex)]))
         .into_iter()
         .filter(|s| ours(&s.name))
-        .map(|s| (s.id, s.name))
+        .map(|s| (s.id.clone(), s.name.clone(), tagged(&s.tags)))
         .collect();
-    for (id, name) in &servers {
-        add("scs_server", id, name.clone());
+    for (id, name, marked) in &servers {
+        add("scs_server", id, name.clone(), *marked);
         for a in cloud.run(compute::list_volume_attachments(c, id)) {
             let id = format!("{}/{}", a.server_id, a.volume_id);
-            add("scs_volume_attachment", &id, id.clone());
+            add("scs_volume_attachment", &id, id.clone(), None);
         }
     }
     for v in cloud.run(cinder::list_volumes(c, &[])) {
         if ours(&v.name) {
-            add("scs_volume", &v.id, v.name);
+            let marked = v.metadata.get(OWNER_KEY).map(|m| m == OWNER_VALUE);
+            add("scs_volume", &v.id, v.name, Some(marked.unwrap_or(false)));
         }
     }
     out.sort();
@@ -206,6 +222,8 @@ pub struct Reconciliation {
     pub missing: Vec<(String, String)>,
     /// Objects sharing a kind and label with another one (each listed once).
     pub duplicates: Vec<Held>,
+    /// Objects of kinds that take the owner mark, without it.
+    pub unmarked: Vec<Held>,
     /// How many objects of each kind the cloud holds.
     pub held: BTreeMap<String, usize>,
 }
@@ -213,7 +231,10 @@ pub struct Reconciliation {
 impl Reconciliation {
     /// Cloud and state hold the same objects, and no object twice.
     pub fn is_clean(&self) -> bool {
-        self.orphans.is_empty() && self.missing.is_empty() && self.duplicates.is_empty()
+        self.orphans.is_empty()
+            && self.missing.is_empty()
+            && self.duplicates.is_empty()
+            && self.unmarked.is_empty()
     }
 
     pub fn total_held(&self) -> usize {
@@ -233,6 +254,9 @@ impl fmt::Display for Reconciliation {
         }
         for d in &self.duplicates {
             write!(f, "; duplicate {d}")?;
+        }
+        for u in &self.unmarked {
+            write!(f, "; unmarked {u}")?;
         }
         Ok(())
     }
@@ -288,6 +312,11 @@ fn compare(held: &[Held], in_state: &[(String, String)]) -> Reconciliation {
             .flatten()
             .cloned()
             .collect(),
+        unmarked: held
+            .iter()
+            .filter(|h| h.marked == Some(false))
+            .cloned()
+            .collect(),
         held: counts,
     }
 }
@@ -301,7 +330,25 @@ mod tests {
             kind: kind.into(),
             id: id.into(),
             label: label.into(),
+            marked: Some(true),
         }
+    }
+
+    #[test]
+    fn an_object_without_the_owner_mark_is_reported() {
+        let mut unmarked = held("scs_network", "n1", "p-net");
+        unmarked.marked = Some(false);
+        let mut rule = held("scs_security_group_rule", "r1", "p-sg ingress");
+        rule.marked = None;
+        let state = [
+            ("scs_network".to_owned(), "n1".to_owned()),
+            ("scs_security_group_rule".to_owned(), "r1".to_owned()),
+        ];
+        let r = compare(&[unmarked.clone(), rule], &state);
+        assert_eq!(r.unmarked, [unmarked]);
+        assert!(!r.is_clean());
+        assert_eq!(tagged(&[OWNER_TAG.to_owned()]), Some(true));
+        assert_eq!(tagged(&["other".to_owned()]), Some(false));
     }
 
     #[test]

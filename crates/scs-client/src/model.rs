@@ -288,6 +288,12 @@ pub trait ApiObject: DeserializeOwned + Clone + Send + Sync + 'static {
         None
     }
 
+    /// The object's tags, for kinds that have them (Neutron's standard attribute tags); `None`
+    /// for kinds without tags.
+    fn tags(&self) -> Option<&[String]> {
+        None
+    }
+
     /// When the cloud made the object (`created_at`), to tell an object a create just made
     /// from older ones its identity also finds.
     fn created_at(&self) -> Option<&str> {

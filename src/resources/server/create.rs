@@ -22,7 +22,7 @@ use super::outcome::{applied, partial};
 use super::read::refreshed;
 use super::server_ctx;
 use super::status::{set_power, wait_status};
-use crate::support::{Cloud, call, client_for};
+use crate::support::{Cloud, call, client_for, with_owner_tag};
 
 pub(super) async fn create(ctx: &Ctx, req: &CreateRequest) -> ApplyResult {
     let plan: ServerModel = try_apply!(req.planned_as());
@@ -111,7 +111,7 @@ pub(super) async fn create(ctx: &Ctx, req: &CreateRequest) -> ApplyResult {
         availability_zone: plan.availability_zone.known().cloned(),
         config_drive: plan.config_drive.known().copied(),
         block_device_mapping_v2: bdm,
-        tags: plan.tags.known().filter(|t| !t.is_empty()).cloned(),
+        tags: Some(with_owner_tag(plan.tags.known().map_or(&[], Vec::as_slice))),
         scheduler_hints: plan.server_group_id.known().map(|g| SchedulerHints {
             group: Some(g.clone()),
         }),

@@ -11,7 +11,7 @@ use tfplugin::schema::validators::{int_between, one_of};
 use tfplugin::value::Attr;
 
 use super::validate::user_data_validator;
-use crate::support::list_from_api;
+use crate::support::configured_tags;
 use crate::support::schema::{region, tags};
 use crate::support::text::nova_name_validator;
 
@@ -246,7 +246,7 @@ impl ServerModel {
             security_groups: Attr::Known(security_group_names(server)),
             metadata,
             all_metadata: Attr::Known(server.metadata.clone()),
-            tags: list_from_api(server.tags.clone(), &self.tags),
+            tags: configured_tags(&server.tags, &self.tags),
             availability_zone: Attr::Known(server.availability_zone.clone()),
             server_group_id: server
                 .server_groups

@@ -19,7 +19,7 @@ use super::read::refreshed;
 use super::server_ctx;
 use super::status::{gone, set_power, wait_rebuild, wait_root_volume_image, wait_status};
 use crate::support::Cloud;
-use crate::support::{call, changed_tags, client_for};
+use crate::support::{call, changed_tags, client_for, with_owner_tag};
 
 pub(super) async fn update(ctx: &Ctx, req: UpdateRequest) -> ApplyResult {
     let prior: ServerModel = try_apply!(req.prior_as());
@@ -79,7 +79,7 @@ async fn apply_changes(
         call(
             cloud.ctx,
             "Cannot tag server",
-            nova::set_server_tags(cloud, id, &tags),
+            nova::set_server_tags(cloud, id, &with_owner_tag(&tags)),
         )
         .await?;
     }

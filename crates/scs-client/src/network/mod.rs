@@ -75,7 +75,7 @@ pub mod collections {
 /// list filters that find what a create made.
 macro_rules! neutron_object {
     ($api:ty, $create:ty, $update:ty, $objects:ident, waits_for_dependants: $waits:literal,
-     identity: |$body:ident| $identity:expr) => {
+     tagged: $tagged:tt, identity: |$body:ident| $identity:expr) => {
         impl ApiObject for $api {
             type Create = $create;
             type Update = $update;
@@ -98,10 +98,20 @@ macro_rules! neutron_object {
                 self.created_at.as_deref()
             }
 
+            fn tags(&self) -> Option<&[String]> {
+                neutron_object!(@tags self $tagged)
+            }
+
             fn listing_filters(project_id: &str) -> Option<Vec<(&'static str, String)>> {
                 Some(vec![("project_id", project_id.to_owned())])
             }
         }
+    };
+    (@tags $self:ident true) => {
+        Some(&$self.tags)
+    };
+    (@tags $self:ident false) => {
+        None
     };
 }
 
@@ -125,16 +135,20 @@ mod kinds {
     use crate::model::ApiObject;
 
     neutron_object!(Network, CreateNetwork, UpdateNetwork, NETWORKS, waits_for_dependants: true,
+        tagged: true,
         identity: |b| [named(&b.name)]);
     neutron_object!(Subnet, CreateSubnet, UpdateSubnet, SUBNETS, waits_for_dependants: true,
+    tagged: true,
     identity: |b| [
         named(&b.name),
         ("network_id", Some(b.network_id.clone())),
         ("cidr", Some(b.cidr.clone()).filter(|c| !c.is_empty())),
     ]);
     neutron_object!(Router, CreateRouter, UpdateRouter, ROUTERS, waits_for_dependants: true,
+        tagged: true,
         identity: |b| [named(&b.name)]);
     neutron_object!(Port, CreatePort, UpdatePort, PORTS, waits_for_dependants: false,
+    tagged: true,
     identity: |b| [
         named(&b.name),
         ("network_id", Some(b.network_id.clone())),
@@ -143,6 +157,7 @@ mod kinds {
     ]);
     neutron_object!(FloatingIp, CreateFloatingIp, UpdateFloatingIp, FLOATING_IPS,
     waits_for_dependants: false,
+    tagged: true,
     identity: |b| [
         ("floating_network_id", Some(b.floating_network_id.clone())),
         ("floating_ip_address", b.floating_ip_address.clone()),
@@ -151,9 +166,11 @@ mod kinds {
     ]);
     neutron_object!(SecurityGroup, CreateSecurityGroup, UpdateSecurityGroup, SECURITY_GROUPS,
         waits_for_dependants: true,
+        tagged: true,
         identity: |b| [("name", Some(b.name.clone()))]);
     neutron_object!(SecurityGroupRule, CreateSecurityGroupRule, (), SECURITY_GROUP_RULES,
     waits_for_dependants: false,
+    tagged: false,
     identity: |b| [
         ("security_group_id", Some(b.security_group_id.clone())),
         ("direction", Some(b.direction.clone())),
