@@ -232,20 +232,27 @@ pub trait CloudObject: Send + Sync + 'static {
         Ok(Update::<Self>::default())
     }
 
-    /// Sends the update request; only called with a non-default body.
-    async fn update(&self, cloud: &Cloud<'_>, id: &str, body: Update<Self>) -> Step<()> {
-        collection(self)?.update(cloud, id, &body).await?;
-        Ok(())
+    /// Sends the update request; only called with a non-default body. Returns the object as
+    /// the answer shows it, which spares reading it back, or `None` when the answer does not
+    /// carry it.
+    async fn update(
+        &self,
+        cloud: &Cloud<'_>,
+        id: &str,
+        body: Update<Self>,
+    ) -> Step<Option<Self::Api>> {
+        Ok(Some(collection(self)?.update(cloud, id, &body).await?))
     }
 
     /// In-place changes that are actions rather than fields of the update
     /// request (resize a volume, attach a port); runs after `update`.
+    /// Returns whether it changed the object (which is then read back).
     async fn update_actions(
         &self,
         _cloud: &Cloud<'_>,
         _change: Change<'_, Self::Model>,
-    ) -> Step<()> {
-        Ok(())
+    ) -> Step<bool> {
+        Ok(false)
     }
 
     /// Replaces every tag; only called for models with a `tags` field.
@@ -540,10 +547,13 @@ impl<T: CloudObject> TypedResource for Managed<T> {
                 .0
                 .update_body(change)
                 .map_err(|f| f.into_diagnostics(&summary))?;
+            let mut answer = None;
             if body != Update::<T>::default() {
-                Self::step(ctx, &summary, self.0.update(&cloud, &id, body)).await?;
+                answer = Self::step(ctx, &summary, self.0.update(&cloud, &id, body)).await?;
             }
-            Self::step(ctx, &summary, self.0.update_actions(&cloud, change)).await?;
+            if Self::step(ctx, &summary, self.0.update_actions(&cloud, change)).await? {
+                answer = None;
+            }
             if let (Some(old), Some(new)) = (prior.tags(), planned.tags())
                 && let Some(tags) = changed_tags(old, new)
             {
@@ -551,18 +561,36 @@ impl<T: CloudObject> TypedResource for Managed<T> {
                     self.0.set_tags(&client, &id, &with_owner_tag(&tags)).await
                 })
                 .await?;
+                answer = None;
             }
-            Ok::<(), Diagnostics>(())
+            Ok::<Option<T::Api>, Diagnostics>(answer)
         };
-        let done = steps.await;
-        // Read back either way: after a failed step the state shows what did change.
+        let (done, answer) = match steps.await {
+            Ok(answer) => (Ok(()), answer),
+            Err(d) => (Err(d), None),
+        };
+        // The update's own answer is the object when nothing changed it afterwards; otherwise
+        // read it back, also after a failed step, so the state shows what did change.
+        let read_back = match answer {
+            Some(api) => {
+                let state = self.state_of(api, &planned);
+                Self::step(
+                    ctx,
+                    &Self::summary("read"),
+                    self.0.complete(&cloud, state, &planned),
+                )
+                .await
+                .map(Some)
+            }
+            None => self.refresh(&cloud, &id, &planned).await,
+        };
         let vanished = || {
             Diagnostics::from(Diagnostic::error(
                 format!("The {} disappeared", T::KIND),
                 format!("{} {id} was deleted while it was being updated.", T::KIND),
             ))
         };
-        match (done, self.refresh(&cloud, &id, &planned).await) {
+        match (done, read_back) {
             (Ok(()), Ok(Some(state))) => Applied::ok(state),
             (Ok(()), Ok(None)) => Applied::failed(vanished()),
             (Err(d), Ok(Some(state))) => Applied::partial(state, d),

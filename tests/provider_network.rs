@@ -142,6 +142,47 @@ async fn network_update_sends_only_changed_fields() {
 const OWNER_TAG: &str = "managed-by=terraform-provider-scs";
 
 #[tokio::test]
+async fn an_update_answer_is_the_new_state_without_reading_the_network_back() {
+    let tf = Tf::start().await;
+    let state = tf
+        .create("scs_network", json!({"name": "app", "description": "one"}))
+        .await;
+    let id = s(&state, "id").to_owned();
+    let reads_before = network_reads(&tf, &id);
+    let updated = tf
+        .update(
+            "scs_network",
+            &state,
+            json!({"name": "app", "description": "two"}),
+        )
+        .await;
+    assert_eq!(s(&updated, "description"), "two");
+    assert_eq!(
+        network_reads(&tf, &id),
+        reads_before,
+        "read back after the update"
+    );
+    // A change of tags after the update request makes its answer stale: then it is read back.
+    let retagged = tf
+        .update(
+            "scs_network",
+            &updated,
+            json!({"name": "app", "description": "three", "tags": ["x"]}),
+        )
+        .await;
+    assert_eq!(js(&retagged)["tags"], json!(["x"]));
+    assert!(network_reads(&tf, &id) > reads_before);
+}
+
+/// GETs of the network and listings of networks so far.
+fn network_reads(tf: &Tf, id: &str) -> usize {
+    tf.cloud
+        .hits("GET", &format!("{}/{id}", os::NETWORKS))
+        .len()
+        + tf.cloud.hits("GET", os::NETWORKS).len()
+}
+
+#[tokio::test]
 async fn network_update_error_carries_the_clouds_message() {
     let tf = Tf::start().await;
     let state = tf.create("scs_network", json!({"name": "app"})).await;

@@ -182,9 +182,4 @@ impl CloudObject for FloatingIpResource {
             description: change.changed_or_cleared(|m| &m.description),
         })
     }
-
-    async fn update(&self, cloud: &Cloud<'_>, id: &str, body: UpdateFloatingIp) -> Step<()> {
-        neutron::update_floating_ip(cloud, id, &body).await?;
-        Ok(())
-    }
 }

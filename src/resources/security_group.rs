@@ -105,9 +105,4 @@ impl CloudObject for SecurityGroupResource {
             stateful: change.changed(|m| &m.stateful),
         })
     }
-
-    async fn update(&self, cloud: &Cloud<'_>, id: &str, body: UpdateSecurityGroup) -> Step<()> {
-        neutron::update_security_group(cloud, id, &body).await?;
-        Ok(())
-    }
 }

@@ -383,7 +383,11 @@ impl CloudObject for VolumeResource {
 
     /// Grows and retypes in place; both return the volume to the status it
     /// had, which decides how to extend.
-    async fn update_actions(&self, cloud: &Cloud<'_>, change: Change<'_, VolumeModel>) -> Step<()> {
+    async fn update_actions(
+        &self,
+        cloud: &Cloud<'_>,
+        change: Change<'_, VolumeModel>,
+    ) -> Step<bool> {
         let grow_to = match (change.prior.size.known(), change.size.known()) {
             (Some(&from), Some(&to)) if to < from => return Err(shrink_error(from, to).into()),
             (Some(&from), Some(&to)) if to > from => Some(to),
@@ -394,7 +398,7 @@ impl CloudObject for VolumeResource {
             .known()
             .filter(|&t| change.prior.volume_type.known() != Some(t));
         if grow_to.is_none() && retype_to.is_none() {
-            return Ok(());
+            return Ok(false);
         }
         let current = cinder::get_volume(cloud, change.id)
             .await?
@@ -405,7 +409,7 @@ impl CloudObject for VolumeResource {
         if let Some(new_type) = retype_to {
             retype(cloud, &current, new_type).await?;
         }
-        Ok(())
+        Ok(true)
     }
 
     async fn delete(&self, cloud: &Cloud<'_>, id: &str, _: &VolumeModel) -> Step<()> {
