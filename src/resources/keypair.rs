@@ -94,14 +94,6 @@ impl CloudObject for KeypairResource {
         };
         Ok(nova::create_keypair(cloud, &body).await?)
     }
-
-    async fn get(&self, cloud: &Cloud<'_>, name: &str) -> Step<Option<Keypair>> {
-        Ok(nova::get_keypair(cloud, name).await?)
-    }
-
-    async fn delete(&self, cloud: &Cloud<'_>, name: &str, _: &Self::Model) -> Step<()> {
-        Ok(nova::delete_keypair(cloud, name).await?)
-    }
 }
 
 #[cfg(test)]

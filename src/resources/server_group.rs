@@ -72,14 +72,6 @@ impl CloudObject for ServerGroupResource {
         let policy = plan.policy.known().cloned().unwrap_or_default();
         Ok(nova::create_server_group(cloud, &name, &policy).await?)
     }
-
-    async fn get(&self, cloud: &Cloud<'_>, id: &str) -> Step<Option<ServerGroup>> {
-        Ok(nova::get_server_group(cloud, id).await?)
-    }
-
-    async fn delete(&self, cloud: &Cloud<'_>, id: &str, _: &Self::Model) -> Step<()> {
-        Ok(nova::delete_server_group(cloud, id).await?)
-    }
 }
 
 #[cfg(test)]

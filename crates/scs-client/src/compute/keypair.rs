@@ -40,6 +40,11 @@ impl crate::model::ApiObject for Keypair {
     fn id(&self) -> &str {
         &self.name
     }
+
+    /// Reads and deletes go through the plain collection; creates have their own function.
+    fn objects() -> Option<&'static crate::model::Objects<Self>> {
+        Some(&KEYPAIR_OBJECTS)
+    }
 }
 
 /// Listings wrap every keypair in its own `{"keypair": …}` object.
@@ -47,6 +52,8 @@ impl crate::model::ApiObject for Keypair {
 pub(crate) struct KeypairItem {
     pub keypair: Keypair,
 }
+
+static KEYPAIR_OBJECTS: crate::model::Objects<Keypair> = crate::model::Objects::new(KEYPAIRS);
 
 const KEYPAIRS: Collection = Collection {
     service,

@@ -56,7 +56,14 @@ impl crate::model::ApiObject for ServerGroup {
     fn id(&self) -> &str {
         &self.id
     }
+
+    /// Reads and deletes go through the plain collection; creates have their own function.
+    fn objects() -> Option<&'static crate::model::Objects<Self>> {
+        Some(&SERVER_GROUP_OBJECTS)
+    }
 }
+
+static SERVER_GROUP_OBJECTS: crate::model::Objects<ServerGroup> = crate::model::Objects::new(SERVER_GROUPS);
 
 const SERVER_GROUPS: Collection = Collection {
     service,
