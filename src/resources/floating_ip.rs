@@ -33,7 +33,6 @@ pub struct FloatingIpResource;
 )]
 pub struct FloatingIpModel {
     /// The floating IP's UUID.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

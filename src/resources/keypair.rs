@@ -23,7 +23,6 @@ pub struct KeypairResource;
 #[serde(default)]
 pub struct KeypairModel {
     /// The keypair's name (Nova identifies keypairs by name).
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

@@ -20,7 +20,6 @@ pub struct NetworkResource;
 #[serde(default)]
 pub struct NetworkModel {
     /// The network's UUID.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

@@ -22,7 +22,6 @@ pub struct PortResource;
 #[serde(default)]
 pub struct PortModel {
     /// The port's UUID.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

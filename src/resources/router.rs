@@ -21,7 +21,6 @@ pub struct RouterResource;
 #[serde(default)]
 pub struct RouterModel {
     /// The router's UUID.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

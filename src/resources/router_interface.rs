@@ -28,7 +28,6 @@ pub struct RouterInterfaceResource;
 #[tf(exactly_one_of(subnet_id, port_id))]
 pub struct InterfaceModel {
     /// The ID of the interface's router port (the same as `port_id`).
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

@@ -24,7 +24,6 @@ pub struct SecurityGroupResource;
 #[serde(default)]
 pub struct SecurityGroupModel {
     /// The group's UUID.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

@@ -29,7 +29,6 @@ pub struct SecurityGroupRuleResource;
 #[serde(default)]
 pub struct RuleModel {
     /// The rule's UUID.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

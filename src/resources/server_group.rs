@@ -28,7 +28,6 @@ const POLICIES: &[&str] = &[
 #[serde(default)]
 pub struct ServerGroupModel {
     /// The group's UUID.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

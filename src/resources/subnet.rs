@@ -26,7 +26,6 @@ pub struct SubnetResource;
 #[serde(default)]
 pub struct SubnetModel {
     /// The subnet's UUID.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

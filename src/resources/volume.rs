@@ -35,7 +35,6 @@ pub struct AttachmentModel {
 #[tf(conflicts_with(image_id, snapshot_id, source_volume_id))]
 pub struct VolumeModel {
     /// The volume's UUID.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

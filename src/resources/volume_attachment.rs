@@ -23,7 +23,6 @@ pub struct VolumeAttachmentResource;
 #[serde(default)]
 pub struct AttachmentModel {
     /// The attachment's ID, `<server_id>/<volume_id>`.
-    #[tf(computed, use_state_for_unknown)]
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,

@@ -27,7 +27,8 @@ use syn::{Data, DeriveInput, Expr, Fields, Ident, LitStr, Path, Token, parse_mac
 /// `schema = path` (a `fn(&str) -> Attribute` that builds the attribute
 /// before the flags are applied), `block` (a nested block; with `set` a set
 /// of blocks), `min_items = n`, `max_items = n`, `timeouts(create, update, ...)`,
-/// `deprecated = "message"`.
+/// `deprecated = "message"`. A field named `id` without `#[tf(...)]` is
+/// `computed, use_state_for_unknown`.
 #[proc_macro_derive(Model, attributes(tf))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -236,7 +237,15 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
         let Some(fident) = &field.ident else { continue };
         let name = fident.to_string().trim_start_matches("r#").to_owned();
         let fty = &field.ty;
-        let spec = field_spec(tf_items(&field.attrs)?)?;
+        let items = tf_items(&field.attrs)?;
+        // A resource's `id` is the cloud's to choose and keeps its value across plans: that is
+        // what a field named `id` means unless its own `#[tf(...)]` says otherwise.
+        let conventional_id = name == "id" && items.is_empty();
+        let mut spec = field_spec(items)?;
+        if conventional_id {
+            spec.computed = true;
+            spec.use_state_for_unknown = true;
+        }
         let text = doc(&field.attrs);
 
         match name.as_str() {

@@ -20,7 +20,6 @@ use crate::support::text::nova_name_validator;
 #[serde(default)]
 pub(crate) struct ServerModel {
     /// The server's UUID.
-    #[tf(computed, use_state_for_unknown)]
     pub id: Attr<String>,
     #[tf(schema = region)]
     pub region: Attr<String>,
