@@ -458,3 +458,22 @@ async fn server_problems_point_at_their_attribute() {
         .await;
     assert_eq!(paths(&problems), ["name"], "{problems:#?}");
 }
+
+/// A server names its flavor and its image one way each: by ID or by name.
+#[tokio::test]
+async fn a_flavor_or_image_given_both_ways_is_a_conflict_on_the_name() {
+    let tf = Tf::start().await;
+    let server = json!({"name": "web-1", "flavor_id": "f", "flavor_name": "SCS-2V-4-20",
+        "image_id": "i", "image_name": "Ubuntu 24.04", "network": [{"uuid": "u"}]});
+    let problems = tf.validate_offline("scs_server", &server).await;
+    assert_eq!(
+        paths(&problems),
+        ["flavor_name", "image_name"],
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.summary == "Conflicting arguments")
+    );
+}

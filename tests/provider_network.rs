@@ -887,3 +887,13 @@ async fn a_router_interface_whose_answer_is_lost_is_found_on_the_router() {
     assert_eq!(ports.len(), 1, "{ports:?}");
     assert_eq!(s(&state, "port_id"), ports[0]["id"].as_str().unwrap());
 }
+
+#[tokio::test]
+async fn a_rule_takes_a_remote_prefix_or_a_remote_group() {
+    let tf = Tf::start().await;
+    let rule = json!({"security_group_id": "g", "direction": "ingress",
+        "remote_ip_prefix": "10.0.0.0/8", "remote_group_id": "other"});
+    let problems = tf.validate_offline("scs_security_group_rule", &rule).await;
+    assert_eq!(paths(&problems), ["remote_group_id"], "{problems:#?}");
+    assert_eq!(problems[0].summary, "Conflicting arguments");
+}

@@ -27,6 +27,7 @@ pub struct SecurityGroupRuleResource;
 /// One rule of a Neutron security group.
 #[derive(Model, Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[tf(conflicts_with(remote_ip_prefix, remote_group_id))]
 pub struct RuleModel {
     /// The rule's UUID.
     id: Attr<String>,
@@ -192,13 +193,6 @@ fn check_config(rule: &RuleModel) -> Diagnostics {
                     );
                 }
             }
-        }
-        if !rule.remote_group_id.is_null() {
-            diags.error_at(
-                AttributePath::attr("remote_group_id"),
-                "Conflicting arguments",
-                "remote_ip_prefix and remote_group_id exclude each other; set one of them",
-            );
         }
     }
     diags

@@ -18,6 +18,10 @@ use crate::support::text::nova_name_validator;
 /// A Nova server (virtual machine).
 #[derive(Model, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[tf(
+    conflicts_with(flavor_id, flavor_name),
+    conflicts_with(image_id, image_name)
+)]
 pub(crate) struct ServerModel {
     /// The server's UUID.
     pub id: Attr<String>,

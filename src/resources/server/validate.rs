@@ -33,26 +33,11 @@ pub(super) fn user_data_validator(v: &Value, path: &AttributePath, diags: &mut D
 
 pub(super) fn validate_config(config: &ServerModel) -> Diagnostics {
     let mut d = Diagnostics::new();
-    let both = |a: &Attr<String>, b: &Attr<String>| !a.is_null() && !b.is_null();
-    if both(&config.flavor_id, &config.flavor_name) {
-        d.error_at(
-            AttributePath::attr("flavor_name"),
-            "Conflicting arguments",
-            "Set flavor_id or flavor_name, not both.",
-        );
-    }
     if config.flavor_id.is_null() && config.flavor_name.is_null() {
         d.error_at(
             AttributePath::attr("flavor_name"),
             "Missing flavor",
             "Set flavor_id or flavor_name.",
-        );
-    }
-    if both(&config.image_id, &config.image_name) {
-        d.error_at(
-            AttributePath::attr("image_name"),
-            "Conflicting arguments",
-            "Set image_id or image_name, not both.",
         );
     }
     let blocks = config.block_device.known().cloned().unwrap_or_default();
@@ -155,21 +140,6 @@ mod tests {
             "{detail}"
         );
         assert!(!detail.contains("###"), "the value itself is never shown");
-    }
-
-    #[test]
-    fn validation_names_the_attribute() {
-        let m = ServerModel {
-            name: Attr::Known("x".into()),
-            flavor_id: Attr::Known("a".into()),
-            flavor_name: Attr::Known("b".into()),
-            ..Default::default()
-        };
-        let d = validate_config(&m);
-        assert!(
-            d.iter()
-                .any(|x| x.attribute == Some(AttributePath::attr("flavor_name")))
-        );
     }
 
     fn k(s: &str) -> Attr<String> {
@@ -280,10 +250,5 @@ mod tests {
                 AttributePath::attr("image_name"),
             ]
         );
-        let both = ServerModel {
-            image_id: k("i"),
-            ..valid()
-        };
-        assert_eq!(paths(&both), [AttributePath::attr("image_name")]);
     }
 }

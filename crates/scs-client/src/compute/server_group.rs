@@ -63,7 +63,8 @@ impl crate::model::ApiObject for ServerGroup {
     }
 }
 
-static SERVER_GROUP_OBJECTS: crate::model::Objects<ServerGroup> = crate::model::Objects::new(SERVER_GROUPS);
+static SERVER_GROUP_OBJECTS: crate::model::Objects<ServerGroup> =
+    crate::model::Objects::new(SERVER_GROUPS);
 
 const SERVER_GROUPS: Collection = Collection {
     service,
