@@ -2,7 +2,7 @@
 //! validates, so mistakes show before any plan.
 
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
-use tfplugin::value::{Attr, Value};
+use tfplugin::value::Value;
 
 use super::model::ServerModel;
 
