@@ -119,6 +119,8 @@ pub(super) fn validate_config(config: &ServerModel) -> Diagnostics {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use tfplugin::value::Attr;
+
     use super::super::model::{BlockDevice, NetworkBlock};
     use super::*;
 
