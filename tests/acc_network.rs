@@ -1,4 +1,4 @@
-//! Issue 5 acceptance: every networking resource through its whole life on
+//! Acceptance: every networking resource through its whole life on
 //! real terraform and tofu against the local cloud: create, empty plan,
 //! in-place update, empty plan, import and empty plan, out-of-band delete
 //! planned as create, destroy, and an API check that nothing is left.
@@ -424,7 +424,7 @@ fn floating_ip_life_cycle() {
     });
 }
 
-/// The issue's topology: network, subnet, router with gateway, interface,
+/// A whole topology: network, subnet, router with gateway, interface,
 /// a group with 20 rules created concurrently, two ports, and a floating IP
 /// that moves from one port to the other in place.
 #[test]

@@ -1,4 +1,4 @@
-//! Issue 2 "done when", run against real terraform and tofu: the freshly built
+//! The provider itself, run against real terraform and tofu: the freshly built
 //! binary serves its schema, rejects a bad `auth_url` with a diagnostic on that
 //! attribute, and explains a configuration that cannot authenticate.
 

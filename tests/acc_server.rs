@@ -1,4 +1,4 @@
-//! Issue 6 acceptance for `scs_server` on terraform and tofu against the local
+//! Acceptance for `scs_server` on terraform and tofu against the local
 //! cloud: create (image boot on a flavor with a disk, implicit boot from
 //! volume on a diskless flavor), empty plans, in-place rename/metadata/tags,
 //! resize, rebuild, NIC attach and detach, power state, import, out-of-band

@@ -1,4 +1,4 @@
-//! Issue 6 acceptance for keypairs, server groups, volumes, volume
+//! Acceptance for keypairs, server groups, volumes, volume
 //! attachments, the flavor and image data sources and the quickstart, on real
 //! terraform and tofu against the local cloud: create, empty plan, update,
 //! empty plan, import and empty plan, out-of-band delete planned as create,
