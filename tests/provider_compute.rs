@@ -66,6 +66,38 @@ async fn keypair_life_cycle() {
     assert_eq!(replace, ["name"]);
 }
 
+/// A keypair that existed before is another configuration's until the user says otherwise: it is
+/// taken over only with adopt_existing, and only when it has the same public key.
+#[tokio::test]
+async fn an_existing_keypair_is_adopted_only_when_asked_and_only_with_the_same_key() {
+    let tf = Tf::start().await;
+    tf.cloud.insert(
+        os::KEYPAIRS,
+        json!({"name": "deploy", "public_key": PUBLIC_KEY, "fingerprint": "fa:ke:1"}),
+    );
+    let refused = tf.try_create("scs_keypair", keypair_case().config).await;
+    let error = refused.errors.join("\n");
+    assert!(error.contains("already exists"), "{error}");
+    assert!(
+        error.contains("terraform import scs_keypair.NAME deploy"),
+        "{error}"
+    );
+    assert!(error.contains("req-keypair-exists"), "{error}");
+
+    let other_key = json!({"name": "deploy", "adopt_existing": true,
+        "public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBB other"});
+    let refused = tf.try_create("scs_keypair", other_key).await;
+    assert!(
+        refused.errors.join("\n").contains("already exists"),
+        "{refused:?}"
+    );
+
+    let adopt = json!({"name": "deploy", "public_key": PUBLIC_KEY, "adopt_existing": true});
+    let adopted = tf.create("scs_keypair", adopt).await;
+    assert_eq!(s(&adopted, "fingerprint"), "fa:ke:1");
+    assert_eq!(js(&adopted)["adopt_existing"], json!(true));
+}
+
 #[tokio::test]
 async fn keypair_whose_create_answer_is_lost_is_the_one_in_the_cloud() {
     let tf = Tf::start().await;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use scs_client::compute::{self as nova, CreateKeypair, Keypair};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
-use tfplugin::diagnostics::{AttributePath, Diagnostics};
+use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
@@ -37,6 +37,12 @@ pub struct KeypairModel {
     /// The key's fingerprint as Nova computed it.
     #[tf(computed, use_state_for_unknown)]
     fingerprint: Attr<String>,
+    /// Take over a keypair of this name that already exists, when it has the same public key
+    /// (after a lost state, say). Without it, an existing keypair is an error, because it may
+    /// belong to another configuration, whose keypair a destroy here would delete. Keypairs differ
+    /// from the other resources here in this: their names are unique.
+    #[tf(default = false)]
+    adopt_existing: Attr<bool>,
     #[tf(timeouts(create, delete))]
     timeouts: Attr<Timeouts>,
 }
@@ -81,6 +87,7 @@ impl CloudObject for KeypairResource {
             name: Attr::Known(kp.name),
             public_key,
             fingerprint: Attr::Known(kp.fingerprint),
+            adopt_existing: Attr::Known(prior.adopt_existing.known() == Some(&true)),
             ..Default::default()
         }
     }
@@ -91,7 +98,20 @@ impl CloudObject for KeypairResource {
             public_key: plan.public_key.known().cloned().unwrap_or_default(),
             key_type: None,
         };
-        Ok(nova::create_keypair(cloud, &body).await?)
+        let adopt = plan.adopt_existing.known() == Some(&true);
+        match nova::create_keypair(cloud, &body, adopt).await {
+            Err(e) if e.is_conflict() && !adopt => Err(Diagnostic::error(
+                "Cannot create keypair",
+                format!(
+                    "A keypair named {:?} already exists: {e}. Import it \
+                     (terraform import scs_keypair.NAME {}) or set adopt_existing = true to take \
+                     it over when it has the same public key.",
+                    body.name, body.name
+                ),
+            )
+            .into()),
+            other => Ok(other?),
+        }
     }
 }
 

@@ -53,6 +53,7 @@ async fn live_keypair_server_group_zones_and_volume_types() {
             public_key: PUBLIC_KEY.into(),
             key_type: Some("ssh".into()),
         },
+        false,
     )
     .await
     .unwrap();

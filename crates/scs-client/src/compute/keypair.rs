@@ -76,8 +76,16 @@ pub async fn get_keypair(client: &Client, name: &str) -> Result<Option<Keypair>>
     KEYPAIRS.get(client, name).await
 }
 
-/// Imports a public key.
-pub async fn create_keypair(client: &Client, req: &CreateKeypair) -> Result<Keypair> {
+/// Imports a public key. Keypair names are unique, so a create whose answer was lost finds its
+/// keypair by name: one with the same public key is the one it made. A keypair of that name that
+/// existed before (Nova answers 409) is only taken over with `adopt_existing`, and only when it has
+/// the same public key: otherwise it may belong to another configuration, whose keypair a later
+/// destroy would delete.
+pub async fn create_keypair(
+    client: &Client,
+    req: &CreateKeypair,
+    adopt_existing: bool,
+) -> Result<Keypair> {
     let coll = if req.key_type.is_some() {
         Collection {
             microversion: Some(MV_KEYPAIR_TYPE),
@@ -86,20 +94,16 @@ pub async fn create_keypair(client: &Client, req: &CreateKeypair) -> Result<Keyp
     } else {
         KEYPAIRS
     };
-    let created = coll.create(client, req, &req.name).await;
-    match created {
-        // Keypair names are unique: a create whose answer was lost, repeated, meets its own
-        // keypair; so does a user who lost the state. The same key is the same keypair.
-        Err(e) if e.is_conflict() || e.may_have_succeeded() => {
-            match get_keypair(client, &req.name).await {
-                Ok(Some(existing)) if existing.public_key.trim() == req.public_key.trim() => {
-                    tracing::info!(target: "scs_client::retry", keypair = %req.name, "the keypair exists with this public key; using it");
-                    Ok(existing)
-                }
-                _ => Err(e),
-            }
+    let e = match coll.create(client, req, &req.name).await {
+        Err(e) if e.may_have_succeeded() || (adopt_existing && e.is_conflict()) => e,
+        other => return other,
+    };
+    match get_keypair(client, &req.name).await {
+        Ok(Some(existing)) if existing.public_key.trim() == req.public_key.trim() => {
+            tracing::info!(target: "scs_client::retry", keypair = %req.name, "the keypair exists with this public key; using it");
+            Ok(existing)
         }
-        other => other,
+        _ => Err(e),
     }
 }
 
