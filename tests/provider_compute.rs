@@ -137,6 +137,31 @@ async fn keypair_import_of_an_empty_name_is_refused() {
     assert!(answer.failed().contains("Invalid import ID"));
 }
 
+/// Server groups have no tags or creation time: what tells the group a create made from an older
+/// one of the same name is a listing taken before the request.
+#[tokio::test]
+async fn a_server_group_whose_create_answer_is_lost_is_found_and_an_older_one_left_alone() {
+    let tf = Tf::start().await;
+    let older = tf.cloud.insert(
+        os::SERVER_GROUPS,
+        json!({"name": "spread", "policy": "soft-anti-affinity", "members": []}),
+    );
+    tf.cloud.on(
+        "POST",
+        os::SERVER_GROUPS,
+        vec![scs_client::test_util::Action::LoseAnswer],
+    );
+    let state = tf
+        .create(
+            "scs_server_group",
+            json!({"name": "spread", "policy": "soft-anti-affinity"}),
+        )
+        .await;
+    assert_ne!(js(&state)["id"], older["id"], "the older group was taken");
+    assert_eq!(tf.cloud.objects(os::SERVER_GROUPS).len(), 2);
+    assert_eq!(tf.cloud.hits("POST", os::SERVER_GROUPS).len(), 1);
+}
+
 #[tokio::test]
 async fn server_group_life_cycle() {
     let tf = Tf::start().await;

@@ -86,6 +86,12 @@ pub async fn get_server_group(client: &Client, id: &str) -> Result<Option<Server
 
 /// Creates a group with one policy, in the form the cloud understands (`policy` from
 /// microversion 2.64, a one-element `policies` list before).
+///
+/// Server groups carry no tags, metadata or creation time that would tell the group a create made
+/// from an older one of the same name, so the groups of that name are listed before the request:
+/// when its answer is lost, the one group of that name and policy that was not there before is
+/// the one it made. Anything else (none, or several because another client created one at the
+/// same time) is an error, never a second create.
 pub async fn create_server_group(client: &Client, name: &str, policy: &str) -> Result<ServerGroup> {
     let modern = service(client)
         .supports_microversion(MV_SERVER_GROUP_POLICY)
@@ -109,7 +115,31 @@ pub async fn create_server_group(client: &Client, name: &str, policy: &str) -> R
         };
         (SERVER_GROUPS, req)
     };
-    coll.create(client, &req, name).await
+    let named = |groups: Vec<ServerGroup>| -> Vec<ServerGroup> {
+        groups
+            .into_iter()
+            .filter(|g| g.name == name && g.effective_policy() == Some(policy))
+            .collect()
+    };
+    let before: Vec<String> = named(coll.list(client, &[]).await?)
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    let e = match coll.create(client, &req, name).await {
+        Err(e) if e.may_have_succeeded() => e,
+        other => return other,
+    };
+    let after: Vec<ServerGroup> = named(coll.list(client, &[]).await?)
+        .into_iter()
+        .filter(|g| !before.contains(&g.id))
+        .collect();
+    match <[ServerGroup; 1]>::try_from(after) {
+        Ok([made]) => {
+            tracing::info!(target: "scs_client::retry", server_group = %made.id, "the create's answer was lost; the group it made is used");
+            Ok(made)
+        }
+        Err(_) => Err(e),
+    }
 }
 
 pub async fn delete_server_group(client: &Client, id: &str) -> Result<()> {
