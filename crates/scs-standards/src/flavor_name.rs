@@ -923,14 +923,16 @@ impl<'a> Parser<'a> {
         if let Some(vendor) = CpuVendor::from_letter(first) {
             cur.eat(first);
             let gen_digits = cur.take_while(|c| c.is_ascii_digit());
+            // Generation 0 means "old or unspecified", the same as none: `_i0` is `_i`.
             let generation = if gen_digits.is_empty() {
                 None
             } else {
                 Some(
                     gen_digits
-                        .parse()
+                        .parse::<u32>()
                         .map_err(|_| format!("CPU generation {gen_digits:?} is too large"))?,
                 )
+                .filter(|&g| g != 0)
             };
             let frequency = cur.count_h(3, "the CPU generation")?;
             if !cur.at_end() {
