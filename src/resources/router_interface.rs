@@ -83,53 +83,6 @@ impl InterfaceModel {
     }
 }
 
-/// The interface our own request made when the client had to repeat the
-/// request (the first answer was lost) and the repeat was refused because
-/// the router now has that port: the attach did happen.
-async fn already_attached_by_retry(
-    cloud: &Cloud<'_>,
-    router_id: &str,
-    request: &RouterInterfaceRequest,
-    err: &scs_client::Error,
-) -> Option<RouterInterface> {
-    let scs_client::Error::Api(api) = err else {
-        return None;
-    };
-    if api.attempts < 2 {
-        return None;
-    }
-    let filters = [("device_id", router_id)];
-    let ports = neutron::list_ports(cloud, &filters).await.ok()?;
-    let port = ports.into_iter().find(|p| match request {
-        RouterInterfaceRequest::SubnetId(s) => p.fixed_ips.iter().any(|ip| ip.subnet_id == *s),
-        RouterInterfaceRequest::PortId(id) => p.id == *id,
-    })?;
-    cloud.ctx.warn(
-        "Router interface attached on a repeated request",
-        format!(
-            "The first answer to attaching port {} to router {router_id} was lost and the repeated request was \
-             refused because the interface already existed; it is managed by this resource.",
-            port.id
-        ),
-    );
-    Some(RouterInterface {
-        id: router_id.to_owned(),
-        subnet_ids: port
-            .fixed_ips
-            .iter()
-            .map(|ip| ip.subnet_id.clone())
-            .collect(),
-        subnet_id: port
-            .fixed_ips
-            .first()
-            .map(|ip| ip.subnet_id.clone())
-            .unwrap_or_default(),
-        port_id: port.id,
-        network_id: port.network_id,
-        project_id: port.project_id,
-    })
-}
-
 /// The router port as the attach answer describes it.
 fn attached_port(added: RouterInterface) -> Port {
     Port {
@@ -186,12 +139,7 @@ impl CloudObject for RouterInterfaceResource {
                 "Give exactly one of subnet_id or port_id.",
             )
         })?;
-        let added = match neutron::add_router_interface(cloud, &router_id, &request).await {
-            Ok(added) => added,
-            Err(e) => already_attached_by_retry(cloud, &router_id, &request, &e)
-                .await
-                .ok_or(e)?,
-        };
+        let added = neutron::add_router_interface(cloud, &router_id, &request).await?;
         Ok(attached_port(added))
     }
 

@@ -124,9 +124,10 @@ pub fn is_idempotent(method: &http::Method) -> bool {
 /// object was made ([`crate::Error::may_have_succeeded`]), `lookup` is asked (for
 /// example: list by the unique name the create used). If it finds the
 /// object, that is the result; if not, `create` is tried again, up to
-/// `max_attempts` times in total. Other errors are returned as they are; if
-/// the lookup itself fails, the create's error is returned (never a blind
-/// second create).
+/// `max_attempts` times in total. A repeated create that is refused is
+/// looked up once more (the earlier attempt may have finished after the
+/// lookup). Other errors are returned as they are; if the lookup itself
+/// fails, the create's error is returned (never a blind second create).
 pub async fn create_with_lookup<T, C, CF, L, LF>(
     operation: &str,
     max_attempts: u32,
@@ -148,6 +149,14 @@ where
             Err(e) => e,
         };
         if !err.may_have_succeeded() {
+            // A repeat refused outright (say, as a duplicate) after an earlier attempt's answer
+            // was lost: that attempt made the object after all, later than the lookup looked.
+            if attempt > 1
+                && let Ok(Some(found)) = lookup().await
+            {
+                tracing::info!(target: "scs_client::retry", operation, "the repeated create was refused; an earlier attempt had made the object");
+                return Ok(found);
+            }
             return Err(err);
         }
         tracing::warn!(

@@ -129,6 +129,45 @@ async fn typed_lists_follow_every_page_and_pass_filters() {
     assert_eq!(names, ["k1", "k2"]);
 }
 
+/// The answer to the first attach was lost and the router did not show the interface yet, so the
+/// request went out again; Neutron refused it because the first had made the interface by then.
+/// That interface is the answer.
+#[tokio::test]
+async fn a_repeated_router_interface_refused_as_existing_is_the_first_ones() {
+    let mock = FakeCloud::start().await;
+    let c = core_support::client(&mock, 2);
+    let path = "/network/v2.0/routers/r1/add_router_interface";
+    mock.on(
+        "PUT",
+        path,
+        vec![
+            Action::Reset,
+            Action::error(
+                path,
+                400,
+                "Bad router request: Router already has a port on subnet s1.",
+                "req-dup",
+            ),
+        ],
+    );
+    let router_port = json!({"ports": [{"id": "p1", "network_id": "n1", "device_id": "r1",
+        "fixed_ips": [{"subnet_id": "s1", "ip_address": "10.0.0.1"}]}]});
+    mock.on(
+        "GET",
+        "/network/v2.0/ports",
+        vec![Action::ok(json!({"ports": []})), Action::ok(router_port)],
+    );
+    let itf = network::add_router_interface(
+        &c,
+        "r1",
+        &network::RouterInterfaceRequest::SubnetId("s1".into()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(itf.port_id, "p1");
+    assert_eq!(mock.hits("PUT", path).len(), 2);
+}
+
 #[tokio::test]
 async fn router_interfaces_and_gateway() {
     let mock = FakeCloud::start().await;
