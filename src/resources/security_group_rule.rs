@@ -7,7 +7,9 @@
 //! typically a default egress rule) is adopted with a warning.
 
 use async_trait::async_trait;
-use scs_client::network::{CreateSecurityGroupRule, SecurityGroupRule, collections};
+use scs_client::network::{
+    self as neutron, CreateSecurityGroupRule, RuleCreated, SecurityGroupRule,
+};
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
@@ -198,17 +200,6 @@ fn check_config(rule: &RuleModel) -> Diagnostics {
     diags
 }
 
-/// The ID Neutron names in a SecurityGroupRuleExists answer
-/// ("Security group rule already exists. Rule id is <uuid>.").
-fn existing_rule_id(message: &str) -> Option<String> {
-    let (_, rest) = message.split_once("Rule id is ")?;
-    let id: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
-        .collect();
-    (!id.is_empty()).then_some(id)
-}
-
 fn port(value: &Attr<i64>) -> Option<u32> {
     value.known().and_then(|p| u32::try_from(*p).ok())
 }
@@ -249,24 +240,17 @@ impl CloudObject for SecurityGroupRuleResource {
             remote_group_id: plan.remote_group_id.known().cloned(),
             description: plan.description.known().cloned(),
         };
-        let e = match collections::SECURITY_GROUP_RULES.create(cloud, &body).await {
-            Ok(rule) => return Ok(rule),
-            Err(e) if e.error_type() == Some("SecurityGroupRuleExists") => e,
-            Err(e) => return Err(e.into()),
-        };
-        let Some(id) = e.api_message().and_then(existing_rule_id) else {
-            return Err(e.into());
-        };
-        let Some(existing) = collections::SECURITY_GROUP_RULES.get(cloud, &id).await? else {
-            return Err(e.into());
+        let existing = match neutron::create_or_find_security_group_rule(cloud, &body).await? {
+            RuleCreated::Made(rule) => return Ok(rule),
+            RuleCreated::Existing(rule) => rule,
         };
         cloud.ctx.warn(
             "Adopted an existing security group rule",
             format!(
-                "Security group {} already had this rule ({id}), for example as one of the rules Neutron \
+                "Security group {} already had this rule ({}), for example as one of the rules Neutron \
                  adds to every new group. It is now managed by this resource; destroying the resource \
                  deletes it.",
-                existing.security_group_id
+                existing.security_group_id, existing.id
             ),
         );
         Ok(existing)
@@ -343,17 +327,6 @@ mod tests {
             same_protocol(Some("ipv6-icmp".into()), &Attr::Known("1".into()), "IPv6"),
             Attr::Known("ipv6-icmp".into())
         );
-    }
-
-    #[test]
-    fn existing_rule_id_from_neutron_message() {
-        assert_eq!(
-            existing_rule_id(
-                "Security group rule already exists. Rule id is 5f6a1c2e-0000-4b9c-8d7e-123456789abc."
-            ),
-            Some("5f6a1c2e-0000-4b9c-8d7e-123456789abc".to_owned())
-        );
-        assert_eq!(existing_rule_id("something else"), None);
     }
 
     #[test]

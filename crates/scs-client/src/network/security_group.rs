@@ -200,6 +200,52 @@ pub async fn create_security_group_rule(
         .await
 }
 
+/// A rule as its create left it: made by the request, or one the group already had.
+#[derive(Debug, Clone)]
+pub enum RuleCreated {
+    Made(SecurityGroupRule),
+    /// The group had the same rule already (one of those Neutron gives every new group, say).
+    Existing(SecurityGroupRule),
+}
+
+/// Creates a rule, never twice (see [`crate::model::Objects::create`]). When the group already
+/// has the same rule, Neutron refuses with `SecurityGroupRuleExists` and names it; that rule is
+/// the answer.
+pub async fn create_or_find_security_group_rule(
+    client: &Client,
+    req: &CreateSecurityGroupRule,
+) -> Result<RuleCreated> {
+    let e = match super::collections::SECURITY_GROUP_RULES
+        .create(client, req)
+        .await
+    {
+        Ok(rule) => return Ok(RuleCreated::Made(rule)),
+        Err(e) if e.error_type() == Some("SecurityGroupRuleExists") => e,
+        Err(e) => return Err(e),
+    };
+    let Some(id) = e.api_message().and_then(existing_rule_id) else {
+        return Err(e);
+    };
+    match super::collections::SECURITY_GROUP_RULES
+        .get(client, &id)
+        .await?
+    {
+        Some(existing) => Ok(RuleCreated::Existing(existing)),
+        None => Err(e),
+    }
+}
+
+/// The ID Neutron names in a SecurityGroupRuleExists answer
+/// ("Security group rule already exists. Rule id is <uuid>.").
+fn existing_rule_id(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("Rule id is ")?;
+    let id: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+        .collect();
+    (!id.is_empty()).then_some(id)
+}
+
 /// Deleting a security group rule that is already gone succeeds.
 pub async fn delete_security_group_rule(client: &Client, id: &str) -> Result<()> {
     SECURITY_GROUP_RULES.delete(client, id).await
