@@ -39,7 +39,7 @@ ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
 .PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance fault-test bench bench-memory tools \
-        cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs
+        cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs release
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -164,6 +164,11 @@ ifeq ($(USE_LOCAL_CLOUD),yes)
 else
 	@echo "OS_CLOUD=$(OS_CLOUD): using that cloud, not starting the local one"
 endif
+
+# A release as the registries publish it: zips, manifest, SHA256SUMS and its signature in dist/VERSION/.
+# The key: RELEASE_GPG_KEY (a key in your keyring) or RELEASE_GPG_KEY_FILE (armored secret key).
+release: ## build and sign dist/VERSION/ (VERSION=x.y.z; PLATFORMS=all adds darwin, windows, linux arm64)
+	VERSION=$(VERSION) PLATFORMS=$(or $(PLATFORMS),native) bash scripts/release.sh
 
 demo: ## the main job: build the provider, show its schema, apply examples/quickstart (or network) with tofu
 	bash scripts/demo.sh up
