@@ -40,7 +40,7 @@ LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates
 
 .PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance fault-test bench bench-memory tools \
         cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs release \
-        release-reproducible acc-release install-test
+        release-reproducible acc-release policy policy-tools deny-advisories install-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -56,9 +56,9 @@ docs: ## regenerate the argument and attribute lists of docs/*.md from the provi
 
 # Static checks and unit tests do not stop the run, so one make test shows every failure; the cloud
 # stages need the tools and the cloud, so those stop it.
-test: ## every test: fmt, clippy, unit tests, local cloud smoke test, acceptance (with the install test)
+test: ## every test: fmt, clippy, unit tests, policy, local cloud smoke test, acceptance (with the install test)
 	@failed=""; summary=""; blocked=""; \
-	 for stage in check unit-test tools cloud-if-local cloud-smoke acceptance; do \
+	 for stage in check unit-test policy tools cloud-if-local cloud-smoke acceptance; do \
 	   start=$$(date +%s); rc=0; \
 	   if [ -n "$$blocked" ]; then result="skipped ($$blocked failed)"; \
 	   else $(MAKE) $$stage || rc=$$?; result=$$([ $$rc = 0 ] && echo ok || echo FAILED); fi; \
@@ -122,6 +122,28 @@ ifeq ($(RELEASE_DIR),)
 else
 	TF_ACC=1 TF_ACC_RELEASE_DIR=$(abspath $(RELEASE_DIR)) $(CARGO) test -p terraform-provider-scs --test acc_install -- --include-ignored
 endif
+
+# Policies: cargo-deny's licenses, bans and sources checks (offline) and .zuul.yaml through Zuul's own
+# loader, each with tests that show the check fails on a bad copy (tests/policy.rs). Advisories need the
+# RustSec database from the network: `deny-advisories`, run by the zuul release job.
+CACHE_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/terraform-provider-scs
+export CARGO_DENY_VERSION := 0.20.2
+export ZUUL_VERSION := 14.3.0
+CARGO_DENY := $(CACHE_DIR)/cargo-deny-$(CARGO_DENY_VERSION)/bin/cargo-deny
+ZUUL_PYTHON := $(CACHE_DIR)/zuul-$(ZUUL_VERSION)/bin/python
+
+policy-tools: ## install cargo-deny and Zuul into the cache (once per version)
+	$(call LOCKED,policy-tools) bash scripts/policy-tools.sh
+
+policy: ## cargo-deny (licenses, bans, sources) and .zuul.yaml validation, with tests that they bite
+	$(MAKE) policy-tools
+	$(CARGO_DENY) deny --offline check licenses bans sources
+	$(ZUUL_PYTHON) scripts/zuul-validate.py .zuul.yaml
+	CARGO_DENY=$(CARGO_DENY) ZUUL_PYTHON=$(ZUUL_PYTHON) $(CARGO) test -p terraform-provider-scs --test policy -- --include-ignored
+
+deny-advisories: ## every cargo-deny check, advisories included (fetches the RustSec database)
+	$(MAKE) policy-tools
+	$(CARGO_DENY) deny check
 
 release-reproducible: ## build HEAD twice from different directories and compare the SHA256SUMS
 	bash scripts/release-reproducible.sh $(FIRST_DIST)
