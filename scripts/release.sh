@@ -6,6 +6,8 @@
 #   dist/VERSION/terraform-provider-scs_VERSION_SHA256SUMS        every zip and the manifest
 #   dist/VERSION/terraform-provider-scs_VERSION_SHA256SUMS.sig    binary detached GPG signature
 #   dist/VERSION/terraform-provider-scs_VERSION_signing-key.asc   the public key that made it
+#   dist/VERSION/terraform-provider-scs_VERSION_sbom.cdx.json      CycloneDX SBOM of the binary (+ .sig)
+#   dist/VERSION/terraform-provider-scs_VERSION_provenance.json    SLSA provenance statement (+ .sig)
 #
 # Usage: VERSION=x.y.z scripts/release.sh
 # Env:
@@ -35,7 +37,7 @@ dist=${DIST_DIR:-$root/dist/$version}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-scs
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
-for tool in cargo gpg zip sha256sum; do command -v $tool >/dev/null || die "$tool is needed"; done
+for tool in cargo gpg zip sha256sum python3; do command -v $tool >/dev/null || die "$tool is needed"; done
 
 # ---- signing key first: a release that cannot be signed is not worth building ----------------------
 gnupg_tmp=""
@@ -131,6 +133,15 @@ printf '{\n  "version": 1,\n  "metadata": {\n    "protocol_versions": ["6.0"]\n 
 gpg --batch --yes --local-user "$key" --output "$dist/${name}_${version}_SHA256SUMS.sig" \
   --detach-sign "$dist/${name}_${version}_SHA256SUMS"
 gpg --batch --yes --armor --output "$dist/${name}_${version}_signing-key.asc" --export "$key"
+# The SBOM and the provenance statement stay out of SHA256SUMS (the registries read it for the zips
+# alone) and carry a signature each.
+triples=()
+for platform in $platforms; do triples+=("$(triple "$platform")"); done
+python3 "$root/scripts/release-attest.py" "$dist" "$version" "${triples[@]}" || die "SBOM or provenance failed"
+for doc in sbom.cdx.json provenance.json; do
+  gpg --batch --yes --local-user "$key" --output "$dist/${name}_${version}_$doc.sig" \
+    --detach-sign "$dist/${name}_${version}_$doc"
+done
 gpg --batch --quiet --verify "$dist/${name}_${version}_SHA256SUMS.sig" "$dist/${name}_${version}_SHA256SUMS" 2>/dev/null \
   || die "the signature just made does not verify"
 log "wrote $dist:"
