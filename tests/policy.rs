@@ -39,9 +39,9 @@ fn deny(dir: &Path) -> (bool, String) {
         .arg("--offline")
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))
-        .args(["check", "--config"])
+        .arg("--config")
         .arg(dir.join("deny.toml"))
-        .args(["licenses", "bans", "sources"]))
+        .args(["check", "licenses", "bans", "sources"]))
 }
 
 /// A copy of everything cargo needs to describe the workspace.
