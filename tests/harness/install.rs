@@ -16,8 +16,8 @@ const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub fn write_cli_config(root: &Path) -> PathBuf {
     let mirror = root.join("mirror");
     write_mirror(&mirror);
-    let sources: Vec<String> = Client::ALL
-        .map(|c| format!("\"{}/{NAMESPACE}/{TYPE}\"", c.default_registry()))
+    let sources: Vec<String> = Client::REGISTRIES
+        .map(|host| format!("\"{host}/{NAMESPACE}/{TYPE}\""))
         .to_vec();
     let sources = sources.join(", ");
     let config = format!(
@@ -37,7 +37,7 @@ pub fn write_cli_config(root: &Path) -> PathBuf {
 /// Unpacked layout HOST/NAMESPACE/TYPE/VERSION/TARGET/terraform-provider-TYPE_vVERSION,
 /// under both registry hosts so the bare source address works on either client.
 fn write_mirror(mirror: &Path) {
-    for host in Client::ALL.map(Client::default_registry) {
+    for host in Client::REGISTRIES {
         let dir = mirror
             .join(host)
             .join(NAMESPACE)
@@ -53,7 +53,7 @@ fn write_mirror(mirror: &Path) {
 }
 
 /// The clients' name for this machine's platform, e.g. `linux_amd64`, `darwin_arm64`.
-fn target_platform() -> String {
+pub fn target_platform() -> String {
     let os = match std::env::consts::OS {
         "macos" => "darwin",
         other => other,

@@ -25,8 +25,11 @@
 //! - Every acceptance test is `#[ignore]`d, so a plain `cargo test` lists it as ignored; `make
 //!   acceptance` runs them with `TF_ACC=1` and `-- --include-ignored`. A scenario asked for without
 //!   `TF_ACC=1` fails, and with it a missing client is a failure too, never a skip.
-//! - `TF_ACC_CLIENTS=terraform,tofu` restricts the clients (default: both).
-//! - `TF_ACC_TERRAFORM_PATH` / `TF_ACC_TOFU_PATH` override `acceptance/tools/bin/*`.
+//! - `TF_ACC_CLIENTS=terraform,tofu,terraform-latest` chooses the clients (default: terraform and
+//!   tofu; the install scenarios of `acc_install` run on all three by default).
+//! - `TF_ACC_TERRAFORM_PATH` / `TF_ACC_TOFU_PATH` / `TF_ACC_TERRAFORM_LATEST_PATH` override
+//!   `acceptance/tools/bin/*`.
+//! - `TF_ACC_RELEASE_DIR`: the `dist/VERSION` directory `acc_install` serves from its registry.
 //! - `TF_ACC_PERSIST_WORKING_DIR=1` keeps the temporary directories for inspection.
 //! - `TF_ACC_COMMAND_TIMEOUT` (seconds, default 1800) kills a hung CLI command.
 //! - `OS_CLOUD` defaults to `scs-local` and `OS_CLIENT_CONFIG_FILE` to
@@ -43,6 +46,7 @@ pub mod fault_proxy;
 mod install;
 pub mod inventory;
 mod plan;
+pub mod registry;
 mod scenario;
 
 use std::io::Write;
@@ -52,6 +56,7 @@ pub use client::Client;
 pub use cloud::Cloud;
 pub use command::{CmdOutput, Running};
 pub use fault_proxy::{Counts, Fault, FaultPlan, FaultProxy};
+pub use install::target_platform;
 pub use scenario::Scenario;
 
 /// Whether acceptance scenarios run (`TF_ACC` set to anything but empty or `0`).
@@ -110,6 +115,16 @@ pub fn on_both_clients(name: &str, scenario: impl Fn(&mut Scenario)) {
     let failed: Vec<String> = Client::selected()
         .into_iter()
         .filter_map(|client| run_on(name, client, &scenario).err())
+        .collect();
+    assert_all_passed(name, &failed);
+}
+
+/// Runs `scenario` on each of `clients` like [`on_both_clients`] does on its two.
+pub fn on_clients(name: &str, clients: &[Client], scenario: impl Fn(&mut Scenario)) {
+    assert_enabled(name);
+    let failed: Vec<String> = clients
+        .iter()
+        .filter_map(|&client| run_on(name, client, &scenario).err())
         .collect();
     assert_all_passed(name, &failed);
 }

@@ -113,6 +113,7 @@ impl Scenario {
         let short = match self.client {
             Client::Terraform => "tf",
             Client::Tofu => "tofu",
+            Client::TerraformLatest => "tfl",
         };
         format!("tfacc-{}-{short}-{}", run_id(), self.name.replace('_', "-"))
     }
