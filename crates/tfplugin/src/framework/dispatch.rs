@@ -14,6 +14,7 @@ use tonic::{Request, Response, Status};
 
 use super::capture::Capture;
 use super::convert::{self, decode, encode};
+use super::function::{Function, FunctionError, FunctionSignature, signature_problems};
 use super::scrub::{scrub, sensitive_strings};
 use super::validate::{validate_config, without_refused};
 use super::{
@@ -32,6 +33,11 @@ struct ResourceEntry {
     ty: Type,
 }
 
+struct FunctionEntry {
+    function: Arc<dyn Function>,
+    signature: FunctionSignature,
+}
+
 struct DataSourceEntry {
     data_source: Arc<dyn DataSource>,
     schema: Schema,
@@ -46,6 +52,7 @@ pub struct Dispatch {
     provider_ty: Type,
     resources: BTreeMap<String, ResourceEntry>,
     data_sources: BTreeMap<String, DataSourceEntry>,
+    functions: BTreeMap<String, FunctionEntry>,
     /// Problems found while collecting schemas (duplicate type names),
     /// reported on GetProviderSchema so they are seen at once.
     setup_diagnostics: Diagnostics,
@@ -144,12 +151,38 @@ impl Dispatch {
                 },
             );
         }
+        let mut functions = BTreeMap::new();
+        for function in provider.functions() {
+            let name = function.name().to_string();
+            let signature = function.signature();
+            for problem in signature_problems(&name, &signature) {
+                setup_diagnostics.error(
+                    "Invalid function declaration",
+                    format!("{problem}; this is a bug in the provider."),
+                );
+            }
+            if functions.contains_key(&name) {
+                setup_diagnostics.error(
+                    "Duplicate function",
+                    format!("The provider registers function {name} twice; this is a bug in the provider."),
+                );
+                continue;
+            }
+            functions.insert(
+                name,
+                FunctionEntry {
+                    function,
+                    signature,
+                },
+            );
+        }
         Self {
             provider,
             provider_schema,
             provider_ty,
             resources,
             data_sources,
+            functions,
             setup_diagnostics,
             provider_data: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
@@ -212,6 +245,59 @@ impl Dispatch {
             move_resource_state: false,
             generate_resource_config: false,
         }
+    }
+
+    fn function_schemas(&self) -> HashMap<String, pb::Function> {
+        self.functions
+            .iter()
+            .map(|(n, e)| (n.clone(), convert::function(&e.signature)))
+            .collect()
+    }
+
+    /// CallFunction: decodes each argument with its parameter's type, calls, encodes the result.
+    fn call(
+        &self,
+        name: &str,
+        arguments: &[pb::DynamicValue],
+    ) -> Result<pb::DynamicValue, FunctionError> {
+        let entry = self.functions.get(name).ok_or_else(|| {
+            FunctionError::new(format!("This provider has no function {name:?}."))
+        })?;
+        let signature = &entry.signature;
+        let fixed = signature.parameters.len();
+        if arguments.len() < fixed || (signature.variadic.is_none() && arguments.len() > fixed) {
+            return Err(FunctionError::new(format!(
+                "{name} takes {fixed} argument{}, got {}.",
+                if fixed == 1 { "" } else { "s" },
+                arguments.len()
+            )));
+        }
+        let mut values = Vec::with_capacity(arguments.len());
+        for (i, dv) in arguments.iter().enumerate() {
+            let parameter = signature
+                .parameters
+                .get(i)
+                .or(signature.variadic.as_ref())
+                .ok_or_else(|| FunctionError::argument(i, "unexpected argument"))?;
+            let value = decode(Some(dv), &parameter.ty, "argument")
+                .map_err(|d| FunctionError::argument(i, d.to_string()))?;
+            if value.is_null() && !parameter.allow_null {
+                return Err(FunctionError::argument(
+                    i,
+                    format!("{} must not be null.", parameter.name),
+                ));
+            }
+            if !value.is_wholly_known() && !parameter.allow_unknown {
+                return Err(FunctionError::argument(
+                    i,
+                    format!("{} must be known.", parameter.name),
+                ));
+            }
+            values.push(value);
+        }
+        let result = entry.function.call(values)?;
+        encode(&result, &signature.return_type, "function result")
+            .map_err(|d| FunctionError::new(d.to_string()))
     }
 
     /// Direct entry point for StopProvider, for tests and embedders.
@@ -325,7 +411,7 @@ impl ProviderService for Dispatch {
         &self,
         _request: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
-        use pb::get_metadata::{DataSourceMetadata, ResourceMetadata};
+        use pb::get_metadata::{DataSourceMetadata, FunctionMetadata, ResourceMetadata};
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(Self::server_capabilities()),
             diagnostics: convert::diagnostics(&self.setup_diagnostics),
@@ -342,6 +428,11 @@ impl ProviderService for Dispatch {
                 .map(|n| ResourceMetadata {
                     type_name: n.clone(),
                 })
+                .collect(),
+            functions: self
+                .functions
+                .keys()
+                .map(|n| FunctionMetadata { name: n.clone() })
                 .collect(),
             ..Default::default()
         }))
@@ -365,6 +456,7 @@ impl ProviderService for Dispatch {
                 .collect::<HashMap<_, _>>(),
             diagnostics: convert::diagnostics(&self.setup_diagnostics),
             server_capabilities: Some(Self::server_capabilities()),
+            functions: self.function_schemas(),
             ..Default::default()
         }))
     }
@@ -380,7 +472,28 @@ impl ProviderService for Dispatch {
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
-        Ok(Response::new(Default::default()))
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self.function_schemas(),
+            diagnostics: convert::diagnostics(&self.setup_diagnostics),
+        }))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        let req = request.into_inner();
+        let answer = self.call(&req.name, &req.arguments);
+        Ok(Response::new(match answer {
+            Ok(result) => pb::call_function::Response {
+                result: Some(result),
+                error: None,
+            },
+            Err(e) => pb::call_function::Response {
+                result: None,
+                error: Some(convert::function_error(&e)),
+            },
+        }))
     }
 
     async fn validate_provider_config(

@@ -66,6 +66,7 @@ mod capture;
 mod convert;
 mod ctx;
 pub mod dispatch;
+pub mod function;
 pub mod plan;
 mod scrub;
 pub mod typed;
@@ -80,6 +81,10 @@ use serde::de::DeserializeOwned;
 pub use capture::CAPTURE_DIR_ENV;
 pub use ctx::{Ctx, Interrupted, ProviderData};
 pub use dispatch::Dispatch;
+pub use function::{
+    Function, FunctionArgs, FunctionError, FunctionSignature, Parameter, TypedFunction,
+    typed_function,
+};
 pub use typed::{
     Applied, TypedDataSource, TypedResource, config_for_checks, typed_data_source, typed_resource,
 };
@@ -122,6 +127,11 @@ pub trait Provider: Send + Sync + 'static {
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    /// Provider-defined functions, called as `provider::NAME::FUNCTION(...)`.
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
         Vec::new()
     }
 
