@@ -46,7 +46,7 @@ impl TypedFunction for FlavorNameFunction {
         spec.to_flavor_name()
             .map(|name| name.to_string())
             .map_err(|e| {
-                FunctionError::argument(0, format!("No SCS flavor name (scs-0100) fits: {e}."))
+                FunctionError::argument(0, format!("No SCS flavor name (scs-0100) fits: {e}"))
             })
     }
 }

@@ -43,7 +43,7 @@ impl TypedFunction for ParseFlavorName {
     fn call(&self, (name,): (String,)) -> Result<Fields, FunctionError> {
         FlavorName::parse(&name)
             .map(|parsed| Fields(FlavorNameFields::from(&parsed)))
-            .map_err(|e| FunctionError::argument(0, format!("{e}.")))
+            .map_err(|e| FunctionError::argument(0, e.to_string()))
     }
 }
 
