@@ -348,8 +348,14 @@ fn check_write_only(
         if config.attr(&a.name).is_some_and(|v| !v.is_null()) {
             diags.error_at(
                 crate::diagnostics::AttributePath::attr(a.name.clone()),
-                "Write-only attribute not supported",
-                "This attribute is write-only, which needs Terraform 1.11 or later (or an OpenTofu release with write-only attributes).",
+                "Write-only attribute not supported by this client",
+                format!(
+                    "{} is write-only: its value must never be stored in state or plan, which \
+                     needs Terraform 1.11 or later, or OpenTofu 1.11 or later. This client does \
+                     not support write-only attributes and would store the value; upgrade it, or \
+                     leave {} out.",
+                    a.name, a.name
+                ),
             );
         }
     }
