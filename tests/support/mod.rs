@@ -519,8 +519,20 @@ impl Tf {
     }
 
     /// ValidateResourceConfig of `config`, as `terraform validate` and every plan send it first:
-    /// the error diagnostics.
+    /// the error diagnostics. Sent without client capabilities, as clients before Terraform and
+    /// OpenTofu 1.11 send it.
     pub async fn validate(&self, type_name: &str, config: &serde_json::Value) -> Vec<Problem> {
+        self.validate_from(type_name, config, None).await
+    }
+
+    /// [`Tf::validate`] from a client that announces `capabilities` (Terraform and OpenTofu 1.11
+    /// and later say whether they handle write-only attributes).
+    pub async fn validate_from(
+        &self,
+        type_name: &str,
+        config: &serde_json::Value,
+        capabilities: Option<pb::ClientCapabilities>,
+    ) -> Vec<Problem> {
         let ty = &self.resource(type_name).ty;
         let config = self.config(type_name, config);
         let resp = self
@@ -528,7 +540,7 @@ impl Tf {
             .validate_resource_config(Request::new(pb::validate_resource_config::Request {
                 type_name: type_name.into(),
                 config: dv(&config, ty),
-                ..Default::default()
+                client_capabilities: capabilities,
             }))
             .await
             .unwrap()
