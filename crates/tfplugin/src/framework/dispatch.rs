@@ -14,6 +14,7 @@ use tonic::{Request, Response, Status};
 
 use super::capture::Capture;
 use super::convert::{self, decode, encode};
+use super::ephemeral::{EphemeralResource, Opened, Renewed};
 use super::function::{Function, FunctionError, FunctionSignature, signature_problems};
 use super::scrub::{scrub, sensitive_strings};
 use super::validate::{validate_config, without_refused};
@@ -29,6 +30,12 @@ use crate::value::{JsonOptions, Type, Value, decode_json_with};
 
 struct ResourceEntry {
     resource: Arc<dyn Resource>,
+    schema: Schema,
+    ty: Type,
+}
+
+struct EphemeralEntry {
+    resource: Arc<dyn EphemeralResource>,
     schema: Schema,
     ty: Type,
 }
@@ -53,6 +60,7 @@ pub struct Dispatch {
     resources: BTreeMap<String, ResourceEntry>,
     data_sources: BTreeMap<String, DataSourceEntry>,
     functions: BTreeMap<String, FunctionEntry>,
+    ephemerals: BTreeMap<String, EphemeralEntry>,
     /// Problems found while collecting schemas (duplicate type names),
     /// reported on GetProviderSchema so they are seen at once.
     setup_diagnostics: Diagnostics,
@@ -151,6 +159,33 @@ impl Dispatch {
                 },
             );
         }
+        let mut ephemerals = BTreeMap::new();
+        for resource in provider.ephemeral_resources() {
+            let name = resource.type_name().to_string();
+            let schema = resource.schema();
+            for d in schema.validate() {
+                setup_diagnostics.push(Diagnostic::error(
+                    d.summary,
+                    format!("{name}: {}", d.detail),
+                ));
+            }
+            if ephemerals.contains_key(&name) {
+                setup_diagnostics.error(
+                    "Duplicate ephemeral resource type",
+                    format!("The provider registers {name} twice; this is a bug in the provider."),
+                );
+                continue;
+            }
+            let ty = schema.value_type();
+            ephemerals.insert(
+                name,
+                EphemeralEntry {
+                    resource,
+                    schema,
+                    ty,
+                },
+            );
+        }
         let mut functions = BTreeMap::new();
         for function in provider.functions() {
             let name = function.name().to_string();
@@ -183,6 +218,7 @@ impl Dispatch {
             resources,
             data_sources,
             functions,
+            ephemerals,
             setup_diagnostics,
             provider_data: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
@@ -245,6 +281,16 @@ impl Dispatch {
             move_resource_state: false,
             generate_resource_config: false,
         }
+    }
+
+    fn ephemeral(&self, type_name: &str) -> Result<&EphemeralEntry, Diagnostics> {
+        self.ephemerals.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown ephemeral resource type",
+                format!("This provider has no ephemeral resource type {type_name:?}."),
+            )
+            .into()
+        })
     }
 
     fn function_schemas(&self) -> HashMap<String, pb::Function> {
@@ -417,7 +463,9 @@ impl ProviderService for Dispatch {
         &self,
         _request: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
-        use pb::get_metadata::{DataSourceMetadata, FunctionMetadata, ResourceMetadata};
+        use pb::get_metadata::{
+            DataSourceMetadata, EphemeralMetadata, FunctionMetadata, ResourceMetadata,
+        };
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(Self::server_capabilities()),
             diagnostics: convert::diagnostics(&self.setup_diagnostics),
@@ -439,6 +487,13 @@ impl ProviderService for Dispatch {
                 .functions
                 .keys()
                 .map(|n| FunctionMetadata { name: n.clone() })
+                .collect(),
+            ephemeral_resources: self
+                .ephemerals
+                .keys()
+                .map(|n| EphemeralMetadata {
+                    type_name: n.clone(),
+                })
                 .collect(),
             ..Default::default()
         }))
@@ -463,6 +518,11 @@ impl ProviderService for Dispatch {
             diagnostics: convert::diagnostics(&self.setup_diagnostics),
             server_capabilities: Some(Self::server_capabilities()),
             functions: self.function_schemas(),
+            ephemeral_resource_schemas: self
+                .ephemerals
+                .iter()
+                .map(|(n, e)| (n.clone(), convert::schema(&e.schema)))
+                .collect::<HashMap<_, _>>(),
             ..Default::default()
         }))
     }
@@ -481,6 +541,143 @@ impl ProviderService for Dispatch {
         Ok(Response::new(pb::get_functions::Response {
             functions: self.function_schemas(),
             diagnostics: convert::diagnostics(&self.setup_diagnostics),
+        }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        request: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let diags = match self.ephemeral(&req.type_name) {
+            Err(d) => d,
+            Ok(entry) => {
+                let ctx = self.ctx(Some(&entry.ty));
+                match decode(
+                    req.config.as_ref(),
+                    &entry.ty,
+                    "ephemeral resource configuration",
+                ) {
+                    Ok(config) => {
+                        let secrets = secrets_of(&entry.schema.block, &[&config]);
+                        let mut d = validate_config(&entry.schema.block, &config);
+                        let checked = without_refused(config, &d);
+                        d.extend(entry.resource.validate(&ctx, &checked).await);
+                        return Ok(Response::new(
+                            pb::validate_ephemeral_resource_config::Response {
+                                diagnostics: finish_hiding(&ctx, d, &secrets),
+                            },
+                        ));
+                    }
+                    Err(d) => d,
+                }
+            }
+        };
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: convert::diagnostics(&diags),
+            },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        request: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let entry = match self.ephemeral(&req.type_name) {
+            Ok(e) => e,
+            Err(d) => {
+                return Ok(Response::new(pb::open_ephemeral_resource::Response {
+                    diagnostics: convert::diagnostics(&d),
+                    ..Default::default()
+                }));
+            }
+        };
+        let ctx = self.ctx(Some(&entry.ty));
+        let mut secrets = Vec::new();
+        let opened = async {
+            let config = decode(
+                req.config.as_ref(),
+                &entry.ty,
+                "ephemeral resource configuration",
+            )?;
+            secrets = secrets_of(&entry.schema.block, &[&config]);
+            let Opened {
+                result,
+                private,
+                renew_at,
+            } = entry.resource.open(&ctx, config).await?;
+            let result = unknown_as_null(conform(result, &entry.ty, "ephemeral result")?);
+            Ok::<_, Diagnostics>((
+                encode(&result, &entry.ty, "ephemeral result")?,
+                private,
+                renew_at,
+            ))
+        }
+        .await;
+        Ok(Response::new(match opened {
+            Ok((result, private, renew_at)) => pb::open_ephemeral_resource::Response {
+                diagnostics: finish_hiding(&ctx, Diagnostics::new(), &secrets),
+                renew_at: renew_at.map(prost_types::Timestamp::from),
+                result: Some(result),
+                private,
+                deferred: None,
+            },
+            Err(d) => pb::open_ephemeral_resource::Response {
+                diagnostics: finish_hiding(&ctx, d, &secrets),
+                ..Default::default()
+            },
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        request: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let outcome = match self.ephemeral(&req.type_name) {
+            Err(d) => Err(d),
+            Ok(entry) => {
+                let ctx = self.ctx(Some(&entry.ty));
+                let r = entry.resource.renew(&ctx, req.private).await;
+                r.map_err(|d| {
+                    let mut all = ctx.take_diagnostics();
+                    all.extend(d);
+                    all
+                })
+            }
+        };
+        Ok(Response::new(match outcome {
+            Ok(Renewed { private, renew_at }) => pb::renew_ephemeral_resource::Response {
+                diagnostics: Vec::new(),
+                renew_at: renew_at.map(prost_types::Timestamp::from),
+                private,
+            },
+            Err(d) => pb::renew_ephemeral_resource::Response {
+                diagnostics: convert::diagnostics(&d),
+                ..Default::default()
+            },
+        }))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        request: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let diags = match self.ephemeral(&req.type_name) {
+            Err(d) => d,
+            Ok(entry) => {
+                let ctx = self.ctx(Some(&entry.ty));
+                let closed = entry.resource.close(&ctx, req.private).await;
+                let mut all = ctx.take_diagnostics();
+                all.extend(closed.err().unwrap_or_default());
+                all
+            }
+        };
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: convert::diagnostics(&diags),
         }))
     }
 

@@ -66,6 +66,7 @@ mod capture;
 mod convert;
 mod ctx;
 pub mod dispatch;
+pub mod ephemeral;
 pub mod function;
 pub mod plan;
 mod scrub;
@@ -81,6 +82,7 @@ use serde::de::DeserializeOwned;
 pub use capture::CAPTURE_DIR_ENV;
 pub use ctx::{Ctx, Interrupted, ProviderData};
 pub use dispatch::Dispatch;
+pub use ephemeral::{EphemeralResource, Opened, Renewed};
 pub use function::{
     Function, FunctionArgs, FunctionError, FunctionSignature, Parameter, TypedFunction,
     typed_function,
@@ -127,6 +129,11 @@ pub trait Provider: Send + Sync + 'static {
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    /// Ephemeral resource types (`ephemeral "TYPE" "NAME" { }`).
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
         Vec::new()
     }
 
