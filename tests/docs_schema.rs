@@ -3,6 +3,7 @@
 //!
 //! Pages: `docs/index.md` (the provider block), `docs/resources/<type
 //! without "scs_">.md`, `docs/data-sources/<type without "scs_">.md` and
+//! `docs/ephemeral-resources/<type without "scs_">.md`,
 //! `docs/functions/<function>.md` (whose generated part is the signature,
 //! between `<!-- schema:signature:begin -->` / `<!-- schema:signature:end -->`).
 //! Each marks its generated lists with `<!-- schema:arguments:begin -->` /
@@ -91,6 +92,14 @@ fn pages() -> Vec<Page> {
             &dir.join("data-sources"),
             d.type_name(),
             &d.schema(),
+        ));
+    }
+    for e in provider.ephemeral_resources() {
+        pages.push(schema_page(
+            "ephemeral resource",
+            &dir.join("ephemeral-resources"),
+            e.type_name(),
+            &e.schema(),
         ));
     }
     for f in provider.functions() {
@@ -186,7 +195,7 @@ fn docs_pages_match_the_schemas() {
     }
     // Pages for types the provider does not serve (renamed or removed).
     let known: BTreeSet<PathBuf> = pages.iter().map(|p| p.path.clone()).collect();
-    for dir in ["resources", "data-sources", "functions"] {
+    for dir in ["resources", "data-sources", "ephemeral-resources", "functions"] {
         let Ok(entries) = std::fs::read_dir(docs_dir().join(dir)) else {
             continue;
         };
