@@ -195,7 +195,12 @@ fn docs_pages_match_the_schemas() {
     }
     // Pages for types the provider does not serve (renamed or removed).
     let known: BTreeSet<PathBuf> = pages.iter().map(|p| p.path.clone()).collect();
-    for dir in ["resources", "data-sources", "ephemeral-resources", "functions"] {
+    for dir in [
+        "resources",
+        "data-sources",
+        "ephemeral-resources",
+        "functions",
+    ] {
         let Ok(entries) = std::fs::read_dir(docs_dir().join(dir)) else {
             continue;
         };
