@@ -5,6 +5,8 @@
 
 pub mod config;
 pub mod data_sources;
+pub mod ephemeral_resources;
+pub mod functions;
 pub mod lifecycle;
 pub mod provider;
 pub mod resources;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use scs_client::Client;
 use scs_client::config::{CloudConfig, ConfigError, Sources};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{self, Ctx, DataSource, Provider, Resource};
+use tfplugin::framework::{self, Ctx, DataSource, EphemeralResource, Function, Provider, Resource};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value, from_value};
 
@@ -119,6 +119,14 @@ impl Provider for ScsProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         crate::data_sources::all()
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        crate::ephemeral_resources::all()
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        crate::functions::all()
     }
 }
 

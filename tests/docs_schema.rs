@@ -2,7 +2,10 @@
 //! schemas the provider serves, and this test fails when a page is stale.
 //!
 //! Pages: `docs/index.md` (the provider block), `docs/resources/<type
-//! without "scs_">.md` and `docs/data-sources/<type without "scs_">.md`.
+//! without "scs_">.md`, `docs/data-sources/<type without "scs_">.md` and
+//! `docs/ephemeral-resources/<type without "scs_">.md`,
+//! `docs/functions/<function>.md` (whose generated part is the signature,
+//! between `<!-- schema:signature:begin -->` / `<!-- schema:signature:end -->`).
 //! Each marks its generated lists with `<!-- schema:arguments:begin -->` /
 //! `<!-- schema:arguments:end -->` (and `attributes` for resources and data
 //! sources; see `tfplugin::docs`); prose and examples around them are written
@@ -12,7 +15,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use terraform_provider_scs::provider::ScsProvider;
-use tfplugin::docs::{self, ARGUMENTS, ATTRIBUTES};
+use tfplugin::docs::{self, ARGUMENTS, ATTRIBUTES, SIGNATURE};
 use tfplugin::framework::Provider;
 use tfplugin::schema::{Schema, TIMEOUTS};
 
@@ -91,15 +94,34 @@ fn pages() -> Vec<Page> {
             &d.schema(),
         ));
     }
+    for e in provider.ephemeral_resources() {
+        pages.push(schema_page(
+            "ephemeral resource",
+            &dir.join("ephemeral-resources"),
+            e.type_name(),
+            &e.schema(),
+        ));
+    }
+    for f in provider.functions() {
+        pages.push(Page {
+            what: format!("function {}", f.name()),
+            path: dir.join("functions").join(format!("{}.md", f.name())),
+            regions: vec![(
+                SIGNATURE,
+                docs::function_signature(provider.type_name(), f.name(), &f.signature()),
+            )],
+            sections: vec!["## Example Usage", "## Signature"],
+        });
+    }
     pages
 }
 
 /// The heading each region belongs under.
 fn heading_of(region: &str) -> &'static str {
-    if region == ATTRIBUTES {
-        "## Attribute Reference"
-    } else {
-        "## Argument Reference"
+    match region {
+        ATTRIBUTES => "## Attribute Reference",
+        SIGNATURE => "## Signature",
+        _ => "## Argument Reference",
     }
 }
 
@@ -173,7 +195,12 @@ fn docs_pages_match_the_schemas() {
     }
     // Pages for types the provider does not serve (renamed or removed).
     let known: BTreeSet<PathBuf> = pages.iter().map(|p| p.path.clone()).collect();
-    for dir in ["resources", "data-sources"] {
+    for dir in [
+        "resources",
+        "data-sources",
+        "ephemeral-resources",
+        "functions",
+    ] {
         let Ok(entries) = std::fs::read_dir(docs_dir().join(dir)) else {
             continue;
         };

@@ -186,7 +186,12 @@ fn server_case(image: &str, net: &str) -> Case<'static> {
         collection: os::SERVERS.into(),
         config: json!({"name": "web-1", "flavor_name": "SCS-2V-4-20", "image_id": image,
             "network": [{"uuid": net}], "metadata": {"role": "web"}}),
-        config_only: &["timeouts", "stop_before_destroy", "user_data"],
+        config_only: &[
+            "timeouts",
+            "stop_before_destroy",
+            "user_data",
+            "user_data_wo_version",
+        ],
     }
 }
 
@@ -533,4 +538,125 @@ async fn a_flavor_or_image_given_both_ways_is_a_conflict_on_the_name() {
             .iter()
             .all(|p| p.summary == "Conflicting arguments")
     );
+}
+
+const SECRET_USER_DATA: &str = "#cloud-config\nchpasswd: {list: 'root:Wr1te-Only-S3cret'}\n";
+
+fn write_only_server(image: &str, net: &str, version: i64) -> serde_json::Value {
+    json!({"name": "web-1", "flavor_name": "SCS-2V-4-20", "image_id": image,
+        "network": [{"uuid": net}], "user_data_wo": SECRET_USER_DATA,
+        "user_data_wo_version": version})
+}
+
+/// A client without write-only attributes (none announced, as before Terraform and OpenTofu
+/// 1.11) would store `user_data_wo` in state: it gets an error on the attribute naming the client
+/// versions that can. One that announces them may use it.
+#[tokio::test]
+async fn user_data_wo_needs_a_client_with_write_only_attributes() {
+    use tfplugin::proto::tfplugin6 as pb;
+    let tf = Tf::start().await;
+    let config = write_only_server("img", "net", 1);
+    let old_client = tf.validate_offline("scs_server", &config).await;
+    assert_eq!(paths(&old_client), ["user_data_wo"], "{old_client:#?}");
+    let detail = &old_client[0].detail;
+    assert!(
+        detail.contains("Terraform 1.11") && detail.contains("OpenTofu 1.11"),
+        "{detail}"
+    );
+    assert!(!detail.contains("Wr1te-Only"), "{detail}");
+    let declined = tf
+        .validate_from(
+            "scs_server",
+            &config,
+            Some(pb::ClientCapabilities {
+                write_only_attributes_allowed: false,
+                ..Default::default()
+            }),
+        )
+        .await;
+    assert_eq!(paths(&declined), ["user_data_wo"]);
+    let able = tf
+        .validate_from(
+            "scs_server",
+            &config,
+            Some(pb::ClientCapabilities {
+                write_only_attributes_allowed: true,
+                ..Default::default()
+            }),
+        )
+        .await;
+    assert!(able.is_empty(), "{able:#?}");
+    // Without user_data_wo nothing changes for old clients.
+    let mut plain = config.clone();
+    plain.as_object_mut().unwrap().remove("user_data_wo");
+    plain
+        .as_object_mut()
+        .unwrap()
+        .remove("user_data_wo_version");
+    assert!(tf.validate_offline("scs_server", &plain).await.is_empty());
+}
+
+#[tokio::test]
+async fn user_data_and_user_data_wo_conflict() {
+    let tf = Tf::start().await;
+    let mut config = write_only_server("img", "net", 1);
+    config["user_data"] = json!("#cloud-config\n");
+    let problems = tf.validate_offline("scs_server", &config).await;
+    assert!(paths(&problems).contains(&"user_data_wo"), "{problems:#?}");
+    let mut version_alone = write_only_server("img", "net", 1);
+    version_alone
+        .as_object_mut()
+        .unwrap()
+        .remove("user_data_wo");
+    let problems = tf.validate_offline("scs_server", &version_alone).await;
+    assert_eq!(paths(&problems), ["user_data_wo_version"], "{problems:#?}");
+}
+
+/// `user_data_wo` reaches Nova as user data, and neither the plan nor the state holds it; a new
+/// `user_data_wo_version` replaces the server, new text alone changes nothing.
+#[tokio::test]
+async fn user_data_wo_reaches_nova_but_no_plan_or_state() {
+    let tf = Tf::start().await;
+    let (image, net) = seed_compute(&tf);
+    let config = tf.config("scs_server", &write_only_server(&image, &net, 1));
+    let (planned, _) = tf.plan("scs_server", &Value::Null, &config).await;
+    let planned = planned.ok();
+    assert_eq!(planned.attr("user_data_wo"), Some(&Value::Null));
+    let state = tf
+        .apply("scs_server", &Value::Null, &planned, &config)
+        .await
+        .ok();
+    let sent = tf.bodies("POST", os::SERVERS);
+    assert_eq!(
+        sent[0]["server"]["user_data"],
+        json!("I2Nsb3VkLWNvbmZpZwpjaHBhc3N3ZDoge2xpc3Q6ICdyb290OldyMXRlLU9ubHktUzNjcmV0J30K"),
+        "Nova gets the user data, Base64-encoded"
+    );
+    assert_eq!(state.attr("user_data_wo"), Some(&Value::Null));
+    assert_eq!(state.attr("user_data_wo_version"), Some(&Value::from(1)));
+    assert_eq!(state.attr("user_data"), Some(&Value::Null));
+    for (what, value) in [("plan", &planned), ("state", &state)] {
+        // As the client receives it (msgpack).
+        let wire = tfplugin::value::encode_msgpack(value, &value.infer_type()).unwrap();
+        assert!(
+            !wire.windows(10).any(|w| w == b"Wr1te-Only"),
+            "the {what} holds it: {value:?}"
+        );
+    }
+    let refreshed = tf.read("scs_server", &state).await.ok();
+    assert_eq!(refreshed.attr("user_data_wo"), Some(&Value::Null));
+
+    // Other text, same version: nothing to do (a write-only value is compared with nothing).
+    let mut other_text = write_only_server(&image, &net, 1);
+    other_text["user_data_wo"] = json!("#cloud-config\n# other\n");
+    let other_text = tf.config("scs_server", &other_text);
+    let (planned, replace) = tf.plan("scs_server", &refreshed, &other_text).await;
+    assert!(replace.is_empty(), "{replace:?}");
+    assert_eq!(planned.ok(), refreshed);
+
+    // A new version replaces the server.
+    let next = tf.config("scs_server", &write_only_server(&image, &net, 2));
+    let (planned, replace) = tf.plan("scs_server", &refreshed, &next).await;
+    assert_eq!(replace, ["user_data_wo_version"]);
+    assert_eq!(planned.ok().attr("user_data_wo"), Some(&Value::Null));
 }

@@ -162,7 +162,7 @@ impl FlavorLookup {
 
 /// The object type of the `scs` attribute: one entry per field of
 /// [`FlavorNameFields`], from the list scs-standards keeps next to it.
-fn scs_fields_type() -> Type {
+pub(crate) fn scs_fields_type() -> Type {
     Type::object(FlavorNameFields::FIELDS.map(|(name, kind)| {
         let ty = match kind {
             FieldKind::Text => Type::String,

@@ -86,6 +86,84 @@ impl Client {
     }
 }
 
+/// A client version as (major, minor, patch).
+pub type Version = (u32, u32, u32);
+
+/// Client features that not every supported client version has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    /// `provider::NAME::FUNCTION(...)`: Terraform 1.8, OpenTofu 1.7.
+    Functions,
+    /// `ephemeral` blocks: Terraform 1.10, OpenTofu 1.11.
+    EphemeralResources,
+    /// Write-only attributes: Terraform 1.11, OpenTofu 1.11.
+    WriteOnlyAttributes,
+}
+
+impl Client {
+    /// The version the binary reports (`version -json`), as (major, minor, patch).
+    pub fn version(self) -> Version {
+        static VERSIONS: OnceLock<std::sync::Mutex<Vec<(PathBuf, Version)>>> = OnceLock::new();
+        let binary = self.binary();
+        let cache = VERSIONS.get_or_init(Default::default);
+        if let Ok(known) = cache.lock()
+            && let Some((_, v)) = known.iter().find(|(b, _)| *b == binary)
+        {
+            return *v;
+        }
+        let out = std::process::Command::new(&binary)
+            .args(["version", "-json"])
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {} version: {e}", binary.display()));
+        // Warnings about the CLI configuration may come first.
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let text = stdout
+            .get(stdout.find('{').unwrap_or(0)..)
+            .unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(text).unwrap_or_else(|e| {
+            panic!(
+                "{} version -json printed no JSON ({e}): {}",
+                binary.display(),
+                stdout
+            )
+        });
+        let text = json["terraform_version"].as_str().unwrap_or_default();
+        let mut parts = text
+            .split(['.', '-'])
+            .map(|p| p.parse::<u32>().unwrap_or(0));
+        let version = (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        );
+        assert!(
+            version.0 > 0,
+            "{} reports no version: {json}",
+            binary.display()
+        );
+        if let Ok(mut known) = cache.lock() {
+            known.push((binary, version));
+        }
+        version
+    }
+
+    /// The first version of this client with `feature`.
+    pub fn first_with(self, feature: Feature) -> Version {
+        match (self, feature) {
+            (Client::Terraform, Feature::Functions) => (1, 8, 0),
+            (Client::Tofu, Feature::Functions) => (1, 7, 0),
+            (Client::Terraform, Feature::EphemeralResources) => (1, 10, 0),
+            (_, Feature::EphemeralResources | Feature::WriteOnlyAttributes) => (1, 11, 0),
+        }
+    }
+
+    /// Whether this client's binary has `feature`.
+    pub fn supports(self, feature: Feature) -> bool {
+        self.version() >= self.first_with(feature)
+    }
+}
+
 impl fmt::Display for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

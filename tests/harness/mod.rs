@@ -52,7 +52,7 @@ mod scenario;
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-pub use client::Client;
+pub use client::{Client, Feature};
 pub use cloud::Cloud;
 pub use command::{CmdOutput, Running};
 pub use fault_proxy::{Counts, Fault, FaultPlan, FaultProxy};

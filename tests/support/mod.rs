@@ -518,9 +518,72 @@ impl Tf {
         answer(undv(resp.state, ty), &resp.diagnostics)
     }
 
+    /// OpenEphemeralResource of `config` (attributes not given are null): the result and the
+    /// private bytes for close.
+    pub async fn open_ephemeral(
+        &self,
+        type_name: &str,
+        config: serde_json::Value,
+    ) -> (Answer, Option<Vec<u8>>) {
+        let schema = self.ephemeral_schema(type_name).await;
+        let block = schema.block.unwrap();
+        let ty = block_type(&block);
+        let config = value(&config, &block, &ty);
+        let resp = self
+            .dispatch
+            .open_ephemeral_resource(Request::new(pb::open_ephemeral_resource::Request {
+                type_name: type_name.into(),
+                config: dv(&config, &ty),
+                client_capabilities: None,
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        (
+            answer(undv(resp.result, &ty), &resp.diagnostics),
+            resp.private,
+        )
+    }
+
+    /// CloseEphemeralResource: the error diagnostics.
+    pub async fn close_ephemeral(&self, type_name: &str, private: Option<Vec<u8>>) -> Vec<String> {
+        let resp = self
+            .dispatch
+            .close_ephemeral_resource(Request::new(pb::close_ephemeral_resource::Request {
+                type_name: type_name.into(),
+                private,
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        diags(&resp.diagnostics, pb::diagnostic::Severity::Error)
+    }
+
+    async fn ephemeral_schema(&self, type_name: &str) -> pb::Schema {
+        let resp = self
+            .dispatch
+            .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+            .await
+            .unwrap()
+            .into_inner();
+        resp.ephemeral_resource_schemas[type_name].clone()
+    }
+
     /// ValidateResourceConfig of `config`, as `terraform validate` and every plan send it first:
-    /// the error diagnostics.
+    /// the error diagnostics. Sent without client capabilities, as clients before Terraform and
+    /// OpenTofu 1.11 send it.
     pub async fn validate(&self, type_name: &str, config: &serde_json::Value) -> Vec<Problem> {
+        self.validate_from(type_name, config, None).await
+    }
+
+    /// [`Tf::validate`] from a client that announces `capabilities` (Terraform and OpenTofu 1.11
+    /// and later say whether they handle write-only attributes).
+    pub async fn validate_from(
+        &self,
+        type_name: &str,
+        config: &serde_json::Value,
+        capabilities: Option<pb::ClientCapabilities>,
+    ) -> Vec<Problem> {
         let ty = &self.resource(type_name).ty;
         let config = self.config(type_name, config);
         let resp = self
@@ -528,7 +591,7 @@ impl Tf {
             .validate_resource_config(Request::new(pb::validate_resource_config::Request {
                 type_name: type_name.into(),
                 config: dv(&config, ty),
-                ..Default::default()
+                client_capabilities: capabilities,
             }))
             .await
             .unwrap()

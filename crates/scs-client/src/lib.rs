@@ -139,6 +139,7 @@ pub use wait::{Poll, WaitOptions, wait_for, wait_for_with};
 
 // Typed models and calls.
 pub mod compute;
+pub mod identity;
 pub mod image;
 pub mod model;
 pub mod network;

@@ -385,14 +385,39 @@ impl NameSyntax {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlavorNameError {
     pub name: String,
+    /// Byte offset in `name` of the part that is not valid: where the element that failed starts
+    /// (the vCPU count, the RAM size, the disk part, an extension, ...), or where text nothing
+    /// can follow begins.
+    pub position: usize,
     pub reason: String,
+}
+
+impl FlavorNameError {
+    /// The 1-based character position of [`FlavorNameError::position`], as people count.
+    pub fn character(&self) -> usize {
+        let end = self.position.min(self.name.len());
+        self.name
+            .char_indices()
+            .take_while(|(i, _)| *i < end)
+            .count()
+            + 1
+    }
+
+    /// The name from the invalid part on (empty when the name ended too early).
+    pub fn remainder(&self) -> &str {
+        self.name.get(self.position..).unwrap_or_default()
+    }
 }
 
 impl fmt::Display for FlavorNameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = match self.remainder() {
+            "" => format!("at character {} (the end of the name)", self.character()),
+            rest => format!("at character {} ({rest:?})", self.character()),
+        };
         write!(
             f,
-            "{:?} is not a valid SCS flavor name (scs-0100): {}",
+            "{:?} is not a valid SCS flavor name (scs-0100) {at}: {}",
             self.name, self.reason
         )
     }
@@ -412,19 +437,23 @@ impl FlavorName {
 
     /// Parses with one syntax only.
     pub fn parse_with(name: &str, syntax: NameSyntax) -> Result<Self, FlavorNameError> {
-        let fail = |reason: String| FlavorNameError {
-            name: name.to_string(),
-            reason,
+        let Some(rest) = name.strip_prefix(PREFIX) else {
+            return Err(FlavorNameError {
+                name: name.to_string(),
+                position: 0,
+                reason: format!("does not start with {PREFIX:?}"),
+            });
         };
-        let rest = name
-            .strip_prefix(PREFIX)
-            .ok_or_else(|| fail(format!("does not start with {PREFIX:?}")))?;
-        Parser {
+        let mut parser = Parser {
             cur: Cursor::new(rest),
             syntax,
-        }
-        .parse()
-        .map_err(fail)
+            start: 0,
+        };
+        parser.parse().map_err(|reason| FlavorNameError {
+            name: name.to_string(),
+            position: PREFIX.len() + parser.start,
+            reason,
+        })
     }
 
     /// RAM in GiB (may be a half, e.g. 0.5).
@@ -746,6 +775,8 @@ fn positive(digits: &str, what: &str) -> Result<u32, String> {
 struct Parser<'a> {
     cur: Cursor<'a>,
     syntax: NameSyntax,
+    /// Where the element being parsed starts (after the prefix): an error is reported there.
+    start: usize,
 }
 
 /// Extension kinds in the order the standard fixes.
@@ -759,13 +790,20 @@ enum ExtKind {
 }
 
 impl<'a> Parser<'a> {
-    fn parse(mut self) -> Result<FlavorName, String> {
+    /// Marks the current position as the start of the next element.
+    fn mark(&mut self) {
+        self.start = self.cur.pos;
+    }
+
+    fn parse(&mut self) -> Result<FlavorName, String> {
         let part = self.syntax.part_sep();
+        self.mark();
         let digits = self.cur.take_while(|c| c.is_ascii_digit());
         if digits.is_empty() {
             return Err("the vCPU count is missing after \"SCS-\"".into());
         }
         let vcpus = positive(digits, "the vCPU count")?;
+        self.mark();
         if self.cur.peek() == Some('i') {
             return Err(
                 "the insecure flag `i` must follow the CPU type letter (`2Ti`, not `2iT`)".into(),
@@ -778,19 +816,23 @@ impl<'a> Parser<'a> {
             .ok_or("the CPU type letter (L, V, T or C) is missing after the vCPU count")?;
         self.cur.eat(cpu_type.letter());
         let cpu_insecure = self.cur.eat('i');
+        self.mark();
         if !self.cur.eat(part) {
             return Err(format!(
                 "expected {part:?} and the RAM size after the CPU part, found {:?}",
                 self.cur.rest()
             ));
         }
+        self.mark();
         let ram_half_gib = self.ram()?;
+        self.mark();
         let ram_no_ecc = self.cur.eat('u');
         let ram_oversubscribed = self.cur.eat('o');
         if ram_oversubscribed && self.cur.peek() == Some('u') {
             return Err("RAM suffixes must be in the order `uo` (`ou` is forbidden)".into());
         }
         let disk = if self.cur.eat(part) {
+            self.mark();
             Some(self.disk()?)
         } else {
             None
@@ -873,6 +915,7 @@ impl<'a> Parser<'a> {
 
     fn extensions(&mut self, name: &mut FlavorName) -> Result<(), String> {
         let ext = self.syntax.ext_sep();
+        self.mark();
         if self.cur.at_end() {
             return Ok(());
         }
@@ -883,7 +926,10 @@ impl<'a> Parser<'a> {
             ));
         };
         let mut last: Option<ExtKind> = None;
+        let mut token_start = self.cur.pos + ext.len_utf8();
         for token in tail.split(ext) {
+            self.start = token_start;
+            token_start += token.len() + ext.len_utf8();
             let kind = self.extension(token, name)?;
             if let Some(prev) = last
                 && kind <= prev
@@ -1296,6 +1342,39 @@ mod tests {
         bad("SCS-2V-4-0x10s");
         bad("SCS-2V-4-x10s");
         bad("SCS-99999999999V-4");
+    }
+
+    #[test]
+    fn errors_point_at_the_invalid_part() {
+        for (name, character, remainder) in [
+            ("m1.small", 1, "m1.small"),
+            ("SCS-V-4", 5, "V-4"),
+            ("SCS-0V-4", 5, "0V-4"),
+            ("SCS-16X-64", 7, "X-64"),
+            ("SCS-16V:64-500s", 8, ":64-500s"),
+            ("SCS-16V-64.25-500s", 9, "64.25-500s"),
+            ("SCS-16V-64ou-500s", 11, "ou-500s"),
+            ("SCS-16V-64-0s", 12, "0s"),
+            ("SCS-16V-64-500q", 15, "q"),
+            ("SCS-16V-64-500s_kvm_foo", 21, "foo"),
+            ("SCS-16V-64-500s_ib_kvm", 20, "kvm"),
+            ("SCS-16V-64-500s_GNa-14hhh", 17, "GNa-14hhh"),
+            ("SCS-2V-", 8, ""),
+        ] {
+            let e = bad(name);
+            assert_eq!(
+                (e.character(), e.remainder()),
+                (character, remainder),
+                "{name}: {e}"
+            );
+            assert!(
+                e.to_string().contains(&format!("at character {character}")),
+                "{e}"
+            );
+        }
+        assert!(bad("SCS-2V-").to_string().contains("the end of the name"));
+        // Characters, not bytes.
+        assert_eq!(bad("SCS-2V-4ü").character(), 9);
     }
 
     #[test]

@@ -8,6 +8,8 @@
 pub mod date;
 pub mod flavor_name;
 pub mod flavor_select;
+pub mod flavor_spec;
+pub mod image_metadata;
 pub mod image_select;
 pub mod standard_flavors;
 
@@ -17,4 +19,5 @@ pub use flavor_name::{
 pub use flavor_select::{
     FlavorCandidate, FlavorProfile, FlavorRequirements, NamedFlavor, SelectError, flavors_named,
 };
+pub use flavor_spec::{FlavorSpec, FlavorSpecError};
 pub use image_select::{ImageCandidate, ImageLifecycle, ImageQuery, ImageSelectError};

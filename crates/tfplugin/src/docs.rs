@@ -34,6 +34,52 @@ pub const ARGUMENTS: &str = "arguments";
 /// Name of the region that [`attributes`] renders.
 pub const ATTRIBUTES: &str = "attributes";
 
+/// Name of the region that [`function_signature`] renders.
+pub const SIGNATURE: &str = "signature";
+
+/// A provider function's call as configuration writes it, with a list of its parameters and its
+/// result type.
+pub fn function_signature(
+    provider: &str,
+    name: &str,
+    signature: &crate::framework::FunctionSignature,
+) -> String {
+    let mut params: Vec<String> = signature
+        .parameters
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    if let Some(v) = &signature.variadic {
+        params.push(format!("{}...", v.name));
+    }
+    let mut out = format!(
+        "```text\nprovider::{provider}::{name}({}) -> {}\n```\n\n",
+        params.join(", "),
+        type_name(&signature.return_type)
+    );
+    for (i, p) in signature
+        .parameters
+        .iter()
+        .chain(&signature.variadic)
+        .enumerate()
+    {
+        let _ = writeln!(
+            out,
+            "{}. `{}` - ({}) {}",
+            i + 1,
+            p.name,
+            type_name(&p.ty).replace("Dynamic", "Any type"),
+            p.description
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nReturns: {}.",
+        type_name(&signature.return_type).replace("Dynamic", "Any type")
+    );
+    out
+}
+
 /// The markdown list of everything a configuration may set, with a section
 /// per nested block (and per object-typed or nested attribute) below it.
 /// Read-only attributes of nested blocks appear in their block's section.

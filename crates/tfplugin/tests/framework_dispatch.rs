@@ -742,11 +742,24 @@ async fn write_only_values_never_reach_state() {
 #[tokio::test]
 async fn rpcs_outside_the_framework_answer_unimplemented() {
     let (d, _) = dispatch();
-    let err = d
-        .open_ephemeral_resource(Request::new(pb::open_ephemeral_resource::Request::default()))
+    // Ephemeral resources are served; a type the provider lacks is a diagnostic.
+    let opened = d
+        .open_ephemeral_resource(Request::new(pb::open_ephemeral_resource::Request {
+            type_name: "example_nothing".into(),
+            ..Default::default()
+        }))
         .await
-        .unwrap_err();
-    assert_eq!(err.code(), tonic::Code::Unimplemented);
+        .unwrap()
+        .into_inner();
+    assert!(opened.result.is_none());
+    assert!(
+        opened
+            .diagnostics
+            .iter()
+            .any(|d| d.summary == "Unknown ephemeral resource type"),
+        "{:?}",
+        opened.diagnostics
+    );
     let err = d
         .move_resource_state(Request::new(pb::move_resource_state::Request::default()))
         .await

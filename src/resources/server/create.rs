@@ -106,7 +106,12 @@ pub(super) async fn create(ctx: &Ctx, req: &CreateRequest) -> ApplyResult {
                 .map(|name| NamedSecurityGroup { name: name.clone() })
                 .collect()
         }),
-        user_data: config.user_data.known().cloned(),
+        // Write-only user data is only ever in the configuration.
+        user_data: config
+            .user_data
+            .known()
+            .or(config.user_data_wo.known())
+            .cloned(),
         metadata: plan.metadata.known().cloned(),
         availability_zone: plan.availability_zone.known().cloned(),
         config_drive: plan.config_drive.known().copied(),

@@ -20,7 +20,8 @@ use crate::support::text::nova_name_validator;
 #[serde(default)]
 #[tf(
     conflicts_with(flavor_id, flavor_name),
-    conflicts_with(image_id, image_name)
+    conflicts_with(image_id, image_name),
+    conflicts_with(user_data, user_data_wo)
 )]
 pub(crate) struct ServerModel {
     /// The server's UUID.
@@ -71,6 +72,18 @@ pub(crate) struct ServerModel {
     /// refused when Terraform validates the configuration, before anything is sent.
     #[tf(optional, sensitive, requires_replace, validator = user_data_validator)]
     pub user_data: Attr<String>,
+    /// Cloud-init user data like `user_data`, but write-only: the text goes to Nova when the
+    /// server is created and is kept in no state and no plan file. Needs Terraform 1.11 or later,
+    /// or OpenTofu 1.11 or later; an older client gets an error naming these versions (it would
+    /// store the value). Terraform does not compare a write-only value with anything, so changing
+    /// the text alone changes nothing: change `user_data_wo_version` with it to replace the
+    /// server with one created with the new user data. Conflicts with `user_data`.
+    #[tf(optional, sensitive, write_only, validator = user_data_validator)]
+    pub user_data_wo: Attr<String>,
+    /// Any number; changing it replaces the server, which is then created with the current
+    /// `user_data_wo`. Stored in state in place of the write-only text.
+    #[tf(optional, requires_replace)]
+    pub user_data_wo_version: Attr<i64>,
     /// A map of metadata key/value pairs, changed in place. Keys set outside Terraform show up as
     /// drift and are removed on the next apply.
     #[tf(optional)]

@@ -21,6 +21,8 @@ pub const SERVER_GROUPS: &str = "/compute/v2.1/os-server-groups";
 pub const VOLUMES: &str = "/volume/v3/proj-1/volumes";
 pub const VOLUME_TYPES: &str = "/volume/v3/proj-1/types";
 pub const IMAGES: &str = "/image/v2/images";
+/// The application credentials of the fake token's user.
+pub const APPLICATION_CREDENTIALS: &str = "/identity/v3/users/user-1/application_credentials";
 
 /// The volume attachments of one server.
 pub fn volume_attachments(server_id: &str) -> String {
@@ -35,6 +37,17 @@ pub fn interfaces(server_id: &str) -> String {
 /// Every collection the fake serves.
 pub fn collections() -> Vec<Collection> {
     vec![
+        Collection {
+            defaults: || {
+                json!({"secret": "fake-application-credential-secret", "project_id": PROJECT_ID,
+                    "roles": [], "unrestricted": false, "expires_at": null})
+            },
+            ..Collection::new(
+                APPLICATION_CREDENTIALS,
+                "application_credential",
+                "application_credentials",
+            )
+        },
         Collection {
             defaults: || {
                 json!({"status": "ACTIVE", "admin_state_up": true, "shared": false,

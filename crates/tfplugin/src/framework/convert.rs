@@ -5,6 +5,8 @@ use crate::proto::tfplugin6 as pb;
 use crate::schema::{Attribute, AttributeType, Block, NestedBlock, NestingMode, Schema};
 use crate::value::{Type, Value, decode_json, decode_msgpack, encode_msgpack};
 
+use super::function::{FunctionError, FunctionSignature, Parameter};
+
 pub fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
     pb::Diagnostic {
         severity: match d.severity {
@@ -165,5 +167,37 @@ fn nested_block(nb: &NestedBlock) -> pb::schema::NestedBlock {
         nesting: mode as i32,
         min_items: nb.min_items,
         max_items: nb.max_items,
+    }
+}
+
+fn parameter(p: &Parameter) -> pb::function::Parameter {
+    pb::function::Parameter {
+        name: p.name.clone(),
+        r#type: p.ty.to_json(),
+        allow_null_value: p.allow_null,
+        allow_unknown_values: p.allow_unknown,
+        description: p.description.clone(),
+        description_kind: string_kind(&p.description),
+    }
+}
+
+pub fn function(s: &FunctionSignature) -> pb::Function {
+    pb::Function {
+        parameters: s.parameters.iter().map(parameter).collect(),
+        variadic_parameter: s.variadic.as_ref().map(parameter),
+        r#return: Some(pb::function::Return {
+            r#type: s.return_type.to_json(),
+        }),
+        summary: s.summary.clone(),
+        description: s.description.clone(),
+        description_kind: string_kind(&s.description),
+        deprecation_message: s.deprecation_message.clone(),
+    }
+}
+
+pub fn function_error(e: &FunctionError) -> pb::FunctionError {
+    pb::FunctionError {
+        text: e.text.clone(),
+        function_argument: e.argument.and_then(|i| i64::try_from(i).ok()),
     }
 }

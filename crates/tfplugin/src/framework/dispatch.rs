@@ -14,6 +14,8 @@ use tonic::{Request, Response, Status};
 
 use super::capture::Capture;
 use super::convert::{self, decode, encode};
+use super::ephemeral::{EphemeralResource, Opened, Renewed};
+use super::function::{Function, FunctionError, FunctionSignature, signature_problems};
 use super::scrub::{scrub, sensitive_strings};
 use super::validate::{validate_config, without_refused};
 use super::{
@@ -32,6 +34,17 @@ struct ResourceEntry {
     ty: Type,
 }
 
+struct EphemeralEntry {
+    resource: Arc<dyn EphemeralResource>,
+    schema: Schema,
+    ty: Type,
+}
+
+struct FunctionEntry {
+    function: Arc<dyn Function>,
+    signature: FunctionSignature,
+}
+
 struct DataSourceEntry {
     data_source: Arc<dyn DataSource>,
     schema: Schema,
@@ -46,6 +59,8 @@ pub struct Dispatch {
     provider_ty: Type,
     resources: BTreeMap<String, ResourceEntry>,
     data_sources: BTreeMap<String, DataSourceEntry>,
+    functions: BTreeMap<String, FunctionEntry>,
+    ephemerals: BTreeMap<String, EphemeralEntry>,
     /// Problems found while collecting schemas (duplicate type names),
     /// reported on GetProviderSchema so they are seen at once.
     setup_diagnostics: Diagnostics,
@@ -144,12 +159,66 @@ impl Dispatch {
                 },
             );
         }
+        let mut ephemerals = BTreeMap::new();
+        for resource in provider.ephemeral_resources() {
+            let name = resource.type_name().to_string();
+            let schema = resource.schema();
+            for d in schema.validate() {
+                setup_diagnostics.push(Diagnostic::error(
+                    d.summary,
+                    format!("{name}: {}", d.detail),
+                ));
+            }
+            if ephemerals.contains_key(&name) {
+                setup_diagnostics.error(
+                    "Duplicate ephemeral resource type",
+                    format!("The provider registers {name} twice; this is a bug in the provider."),
+                );
+                continue;
+            }
+            let ty = schema.value_type();
+            ephemerals.insert(
+                name,
+                EphemeralEntry {
+                    resource,
+                    schema,
+                    ty,
+                },
+            );
+        }
+        let mut functions = BTreeMap::new();
+        for function in provider.functions() {
+            let name = function.name().to_string();
+            let signature = function.signature();
+            for problem in signature_problems(&name, &signature) {
+                setup_diagnostics.error(
+                    "Invalid function declaration",
+                    format!("{problem}; this is a bug in the provider."),
+                );
+            }
+            if functions.contains_key(&name) {
+                setup_diagnostics.error(
+                    "Duplicate function",
+                    format!("The provider registers function {name} twice; this is a bug in the provider."),
+                );
+                continue;
+            }
+            functions.insert(
+                name,
+                FunctionEntry {
+                    function,
+                    signature,
+                },
+            );
+        }
         Self {
             provider,
             provider_schema,
             provider_ty,
             resources,
             data_sources,
+            functions,
+            ephemerals,
             setup_diagnostics,
             provider_data: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
@@ -214,6 +283,69 @@ impl Dispatch {
         }
     }
 
+    fn ephemeral(&self, type_name: &str) -> Result<&EphemeralEntry, Diagnostics> {
+        self.ephemerals.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown ephemeral resource type",
+                format!("This provider has no ephemeral resource type {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    fn function_schemas(&self) -> HashMap<String, pb::Function> {
+        self.functions
+            .iter()
+            .map(|(n, e)| (n.clone(), convert::function(&e.signature)))
+            .collect()
+    }
+
+    /// CallFunction: decodes each argument with its parameter's type, calls, encodes the result.
+    fn call(
+        &self,
+        name: &str,
+        arguments: &[pb::DynamicValue],
+    ) -> Result<pb::DynamicValue, FunctionError> {
+        let entry = self.functions.get(name).ok_or_else(|| {
+            FunctionError::new(format!("This provider has no function {name:?}."))
+        })?;
+        let signature = &entry.signature;
+        let fixed = signature.parameters.len();
+        if arguments.len() < fixed || (signature.variadic.is_none() && arguments.len() > fixed) {
+            return Err(FunctionError::new(format!(
+                "{name} takes {fixed} argument{}, got {}.",
+                if fixed == 1 { "" } else { "s" },
+                arguments.len()
+            )));
+        }
+        let mut values = Vec::with_capacity(arguments.len());
+        for (i, dv) in arguments.iter().enumerate() {
+            let parameter = signature
+                .parameters
+                .get(i)
+                .or(signature.variadic.as_ref())
+                .ok_or_else(|| FunctionError::argument(i, "unexpected argument"))?;
+            let value = decode(Some(dv), &parameter.ty, "argument")
+                .map_err(|d| FunctionError::argument(i, d.to_string()))?;
+            if value.is_null() && !parameter.allow_null {
+                return Err(FunctionError::argument(
+                    i,
+                    format!("{} must not be null.", parameter.name),
+                ));
+            }
+            if !value.is_wholly_known() && !parameter.allow_unknown {
+                return Err(FunctionError::argument(
+                    i,
+                    format!("{} must be known.", parameter.name),
+                ));
+            }
+            values.push(value);
+        }
+        let result = entry.function.call(values)?;
+        encode(&result, &signature.return_type, "function result")
+            .map_err(|d| FunctionError::new(d.to_string()))
+    }
+
     /// Direct entry point for StopProvider, for tests and embedders.
     pub fn stop_in_flight(&self) {
         if let Ok(mut token) = self.stop.lock() {
@@ -262,8 +394,14 @@ fn check_write_only(
         if config.attr(&a.name).is_some_and(|v| !v.is_null()) {
             diags.error_at(
                 crate::diagnostics::AttributePath::attr(a.name.clone()),
-                "Write-only attribute not supported",
-                "This attribute is write-only, which needs Terraform 1.11 or later (or an OpenTofu release with write-only attributes).",
+                "Write-only attribute not supported by this client",
+                format!(
+                    "{} is write-only: its value must never be stored in state or plan, which \
+                     needs Terraform 1.11 or later, or OpenTofu 1.11 or later. This client does \
+                     not support write-only attributes and would store the value; upgrade it, or \
+                     leave {} out.",
+                    a.name, a.name
+                ),
             );
         }
     }
@@ -325,7 +463,9 @@ impl ProviderService for Dispatch {
         &self,
         _request: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
-        use pb::get_metadata::{DataSourceMetadata, ResourceMetadata};
+        use pb::get_metadata::{
+            DataSourceMetadata, EphemeralMetadata, FunctionMetadata, ResourceMetadata,
+        };
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(Self::server_capabilities()),
             diagnostics: convert::diagnostics(&self.setup_diagnostics),
@@ -340,6 +480,18 @@ impl ProviderService for Dispatch {
                 .resources
                 .keys()
                 .map(|n| ResourceMetadata {
+                    type_name: n.clone(),
+                })
+                .collect(),
+            functions: self
+                .functions
+                .keys()
+                .map(|n| FunctionMetadata { name: n.clone() })
+                .collect(),
+            ephemeral_resources: self
+                .ephemerals
+                .keys()
+                .map(|n| EphemeralMetadata {
                     type_name: n.clone(),
                 })
                 .collect(),
@@ -365,6 +517,12 @@ impl ProviderService for Dispatch {
                 .collect::<HashMap<_, _>>(),
             diagnostics: convert::diagnostics(&self.setup_diagnostics),
             server_capabilities: Some(Self::server_capabilities()),
+            functions: self.function_schemas(),
+            ephemeral_resource_schemas: self
+                .ephemerals
+                .iter()
+                .map(|(n, e)| (n.clone(), convert::schema(&e.schema)))
+                .collect::<HashMap<_, _>>(),
             ..Default::default()
         }))
     }
@@ -380,7 +538,165 @@ impl ProviderService for Dispatch {
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
-        Ok(Response::new(Default::default()))
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self.function_schemas(),
+            diagnostics: convert::diagnostics(&self.setup_diagnostics),
+        }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        request: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let diags = match self.ephemeral(&req.type_name) {
+            Err(d) => d,
+            Ok(entry) => {
+                let ctx = self.ctx(Some(&entry.ty));
+                match decode(
+                    req.config.as_ref(),
+                    &entry.ty,
+                    "ephemeral resource configuration",
+                ) {
+                    Ok(config) => {
+                        let secrets = secrets_of(&entry.schema.block, &[&config]);
+                        let mut d = validate_config(&entry.schema.block, &config);
+                        let checked = without_refused(config, &d);
+                        d.extend(entry.resource.validate(&ctx, &checked).await);
+                        return Ok(Response::new(
+                            pb::validate_ephemeral_resource_config::Response {
+                                diagnostics: finish_hiding(&ctx, d, &secrets),
+                            },
+                        ));
+                    }
+                    Err(d) => d,
+                }
+            }
+        };
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: convert::diagnostics(&diags),
+            },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        request: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let entry = match self.ephemeral(&req.type_name) {
+            Ok(e) => e,
+            Err(d) => {
+                return Ok(Response::new(pb::open_ephemeral_resource::Response {
+                    diagnostics: convert::diagnostics(&d),
+                    ..Default::default()
+                }));
+            }
+        };
+        let ctx = self.ctx(Some(&entry.ty));
+        let mut secrets = Vec::new();
+        let opened = async {
+            let config = decode(
+                req.config.as_ref(),
+                &entry.ty,
+                "ephemeral resource configuration",
+            )?;
+            secrets = secrets_of(&entry.schema.block, &[&config]);
+            let Opened {
+                result,
+                private,
+                renew_at,
+            } = entry.resource.open(&ctx, config).await?;
+            let result = unknown_as_null(conform(result, &entry.ty, "ephemeral result")?);
+            Ok::<_, Diagnostics>((
+                encode(&result, &entry.ty, "ephemeral result")?,
+                private,
+                renew_at,
+            ))
+        }
+        .await;
+        Ok(Response::new(match opened {
+            Ok((result, private, renew_at)) => pb::open_ephemeral_resource::Response {
+                diagnostics: finish_hiding(&ctx, Diagnostics::new(), &secrets),
+                renew_at: renew_at.map(prost_types::Timestamp::from),
+                result: Some(result),
+                private,
+                deferred: None,
+            },
+            Err(d) => pb::open_ephemeral_resource::Response {
+                diagnostics: finish_hiding(&ctx, d, &secrets),
+                ..Default::default()
+            },
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        request: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let outcome = match self.ephemeral(&req.type_name) {
+            Err(d) => Err(d),
+            Ok(entry) => {
+                let ctx = self.ctx(Some(&entry.ty));
+                let r = entry.resource.renew(&ctx, req.private).await;
+                r.map_err(|d| {
+                    let mut all = ctx.take_diagnostics();
+                    all.extend(d);
+                    all
+                })
+            }
+        };
+        Ok(Response::new(match outcome {
+            Ok(Renewed { private, renew_at }) => pb::renew_ephemeral_resource::Response {
+                diagnostics: Vec::new(),
+                renew_at: renew_at.map(prost_types::Timestamp::from),
+                private,
+            },
+            Err(d) => pb::renew_ephemeral_resource::Response {
+                diagnostics: convert::diagnostics(&d),
+                ..Default::default()
+            },
+        }))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        request: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let diags = match self.ephemeral(&req.type_name) {
+            Err(d) => d,
+            Ok(entry) => {
+                let ctx = self.ctx(Some(&entry.ty));
+                let closed = entry.resource.close(&ctx, req.private).await;
+                let mut all = ctx.take_diagnostics();
+                all.extend(closed.err().unwrap_or_default());
+                all
+            }
+        };
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: convert::diagnostics(&diags),
+        }))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        let req = request.into_inner();
+        let answer = self.call(&req.name, &req.arguments);
+        Ok(Response::new(match answer {
+            Ok(result) => pb::call_function::Response {
+                result: Some(result),
+                error: None,
+            },
+            Err(e) => pb::call_function::Response {
+                result: None,
+                error: Some(convert::function_error(&e)),
+            },
+        }))
     }
 
     async fn validate_provider_config(

@@ -66,6 +66,8 @@ mod capture;
 mod convert;
 mod ctx;
 pub mod dispatch;
+pub mod ephemeral;
+pub mod function;
 pub mod plan;
 mod scrub;
 pub mod typed;
@@ -80,6 +82,11 @@ use serde::de::DeserializeOwned;
 pub use capture::CAPTURE_DIR_ENV;
 pub use ctx::{Ctx, Interrupted, ProviderData};
 pub use dispatch::Dispatch;
+pub use ephemeral::{EphemeralResource, Opened, Renewed};
+pub use function::{
+    Function, FunctionArgs, FunctionError, FunctionSignature, Parameter, TypedFunction,
+    typed_function,
+};
 pub use typed::{
     Applied, TypedDataSource, TypedResource, config_for_checks, typed_data_source, typed_resource,
 };
@@ -122,6 +129,16 @@ pub trait Provider: Send + Sync + 'static {
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    /// Ephemeral resource types (`ephemeral "TYPE" "NAME" { }`).
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        Vec::new()
+    }
+
+    /// Provider-defined functions, called as `provider::NAME::FUNCTION(...)`.
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
         Vec::new()
     }
 
