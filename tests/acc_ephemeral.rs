@@ -50,7 +50,7 @@ fn assert_gone(s: &Scenario, after: &str) {
 #[test]
 #[ignore = "acceptance: needs TF_ACC=1, the clients and the local cloud"]
 fn application_credential_lives_for_one_run() {
-    harness::on_both_clients_locally(
+    harness::on_every_client_locally(
         "ephemeral_application_credential",
         "the scs-local-password entry of its clouds.yaml",
         |s| {

@@ -67,7 +67,7 @@ fn lacks_functions(s: &Scenario) {
 #[test]
 #[ignore = "acceptance: needs TF_ACC=1, the clients and a cloud"]
 fn functions_in_outputs() {
-    harness::on_both_clients("functions_in_outputs", |s| {
+    harness::on_every_client("functions_in_outputs", |s| {
         if !s.client().supports(Feature::Functions) {
             lacks_functions(s);
             return;

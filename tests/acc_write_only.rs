@@ -113,7 +113,7 @@ fn lacks_write_only(s: &mut Scenario) {
 #[test]
 #[ignore = "acceptance: needs TF_ACC=1, the clients and a cloud"]
 fn user_data_wo_stays_out_of_plan_and_state() {
-    harness::on_both_clients("user_data_wo", |s| {
+    harness::on_every_client("user_data_wo", |s| {
         if !s.client().supports(Feature::WriteOnlyAttributes) {
             lacks_write_only(s);
             return;

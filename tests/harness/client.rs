@@ -151,9 +151,11 @@ impl Client {
     /// The first version of this client with `feature`.
     pub fn first_with(self, feature: Feature) -> Version {
         match (self, feature) {
-            (Client::Terraform, Feature::Functions) => (1, 8, 0),
+            (Client::Terraform | Client::TerraformLatest, Feature::Functions) => (1, 8, 0),
             (Client::Tofu, Feature::Functions) => (1, 7, 0),
-            (Client::Terraform, Feature::EphemeralResources) => (1, 10, 0),
+            (Client::Terraform | Client::TerraformLatest, Feature::EphemeralResources) => {
+                (1, 10, 0)
+            }
             (_, Feature::EphemeralResources | Feature::WriteOnlyAttributes) => (1, 11, 0),
         }
     }

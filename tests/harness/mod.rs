@@ -129,6 +129,20 @@ pub fn on_clients(name: &str, clients: &[Client], scenario: impl Fn(&mut Scenari
     assert_all_passed(name, &failed);
 }
 
+/// Runs `scenario` on every client, the newest Terraform included (unless `TF_ACC_CLIENTS` picks
+/// others): for the protocol features that only newer clients have, whose scenarios are short.
+pub fn on_every_client(name: &str, scenario: impl Fn(&mut Scenario)) {
+    on_clients(name, &Client::selected_or(&Client::ALL), scenario);
+}
+
+/// [`on_every_client`] on the local test cloud only, like [`on_both_clients_locally`].
+pub fn on_every_client_locally(name: &str, needs: &str, scenario: impl Fn(&mut Scenario)) {
+    if skipped_off_local_cloud(name, needs) {
+        return;
+    }
+    on_every_client(name, scenario);
+}
+
 /// [`on_both_clients`] with the clients at the same time, each on a thread of its own: for long
 /// scenarios, whose clients share nothing (each has its own directory, name prefix and cloud
 /// objects).
