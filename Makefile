@@ -38,7 +38,7 @@ export CARGO_TERM_COLOR ?= auto
 ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
-.PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance fault-test bench bench-memory tools \
+.PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance fault-test bench bench-memory bench-compare tools \
         cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs release \
         release-reproducible acc-release policy policy-tools deny-advisories install-test
 
@@ -195,6 +195,23 @@ bench-memory: ## provider peak memory and wall clock per tofu phase on OS_CLOUD 
 	$(MAKE) tools
 	$(MAKE) cloud-if-local
 	bash acceptance/bench/provider_memory.sh
+
+# The side-by-side run against terraform-provider-openstack (acceptance/bench/compare.py): both providers
+# under the same client on the same cloud, interleaved, REPS repetitions; SCENARIOS picks from quickstart,
+# networks, rules, handshake and state1000 (1,000 resources, slow, only when named). Medians, ratios and
+# every sample go to BENCH_COMPARE_OUT.
+REPS ?= 3
+SCENARIOS ?= quickstart,networks,rules,handshake
+BENCH_CLIENT ?= tofu
+BENCH_COMPARE_OUT ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/bench-compare.json
+bench-compare: ## scs vs terraform-provider-openstack 3.4.0 on OS_CLOUD: wall time, requests, RSS, CPU, start (REPS=3, SCENARIOS=...)
+	$(MAKE) tools
+	$(MAKE) cloud-if-local
+	$(CARGO) build --release -p terraform-provider-scs --bin terraform-provider-scs
+	tpo=$$(bash acceptance/bench/install_tpo.sh); \
+	 python3 acceptance/bench/compare.py --reps $(REPS) --scenarios $(SCENARIOS) \
+	   --client-bin $(TOOLS_BIN)/$(BENCH_CLIENT) --out $(BENCH_COMPARE_OUT) --openstack "$$tpo" \
+	   --scs "$$($(CARGO) metadata --format-version 1 --no-deps | jq -r .target_directory)/release/terraform-provider-scs"
 
 tools: ## install terraform 1.0.3, build tofu 1.12 and the newest terraform into the cache, linked from acceptance/tools/bin
 	$(call LOCKED,tools) bash acceptance/tools/install.sh
