@@ -306,12 +306,14 @@ fn a_plugin_whose_client_died_shuts_down() {
     }
     std::thread::spawn(move || for _ in lines {});
     let pid = pid.expect("the shell printed the plugin's pid");
+    // Running, and not a zombie: once the plugin exits, its parent (the killed shell) is gone and
+    // it waits for the machine's init to reap it, which `kill -0` would still count as alive.
     let alive = || {
-        Command::new("kill")
-            .args(["-0", &pid])
-            .status()
-            .unwrap()
-            .success()
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_some_and(|state| state != "Z" && state != "X")
+        })
     };
     assert!(alive(), "the plugin serves");
     client.kill().unwrap();
