@@ -608,8 +608,13 @@ async fn user_data_and_user_data_wo_conflict() {
         .as_object_mut()
         .unwrap()
         .remove("user_data_wo");
+    // A version without the text it versions names what is missing.
     let problems = tf.validate_offline("scs_server", &version_alone).await;
-    assert_eq!(paths(&problems), ["user_data_wo_version"], "{problems:#?}");
+    assert_eq!(paths(&problems), ["user_data_wo"], "{problems:#?}");
+    assert!(
+        problems[0].detail.contains("user_data_wo_version"),
+        "{problems:#?}"
+    );
 }
 
 /// `user_data_wo` reaches Nova as user data, and neither the plan nor the state holds it; a new

@@ -21,7 +21,8 @@ use crate::support::text::nova_name_validator;
 #[tf(
     conflicts_with(flavor_id, flavor_name),
     conflicts_with(image_id, image_name),
-    conflicts_with(user_data, user_data_wo)
+    conflicts_with(user_data, user_data_wo),
+    required_with(user_data_wo_version, user_data_wo)
 )]
 pub(crate) struct ServerModel {
     /// The server's UUID.

@@ -40,13 +40,6 @@ pub(super) fn validate_config(config: &ServerModel) -> Diagnostics {
             "Set flavor_id or flavor_name.",
         );
     }
-    if !config.user_data_wo_version.is_null() && config.user_data_wo.is_null() {
-        d.error_at(
-            AttributePath::attr("user_data_wo_version"),
-            "user_data_wo_version without user_data_wo",
-            "user_data_wo_version tells when user_data_wo changed; set user_data_wo too, or leave both out.",
-        );
-    }
     let blocks = config.block_device.known().cloned().unwrap_or_default();
     if config.image_id.is_null()
         && config.image_name.is_null()
