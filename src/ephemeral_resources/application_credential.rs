@@ -160,6 +160,7 @@ impl EphemeralResource for ApplicationCredentialResource {
                 .collect(),
             expires_at: Some(expires_at.clone()),
             unrestricted: model.unrestricted.known().copied().unwrap_or(false),
+            ..Default::default()
         };
         let created = ctx
             .run(identity::create_application_credential(

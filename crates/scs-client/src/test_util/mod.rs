@@ -56,11 +56,13 @@ impl Action {
     }
 
     /// An OpenStack error answer: `status`, the service's error body with `message`, and
-    /// `request_id` in `X-Openstack-Request-Id`. Neutron paths get Neutron's body shape, the
-    /// others Nova's and Cinder's.
+    /// `request_id` in `X-Openstack-Request-Id`. Neutron paths get Neutron's body shape, Keystone
+    /// paths Keystone's, the others Nova's and Cinder's.
     pub fn error(path: &str, status: u16, message: &str, request_id: &str) -> Self {
         let body = if path.starts_with("/network/") {
             json!({"NeutronError": {"type": "HTTPError", "message": message, "detail": ""}})
+        } else if path.starts_with("/identity/") {
+            json!({"error": {"code": status, "message": message, "title": "Error"}})
         } else {
             let kind = match status {
                 400 => "badRequest",

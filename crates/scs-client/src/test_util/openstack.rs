@@ -23,6 +23,10 @@ pub const VOLUME_TYPES: &str = "/volume/v3/proj-1/types";
 pub const IMAGES: &str = "/image/v2/images";
 /// The application credentials of the fake token's user.
 pub const APPLICATION_CREDENTIALS: &str = "/identity/v3/users/user-1/application_credentials";
+/// The access rules of the fake token's user.
+pub const ACCESS_RULES: &str = "/identity/v3/users/user-1/access_rules";
+/// The secret the fake's Keystone generates for an application credential created without one.
+pub const GENERATED_SECRET: &str = "fake-application-credential-secret";
 
 /// The volume attachments of one server.
 pub fn volume_attachments(server_id: &str) -> String {
@@ -39,8 +43,8 @@ pub fn collections() -> Vec<Collection> {
     vec![
         Collection {
             defaults: || {
-                json!({"secret": "fake-application-credential-secret", "project_id": PROJECT_ID,
-                    "roles": [], "unrestricted": false, "expires_at": null})
+                json!({"project_id": PROJECT_ID, "roles": [], "unrestricted": null,
+                    "expires_at": null, "description": null})
             },
             ..Collection::new(
                 APPLICATION_CREDENTIALS,
@@ -192,6 +196,14 @@ pub fn install(fake: &FakeCloud) {
     fake.handle("POST", FLOATING_IPS, create_floating_ip);
     fake.handle("POST", ROUTERS, create_router);
     fake.handle("POST", KEYPAIRS, create_keypair);
+    fake.handle(
+        "POST",
+        APPLICATION_CREDENTIALS,
+        create_application_credential,
+    );
+    fake.handle("DELETE", &format!("{ACCESS_RULES}/*"), |_, _, _| {
+        Action::Text(204, String::new())
+    });
     fake.handle("POST", SERVERS, create_server);
     fake.handle(
         "PUT",
@@ -381,6 +393,46 @@ fn create_keypair(s: &mut Store, req: &Recorded, _: &[String]) -> Action {
         .fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
     keypair["fingerprint"] = json!(format!("fa:ke:{sum:08x}"));
     created("keypair", s.insert(KEYPAIRS, keypair))
+}
+
+/// Like Keystone: names are unique per user; the secret is the one asked for or a generated one,
+/// and appears in this answer only; without roles the credential gets all of the user's
+/// (`member` and `reader`); access rules get IDs; `unrestricted: false` reads back as `null`.
+fn create_application_credential(s: &mut Store, req: &Recorded, _: &[String]) -> Action {
+    let mut credential = body_of(req, "application_credential");
+    let name = credential["name"].as_str().unwrap_or_default().to_owned();
+    if s.list(APPLICATION_CREDENTIALS)
+        .iter()
+        .any(|c| c["name"] == json!(name))
+    {
+        return Action::error(
+            APPLICATION_CREDENTIALS,
+            409,
+            &format!(
+                "Conflict occurred attempting to store application_credential - Duplicate entry found with name {name}."
+            ),
+            "req-appcred-exists",
+        );
+    }
+    let secret = credential
+        .as_object_mut()
+        .and_then(|c| c.remove("secret"))
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| GENERATED_SECRET.to_owned());
+    if credential["roles"].as_array().is_none_or(Vec::is_empty) {
+        credential["roles"] = json!([{"name": "member"}, {"name": "reader"}]);
+    }
+    if credential["unrestricted"] != json!(true) {
+        credential["unrestricted"] = Value::Null;
+    }
+    if let Some(rules) = credential["access_rules"].as_array_mut() {
+        for (n, rule) in rules.iter_mut().enumerate() {
+            rule["id"] = json!(format!("rule-{name}-{n}"));
+        }
+    }
+    let mut answer = s.insert(APPLICATION_CREDENTIALS, credential);
+    answer["secret"] = json!(secret);
+    created("application_credential", answer)
 }
 
 /// A server is ACTIVE at once, with its flavor embedded (as from microversion 2.47 on) and one
