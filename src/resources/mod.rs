@@ -6,6 +6,7 @@ use tfplugin::framework::{Resource, typed_resource};
 
 use crate::lifecycle::Managed;
 
+pub mod application_credential;
 pub mod floating_ip;
 pub mod keypair;
 pub mod network;
@@ -36,6 +37,9 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         typed_resource(Managed(server_group::ServerGroupResource)),
         typed_resource(Managed(volume::VolumeResource)),
         typed_resource(Managed(volume_attachment::VolumeAttachmentResource)),
+        typed_resource(Managed(
+            application_credential::ApplicationCredentialResource,
+        )),
     ]
 }
 
