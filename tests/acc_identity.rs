@@ -39,6 +39,23 @@ fn column(listing: &Value, column: &str) -> Vec<String> {
         .collect()
 }
 
+/// The actions a `show -json` plan has for `address`.
+fn actions(plan: &Value, address: &str) -> Vec<String> {
+    plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|rc| rc["address"] == address)
+        .flat_map(|rc| {
+            rc["change"]["actions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .collect()
+}
+
 fn credential_names(s: &Scenario) -> Vec<String> {
     column(&as_owner(s, &["application", "credential", "list"]), "Name")
 }
@@ -137,13 +154,16 @@ fn application_credential_for_a_cluster() {
             }
             s.import("scs_application_credential.k8s", &k8s_id);
             s.import("scs_application_credential.limited", &limited_id);
+            let plan = s.plan_json();
             assert_eq!(
-                s.planned_actions("scs_application_credential.k8s"),
-                ["no-op"]
+                actions(&plan, "scs_application_credential.k8s"),
+                ["no-op"],
+                "{plan:#}"
             );
             assert_eq!(
-                s.planned_actions("scs_application_credential.limited"),
-                ["update"]
+                actions(&plan, "scs_application_credential.limited"),
+                ["update"],
+                "{plan:#}"
             );
             s.apply();
             assert!(s.plan_is_empty(), "plan after import and apply");

@@ -132,7 +132,8 @@ async fn a_configured_secret_is_sent_and_kept() {
 async fn every_keystone_argument_forces_a_new_credential_and_cloud_name_does_not() {
     let tf = Tf::start().await;
     let base = json!({"name": "k8s", "roles": ["member"], "description": "a",
-        "expires_at": "2030-01-01T00:00:00Z"});
+        "expires_at": "2030-01-01T00:00:00Z", "access_rules": [
+            {"service": "compute", "path": "/v2.1/servers", "method": "GET"}]});
     let state = tf.create(TYPE, base.clone()).await;
     for (attr, value) in [
         ("name", json!("k8s-2")),
@@ -143,7 +144,7 @@ async fn every_keystone_argument_forces_a_new_credential_and_cloud_name_does_not
         ("secret", json!("another")),
         (
             "access_rules",
-            json!([{"service": "compute", "path": "/v2.1/servers", "method": "GET"}]),
+            json!([{"service": "compute", "path": "/v2.1/servers", "method": "PUT"}]),
         ),
     ] {
         let mut config = base.clone();
@@ -155,6 +156,14 @@ async fn every_keystone_argument_forces_a_new_credential_and_cloud_name_does_not
     let posts = tf.cloud.hits("POST", os::APPLICATION_CREDENTIALS).len();
     let mut renamed = base.clone();
     renamed["cloud_name"] = json!("capo");
+    let (planned, replace) = plan(&tf, &state, renamed.clone()).await;
+    assert!(replace.is_empty(), "{replace:?}");
+    let rules = |v: &Value| js(&v.attr("access_rules").cloned().unwrap());
+    assert_eq!(
+        rules(&planned),
+        rules(&state),
+        "the rules keep their IDs in the plan"
+    );
     let updated = tf.update(TYPE, &state, renamed).await;
     assert_eq!(
         tf.cloud.hits("POST", os::APPLICATION_CREDENTIALS).len(),
@@ -163,6 +172,7 @@ async fn every_keystone_argument_forces_a_new_credential_and_cloud_name_does_not
     );
     assert_eq!(s(&updated, "id"), s(&state, "id"));
     assert_eq!(s(&updated, "secret"), s(&state, "secret"));
+    assert_eq!(js(&updated)["access_rules"], js(&state)["access_rules"]);
     let cloud = cloud_of(&updated, "capo");
     assert_eq!(cloud["auth"]["application_credential_id"], s(&state, "id"));
 }
@@ -170,8 +180,12 @@ async fn every_keystone_argument_forces_a_new_credential_and_cloud_name_does_not
 #[tokio::test]
 async fn an_import_has_no_secret_and_plans_nothing_unless_one_is_configured() {
     let tf = Tf::start().await;
+    let rules = json!([{"service": "image", "path": "/v2/images", "method": "GET"}]);
     let created = tf
-        .create(TYPE, json!({"name": "k8s", "secret": "known-s3cret"}))
+        .create(
+            TYPE,
+            json!({"name": "k8s", "secret": "known-s3cret", "access_rules": rules}),
+        )
         .await;
     let id = s(&created, "id").to_owned();
     tf.next_command().await;
@@ -182,7 +196,12 @@ async fn an_import_has_no_secret_and_plans_nothing_unless_one_is_configured() {
     assert_eq!(got["name"], "k8s");
 
     // Without a secret in the configuration: nothing to do.
-    let (planned, replace) = plan(&tf, &imported, json!({"name": "k8s"})).await;
+    let (planned, replace) = plan(
+        &tf,
+        &imported,
+        json!({"name": "k8s", "access_rules": rules}),
+    )
+    .await;
     assert!(replace.is_empty(), "{replace:?}");
     assert_eq!(js(&planned), got, "the plan after import is empty");
 
@@ -192,7 +211,7 @@ async fn an_import_has_no_secret_and_plans_nothing_unless_one_is_configured() {
         .update(
             TYPE,
             &imported,
-            json!({"name": "k8s", "secret": "known-s3cret"}),
+            json!({"name": "k8s", "secret": "known-s3cret", "access_rules": rules}),
         )
         .await;
     assert_eq!(
@@ -207,7 +226,7 @@ async fn an_import_has_no_secret_and_plans_nothing_unless_one_is_configured() {
     let (planned, replace) = plan(
         &tf,
         &updated,
-        json!({"name": "k8s", "secret": "known-s3cret"}),
+        json!({"name": "k8s", "secret": "known-s3cret", "access_rules": rules}),
     )
     .await;
     assert!(replace.is_empty(), "{replace:?}");

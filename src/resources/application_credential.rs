@@ -229,6 +229,18 @@ fn clouds_yaml(cloud_name: &str, endpoint: &Endpoint<'_>, id: &str, secret: &str
     yaml
 }
 
+/// The (service, path, method) of each access rule of a planned or prior `access_rules` set,
+/// sorted; `None` while any of them is unknown.
+fn rule_keys(rules: &Value) -> Option<Vec<[String; 3]>> {
+    let mut keys = Vec::new();
+    for rule in rules.as_elements()? {
+        let field = |name: &str| rule.attr(name)?.as_str().map(str::to_owned);
+        keys.push([field("service")?, field("path")?, field("method")?]);
+    }
+    keys.sort();
+    Some(keys)
+}
+
 fn create_body(plan: &ApplicationCredentialModel) -> CreateApplicationCredential {
     CreateApplicationCredential {
         name: plan.name.known().cloned().unwrap_or_default(),
@@ -397,14 +409,24 @@ impl CloudObject for ApplicationCredentialResource {
 
     /// After an import the state has no secret: a secret in the configuration is recorded in
     /// place (it is the credential's own, or the credential was made with it), not a reason for
-    /// a new credential.
+    /// a new credential. An in-place change (that, or `cloud_name`) keeps the access rules with
+    /// their IDs when the configuration names the same ones.
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
-        if !plan.is_create()
-            && plan.prior.attr("secret").is_none_or(Value::is_null)
-            && plan.configured("secret")
-        {
+        if plan.is_create() {
+            return Ok(());
+        }
+        if plan.prior.attr("secret").is_none_or(Value::is_null) && plan.configured("secret") {
             let secret = AttributePath::attr("secret");
             plan.requires_replace.retain(|p| *p != secret);
+        }
+        let rules = AttributePath::attr("access_rules");
+        if let (Some(planned), Some(prior)) = (
+            plan.planned.attr("access_rules"),
+            plan.prior.attr("access_rules"),
+        ) && rule_keys(planned).is_some_and(|keys| Some(keys) == rule_keys(prior))
+        {
+            plan.set_planned("access_rules", prior.clone());
+            plan.requires_replace.retain(|p| *p != rules);
         }
         Ok(())
     }

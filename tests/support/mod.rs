@@ -337,6 +337,19 @@ impl Tf {
                 );
             }
         }
+        use pb::schema::nested_block::NestingMode as N;
+        for b in &schema.block.block_types {
+            if N::try_from(b.nesting) != Ok(N::Set) {
+                continue;
+            }
+            let (Some(Value::Set(configured)), Some(Value::Set(before))) =
+                (attrs.get(&b.type_name), prior.attr(&b.type_name))
+            else {
+                continue;
+            };
+            let matched = proposed_set(b.block.as_ref().unwrap(), configured, before);
+            attrs.insert(b.type_name.clone(), Value::Set(matched));
+        }
         Value::Object(attrs)
     }
 
@@ -650,6 +663,48 @@ impl Tf {
             .map(|r| r.json())
             .collect()
     }
+}
+
+/// Terraform core's proposed elements of a set block: each configured element takes the
+/// computed attributes it leaves null from an unused prior element whose other attributes are
+/// the same.
+fn proposed_set(block: &pb::schema::Block, configured: &[Value], prior: &[Value]) -> Vec<Value> {
+    let computed: Vec<&str> = block
+        .attributes
+        .iter()
+        .filter(|a| a.computed)
+        .map(|a| a.name.as_str())
+        .collect();
+    let key = |v: &Value| match v {
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(k, _)| !computed.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    let mut used = vec![false; prior.len()];
+    configured
+        .iter()
+        .map(|element| {
+            let Some(i) = (0..prior.len()).find(|&i| !used[i] && key(&prior[i]) == key(element))
+            else {
+                return element.clone();
+            };
+            used[i] = true;
+            let (Value::Object(fields), Value::Object(before)) = (element, &prior[i]) else {
+                return element.clone();
+            };
+            let mut fields = fields.clone();
+            for name in &computed {
+                if fields.get(*name).is_none_or(Value::is_null) {
+                    let value = before.get(*name).cloned().unwrap_or(Value::Null);
+                    fields.insert((*name).to_owned(), value);
+                }
+            }
+            Value::Object(fields)
+        })
+        .collect()
 }
 
 /// A configuration written as a JSON object, as Terraform sends it: attributes it does not name
