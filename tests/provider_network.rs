@@ -46,6 +46,7 @@ async fn provider_registers_every_resource_and_data_source() {
     assert_eq!(
         tf.resource_types(),
         [
+            "scs_application_credential",
             "scs_floating_ip",
             "scs_keypair",
             "scs_network",
