@@ -324,6 +324,7 @@ async fn a_credential_of_the_same_name_is_never_taken_over() {
         error.contains("theirs") && error.contains("unique"),
         "{error}"
     );
+    assert!(error.contains("terraform import"), "{error}");
     assert!(answer.value.is_null());
     assert!(
         tf.cloud

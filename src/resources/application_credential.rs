@@ -275,8 +275,20 @@ fn create_body(plan: &ApplicationCredentialModel) -> CreateApplicationCredential
     }
 }
 
-/// Keystone refuses application credentials to users who authenticated with a restricted one.
+/// Keystone refuses application credentials to users who authenticated with a restricted one;
+/// a name that is taken is another configuration's credential, or one to import.
 fn create_error(e: Error) -> Failure {
+    if matches!(e, Error::InvalidRequest { .. }) && e.to_string().contains("unique per user") {
+        return Diagnostic::error(
+            "Cannot create application credential",
+            format!(
+                "{e}. Choose another name, or import that credential \
+                 (terraform import scs_application_credential.NAME ID) to manage it here."
+            ),
+        )
+        .with_path(AttributePath::attr("name"))
+        .into();
+    }
     if e.status().is_some_and(|s| s.as_u16() == 403) {
         return Diagnostic::error(
             "Cannot create application credential",
