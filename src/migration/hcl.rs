@@ -33,31 +33,7 @@ pub enum Action {
     Transform { to: String, how: Transform },
 }
 
-/// The changes of shape the tool carries out in configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transform {
-    /// `policies = ["x"]` becomes `policy = "x"`; a list of another length cannot be translated.
-    FirstElement,
-    /// A block `scheduler_hints { group = X }` becomes `server_group_id = X`; its other hints
-    /// cannot be translated.
-    SchedulerHintGroup,
-    /// `user_data = X` becomes `user_data_wo = X` with `user_data_wo_version = 1`.
-    UserDataToWriteOnly,
-}
-
-impl Transform {
-    fn description(self) -> &'static str {
-        match self {
-            Transform::FirstElement => "the list's single element becomes the value",
-            Transform::SchedulerHintGroup => {
-                "the `group` scheduler hint becomes `server_group_id`; other hints have no counterpart"
-            }
-            Transform::UserDataToWriteOnly => {
-                "`user_data = X` becomes `user_data_wo = X` and `user_data_wo_version = 1`"
-            }
-        }
-    }
-}
+pub use super::openstack::Transform;
 
 /// One terraform-provider-openstack resource or data source type and its counterpart here.
 #[derive(Debug, Clone)]
@@ -68,6 +44,9 @@ pub struct TypeRule {
     /// Attribute and nested block paths (`name`, `network.uuid`) and what becomes of them. A path not
     /// listed is kept as it is.
     pub entries: BTreeMap<String, Action>,
+    /// Whether `entries` lists every top-level attribute and block of the source type, so that an
+    /// unlisted one is worth a word to the user.
+    pub complete: bool,
 }
 
 impl TypeRule {
@@ -95,6 +74,11 @@ impl Rules {
             map.insert(rule.from.clone(), rule);
         }
         out
+    }
+
+    /// The rule of a resource type.
+    pub fn resource(&self, from: &str) -> Option<&TypeRule> {
+        self.resources.get(from)
     }
 
     fn get(&self, data_source: bool, from: &str) -> Option<&TypeRule> {
@@ -683,6 +667,13 @@ impl<'a> FileMigration<'a> {
         let path = format!("{prefix}{key}");
         let Some(span) = attr.span() else { return };
         match rule.action(&path) {
+            None if top && rule.complete => {
+                let message = format!(
+                    "`{key}` is not an argument of {} as this tool knows it; left as it is",
+                    rule.from
+                );
+                self.report(span.start, true, message);
+            }
             None | Some(Action::Same) => {}
             Some(Action::Rename(to)) => {
                 if let Some(key_span) = attr.key.span() {
@@ -861,6 +852,13 @@ impl<'a> FileMigration<'a> {
         }
         let path = format!("{prefix}{ident}");
         match rule.action(&path) {
+            None if top && rule.complete => {
+                let message = format!(
+                    "block `{ident}` is not part of {} as this tool knows it; left as it is",
+                    rule.from
+                );
+                self.report(span.start, true, message);
+            }
             None | Some(Action::Same) => {}
             Some(Action::Rename(to)) => {
                 if let Some(ident_span) = block.ident.span() {
@@ -1158,6 +1156,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))
                 .collect(),
+            complete: false,
         }
     }
 

@@ -1,0 +1,1 @@
+//! The state move behind `moved` blocks from terraform-provider-openstack's resource types.
