@@ -287,7 +287,8 @@ pub fn migrate_sources(sources: Vec<(PathBuf, String)>, rules: &Rules) -> Result
         target.replace(merge.insert_at..merge.insert_at, lines);
     }
     for m in migrations {
-        let after = apply(&m.file.text, m.edits);
+        let (after, marks) = apply_marked(&m.file.text, m.edits);
+        let after = realign(&after, &marks);
         outcome.findings.extend(m.findings);
         outcome.moves.extend(m.moves);
         outcome.files.push(FileChange {
@@ -458,7 +459,12 @@ struct Edit {
 
 /// Applies the edits: covering edits win over edits inside them; the rest must not overlap (the
 /// walk produces each range once), and an overlapping one is dropped rather than corrupting text.
-fn apply(text: &str, mut edits: Vec<Edit>) -> String {
+fn apply(text: &str, edits: Vec<Edit>) -> String {
+    apply_marked(text, edits).0
+}
+
+/// [`apply`], also returning the output offsets where edited text starts.
+fn apply_marked(text: &str, mut edits: Vec<Edit>) -> (String, Vec<usize>) {
     let covers: Vec<Range<usize>> = edits
         .iter()
         .filter(|e| e.covering)
@@ -472,17 +478,110 @@ fn apply(text: &str, mut edits: Vec<Edit>) -> String {
     edits.retain(|e| e.covering || !covers.iter().any(|c| inside(e, c)));
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     let mut out = String::with_capacity(text.len() + 256);
+    let mut marks = Vec::with_capacity(edits.len());
     let mut at = 0;
     for edit in edits {
         if edit.range.start < at {
             continue;
         }
         out.push_str(&text[at..edit.range.start]);
+        marks.push(out.len());
         out.push_str(&edit.text);
         at = edit.range.end;
     }
     out.push_str(&text[at..]);
-    out
+    (out, marks)
+}
+
+/// One `key = value` line: (indentation, key, column of `=`).
+fn assignment(line: &str) -> Option<(&str, &str, usize)> {
+    let indent_len = line.len() - line.trim_start().len();
+    let rest = &line[indent_len..];
+    let key_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    if key_len == 0 {
+        return None;
+    }
+    let after = &rest[key_len..];
+    let spaces = after.len() - after.trim_start_matches(' ').len();
+    let eq = &after[spaces..];
+    if !eq.starts_with('=') || eq.starts_with("==") {
+        return None;
+    }
+    Some((
+        &line[..indent_len],
+        &rest[..key_len],
+        indent_len + key_len + spaces,
+    ))
+}
+
+/// Aligns the `=` of the runs of `key = value` lines that contain an edited line, as `fmt` does,
+/// when the run's other lines were aligned that way already (a layout of the user's own is kept).
+fn realign(text: &str, marks: &[usize]) -> String {
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    // Edits in a line's key (renames, inserted lines); a rewritten value leaves the layout alone.
+    let touched: std::collections::BTreeSet<usize> = marks
+        .iter()
+        .filter_map(|&m| {
+            let line = line_of(text, m) - 1;
+            let column = m - line_start(text, m);
+            let (_, _, eq) = assignment(lines.get(line)?)?;
+            (column <= eq).then_some(line)
+        })
+        .collect();
+    let mut done = std::collections::BTreeSet::new();
+    for &t in &touched {
+        if done.contains(&t) || t >= lines.len() {
+            continue;
+        }
+        let Some((indent, _, _)) = assignment(&lines[t]) else {
+            continue;
+        };
+        let indent = indent.to_owned();
+        let same = |l: &str| assignment(l).is_some_and(|(i, _, _)| i == indent);
+        let mut first = t;
+        while first > 0 && same(&lines[first - 1]) {
+            first -= 1;
+        }
+        let mut last = t;
+        while last + 1 < lines.len() && same(&lines[last + 1]) {
+            last += 1;
+        }
+        let run: Vec<usize> = (first..=last).collect();
+        done.extend(run.iter().copied());
+        if run.len() < 2 {
+            continue;
+        }
+        let untouched: Vec<(usize, usize)> = run
+            .iter()
+            .filter(|i| !touched.contains(i))
+            .filter_map(|&i| assignment(&lines[i]).map(|(ind, k, eq)| (ind.len() + k.len(), eq)))
+            .collect();
+        let aligned = match untouched.first() {
+            None => true,
+            Some(&(_, col)) => {
+                untouched.iter().all(|&(_, c)| c == col)
+                    && (untouched.len() < 2 || untouched.iter().any(|&(end, c)| c == end + 1))
+            }
+        };
+        if !aligned {
+            continue;
+        }
+        let width = run
+            .iter()
+            .filter_map(|&i| assignment(&lines[i]).map(|(ind, k, _)| ind.len() + k.len()))
+            .max()
+            .unwrap_or(0);
+        for i in run {
+            if let Some((ind, key, eq)) = assignment(&lines[i]) {
+                let rest = lines[i][eq..].to_owned();
+                let head = format!("{ind}{key}");
+                lines[i] = format!("{head:<width$} {rest}");
+            }
+        }
+    }
+    lines.join("\n")
 }
 
 /// 1-based line of a byte offset.
@@ -943,7 +1042,11 @@ impl<'a> FileMigration<'a> {
         let mut out = format!("{indent}# {MARK} {why}\n");
         for line in text[start..end].lines() {
             let rest = line.strip_prefix(indent).unwrap_or(line);
-            out.push_str(&format!("{indent}# {rest}\n"));
+            if rest.trim().is_empty() {
+                out.push_str(&format!("{indent}#\n"));
+            } else {
+                out.push_str(&format!("{indent}# {rest}\n"));
+            }
         }
         out.pop();
         self.edits.push(Edit {
@@ -1443,7 +1546,7 @@ mod tests {
         let outcome = migrate_sources(sources, &rules).unwrap();
         let fip_out = &outcome.files[0].after;
         assert!(
-            fip_out.starts_with("resource \"scs_floating_ip\" \"ip\" {\n  pool = \"public\"\n  port_id = scs_port.p.id\n}\n"),
+            fip_out.starts_with("resource \"scs_floating_ip\" \"ip\" {\n  pool    = \"public\"\n  port_id = scs_port.p.id\n}\n"),
             "{fip_out}"
         );
         let assoc_out = &outcome.files[1].after;
@@ -1471,6 +1574,22 @@ mod tests {
         )
         .unwrap();
         assert!(again.changed().next().is_none());
+    }
+
+    #[test]
+    fn a_renamed_key_realigns_its_aligned_run_only() {
+        let input = "resource \"openstack_blockstorage_volume_v3\" \"v\" {\n  size          = 1\n  source_vol_id = \"x\"\n\n  name = \"n\"\n  description    = \"mine\"\n}\n";
+        let (out, _) = one(input);
+        assert!(
+            out.contains("  size             = 1\n  source_volume_id = \"x\"\n\n  name = \"n\"\n  description    = \"mine\"\n"),
+            "{out}"
+        );
+        let unaligned = "resource \"openstack_blockstorage_volume_v3\" \"v\" {\n  size = 1\n  description   = \"d\"\n  source_vol_id = \"x\"\n}\n";
+        let (out, _) = one(unaligned);
+        assert!(
+            out.contains("  size = 1\n  description   = \"d\"\n  source_volume_id = \"x\"\n"),
+            "{out}"
+        );
     }
 
     #[test]
