@@ -463,8 +463,8 @@ fn apply(text: &str, edits: Vec<Edit>) -> String {
     apply_marked(text, edits).0
 }
 
-/// [`apply`], also returning the output offsets where edited text starts.
-fn apply_marked(text: &str, mut edits: Vec<Edit>) -> (String, Vec<usize>) {
+/// [`apply`], also returning where the edited text is in the output.
+fn apply_marked(text: &str, mut edits: Vec<Edit>) -> (String, Vec<Range<usize>>) {
     let covers: Vec<Range<usize>> = edits
         .iter()
         .filter(|e| e.covering)
@@ -485,8 +485,9 @@ fn apply_marked(text: &str, mut edits: Vec<Edit>) -> (String, Vec<usize>) {
             continue;
         }
         out.push_str(&text[at..edit.range.start]);
-        marks.push(out.len());
+        let start = out.len();
         out.push_str(&edit.text);
+        marks.push(start..out.len());
         at = edit.range.end;
     }
     out.push_str(&text[at..]);
@@ -518,18 +519,24 @@ fn assignment(line: &str) -> Option<(&str, &str, usize)> {
 
 /// Aligns the `=` of the runs of `key = value` lines that contain an edited line, as `fmt` does,
 /// when the run's other lines were aligned that way already (a layout of the user's own is kept).
-fn realign(text: &str, marks: &[usize]) -> String {
+fn realign(text: &str, marks: &[Range<usize>]) -> String {
     let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
     // Edits in a line's key (renames, inserted lines); a rewritten value leaves the layout alone.
-    let touched: std::collections::BTreeSet<usize> = marks
-        .iter()
-        .filter_map(|&m| {
-            let line = line_of(text, m) - 1;
-            let column = m - line_start(text, m);
-            let (_, _, eq) = assignment(lines.get(line)?)?;
-            (column <= eq).then_some(line)
-        })
-        .collect();
+    let mut touched = std::collections::BTreeSet::new();
+    for mark in marks {
+        let first = line_of(text, mark.start) - 1;
+        let last = line_of(text, mark.end) - 1;
+        for line in first..=last {
+            let Some((indent, key, _)) = lines.get(line).and_then(|l| assignment(l)) else {
+                continue;
+            };
+            let key_start = offset_of_line(text, line) + indent.len();
+            let key_end = key_start + key.len();
+            if mark.start < key_end && key_start < mark.end.max(mark.start + 1) {
+                touched.insert(line);
+            }
+        }
+    }
     let mut done = std::collections::BTreeSet::new();
     for &t in &touched {
         if done.contains(&t) || t >= lines.len() {
@@ -582,6 +589,16 @@ fn realign(text: &str, marks: &[usize]) -> String {
         }
     }
     lines.join("\n")
+}
+
+/// The byte offset where 0-based line `line` starts.
+fn offset_of_line(text: &str, line: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 1)
+        .map_or(text.len(), |(i, _)| i + 1)
 }
 
 /// 1-based line of a byte offset.
@@ -1461,11 +1478,11 @@ mod tests {
         let (out, _) = one(input);
         assert!(out.contains("  policy = \"anti-affinity\"\n"), "{out}");
         assert!(
-            out.contains("  user_data_wo = file(\"init.yaml\")\n  user_data_wo_version = 1\n"),
+            out.contains("  name                 = \"vm\"\n  user_data_wo         = file(\"init.yaml\")\n  user_data_wo_version = 1\n"),
             "{out}"
         );
         assert!(
-            out.contains("  server_group_id = scs_server_group.g.id\n"),
+            out.contains("  server_group_id      = scs_server_group.g.id\n"),
             "{out}"
         );
         assert!(!out.contains("scheduler_hints"), "{out}");
