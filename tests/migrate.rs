@@ -1,6 +1,6 @@
 //! `terraform-provider-scs migrate` on a realistic terraform-provider-openstack configuration
-//! (`acceptance/scenarios/migration/openstack`): the output is exactly the reviewed one in
-//! `acceptance/scenarios/migration/migrated`, a second run changes nothing, and the command line
+//! (`acceptance/scenarios/migrate/openstack`): the output is exactly the reviewed one in
+//! `acceptance/scenarios/migrate/migrated`, a second run changes nothing, and the command line
 //! behaves (`--check`, `--dry-run`, writing in place, bad usage).
 //!
 //! After a deliberate change of the output, `MIGRATE_GOLDEN=update cargo test --test migrate`
@@ -14,7 +14,7 @@ use terraform_provider_scs::migration::{hcl, rules};
 
 fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("acceptance/scenarios/migration")
+        .join("acceptance/scenarios/migrate")
         .join(name)
 }
 
