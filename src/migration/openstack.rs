@@ -583,3 +583,175 @@ pub const RESOURCES: &[ResourceMapping] = &[
         note: "",
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use tfplugin::value::Type;
+
+    use super::*;
+
+    /// terraform-provider-openstack 3.4.0's schemas of the source types, as facts: `TYPE version
+    /// N` and `TYPE ATTRIBUTE` lines.
+    const SOURCE_SCHEMAS: &str = include_str!("tpo-3.4.0-attributes.txt");
+
+    struct Source {
+        version: i64,
+        attributes: BTreeSet<String>,
+    }
+
+    fn sources() -> BTreeMap<String, Source> {
+        let mut out: BTreeMap<String, Source> = BTreeMap::new();
+        for line in SOURCE_SCHEMAS.lines().filter(|l| !l.starts_with('#')) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let entry = out.entry(words[0].to_owned()).or_insert(Source {
+                version: -1,
+                attributes: BTreeSet::new(),
+            });
+            match words.as_slice() {
+                [_, "version", v] => entry.version = v.parse().unwrap_or(-1),
+                [_, attribute] => {
+                    entry.attributes.insert((*attribute).to_owned());
+                }
+                _ => panic!("bad line {line:?}"),
+            }
+        }
+        out
+    }
+
+    fn target_types() -> BTreeMap<String, Type> {
+        crate::resources::all()
+            .iter()
+            .map(|r| (r.type_name().to_owned(), r.schema().value_type()))
+            .collect()
+    }
+
+    /// The attribute names of an object type, or of the objects of a list or set of objects.
+    fn names(ty: &Type) -> BTreeSet<String> {
+        ty.attributes()
+            .or_else(|| ty.element().and_then(Type::attributes))
+            .map(|a| a.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn target_name(m: &AttributeMapping) -> Option<&'static str> {
+        let last = m.from.rsplit('.').next().unwrap_or(m.from);
+        match m.target {
+            Target::Same => Some(last),
+            Target::Renamed(to) | Target::Transformed { to, .. } => Some(to),
+            Target::Dropped(_) => None,
+        }
+    }
+
+    #[test]
+    fn every_source_type_is_mapped_once_to_a_resource_of_ours() {
+        let sources = sources();
+        let targets = target_types();
+        let from: Vec<&str> = RESOURCES.iter().map(|m| m.from).collect();
+        assert_eq!(
+            from.iter().copied().collect::<BTreeSet<_>>(),
+            sources.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+        );
+        assert_eq!(from.len(), sources.len(), "a source type is listed twice");
+        for m in RESOURCES {
+            assert!(
+                targets.contains_key(m.to),
+                "{}: no resource {}",
+                m.from,
+                m.to
+            );
+            assert!(
+                m.schema_versions.contains(&sources[m.from].version),
+                "{}: version {}",
+                m.from,
+                sources[m.from].version
+            );
+        }
+        // Every resource of ours can be reached from one of the source types.
+        for target in targets.keys() {
+            assert!(mappings_to(target).next().is_some(), "{target}");
+        }
+    }
+
+    #[test]
+    fn every_source_attribute_is_mapped_to_an_attribute_of_ours_or_dropped_with_a_reason() {
+        let sources = sources();
+        let targets = target_types();
+        for m in RESOURCES {
+            let source = &sources[m.from];
+            let target = &targets[m.to];
+            let top = names(target);
+            for a in source.attributes.iter().filter(|a| !a.contains('.')) {
+                assert!(
+                    m.attribute(a).is_some(),
+                    "{}.{a} is not in the table",
+                    m.from
+                );
+            }
+            for a in m.attributes {
+                let parent = a.from.split('.').next().unwrap_or(a.from);
+                assert!(
+                    source.attributes.contains(a.from) || source.attributes.contains(parent),
+                    "{}: the table names {}, which the source schema lacks",
+                    m.from,
+                    a.from
+                );
+                if let Target::Dropped(reason) = a.target {
+                    assert!(reason.len() > 10, "{}.{}: a reason", m.from, a.from);
+                }
+                let Some(name) = target_name(a) else { continue };
+                if a.from.contains('.') {
+                    continue;
+                }
+                assert!(
+                    top.contains(name),
+                    "{}.{} -> {}.{name}",
+                    m.from,
+                    a.from,
+                    m.to
+                );
+            }
+            // Nested attributes land in the element type of their (possibly renamed) block.
+            let nested = source
+                .attributes
+                .iter()
+                .filter_map(|a| a.split_once('.'))
+                .map(|(b, x)| (b.to_owned(), x.to_owned()))
+                .chain(
+                    m.attributes
+                        .iter()
+                        .filter_map(|a| a.from.split_once('.'))
+                        .map(|(b, x)| (b.to_owned(), x.to_owned())),
+                );
+            for (block, attribute) in nested {
+                let path = format!("{block}.{attribute}");
+                let Some(block_target) = m.attribute(&block).and_then(target_name) else {
+                    continue;
+                };
+                if matches!(
+                    m.attribute(&block).map(|a| a.target),
+                    Some(Target::Transformed { .. })
+                ) {
+                    continue;
+                }
+                let renamed = match m.attribute(&path) {
+                    Some(a) => target_name(a),
+                    None => Some(attribute.as_str()),
+                };
+                let Some(renamed) = renamed else { continue };
+                let inner = target
+                    .attributes()
+                    .and_then(|a| a.get(block_target))
+                    .map(names)
+                    .unwrap_or_default();
+                assert!(
+                    inner.contains(renamed),
+                    "{}.{path} -> {}.{block_target}.{renamed}",
+                    m.from,
+                    m.to
+                );
+            }
+        }
+    }
+}
