@@ -298,6 +298,18 @@ fn transform(
                 }
             }
         }
+        // Lookups of data sources: no state of them is ever moved.
+        Transform::PropertiesToAttributes | Transform::MebibytesToGibibytes => {
+            return Err(Diagnostic::error(
+                "Cannot move this state",
+                format!(
+                    "{name} of a {} has no state form; this is a bug in the provider's migration \
+                     table.",
+                    table.from
+                ),
+            )
+            .into());
+        }
         Transform::UserDataToWriteOnly => {
             if has_value(&value) {
                 out.attributes.insert(to.to_owned(), Json::from(1));
