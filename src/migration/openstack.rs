@@ -66,6 +66,12 @@ pub enum Transform {
     /// configuration's `user_data = X` becomes `user_data_wo = X` with `user_data_wo_version = 1`,
     /// and the moved state records version 1, so the server is kept as it is.
     UserDataToWriteOnly,
+    /// An image lookup's `properties = { os_distro = ..., os_version = ... }` filter becomes the
+    /// attributes `os_distro`, `os_version`, `os_purpose` and `architecture`; other properties
+    /// cannot filter here. As an output, `properties` reports the image's properties.
+    PropertiesToAttributes,
+    /// A size in MiB becomes GiB (`ram = 4096` -> `ram = 4`).
+    MebibytesToGibibytes,
 }
 
 impl Transform {
@@ -76,6 +82,11 @@ impl Transform {
             Transform::SchedulerHintGroup => {
                 "the `group` scheduler hint becomes `server_group_id`; other hints have no counterpart"
             }
+            Transform::PropertiesToAttributes => {
+                "the `os_distro`, `os_version`, `os_purpose` and `architecture` entries become \
+                 attributes of those names; other entries cannot filter"
+            }
+            Transform::MebibytesToGibibytes => "the size in MiB becomes GiB",
             Transform::UserDataToWriteOnly => {
                 "`user_data = X` becomes `user_data_wo = X` and `user_data_wo_version = 1` (the \
                  source state holds only a hash of the text)"
@@ -94,6 +105,11 @@ impl ResourceMapping {
 /// The mapping of one source type.
 pub fn mapping(from: &str) -> Option<&'static ResourceMapping> {
     RESOURCES.iter().find(|m| m.from == from)
+}
+
+/// The mapping of one source data source type.
+pub fn data_source_mapping(from: &str) -> Option<&'static ResourceMapping> {
+    DATA_SOURCES.iter().find(|m| m.from == from)
 }
 
 /// Every source type that moves to `to`.
@@ -138,6 +154,7 @@ const AZ_HINTS: &str = "availability zone hints are not supported";
 const QOS: &str = "QoS policies are not supported";
 const DNS: &str = "DNS integration is not supported";
 const VERSION_0: &[i64] = &[0];
+const NOT_A_FILTER: &str = "not a filter here; look the object up by name or ID";
 
 /// Every source type this provider takes over.
 pub const RESOURCES: &[ResourceMapping] = &[
@@ -583,3 +600,348 @@ pub const RESOURCES: &[ResourceMapping] = &[
         note: "",
     },
 ];
+
+/// Every source data source this provider has a counterpart for (no state moves: data sources are
+/// read again). `schema_versions` is unused for them.
+pub const DATA_SOURCES: &[ResourceMapping] = &[
+    ResourceMapping {
+        from: "openstack_compute_flavor_v2",
+        to: "scs_flavor",
+        schema_versions: VERSION_0,
+        attributes: &[
+            same("id"),
+            same("region"),
+            same("name"),
+            same("vcpus"),
+            same("disk"),
+            same("extra_specs"),
+            transformed("ram", "ram", Transform::MebibytesToGibibytes),
+            dropped("description", NOT_A_FILTER),
+            dropped(
+                "flavor_id",
+                "look the flavor up by name or by what it offers",
+            ),
+            dropped("is_public", "every flavor the project can use is found"),
+            dropped("min_disk", "set `disk`, the exact root disk size in GiB"),
+            dropped("min_ram", "set `ram`, the exact memory in GiB"),
+            dropped("rx_tx_factor", NOT_A_FILTER),
+            dropped("swap", NOT_A_FILTER),
+        ],
+        note: "",
+    },
+    ResourceMapping {
+        from: "openstack_images_image_v2",
+        to: "scs_image",
+        schema_versions: VERSION_0,
+        attributes: &[
+            same("id"),
+            same("region"),
+            same("name"),
+            same("name_regex"),
+            same("most_recent"),
+            same("visibility"),
+            same("tags"),
+            same("created_at"),
+            same("min_disk_gb"),
+            same("min_ram_mb"),
+            transformed(
+                "properties",
+                "properties",
+                Transform::PropertiesToAttributes,
+            ),
+            renamed("metadata", "properties"),
+            dropped("checksum", "the image checksum is not reported"),
+            dropped("container_format", NOT_A_FILTER),
+            dropped("disk_format", NOT_A_FILTER),
+            dropped("file", "the image file URL is not reported"),
+            dropped("hidden", NOT_A_FILTER),
+            dropped("member_status", NOT_A_FILTER),
+            dropped("owner", NOT_A_FILTER),
+            dropped("protected", "the protection flag is not reported"),
+            dropped("schema", "the image schema URL is not reported"),
+            dropped("size_bytes", "the image size is not reported"),
+            dropped("size_max", NOT_A_FILTER),
+            dropped("size_min", NOT_A_FILTER),
+            dropped("sort", "the newest match wins with `most_recent`"),
+            dropped("tag", "filter by tags with `tags`"),
+            dropped("updated_at", "the update time is not reported"),
+        ],
+        note: "",
+    },
+    ResourceMapping {
+        from: "openstack_networking_network_v2",
+        to: "scs_network",
+        schema_versions: VERSION_0,
+        attributes: &[
+            same("id"),
+            same("region"),
+            same("name"),
+            same("external"),
+            same("tags"),
+            same("admin_state_up"),
+            same("shared"),
+            renamed("network_id", "id"),
+            renamed("subnets", "subnet_ids"),
+            dropped("all_tags", ALL_TAGS),
+            dropped("availability_zone_hints", AZ_HINTS),
+            dropped("description", NOT_A_FILTER),
+            dropped("dns_domain", DNS),
+            dropped(
+                "matching_subnet_cidr",
+                "look the subnet up with the `scs_subnet` data source",
+            ),
+            dropped("mtu", NOT_A_FILTER),
+            dropped(
+                "segments",
+                "provider network segments are an administrator's setting",
+            ),
+            dropped("status", NOT_A_FILTER),
+            dropped("tenant_id", TENANT),
+            dropped("transparent_vlan", "VLAN transparency is not supported"),
+        ],
+        note: "",
+    },
+    ResourceMapping {
+        from: "openstack_networking_subnet_v2",
+        to: "scs_subnet",
+        schema_versions: VERSION_0,
+        attributes: &[
+            same("id"),
+            same("region"),
+            same("name"),
+            same("network_id"),
+            same("cidr"),
+            same("ip_version"),
+            same("description"),
+            same("gateway_ip"),
+            same("enable_dhcp"),
+            same("dns_nameservers"),
+            same("allocation_pools"),
+            same("host_routes"),
+            same("tags"),
+            renamed("subnet_id", "id"),
+            dropped("all_tags", ALL_TAGS),
+            dropped("dhcp_enabled", NOT_A_FILTER),
+            dropped("dns_publish_fixed_ip", DNS),
+            dropped("ipv6_address_mode", "IPv6 address modes are not supported"),
+            dropped(
+                "ipv6_ra_mode",
+                "IPv6 router advertisement modes are not supported",
+            ),
+            dropped("segment_id", "routed provider networks are not supported"),
+            dropped("service_types", "subnet service types are not supported"),
+            dropped("subnetpool_id", "subnet pools are not supported"),
+            dropped("tenant_id", TENANT),
+        ],
+        note: "",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use tfplugin::value::Type;
+
+    use super::*;
+
+    /// terraform-provider-openstack 3.4.0's schemas of the source types, as facts: `TYPE version
+    /// N` and `TYPE ATTRIBUTE` lines.
+    const SOURCE_SCHEMAS: &str = include_str!("tpo-3.4.0-attributes.txt");
+
+    struct Source {
+        version: i64,
+        attributes: BTreeSet<String>,
+    }
+
+    /// The resources' schemas, or with `data` the data sources'.
+    fn sources(data: bool) -> BTreeMap<String, Source> {
+        let mut out: BTreeMap<String, Source> = BTreeMap::new();
+        for line in SOURCE_SCHEMAS.lines().filter(|l| !l.starts_with('#')) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let (is_data, name) = match words[0].strip_prefix("data.") {
+                Some(name) => (true, name),
+                None => (false, words[0]),
+            };
+            if is_data != data {
+                continue;
+            }
+            let entry = out.entry(name.to_owned()).or_insert(Source {
+                version: -1,
+                attributes: BTreeSet::new(),
+            });
+            match words.as_slice() {
+                [_, "version", v] => entry.version = v.parse().unwrap_or(-1),
+                [_, attribute] => {
+                    entry.attributes.insert((*attribute).to_owned());
+                }
+                _ => panic!("bad line {line:?}"),
+            }
+        }
+        out
+    }
+
+    fn target_types() -> BTreeMap<String, Type> {
+        crate::resources::all()
+            .iter()
+            .map(|r| (r.type_name().to_owned(), r.schema().value_type()))
+            .collect()
+    }
+
+    fn data_source_types() -> BTreeMap<String, Type> {
+        crate::data_sources::all()
+            .iter()
+            .map(|d| (d.type_name().to_owned(), d.schema().value_type()))
+            .collect()
+    }
+
+    /// The attribute names of an object type, or of the objects of a list or set of objects.
+    fn names(ty: &Type) -> BTreeSet<String> {
+        ty.attributes()
+            .or_else(|| ty.element().and_then(Type::attributes))
+            .map(|a| a.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn target_name(m: &AttributeMapping) -> Option<&'static str> {
+        let last = m.from.rsplit('.').next().unwrap_or(m.from);
+        match m.target {
+            Target::Same => Some(last),
+            Target::Renamed(to) | Target::Transformed { to, .. } => Some(to),
+            Target::Dropped(_) => None,
+        }
+    }
+
+    #[test]
+    fn every_source_type_is_mapped_once_to_a_resource_of_ours() {
+        types_are_mapped(RESOURCES, &sources(false), &target_types());
+        // Every resource of ours can be reached from one of the source types.
+        for target in target_types().keys() {
+            assert!(mappings_to(target).next().is_some(), "{target}");
+        }
+    }
+
+    #[test]
+    fn every_source_data_source_is_mapped_once_to_a_data_source_of_ours() {
+        types_are_mapped(DATA_SOURCES, &sources(true), &data_source_types());
+    }
+
+    #[test]
+    fn every_source_attribute_is_mapped_to_an_attribute_of_ours_or_dropped_with_a_reason() {
+        attributes_are_mapped(RESOURCES, &sources(false), &target_types());
+    }
+
+    #[test]
+    fn every_data_source_attribute_is_mapped_or_dropped_with_a_reason() {
+        attributes_are_mapped(DATA_SOURCES, &sources(true), &data_source_types());
+    }
+
+    fn types_are_mapped(
+        table: &[ResourceMapping],
+        sources: &BTreeMap<String, Source>,
+        targets: &BTreeMap<String, Type>,
+    ) {
+        let from: Vec<&str> = table.iter().map(|m| m.from).collect();
+        assert_eq!(
+            from.iter().copied().collect::<BTreeSet<_>>(),
+            sources.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+        );
+        assert_eq!(from.len(), sources.len(), "a source type is listed twice");
+        for m in table {
+            assert!(
+                targets.contains_key(m.to),
+                "{}: no resource {}",
+                m.from,
+                m.to
+            );
+            assert!(
+                m.schema_versions.contains(&sources[m.from].version),
+                "{}: version {}",
+                m.from,
+                sources[m.from].version
+            );
+        }
+    }
+
+    fn attributes_are_mapped(
+        table: &[ResourceMapping],
+        sources: &BTreeMap<String, Source>,
+        targets: &BTreeMap<String, Type>,
+    ) {
+        for m in table {
+            let source = &sources[m.from];
+            let target = &targets[m.to];
+            let top = names(target);
+            for a in source.attributes.iter().filter(|a| !a.contains('.')) {
+                assert!(
+                    m.attribute(a).is_some(),
+                    "{}.{a} is not in the table",
+                    m.from
+                );
+            }
+            for a in m.attributes {
+                let parent = a.from.split('.').next().unwrap_or(a.from);
+                assert!(
+                    source.attributes.contains(a.from) || source.attributes.contains(parent),
+                    "{}: the table names {}, which the source schema lacks",
+                    m.from,
+                    a.from
+                );
+                if let Target::Dropped(reason) = a.target {
+                    assert!(reason.len() > 10, "{}.{}: a reason", m.from, a.from);
+                }
+                let Some(name) = target_name(a) else { continue };
+                if a.from.contains('.') {
+                    continue;
+                }
+                assert!(
+                    top.contains(name),
+                    "{}.{} -> {}.{name}",
+                    m.from,
+                    a.from,
+                    m.to
+                );
+            }
+            // Nested attributes land in the element type of their (possibly renamed) block.
+            let nested = source
+                .attributes
+                .iter()
+                .filter_map(|a| a.split_once('.'))
+                .map(|(b, x)| (b.to_owned(), x.to_owned()))
+                .chain(
+                    m.attributes
+                        .iter()
+                        .filter_map(|a| a.from.split_once('.'))
+                        .map(|(b, x)| (b.to_owned(), x.to_owned())),
+                );
+            for (block, attribute) in nested {
+                let path = format!("{block}.{attribute}");
+                let Some(block_target) = m.attribute(&block).and_then(target_name) else {
+                    continue;
+                };
+                if matches!(
+                    m.attribute(&block).map(|a| a.target),
+                    Some(Target::Transformed { .. })
+                ) {
+                    continue;
+                }
+                let renamed = match m.attribute(&path) {
+                    Some(a) => target_name(a),
+                    None => Some(attribute.as_str()),
+                };
+                let Some(renamed) = renamed else { continue };
+                let inner = target
+                    .attributes()
+                    .and_then(|a| a.get(block_target))
+                    .map(names)
+                    .unwrap_or_default();
+                assert!(
+                    inner.contains(renamed),
+                    "{}.{path} -> {}.{block_target}.{renamed}",
+                    m.from,
+                    m.to
+                );
+            }
+        }
+    }
+}
