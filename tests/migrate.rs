@@ -164,12 +164,37 @@ fn check_and_dry_run_write_nothing_and_the_plain_run_writes_in_place() {
     let run = migrate(&[], dir);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
     let report = text(&run);
-    // Findings name the file and the line.
-    assert!(
-        report.contains("network.tf:1: not translated: "),
-        "{report}"
+    // Findings name the file and the line: of the input before writing, of the written file after.
+    let line_in = |file: &Path, needle: &str| {
+        read(file)
+            .lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .unwrap_or_else(|| panic!("{needle} not in {}", file.display()))
+    };
+    let input = scenario("openstack").join("compute.tf");
+    let output = scenario("migrated").join("compute.tf");
+    let before = format!(
+        "compute.tf:{}: not translated: ",
+        line_in(&input, "force_delete")
     );
-    assert!(report.contains("compute.tf:49: note: "), "{report}");
+    assert!(shown.contains(&before), "{before} in {shown}");
+    let after = format!(
+        "compute.tf:{}: not translated: ",
+        line_in(
+            &output,
+            "scs migrate: openstack_compute_instance_v2 `force_delete`"
+        )
+    );
+    assert!(report.contains(&after), "{after} in {report}");
+    let association = format!(
+        "compute.tf:{}: note: ",
+        line_in(
+            &output,
+            "scs migrate: openstack_networking_floatingip_associate_v2.vm merged"
+        )
+    );
+    assert!(report.contains(&association), "{association} in {report}");
     let expected: Vec<(String, String)> = snapshot(&scenario("migrated"));
     assert_eq!(snapshot(dir), expected);
 

@@ -71,7 +71,12 @@ pub fn run(args: &[String], usage: &str) -> ExitCode {
 
 fn summary(outcome: &Outcome, mode: Mode) -> String {
     let mut out = String::new();
+    // Written files are what the user reads next, so their lines are the ones to show.
     for finding in &outcome.findings {
+        let mut finding = finding.clone();
+        if mode == Mode::Write {
+            finding.line = finding.new_line;
+        }
         out.push_str(&format!("{finding}\n"));
     }
     let changed: Vec<String> = outcome

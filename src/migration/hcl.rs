@@ -81,6 +81,11 @@ impl Rules {
         self.resources.get(from)
     }
 
+    /// The rule of a data source type.
+    pub fn data_source(&self, from: &str) -> Option<&TypeRule> {
+        self.data_sources.get(from)
+    }
+
     fn get(&self, data_source: bool, from: &str) -> Option<&TypeRule> {
         if data_source {
             self.data_sources.get(from)
@@ -94,7 +99,10 @@ impl Rules {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub file: PathBuf,
+    /// The line in the file as it was.
     pub line: usize,
+    /// The line in the migrated file (where a commented-out construct's comment starts).
+    pub new_line: usize,
     /// Whether it was left untranslated (true) or is only information about what the tool did.
     pub untranslated: bool,
     pub message: String,
@@ -287,9 +295,15 @@ pub fn migrate_sources(sources: Vec<(PathBuf, String)>, rules: &Rules) -> Result
         target.replace(merge.insert_at..merge.insert_at, lines);
     }
     for m in migrations {
-        let (after, marks) = apply_marked(&m.file.text, m.edits);
+        let (after, applied) = apply_marked(&m.file.text, m.edits);
+        let marks: Vec<Range<usize>> = applied.iter().map(|(_, out)| out.clone()).collect();
+        let mut findings = m.findings;
+        for (finding, &offset) in findings.iter_mut().zip(&m.offsets) {
+            finding.new_line = line_of(&after, map_offset(&applied, offset));
+        }
+        // Realigning changes lengths within lines, never the lines themselves.
         let after = realign(&after, &marks);
-        outcome.findings.extend(m.findings);
+        outcome.findings.extend(findings);
         outcome.moves.extend(m.moves);
         outcome.files.push(FileChange {
             path: m.file.path.clone(),
@@ -302,6 +316,7 @@ pub fn migrate_sources(sources: Vec<(PathBuf, String)>, rules: &Rules) -> Result
         outcome.findings.push(Finding {
             file: parsed.first().map(|p| p.path.clone()).unwrap_or_default(),
             line: 1,
+            new_line: 1,
             untranslated: true,
             message: format!(
                 "no `required_providers` block names `openstack`; add `scs = {{ source = \"{SOURCE}\" }}` \
@@ -313,6 +328,7 @@ pub fn migrate_sources(sources: Vec<(PathBuf, String)>, rules: &Rules) -> Result
         outcome.findings.push(Finding {
             file: parsed.first().map(|p| p.path.clone()).unwrap_or_default(),
             line: 1,
+            new_line: 1,
             untranslated: false,
             message: "no `provider \"openstack\"` block: `scs` reads the same OS_* variables and clouds.yaml; \
                       add a `provider \"scs\"` block only if you need to set arguments"
@@ -463,8 +479,27 @@ fn apply(text: &str, edits: Vec<Edit>) -> String {
     apply_marked(text, edits).0
 }
 
-/// [`apply`], also returning where the edited text is in the output.
-fn apply_marked(text: &str, mut edits: Vec<Edit>) -> (String, Vec<Range<usize>>) {
+/// An applied edit: its range in the original text and in the output.
+type Applied = (Range<usize>, Range<usize>);
+
+/// Where `offset` of the original text is in the output of [`apply_marked`]: a place inside a
+/// replaced range goes to the start of its replacement.
+fn map_offset(applied: &[Applied], offset: usize) -> usize {
+    match applied.iter().rev().find(|(orig, _)| orig.start <= offset) {
+        None => offset,
+        Some((orig, out)) if offset < orig.end || (orig.is_empty() && offset == orig.start) => {
+            if orig.is_empty() {
+                out.end
+            } else {
+                out.start
+            }
+        }
+        Some((orig, out)) => out.end + (offset - orig.end),
+    }
+}
+
+/// [`apply`], also returning each applied edit's range in the original and in the output.
+fn apply_marked(text: &str, mut edits: Vec<Edit>) -> (String, Vec<Applied>) {
     let covers: Vec<Range<usize>> = edits
         .iter()
         .filter(|e| e.covering)
@@ -487,7 +522,7 @@ fn apply_marked(text: &str, mut edits: Vec<Edit>) -> (String, Vec<Range<usize>>)
         out.push_str(&text[at..edit.range.start]);
         let start = out.len();
         out.push_str(&edit.text);
-        marks.push(start..out.len());
+        marks.push((edit.range.clone(), start..out.len()));
         at = edit.range.end;
     }
     out.push_str(&text[at..]);
@@ -642,6 +677,8 @@ struct FileMigration<'a> {
     merged: &'a HashMap<String, String>,
     edits: Vec<Edit>,
     findings: Vec<Finding>,
+    /// The byte offset of each finding in the original text.
+    offsets: Vec<usize>,
     moves: Vec<(String, String)>,
 }
 
@@ -653,6 +690,7 @@ impl<'a> FileMigration<'a> {
             merged,
             edits: Vec::new(),
             findings: Vec::new(),
+            offsets: Vec::new(),
             moves: Vec::new(),
         }
     }
@@ -662,12 +700,15 @@ impl<'a> FileMigration<'a> {
     }
 
     fn report(&mut self, offset: usize, untranslated: bool, message: String) {
+        let line = line_of(self.text(), offset);
         self.findings.push(Finding {
             file: self.file.path.clone(),
-            line: line_of(self.text(), offset),
+            line,
+            new_line: line,
             untranslated,
             message,
         });
+        self.offsets.push(offset);
     }
 
     fn replace(&mut self, range: Range<usize>, text: impl Into<String>) {
@@ -863,6 +904,26 @@ impl<'a> FileMigration<'a> {
                     ),
                 );
             }
+            (Transform::MebibytesToGibibytes, _) => {
+                let mib = match &attr.value {
+                    Expression::Number(n) => n.as_u64(),
+                    _ => None,
+                };
+                match (mib, attr.key.span(), attr.value.span()) {
+                    (Some(mib), Some(key), Some(value)) if mib % 1024 == 0 => {
+                        self.replace(key, to.to_owned());
+                        self.replace(value, (mib / 1024).to_string());
+                    }
+                    _ => {
+                        let why = format!(
+                            "{} `{path}` must be a number of MiB divisible by 1024 to become `{to}` of {} in GiB",
+                            rule.from, rule.to
+                        );
+                        self.comment_out(span, &why);
+                    }
+                }
+            }
+            (Transform::PropertiesToAttributes, _) => self.properties(rule, attr, path),
             (_, _) => {
                 let why = format!(
                     "{} `{path}` needs rewriting for {}: {}",
@@ -872,6 +933,65 @@ impl<'a> FileMigration<'a> {
                 );
                 self.comment_out(span, &why);
             }
+        }
+    }
+
+    /// An image filter `properties = { os_distro = "ubuntu", ... }` becomes one attribute per
+    /// entry that has one here; the other entries are reported.
+    fn properties(&mut self, rule: &TypeRule, attr: &Attribute, path: &str) {
+        const ATTRIBUTES: [&str; 4] = ["os_distro", "os_version", "os_purpose", "architecture"];
+        let Some(span) = attr.span() else { return };
+        let text = self.text();
+        let Expression::Object(object) = &attr.value else {
+            let why = format!(
+                "{} `{path}` must be written out as an object to become attributes of {}: {}",
+                rule.from,
+                rule.to,
+                Transform::PropertiesToAttributes.description()
+            );
+            self.comment_out(span, &why);
+            return;
+        };
+        let Some(indent) = indent_at(text, span.start).map(str::to_owned) else {
+            return;
+        };
+        let mut lines = Vec::new();
+        let mut others = Vec::new();
+        for (key, value) in object.iter() {
+            let name = match key {
+                hcl_edit::expr::ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                hcl_edit::expr::ObjectKey::Expression(e) => match e.as_str() {
+                    Some(s) => s.to_owned(),
+                    None => e.span().map(|r| text[r].to_owned()).unwrap_or_default(),
+                },
+            };
+            match value.expr().span() {
+                Some(v) if ATTRIBUTES.contains(&name.as_str()) => {
+                    lines.push(format!("{name} = {}", rewritten(self, v)));
+                }
+                _ => others.push(name),
+            }
+        }
+        let end = line_end(text, span.end);
+        if others.is_empty() && line_start(text, span.start) + indent.len() == span.start {
+            let joined = lines.join(&format!("\n{indent}"));
+            self.edits.push(Edit {
+                range: span,
+                text: joined,
+                covering: true,
+            });
+            return;
+        }
+        let why = format!(
+            "{} `{path}` entries without a counterpart in {} (only {} filter there): {}",
+            rule.from,
+            rule.to,
+            ATTRIBUTES.join(", "),
+            others.join(", ")
+        );
+        self.comment_out(span, &why);
+        for line in lines {
+            self.replace(end..end, format!("\n{indent}{line}"));
         }
     }
 
@@ -1238,6 +1358,11 @@ impl References<'_, '_> {
                         self.m.replace(span, to.clone());
                     }
                 }
+                // As an output, `properties` still reports the image's properties.
+                Some(Action::Transform {
+                    how: Transform::PropertiesToAttributes,
+                    ..
+                }) => {}
                 Some(Action::Transform { to, how }) => {
                     let start = node.span().map_or(0, |s| s.start);
                     let message = format!(
@@ -1443,6 +1568,20 @@ mod tests {
         assert_eq!(lines, [(3, true), (9, true)], "{:#?}", outcome.findings);
         let first = outcome.findings.iter().find(|f| f.line == 3).unwrap();
         assert!(first.to_string().starts_with("main.tf:3: not translated: "));
+        // In the output, the lines of the comments that say why (below the moved-in comment).
+        let new_lines: Vec<usize> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.message.starts_with("openstack_compute_instance_v2"))
+            .map(|f| f.new_line)
+            .collect();
+        let marked: Vec<usize> = out
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("# scs migrate:"))
+            .map(|(i, _)| i + 1)
+            .collect();
+        assert_eq!(new_lines, marked, "{out}");
     }
 
     #[test]
@@ -1607,6 +1746,55 @@ mod tests {
             out.contains("  size = 1\n  description   = \"d\"\n  source_volume_id = \"x\"\n"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn data_source_filters_change_their_shape() {
+        let mut rules = rules();
+        let transform = |to: &str, how| Action::Transform {
+            to: to.to_owned(),
+            how,
+        };
+        for (from, to, entries) in [
+            (
+                "openstack_compute_flavor_v2",
+                "scs_flavor",
+                vec![("ram", transform("ram", Transform::MebibytesToGibibytes))],
+            ),
+            (
+                "openstack_images_image_v2",
+                "scs_image",
+                vec![(
+                    "properties",
+                    transform("properties", Transform::PropertiesToAttributes),
+                )],
+            ),
+        ] {
+            rules
+                .data_sources
+                .insert(from.to_owned(), rule(from, to, true, &entries));
+        }
+        let input = "data \"openstack_compute_flavor_v2\" \"f\" {\n  ram = 4096\n}\n\ndata \"openstack_compute_flavor_v2\" \"odd\" {\n  ram = 1000\n}\n\ndata \"openstack_images_image_v2\" \"i\" {\n  properties = {\n    os_distro  = \"ubuntu\"\n    os_version = \"24.04\"\n  }\n}\n\ndata \"openstack_images_image_v2\" \"j\" {\n  properties = {\n    os_distro = \"debian\"\n    hw_disk_bus = \"scsi\"\n  }\n}\n";
+        let sources = vec![(PathBuf::from("d.tf"), input.to_owned())];
+        let outcome = migrate_sources(sources, &rules).unwrap();
+        let out = &outcome.files[0].after;
+        assert!(
+            out.contains("data \"scs_flavor\" \"f\" {\n  ram = 4\n}"),
+            "{out}"
+        );
+        assert!(out.contains("  # ram = 1000\n"), "{out}");
+        assert!(
+            out.contains(
+                "data \"scs_image\" \"i\" {\n  os_distro  = \"ubuntu\"\n  os_version = \"24.04\"\n}"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("  #   hw_disk_bus = \"scsi\"\n  # }\n  os_distro = \"debian\"\n}"),
+            "{out}"
+        );
+        let lines: Vec<usize> = outcome.untranslated().map(|f| f.line).collect();
+        assert_eq!(lines, [6, 17], "{:#?}", outcome.findings);
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! keyed for lookups while walking HCL.
 
 use super::hcl::{Action, Rules, TypeRule};
-use super::openstack::{RESOURCES, ResourceMapping, Target};
+use super::openstack::{DATA_SOURCES, RESOURCES, ResourceMapping, Target};
 
-/// The rules `migrate` translates with, built from [`RESOURCES`].
+/// The rules `migrate` translates with, built from [`RESOURCES`] and [`DATA_SOURCES`].
 pub fn rules() -> Rules {
-    Rules::new(RESOURCES.iter().map(|m| type_rule(m, false)))
+    let resources = RESOURCES.iter().map(|m| type_rule(m, false));
+    let data_sources = DATA_SOURCES.iter().map(|m| type_rule(m, true));
+    Rules::new(resources.chain(data_sources))
 }
 
 fn type_rule(mapping: &ResourceMapping, data_source: bool) -> TypeRule {

@@ -1,3 +1,16 @@
+# SCS-1V-4 by what it offers; RAM in MiB as terraform-provider-openstack has it.
+data "scs_flavor" "small" {
+  vcpus = 1
+  ram   = 4
+}
+
+data "scs_image" "ubuntu" {
+  most_recent = true
+
+  os_distro  = "ubuntu"
+  os_version = "24.04"
+}
+
 resource "scs_keypair" "me" {
   name       = "${var.prefix}-key"
   public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMKh+5UcAi74aA860MWFK7idUvkjZyHhNwZ7M+sajuMQ tfacc-test-key"
@@ -20,11 +33,15 @@ moved {
 
 resource "scs_server" "vm" {
   name                 = "${var.prefix}-vm"
-  flavor_name          = "SCS-1V-4"
-  image_name           = "Ubuntu 24.04"
+  flavor_id            = data.scs_flavor.small.id
+  image_id             = data.scs_image.ubuntu.id
   key_pair             = scs_keypair.me.name
   user_data_wo         = "#cloud-config\n"
   user_data_wo_version = 1
+
+  # Faster teardown in CI.
+  # scs migrate: openstack_compute_instance_v2 `force_delete` has no counterpart in scs_server: servers are deleted normally and waited for
+  # force_delete = true
 
   metadata = {
     role = "web"

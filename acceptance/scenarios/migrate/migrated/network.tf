@@ -1,4 +1,4 @@
-data "openstack_networking_network_v2" "external" {
+data "scs_network" "external" {
   name     = var.external_network
   external = true
 }
@@ -32,7 +32,7 @@ moved {
 
 resource "scs_router" "edge" {
   name                = "${var.prefix}-router"
-  external_network_id = data.openstack_networking_network_v2.external.id
+  external_network_id = data.scs_network.external.id
 }
 
 moved {

@@ -1,3 +1,18 @@
+# SCS-1V-4 by what it offers; RAM in MiB as terraform-provider-openstack has it.
+data "openstack_compute_flavor_v2" "small" {
+  vcpus = 1
+  ram   = 4096
+}
+
+data "openstack_images_image_v2" "ubuntu" {
+  most_recent = true
+
+  properties = {
+    os_distro  = "ubuntu"
+    os_version = "24.04"
+  }
+}
+
 resource "openstack_compute_keypair_v2" "me" {
   name       = "${var.prefix}-key"
   public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMKh+5UcAi74aA860MWFK7idUvkjZyHhNwZ7M+sajuMQ tfacc-test-key"
@@ -9,11 +24,14 @@ resource "openstack_compute_servergroup_v2" "app" {
 }
 
 resource "openstack_compute_instance_v2" "vm" {
-  name        = "${var.prefix}-vm"
-  flavor_name = "SCS-1V-4"
-  image_name  = "Ubuntu 24.04"
-  key_pair    = openstack_compute_keypair_v2.me.name
-  user_data   = "#cloud-config\n"
+  name      = "${var.prefix}-vm"
+  flavor_id = data.openstack_compute_flavor_v2.small.id
+  image_id  = data.openstack_images_image_v2.ubuntu.id
+  key_pair  = openstack_compute_keypair_v2.me.name
+  user_data = "#cloud-config\n"
+
+  # Faster teardown in CI.
+  force_delete = true
 
   metadata = {
     role = "web"
