@@ -109,7 +109,7 @@ fn summary(outcome: &Outcome, mode: Mode) -> String {
     if !outcome.moves.is_empty() && mode == Mode::Write {
         out.push_str(
             "next: review the changes, run `init -upgrade`, then `plan` (it should show only moves) and `apply`; \
-             the `moved` blocks need Terraform 1.8 or OpenTofu 1.8 or later\n",
+             the `moved` blocks need Terraform 1.8 or later or OpenTofu 1.12; see docs/guides/migrating-from-openstack.md\n",
         );
     }
     out

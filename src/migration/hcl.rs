@@ -1217,6 +1217,22 @@ impl<'a> FileMigration<'a> {
                 continue;
             }
             let Some(node_span) = node_span else { continue };
+            // The older names of the project arguments mean the same.
+            let renamed = match key {
+                "tenant_name" => Some("project_name"),
+                "tenant_id" => Some("project_id"),
+                _ => None,
+            };
+            if let (Some(new), Structure::Attribute(a)) = (renamed, structure)
+                && let Some(key_span) = a.key.span()
+            {
+                edits.push(Edit {
+                    range: key_span,
+                    text: new.to_owned(),
+                    covering: false,
+                });
+                continue;
+            }
             dropped.push(key.to_owned());
             let start = line_start(text, node_span.start).max(span.start);
             let end = line_end(text, node_span.end).min(span.end);
@@ -1642,7 +1658,7 @@ mod tests {
 
     #[test]
     fn provider_and_required_providers_are_added_beside_openstack() {
-        let input = "terraform {\n  required_providers {\n    openstack = {\n      source = \"terraform-provider-openstack/openstack\"\n    }\n  }\n}\n\nprovider \"openstack\" {\n  cloud     = \"mine\"\n  use_octavia = true\n}\n\nresource \"openstack_networking_network_v2\" \"n\" {\n  provider = openstack\n}\n";
+        let input = "terraform {\n  required_providers {\n    openstack = {\n      source = \"terraform-provider-openstack/openstack\"\n    }\n  }\n}\n\nprovider \"openstack\" {\n  cloud     = \"mine\"\n  use_octavia = true\n  tenant_name = \"p\"\n}\n\nresource \"openstack_networking_network_v2\" \"n\" {\n  provider = openstack\n}\n";
         let (out, outcome) = one(input);
         assert!(
             out.contains(
@@ -1655,7 +1671,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("provider \"scs\" {\n  cloud     = \"mine\"\n  # use_octavia = true\n}"),
+            out.contains("provider \"scs\" {\n  cloud     = \"mine\"\n  # use_octavia = true\n  project_name = \"p\"\n}"),
             "{out}"
         );
         assert!(out.contains("  provider = scs\n"), "{out}");

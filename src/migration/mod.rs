@@ -4,6 +4,7 @@
 //! configuration with the same table ([`hcl`], [`cli`], [`rules`]).
 
 pub mod cli;
+pub mod guide;
 pub mod hcl;
 pub mod mover;
 pub mod openstack;
