@@ -213,8 +213,9 @@ bench-compare: ## scs vs terraform-provider-openstack 3.4.0 on OS_CLOUD: wall ti
 	   --client-bin $(TOOLS_BIN)/$(BENCH_CLIENT) --out $(BENCH_COMPARE_OUT) --openstack "$$tpo" \
 	   --scs "$$($(CARGO) metadata --format-version 1 --no-deps | jq -r .target_directory)/release/terraform-provider-scs"
 
-tools: ## install terraform 1.0.3, build tofu 1.12 and the newest terraform into the cache, linked from acceptance/tools/bin
+tools: ## install terraform 1.0.3, build tofu 1.12 and the newest terraform into the cache, linked from acceptance/tools/bin; build terraform-provider-openstack 3.4.0 (the migration scenario starts from it)
 	$(call LOCKED,tools) bash acceptance/tools/install.sh
+	$(call LOCKED,tools) bash acceptance/bench/install_tpo.sh >/dev/null
 
 cloud-up: ## start the local SCS-like test cloud (installs it the first time)
 	$(call LOCKED,localcloud) bash $(LOCALCLOUD_DIR)/up.sh

@@ -100,6 +100,9 @@ impl StateMover for OpenStackMover {
         }
         let mut attributes = mapped.attributes;
         unset_zero_values(target, &mut attributes);
+        if target_type == "scs_subnet" {
+            forget_default_allocation_pools(&mut attributes);
+        }
         let json = serde_json::to_vec(&Json::Object(attributes)).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Invalid moved state",
@@ -144,6 +147,96 @@ fn is_zero(v: &Json) -> bool {
         Json::Object(o) => o.is_empty(),
         Json::Null => false,
     }
+}
+
+/// The source provider records a subnet's allocation pools whether the configuration set them or
+/// Neutron chose them; here `allocation_pool` blocks are only what the configuration sets. Pools
+/// that are exactly Neutron's default for the CIDR and gateway are taken as not configured.
+fn forget_default_allocation_pools(attributes: &mut Map<String, Json>) {
+    let text = |name: &str| {
+        attributes
+            .get(name)
+            .and_then(Json::as_str)
+            .map(str::to_owned)
+    };
+    let (Some(cidr), gateway) = (text("cidr"), text("gateway_ip")) else {
+        return;
+    };
+    let Some(default) = default_pools(&cidr, gateway.as_deref().filter(|g| !g.is_empty())) else {
+        return;
+    };
+    let Some(Json::Array(pools)) = attributes.get("allocation_pool") else {
+        return;
+    };
+    let mut recorded: Vec<(String, String)> = pools
+        .iter()
+        .filter_map(|p| {
+            Some((
+                p.get("start")?.as_str()?.to_owned(),
+                p.get("end")?.as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    recorded.sort();
+    if recorded.len() == pools.len() && recorded == default {
+        attributes.remove("allocation_pool");
+    }
+}
+
+/// Neutron's allocation pools for a subnet without configured ones: every host address of the
+/// CIDR but the gateway (IPv4 without the network and broadcast addresses, IPv6 without the
+/// subnet-router anycast address), as sorted (start, end) pairs.
+fn default_pools(cidr: &str, gateway: Option<&str>) -> Option<Vec<(String, String)>> {
+    use std::net::IpAddr;
+    let (network, prefix) = cidr.split_once('/')?;
+    let network: IpAddr = network.parse().ok()?;
+    let prefix: u32 = prefix.parse().ok()?;
+    let (bits, base) = match network {
+        IpAddr::V4(a) => (32u32, u128::from(u32::from(a))),
+        IpAddr::V6(a) => (128u32, u128::from(a)),
+    };
+    if prefix >= bits.saturating_sub(1) {
+        return None;
+    }
+    let size = 1u128.checked_shl(bits - prefix)?;
+    let first = base + 1;
+    let last = if bits == 32 {
+        base + size - 2
+    } else {
+        base + size - 1
+    };
+    let show = |n: u128| -> Option<String> {
+        Some(match network {
+            IpAddr::V4(_) => std::net::Ipv4Addr::from(u32::try_from(n).ok()?).to_string(),
+            IpAddr::V6(_) => std::net::Ipv6Addr::from(n).to_string(),
+        })
+    };
+    let gateway = match gateway {
+        Some(g) => Some(match (g.parse::<IpAddr>().ok()?, network) {
+            (IpAddr::V4(g), IpAddr::V4(_)) => u128::from(u32::from(g)),
+            (IpAddr::V6(g), IpAddr::V6(_)) => u128::from(g),
+            _ => return None,
+        }),
+        None => None,
+    };
+    let mut ranges = Vec::new();
+    match gateway.filter(|g| (first..=last).contains(g)) {
+        Some(g) => {
+            if g > first {
+                ranges.push((first, g - 1));
+            }
+            if g < last {
+                ranges.push((g + 1, last));
+            }
+        }
+        None => ranges.push((first, last)),
+    }
+    let mut out = ranges
+        .into_iter()
+        .map(|(a, b)| Some((show(a)?, show(b)?)))
+        .collect::<Option<Vec<_>>>()?;
+    out.sort();
+    Some(out)
 }
 
 /// Whether a source value configured or recorded something: not null, not empty, not `false`.
@@ -323,4 +416,55 @@ fn transform(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pools(cidr: &str, gateway: Option<&str>) -> Vec<(String, String)> {
+        default_pools(cidr, gateway).unwrap_or_default()
+    }
+
+    fn pair(a: &str, b: &str) -> (String, String) {
+        (a.to_owned(), b.to_owned())
+    }
+
+    #[test]
+    fn neutron_default_pools_leave_out_the_gateway() {
+        assert_eq!(
+            pools("10.10.0.0/24", Some("10.10.0.1")),
+            [pair("10.10.0.2", "10.10.0.254")]
+        );
+        assert_eq!(
+            pools("10.0.0.0/24", Some("10.0.0.100")),
+            [
+                pair("10.0.0.1", "10.0.0.99"),
+                pair("10.0.0.101", "10.0.0.254")
+            ]
+        );
+        assert_eq!(pools("10.0.0.0/24", None), [pair("10.0.0.1", "10.0.0.254")]);
+        assert_eq!(
+            pools("fd00::/64", Some("fd00::1")),
+            [pair("fd00::2", "fd00::ffff:ffff:ffff:ffff")]
+        );
+        assert!(pools("10.0.0.0/31", None).is_empty());
+        assert!(pools("nonsense", None).is_empty());
+    }
+
+    #[test]
+    fn only_the_default_pool_is_forgotten() {
+        let subnet = |pool: Json| match serde_json::json!({
+            "cidr": "10.10.0.0/24", "gateway_ip": "10.10.0.1", "allocation_pool": pool,
+        }) {
+            Json::Object(m) => m,
+            _ => Map::new(),
+        };
+        let mut default = subnet(serde_json::json!([{"start": "10.10.0.2", "end": "10.10.0.254"}]));
+        forget_default_allocation_pools(&mut default);
+        assert!(!default.contains_key("allocation_pool"));
+        let mut own = subnet(serde_json::json!([{"start": "10.10.0.10", "end": "10.10.0.20"}]));
+        forget_default_allocation_pools(&mut own);
+        assert!(own.contains_key("allocation_pool"));
+    }
 }
