@@ -48,6 +48,7 @@ pub mod inventory;
 mod plan;
 pub mod registry;
 mod scenario;
+pub mod tpo;
 
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
