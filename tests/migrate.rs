@@ -226,3 +226,30 @@ fn bad_usage_and_unreadable_input_exit_2() {
     let unknown = migrate(&["--frobnicate"], tmp.path());
     assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
 }
+
+/// The real table and schemas: what the table keeps but this provider only reports (a computed
+/// attribute) is commented out instead of written, so the output stays valid.
+#[test]
+fn a_kept_argument_that_is_computed_here_is_commented_out() {
+    let input = "resource \"openstack_networking_router_v2\" \"r\" {\n  name = \"r\"\n\n  external_fixed_ip {\n    subnet_id = \"s\"\n  }\n}\n\noutput \"gw\" {\n  value = openstack_networking_router_v2.r.external_fixed_ip[0].ip_address\n}\n";
+    let sources = vec![(PathBuf::from("main.tf"), input.to_owned())];
+    let outcome = match hcl::migrate_sources(sources, &rules()) {
+        Ok(o) => o,
+        Err(e) => panic!("{e}"),
+    };
+    let out = &outcome.files[0].after;
+    assert!(
+        out.contains("  # external_fixed_ip {\n  #   subnet_id = \"s\"\n  # }\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("value = scs_router.r.external_fixed_ips[0].ip_address"),
+        "a reference to it is fine: {out}"
+    );
+    let finding = outcome
+        .untranslated()
+        .find(|f| f.message.contains("external_fixed_ip"))
+        .unwrap_or_else(|| panic!("not reported: {:#?}", outcome.findings));
+    assert_eq!(finding.line, 4);
+    assert!(finding.message.contains("computed"), "{}", finding.message);
+}

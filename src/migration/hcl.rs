@@ -16,6 +16,7 @@ use hcl_edit::Span;
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use hcl_edit::visit::{Visit, visit_block, visit_traversal};
+use tfplugin::schema::Block as SchemaBlock;
 
 /// The provider's address in `required_providers`.
 pub const SOURCE: &str = "sovereigncloudstack/scs";
@@ -47,6 +48,12 @@ pub struct TypeRule {
     /// Whether `entries` lists every top-level attribute and block of the source type, so that an
     /// unlisted one is worth a word to the user.
     pub complete: bool,
+    /// What a user must know about the type beyond its attributes (empty when nothing); reported
+    /// at each block of the type.
+    pub note: String,
+    /// The target type's schema, when known: arguments the mapping keeps but that are not
+    /// arguments there (computed-only attributes, or missing) are commented out rather than written.
+    pub schema: Option<SchemaBlock>,
 }
 
 impl TypeRule {
@@ -790,7 +797,10 @@ impl<'a> FileMigration<'a> {
             };
             self.replace(span, text);
         }
-        self.body(rule, &block.body, "", true);
+        if !rule.note.is_empty() {
+            self.report(start, false, format!("{from} → {}: {}", rule.to, rule.note));
+        }
+        self.body(rule, &block.body, "", true, rule.schema.as_ref());
         if !data_source {
             let name = name_label.as_str();
             let from_addr = format!("{from}.{name}");
@@ -804,16 +814,59 @@ impl<'a> FileMigration<'a> {
     }
 
     /// The attributes and nested blocks of a translated block, `prefix` being the path to it.
-    fn body(&mut self, rule: &TypeRule, body: &Body, prefix: &str, top: bool) {
+    fn body(
+        &mut self,
+        rule: &TypeRule,
+        body: &Body,
+        prefix: &str,
+        top: bool,
+        schema: Option<&SchemaBlock>,
+    ) {
         for structure in body.iter() {
             match structure {
-                Structure::Attribute(attr) => self.attribute(rule, attr, prefix, top),
-                Structure::Block(block) => self.nested_block(rule, block, prefix, top),
+                Structure::Attribute(attr) => self.attribute(rule, attr, prefix, top, schema),
+                Structure::Block(block) => self.nested_block(rule, block, prefix, top, schema),
             }
         }
     }
 
-    fn attribute(&mut self, rule: &TypeRule, attr: &Attribute, prefix: &str, top: bool) {
+    /// Whether `name` can be written in a block of `schema`; if not, comments `span` out and says
+    /// why. Without a schema everything can.
+    fn settable(
+        &mut self,
+        rule: &TypeRule,
+        schema: Option<&SchemaBlock>,
+        path: &str,
+        name: &str,
+        span: Range<usize>,
+    ) -> bool {
+        let Some(schema) = schema else { return true };
+        if schema.get_block(name).is_some() {
+            return true;
+        }
+        let why = match schema.get_attribute(name) {
+            Some(a) if a.required || a.optional => return true,
+            Some(_) => format!(
+                "{} `{path}` becomes `{name}` of {}, which is computed there: it is reported, not set",
+                rule.from, rule.to
+            ),
+            None => format!(
+                "{} `{path}`: {} has no argument `{name}`",
+                rule.from, rule.to
+            ),
+        };
+        self.comment_out(span, &why);
+        false
+    }
+
+    fn attribute(
+        &mut self,
+        rule: &TypeRule,
+        attr: &Attribute,
+        prefix: &str,
+        top: bool,
+        schema: Option<&SchemaBlock>,
+    ) {
         let key = attr.key.as_str();
         if top && META_ATTRIBUTES.contains(&key) {
             if key == "provider" {
@@ -824,16 +877,20 @@ impl<'a> FileMigration<'a> {
         let path = format!("{prefix}{key}");
         let Some(span) = attr.span() else { return };
         match rule.action(&path) {
-            None if top && rule.complete => {
+            None if top && rule.complete && schema.is_none() => {
                 let message = format!(
                     "`{key}` is not an argument of {} as this tool knows it; left as it is",
                     rule.from
                 );
                 self.report(span.start, true, message);
             }
-            None | Some(Action::Same) => {}
+            None | Some(Action::Same) => {
+                self.settable(rule, schema, &path, key, span);
+            }
             Some(Action::Rename(to)) => {
-                if let Some(key_span) = attr.key.span() {
+                if self.settable(rule, schema, &path, to, span)
+                    && let Some(key_span) = attr.key.span()
+                {
                     self.replace(key_span, to.clone());
                 }
             }
@@ -1043,9 +1100,19 @@ impl<'a> FileMigration<'a> {
         }
     }
 
-    fn nested_block(&mut self, rule: &TypeRule, block: &Block, prefix: &str, top: bool) {
+    fn nested_block(
+        &mut self,
+        rule: &TypeRule,
+        block: &Block,
+        prefix: &str,
+        top: bool,
+        schema: Option<&SchemaBlock>,
+    ) {
         let ident = block.ident.as_str();
         if top && META_BLOCKS.contains(&ident) {
+            if ident == "lifecycle" {
+                self.lifecycle(rule, block);
+            }
             return;
         }
         let Some(span) = block.span() else { return };
@@ -1054,6 +1121,19 @@ impl<'a> FileMigration<'a> {
                 return;
             };
             let path = format!("{prefix}{}", label.as_str());
+            let target = match rule.action(&path) {
+                Some(Action::Rename(to)) => to.as_str(),
+                _ => label.as_str(),
+            };
+            let inner = schema.and_then(|b| b.get_block(target)).map(|b| &b.block);
+            if schema.is_some() && inner.is_none() {
+                let why = format!(
+                    "{} `{path}` (dynamic block): {} has no block `{target}`",
+                    rule.from, rule.to
+                );
+                self.comment_out(span, &why);
+                return;
+            }
             match rule.action(&path) {
                 None | Some(Action::Same) => {}
                 Some(Action::Rename(to)) => {
@@ -1082,22 +1162,31 @@ impl<'a> FileMigration<'a> {
                 }
             }
             for content in block.body.get_blocks("content") {
-                self.body(rule, &content.body, &format!("{path}."), false);
+                self.body(rule, &content.body, &format!("{path}."), false, inner);
             }
             return;
         }
         let path = format!("{prefix}{ident}");
+        let target = match rule.action(&path) {
+            Some(Action::Rename(to)) => to.as_str(),
+            _ => ident,
+        };
+        let inner = schema.and_then(|b| b.get_block(target)).map(|b| &b.block);
         match rule.action(&path) {
-            None if top && rule.complete => {
+            None if top && rule.complete && schema.is_none() => {
                 let message = format!(
                     "block `{ident}` is not part of {} as this tool knows it; left as it is",
                     rule.from
                 );
                 self.report(span.start, true, message);
             }
-            None | Some(Action::Same) => {}
-            Some(Action::Rename(to)) => {
-                if let Some(ident_span) = block.ident.span() {
+            None | Some(Action::Same) | Some(Action::Rename(_)) => {
+                if inner.is_none() && !self.settable(rule, schema, &path, target, span) {
+                    return;
+                }
+                if let (Some(Action::Rename(to)), Some(ident_span)) =
+                    (rule.action(&path), block.ident.span())
+                {
                     self.replace(ident_span, to.clone());
                 }
             }
@@ -1127,7 +1216,47 @@ impl<'a> FileMigration<'a> {
                 return;
             }
         }
-        self.body(rule, &block.body, &format!("{path}."), false);
+        self.body(rule, &block.body, &format!("{path}."), false, inner);
+    }
+
+    /// `ignore_changes` names the resource's own attributes: they are renamed like the arguments.
+    fn lifecycle(&mut self, rule: &TypeRule, block: &Block) {
+        let Some(Expression::Array(items)) =
+            block.body.get_attribute("ignore_changes").map(|a| &a.value)
+        else {
+            return;
+        };
+        for item in items.iter() {
+            let root = match item {
+                Expression::Variable(root) => root,
+                Expression::Traversal(t) => match &t.expr {
+                    Expression::Variable(root) => root,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let Some(span) = root.span() else { continue };
+            let name = root.as_str();
+            match rule.action(name) {
+                None | Some(Action::Same) => {}
+                Some(Action::Rename(to)) => self.replace(span, to.clone()),
+                Some(Action::Transform { to, how }) => {
+                    let message = format!(
+                        "`ignore_changes` names `{name}`, which became `{to}` ({}); it now names `{to}`",
+                        how.description()
+                    );
+                    self.replace(span.clone(), to.clone());
+                    self.report(span.start, false, message);
+                }
+                Some(Action::Drop(why)) => {
+                    let message = format!(
+                        "`ignore_changes` names `{name}`, which {} does not have ({why}); remove it from the list",
+                        rule.to
+                    );
+                    self.report(span.start, true, message);
+                }
+            }
+        }
     }
 
     /// `provider = openstack.alias` becomes `scs.alias`; the copied provider block keeps the alias.
@@ -1418,6 +1547,8 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))
                 .collect(),
             complete: false,
+            note: String::new(),
+            schema: None,
         }
     }
 
@@ -1811,6 +1942,22 @@ mod tests {
         );
         let lines: Vec<usize> = outcome.untranslated().map(|f| f.line).collect();
         assert_eq!(lines, [6, 17], "{:#?}", outcome.findings);
+    }
+
+    #[test]
+    fn ignore_changes_follows_the_renames() {
+        let input = "resource \"openstack_blockstorage_volume_v3\" \"v\" {\n  size = 1\n\n  lifecycle {\n    ignore_changes = [source_vol_id, size]\n  }\n}\n\nresource \"openstack_networking_network_v2\" \"n\" {\n  lifecycle {\n    ignore_changes = [tenant_id]\n  }\n}\n";
+        let (out, outcome) = one(input);
+        assert!(
+            out.contains("ignore_changes = [source_volume_id, size]"),
+            "{out}"
+        );
+        let reported: Vec<usize> = outcome
+            .untranslated()
+            .filter(|f| f.message.contains("ignore_changes"))
+            .map(|f| f.line)
+            .collect();
+        assert_eq!(reported, [11], "{:#?}", outcome.findings);
     }
 
     #[test]
