@@ -1,7 +1,7 @@
 //! Acceptance for moving from terraform-provider-openstack: a realistic configuration applied with
-//! terraform-provider-openstack 3.4.0, migrated to this provider, whose plan then only moves
-//! state (no create, no destroy, no replace, no update); after the apply the plan is empty and every
-//! cloud object still has its ID. Cross-type `moved` blocks need Terraform 1.8 or OpenTofu 1.12,
+//! terraform-provider-openstack 3.4.0, migrated with `terraform-provider-scs migrate`, whose plan
+//! then only moves state (no create, no destroy, no replace, no update); after the apply the plan
+//! is empty and every cloud object still has its ID. Cross-type `moved` blocks need Terraform 1.8 or OpenTofu 1.12,
 //! so the scenario runs on OpenTofu and the newest Terraform.
 //!
 //! terraform-provider-openstack comes from `TF_ACC_TPO_PATH`, else from the cache
@@ -75,10 +75,32 @@ fn moves(config: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// Replaces the configuration by its migrated form; returns the migrated text.
+/// Migrates the configuration in the working directory (a copy of the scenario's) in place with
+/// `terraform-provider-scs migrate`; returns the migrated `*.tf` files' text.
 fn migrate(s: &Scenario) -> String {
-    s.use_scenario("migration/scs");
-    std::fs::read_to_string(s.workdir().join("main.tf")).unwrap()
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_terraform-provider-scs"))
+        .arg("migrate")
+        .arg(s.workdir())
+        .output()
+        .unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "migrate failed:\n{report}");
+    eprintln!("[{}] migrate:\n{report}", s.client());
+    let mut files: Vec<_> = std::fs::read_dir(s.workdir())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
