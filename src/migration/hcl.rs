@@ -345,6 +345,11 @@ pub fn migrate_sources(sources: Vec<(PathBuf, String)>, rules: &Rules) -> Result
     outcome
         .findings
         .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    // A type's note is said once, at its first block.
+    let mut said = std::collections::HashSet::new();
+    outcome
+        .findings
+        .retain(|f| f.untranslated || !f.message.contains(" → ") || said.insert(f.message.clone()));
     Ok(outcome)
 }
 
@@ -1675,7 +1680,7 @@ mod tests {
             ),
             (
                 "b.tf",
-                "locals {\n  ids = [for v in openstack_blockstorage_volume_v3.data.attachment : v.instance_id]\n  net = data.openstack_networking_network_v2.ext.id\n  s = \"id ${openstack_blockstorage_volume_v3.data.id}\"\n  first = openstack_blockstorage_volume_v3.data.attachment[0].instance_id\n}\n\nresource \"null_resource\" \"x\" {\n  depends_on = [openstack_blockstorage_volume_v3.data]\n}\n\ndata \"openstack_networking_network_v2\" \"ext\" {\n  name = \"public\"\n}\n",
+                "import {\n  to = openstack_blockstorage_volume_v3.data\n  id = \"v-1\"\n}\n\nlocals {\n  ids = [for v in openstack_blockstorage_volume_v3.data.attachment : v.instance_id]\n  net = data.openstack_networking_network_v2.ext.id\n  s = \"id ${openstack_blockstorage_volume_v3.data.id}\"\n  first = openstack_blockstorage_volume_v3.data.attachment[0].instance_id\n}\n\nresource \"null_resource\" \"x\" {\n  depends_on = [openstack_blockstorage_volume_v3.data]\n}\n\ndata \"openstack_networking_network_v2\" \"ext\" {\n  name = \"public\"\n}\n",
             ),
         ]);
         let a = &outcome.files[0].after;
@@ -1693,6 +1698,7 @@ mod tests {
             "{b}"
         );
         assert!(b.contains("depends_on = [scs_volume.data]"), "{b}");
+        assert!(b.contains("import {\n  to = scs_volume.data\n"), "{b}");
         assert!(b.contains("data \"scs_network\" \"ext\""), "{b}");
         assert!(!b.contains("moved"), "data sources get no moved block: {b}");
     }
@@ -1958,6 +1964,24 @@ mod tests {
             .map(|f| f.line)
             .collect();
         assert_eq!(reported, [11], "{:#?}", outcome.findings);
+    }
+
+    #[test]
+    fn a_type_note_is_said_once() {
+        let mut rules = rules();
+        let mut r = rule("openstack_networking_network_v2", "scs_network", false, &[]);
+        r.note = "read this".to_owned();
+        rules.resources.insert(r.from.clone(), r);
+        let input = "resource \"openstack_networking_network_v2\" \"a\" {}\n\nresource \"openstack_networking_network_v2\" \"b\" {}\n";
+        let sources = vec![(PathBuf::from("n.tf"), input.to_owned())];
+        let outcome = migrate_sources(sources, &rules).unwrap();
+        let notes: Vec<usize> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.message.contains("read this"))
+            .map(|f| f.line)
+            .collect();
+        assert_eq!(notes, [1]);
     }
 
     #[test]
