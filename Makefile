@@ -51,8 +51,9 @@ build: ## build the provider binary and every crate (debug)
 fmt: ## format all code
 	$(CARGO) fmt --all
 
-docs: ## regenerate the argument and attribute lists of docs/*.md from the provider's schemas
+docs: ## regenerate the argument and attribute lists of docs/*.md from the provider's schemas, and the migration guide's mapping tables
 	$(CARGO) test -p terraform-provider-scs --test docs_schema -- --ignored --exact write_docs_pages
+	MIGRATION_GUIDE=update $(CARGO) test -p terraform-provider-scs --test migration_guide -- --exact the_guide_has_the_tables_of_the_code
 
 # Static checks and unit tests do not stop the run, so one make test shows every failure; the cloud
 # stages need the tools and the cloud, so those stop it.

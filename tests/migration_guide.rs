@@ -44,7 +44,7 @@ fn the_guide_has_the_tables_of_the_code() {
     assert!(
         tables == want,
         "the guide's mapping tables differ from src/migration/openstack.rs; run \
-         `MIGRATION_GUIDE=update cargo test --test migration_guide` and review the diff"
+         `make docs` (or `MIGRATION_GUIDE=update cargo test --test migration_guide`) and review the diff"
     );
 }
 
