@@ -51,8 +51,9 @@ build: ## build the provider binary and every crate (debug)
 fmt: ## format all code
 	$(CARGO) fmt --all
 
-docs: ## regenerate the argument and attribute lists of docs/*.md from the provider's schemas
+docs: ## regenerate the argument and attribute lists of docs/*.md from the provider's schemas, and the migration guide's mapping tables
 	$(CARGO) test -p terraform-provider-scs --test docs_schema -- --ignored --exact write_docs_pages
+	MIGRATION_GUIDE=update $(CARGO) test -p terraform-provider-scs --test migration_guide -- --exact the_guide_has_the_tables_of_the_code
 
 # Static checks and unit tests do not stop the run, so one make test shows every failure; the cloud
 # stages need the tools and the cloud, so those stop it.
@@ -213,8 +214,9 @@ bench-compare: ## scs vs terraform-provider-openstack 3.4.0 on OS_CLOUD: wall ti
 	   --client-bin $(TOOLS_BIN)/$(BENCH_CLIENT) --out $(BENCH_COMPARE_OUT) --openstack "$$tpo" \
 	   --scs "$$($(CARGO) metadata --format-version 1 --no-deps | jq -r .target_directory)/release/terraform-provider-scs"
 
-tools: ## install terraform 1.0.3, build tofu 1.12 and the newest terraform into the cache, linked from acceptance/tools/bin
+tools: ## install terraform 1.0.3, build tofu 1.12 and the newest terraform into the cache, linked from acceptance/tools/bin; build terraform-provider-openstack 3.4.0 (the migration scenario starts from it)
 	$(call LOCKED,tools) bash acceptance/tools/install.sh
+	$(call LOCKED,tools) bash acceptance/bench/install_tpo.sh >/dev/null
 
 cloud-up: ## start the local SCS-like test cloud (installs it the first time)
 	$(call LOCKED,localcloud) bash $(LOCALCLOUD_DIR)/up.sh

@@ -8,6 +8,7 @@ pub mod data_sources;
 pub mod ephemeral_resources;
 pub mod functions;
 pub mod lifecycle;
+pub mod migration;
 pub mod provider;
 pub mod resources;
 pub mod support;

@@ -1,5 +1,6 @@
-//! terraform-provider-scs: started by Terraform/OpenTofu through go-plugin. By hand: `--version`, or
-//! `--debug` to serve for a debugger and print the `TF_REATTACH_PROVIDERS` value for the client.
+//! terraform-provider-scs: started by Terraform/OpenTofu through go-plugin. By hand: `--version`,
+//! `--debug` to serve for a debugger and print the `TF_REATTACH_PROVIDERS` value for the client, or
+//! `migrate DIR` to rewrite a terraform-provider-openstack configuration for this provider.
 
 use std::process::ExitCode;
 
@@ -11,15 +12,22 @@ const REGISTRIES: [&str; 2] = ["registry.terraform.io", "registry.opentofu.org"]
 
 const USAGE: &str = "\
 Usage: terraform-provider-scs [--debug | --version | --help]
+       terraform-provider-scs migrate [--dry-run | --check] DIR
 
 Terraform and OpenTofu start this provider themselves; see README.md.
   --debug    serve without a launching client and print TF_REATTACH_PROVIDERS
-  --version  print the version";
+  --version  print the version
+  migrate    rewrite the terraform-provider-openstack resources of DIR's *.tf files for this
+             provider, in place, with `moved` blocks; see docs/guides/migrating-from-openstack.md";
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "migrate") {
+        return terraform_provider_scs::migration::cli::run(&args[1..], USAGE);
+    }
     let mut debug = false;
-    for arg in std::env::args().skip(1) {
+    for arg in args {
         match arg.as_str() {
             "--debug" => debug = true,
             "--version" | "-V" => {

@@ -98,6 +98,8 @@ pub enum Feature {
     EphemeralResources,
     /// Write-only attributes: Terraform 1.11, OpenTofu 1.11.
     WriteOnlyAttributes,
+    /// `moved` blocks between resource types (MoveResourceState): Terraform 1.8, OpenTofu 1.12.
+    CrossTypeMoves,
 }
 
 impl Client {
@@ -157,6 +159,8 @@ impl Client {
                 (1, 10, 0)
             }
             (_, Feature::EphemeralResources | Feature::WriteOnlyAttributes) => (1, 11, 0),
+            (Client::Terraform | Client::TerraformLatest, Feature::CrossTypeMoves) => (1, 8, 0),
+            (Client::Tofu, Feature::CrossTypeMoves) => (1, 12, 0),
         }
     }
 

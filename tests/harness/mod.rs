@@ -48,6 +48,7 @@ pub mod inventory;
 mod plan;
 pub mod registry;
 mod scenario;
+pub mod tpo;
 
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -56,7 +57,7 @@ pub use client::{Client, Feature};
 pub use cloud::Cloud;
 pub use command::{CmdOutput, Running};
 pub use fault_proxy::{Counts, Fault, FaultPlan, FaultProxy};
-pub use install::target_platform;
+pub use install::{MirroredProvider, target_platform};
 pub use scenario::Scenario;
 
 /// Whether acceptance scenarios run (`TF_ACC` set to anything but empty or `0`).

@@ -211,6 +211,13 @@ impl Scenario {
         }
     }
 
+    /// Installs `provider` from the scenario's mirror too, beside ours: for configurations that
+    /// use another provider (the one a migration starts from).
+    pub fn mirror_provider(&mut self, provider: install::MirroredProvider) {
+        let cli_config = install::write_cli_config_with(&self.root, &[provider]);
+        self.set_env("TF_CLI_CONFIG_FILE", cli_config);
+    }
+
     // ---- configuration files ----------------------------------------------
 
     /// Writes `main.tf` in the working directory (replacing an earlier one). Like every way of
@@ -238,9 +245,13 @@ impl Scenario {
             .collect();
         let declares = |start: &str| config.lines().any(|l| l.trim_start().starts_with(start));
         let provider = self.proxy.as_ref().map(FaultProxy::provider_block);
+        // A configuration of another provider only (the start of a migration) gets no `scs` block.
+        let other_provider_only =
+            declares("required_providers") && !config.contains("sovereigncloudstack/scs");
         let parts: Vec<&str> = PREAMBLE
             .iter()
             .filter(|(start, _)| !declares(start))
+            .filter(|(start, _)| !(other_provider_only && start.starts_with("provider")))
             .map(|(start, text)| match &provider {
                 Some(block) if start.starts_with("provider") => block.as_str(),
                 _ => *text,

@@ -510,6 +510,56 @@ impl Tf {
         self.read(type_name, &state).await
     }
 
+    /// MoveResourceState of a state of another provider's `source_type` (as JSON of that type's
+    /// schema `version`) into `target_type`, then ReadResource of what it moved, as Terraform does
+    /// for a `moved` block.
+    pub async fn move_state(
+        &self,
+        source_provider: &str,
+        source_type: &str,
+        version: i64,
+        source: &serde_json::Value,
+        target_type: &str,
+    ) -> Answer {
+        let ty = &self.resource(target_type).ty;
+        let resp = self
+            .dispatch
+            .move_resource_state(Request::new(pb::move_resource_state::Request {
+                source_provider_address: source_provider.into(),
+                source_type_name: source_type.into(),
+                source_schema_version: version,
+                source_state: Some(pb::RawState {
+                    json: serde_json::to_vec(source).unwrap(),
+                    flatmap: Default::default(),
+                }),
+                target_type_name: target_type.into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        let moved = answer(undv(resp.target_state, ty), &resp.diagnostics);
+        if !moved.errors.is_empty() {
+            return moved;
+        }
+        let refreshed = self.read(target_type, &moved.value).await;
+        Answer {
+            warnings: [moved.warnings, refreshed.warnings].concat(),
+            ..refreshed
+        }
+    }
+
+    /// The server capabilities GetMetadata announces.
+    pub async fn capabilities(&self) -> pb::ServerCapabilities {
+        self.dispatch
+            .get_metadata(Request::new(pb::get_metadata::Request {}))
+            .await
+            .unwrap()
+            .into_inner()
+            .server_capabilities
+            .unwrap()
+    }
+
     /// ReadDataSource with `config`.
     pub async fn read_data(&self, type_name: &str, config: serde_json::Value) -> Answer {
         let schema = self

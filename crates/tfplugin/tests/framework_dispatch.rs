@@ -760,11 +760,39 @@ async fn rpcs_outside_the_framework_answer_unimplemented() {
         "{:?}",
         opened.diagnostics
     );
-    let err = d
-        .move_resource_state(Request::new(pb::move_resource_state::Request::default()))
+    // A provider without state movers announces none and refuses every move with a diagnostic.
+    let caps = d
+        .get_metadata(Request::new(pb::get_metadata::Request {}))
         .await
-        .unwrap_err();
-    assert_eq!(err.code(), tonic::Code::Unimplemented);
+        .unwrap()
+        .into_inner()
+        .server_capabilities
+        .unwrap();
+    assert!(!caps.move_resource_state);
+    let moved = d
+        .move_resource_state(Request::new(pb::move_resource_state::Request {
+            source_provider_address: "registry.terraform.io/other/other".into(),
+            source_type_name: "other_thing".into(),
+            source_state: Some(pb::RawState {
+                json: br#"{"id":"x"}"#.to_vec(),
+                ..Default::default()
+            }),
+            target_type_name: "test_thing".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(moved.target_state.is_none());
+    assert!(
+        moved
+            .diagnostics
+            .iter()
+            .any(|d| d.summary == "Unsupported source provider"
+                && d.detail.contains("no other provider")),
+        "{:?}",
+        moved.diagnostics
+    );
     // Newer clients ask for these; empty answers mean "none".
     let ids = d
         .get_resource_identity_schemas(Request::new(pb::get_resource_identity_schemas::Request {}))

@@ -16,6 +16,7 @@ use super::capture::Capture;
 use super::convert::{self, decode, encode};
 use super::ephemeral::{EphemeralResource, Opened, Renewed};
 use super::function::{Function, FunctionError, FunctionSignature, signature_problems};
+use super::moves::{MoveSource, StateMover, reads_provider};
 use super::scrub::{scrub, sensitive_strings};
 use super::validate::{validate_config, without_refused};
 use super::{
@@ -61,6 +62,7 @@ pub struct Dispatch {
     data_sources: BTreeMap<String, DataSourceEntry>,
     functions: BTreeMap<String, FunctionEntry>,
     ephemerals: BTreeMap<String, EphemeralEntry>,
+    movers: Vec<Arc<dyn StateMover>>,
     /// Problems found while collecting schemas (duplicate type names),
     /// reported on GetProviderSchema so they are seen at once.
     setup_diagnostics: Diagnostics,
@@ -211,6 +213,7 @@ impl Dispatch {
                 },
             );
         }
+        let movers = provider.state_movers();
         Self {
             provider,
             provider_schema,
@@ -219,6 +222,7 @@ impl Dispatch {
             data_sources,
             functions,
             ephemerals,
+            movers,
             setup_diagnostics,
             provider_data: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
@@ -274,11 +278,11 @@ impl Dispatch {
         }
     }
 
-    fn server_capabilities() -> pb::ServerCapabilities {
+    fn server_capabilities(&self) -> pb::ServerCapabilities {
         pb::ServerCapabilities {
             plan_destroy: true,
             get_provider_schema_optional: false,
-            move_resource_state: false,
+            move_resource_state: !self.movers.is_empty(),
             generate_resource_config: false,
         }
     }
@@ -346,6 +350,171 @@ impl Dispatch {
             .map_err(|d| FunctionError::new(d.to_string()))
     }
 
+    /// MoveResourceState: the target state for `source`, refreshed from the
+    /// cloud when the provider is configured.
+    async fn move_state(
+        &self,
+        ctx: &Ctx,
+        entry: &ResourceEntry,
+        target_type: &str,
+        source: &MoveSource,
+    ) -> Result<Value, Diagnostics> {
+        if source.json.is_empty() {
+            return Err(Diagnostic::error(
+                "Unsupported state format",
+                format!(
+                    "The state of the {} being moved is not in the JSON form, the only one \
+                     this provider reads.",
+                    source.type_name
+                ),
+            )
+            .into());
+        }
+        let address = source.provider();
+        let own = address
+            .as_ref()
+            .is_some_and(|a| a.type_name == self.provider.type_name());
+        if own && source.type_name == target_type {
+            // The same type under another address of this provider (a state
+            // written through the other client's registry): its own state.
+            return self.own_state(ctx, entry, target_type, source).await;
+        }
+        let readers: Vec<&Arc<dyn StateMover>> = self
+            .movers
+            .iter()
+            .filter(|m| {
+                address
+                    .as_ref()
+                    .is_some_and(|a| reads_provider(m.as_ref(), a))
+            })
+            .collect();
+        if readers.is_empty() {
+            let known: Vec<String> = self
+                .movers
+                .iter()
+                .flat_map(|m| m.source_providers().into_iter().take(1))
+                .collect();
+            return Err(Diagnostic::error(
+                "Unsupported source provider",
+                format!(
+                    "{target_type} cannot take over state of provider {:?} ({}). It takes over \
+                     resources of: {}.",
+                    source.provider_address,
+                    source.type_name,
+                    if known.is_empty() {
+                        "no other provider".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            )
+            .into());
+        }
+        let Some(mover) = readers
+            .iter()
+            .find(|m| m.source_types(target_type).contains(&source.type_name))
+        else {
+            let accepted: Vec<String> = readers
+                .iter()
+                .flat_map(|m| m.source_types(target_type))
+                .collect();
+            return Err(Diagnostic::error(
+                "Unsupported resource move",
+                format!(
+                    "{target_type} cannot take over the state of a {}. {}",
+                    source.type_name,
+                    if accepted.is_empty() {
+                        format!(
+                            "It takes over no resource type of {}.",
+                            source.provider_address
+                        )
+                    } else {
+                        format!("It takes over: {}.", accepted.join(", "))
+                    }
+                ),
+            )
+            .into());
+        };
+        let moved = mover
+            .move_state(ctx, source, target_type, &entry.schema)
+            .await?;
+        let moved = conform(moved, &entry.ty, "moved state")?;
+        Ok(self.refresh_moved(ctx, entry, moved).await)
+    }
+
+    /// A state of one of this provider's own types, sent as a move because
+    /// the provider's address differs.
+    async fn own_state(
+        &self,
+        ctx: &Ctx,
+        entry: &ResourceEntry,
+        target_type: &str,
+        source: &MoveSource,
+    ) -> Result<Value, Diagnostics> {
+        let current = entry.schema.version;
+        if source.schema_version > current {
+            return Err(Diagnostic::error(
+                "State from a newer provider",
+                format!(
+                    "The state of this {target_type} was written by schema version {}, but this \
+                     provider knows only up to version {current}. Upgrade the provider.",
+                    source.schema_version
+                ),
+            )
+            .into());
+        }
+        if source.schema_version < current {
+            let raw = RawState {
+                json: Some(source.json.clone()),
+                flatmap: BTreeMap::new(),
+            };
+            let v = entry
+                .resource
+                .upgrade_state(ctx, source.schema_version, raw)
+                .await?;
+            return conform(v, &entry.ty, "upgraded state");
+        }
+        decode_json_with(
+            &source.json,
+            &entry.ty,
+            JsonOptions {
+                ignore_undefined_attributes: true,
+            },
+        )
+        .map_err(|e| {
+            Diagnostic::error(
+                "Invalid stored state",
+                format!("Could not read the stored state: {e}."),
+            )
+            .into()
+        })
+    }
+
+    /// Refreshes a moved state through the target resource's `read`, so
+    /// attributes the source provider did not record are filled in. Without
+    /// a configured provider, or when the read fails, the mapped state is
+    /// kept with a warning: the refresh that follows the move reads it again.
+    async fn refresh_moved(&self, ctx: &Ctx, entry: &ResourceEntry, moved: Value) -> Value {
+        if !ctx.is_configured() {
+            return moved;
+        }
+        match entry.resource.read(ctx, moved.clone()).await {
+            Ok(Some(v)) => match conform(v, &entry.ty, "refreshed state") {
+                Ok(v) => unknown_as_null(settle_state(&entry.schema, v, &moved)),
+                Err(d) => {
+                    ctx.add_diagnostic(refresh_warning(&d));
+                    moved
+                }
+            },
+            // Gone from the cloud: the refresh after the move removes it.
+            Ok(None) => moved,
+            Err(d) => {
+                ctx.add_diagnostic(refresh_warning(&d));
+                moved
+            }
+        }
+    }
+
     /// Direct entry point for StopProvider, for tests and embedders.
     pub fn stop_in_flight(&self) {
         if let Ok(mut token) = self.stop.lock() {
@@ -353,6 +522,16 @@ impl Dispatch {
             *token = CancellationToken::new();
         }
     }
+}
+
+fn refresh_warning(cause: &Diagnostics) -> Diagnostic {
+    Diagnostic::warning(
+        "Moved state not refreshed",
+        format!(
+            "The moved state could not be read from the cloud yet ({cause}); the refresh that \
+             follows the move reads it."
+        ),
+    )
 }
 
 /// Merges diagnostics collected through the context with `diags`.
@@ -467,7 +646,7 @@ impl ProviderService for Dispatch {
             DataSourceMetadata, EphemeralMetadata, FunctionMetadata, ResourceMetadata,
         };
         Ok(Response::new(pb::get_metadata::Response {
-            server_capabilities: Some(Self::server_capabilities()),
+            server_capabilities: Some(self.server_capabilities()),
             diagnostics: convert::diagnostics(&self.setup_diagnostics),
             data_sources: self
                 .data_sources
@@ -516,7 +695,7 @@ impl ProviderService for Dispatch {
                 .map(|(n, e)| (n.clone(), convert::schema(&e.schema)))
                 .collect::<HashMap<_, _>>(),
             diagnostics: convert::diagnostics(&self.setup_diagnostics),
-            server_capabilities: Some(Self::server_capabilities()),
+            server_capabilities: Some(self.server_capabilities()),
             functions: self.function_schemas(),
             ephemeral_resource_schemas: self
                 .ephemerals
@@ -1192,6 +1371,45 @@ impl ProviderService for Dispatch {
             imported_resources,
             diagnostics: finish(&ctx, diags),
             deferred: None,
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        request: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        let req = request.into_inner();
+        let entry = match self.resource(&req.target_type_name) {
+            Ok(e) => e,
+            Err(d) => {
+                return Ok(Response::new(pb::move_resource_state::Response {
+                    diagnostics: convert::diagnostics(&d),
+                    ..Default::default()
+                }));
+            }
+        };
+        let ctx = self.ctx(Some(&entry.ty));
+        let source = MoveSource {
+            provider_address: req.source_provider_address,
+            type_name: req.source_type_name,
+            schema_version: req.source_schema_version,
+            json: req.source_state.map(|s| s.json).unwrap_or_default(),
+        };
+        // Not captured: the source state follows another schema, whose
+        // sensitive attributes this provider cannot know.
+        let result = self
+            .move_state(&ctx, entry, &req.target_type_name, &source)
+            .await
+            .and_then(|v| encode(&v, &entry.ty, "moved state"));
+        let (target_state, diags) = match result {
+            Ok(dv) => (Some(dv), Diagnostics::new()),
+            Err(d) => (None, d),
+        };
+        Ok(Response::new(pb::move_resource_state::Response {
+            target_state,
+            diagnostics: finish(&ctx, diags),
+            target_private: Vec::new(),
+            target_identity: None,
         }))
     }
 

@@ -68,6 +68,7 @@ mod ctx;
 pub mod dispatch;
 pub mod ephemeral;
 pub mod function;
+pub mod moves;
 pub mod plan;
 mod scrub;
 pub mod typed;
@@ -87,6 +88,7 @@ pub use function::{
     Function, FunctionArgs, FunctionError, FunctionSignature, Parameter, TypedFunction,
     typed_function,
 };
+pub use moves::{MoveSource, ProviderAddress, StateMover};
 pub use typed::{
     Applied, TypedDataSource, TypedResource, config_for_checks, typed_data_source, typed_resource,
 };
@@ -139,6 +141,13 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Provider-defined functions, called as `provider::NAME::FUNCTION(...)`.
     fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
+
+    /// What turns states of other resource types (usually of another
+    /// provider) into states of this provider's types, for `moved` blocks
+    /// that change the type; see [`moves`].
+    fn state_movers(&self) -> Vec<Arc<dyn StateMover>> {
         Vec::new()
     }
 
