@@ -1,47 +1,19 @@
 //! Acceptance for moving from terraform-provider-openstack: a realistic configuration applied with
 //! terraform-provider-openstack 3.4.0, migrated with `terraform-provider-scs migrate`, whose plan
 //! then only moves state (no create, no destroy, no replace, no update); after the apply the plan
-//! is empty and every cloud object still has its ID. Cross-type `moved` blocks need Terraform 1.8 or OpenTofu 1.12,
-//! so the scenario runs on OpenTofu and the newest Terraform.
+//! is empty and every cloud object still has its ID. Cross-type `moved` blocks need Terraform 1.8
+//! or OpenTofu 1.12, so the scenario runs on OpenTofu and the newest Terraform.
 //!
-//! terraform-provider-openstack comes from `TF_ACC_TPO_PATH`, else from the cache
-//! `acceptance/bench/install_tpo.sh` builds it into.
+//! terraform-provider-openstack comes from [`harness::tpo`].
 
 #![allow(clippy::unwrap_used)]
 
 mod harness;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-use harness::{Client, Feature, MirroredProvider, Scenario};
+use harness::{Client, Feature, Scenario};
 use serde_json::Value;
-
-const TPO_VERSION: &str = "3.4.0";
-
-fn tpo_binary() -> PathBuf {
-    let path = match std::env::var_os("TF_ACC_TPO_PATH") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let cache = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| {
-                    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
-                });
-            cache
-                .join("terraform-provider-scs")
-                .join(format!("tpo-{TPO_VERSION}"))
-                .join("terraform-provider-openstack")
-        }
-    };
-    assert!(
-        path.is_file(),
-        "terraform-provider-openstack not found at {} (run acceptance/bench/install_tpo.sh, or set \
-         TF_ACC_TPO_PATH)",
-        path.display()
-    );
-    path
-}
 
 /// Managed resources of the state: address -> ID.
 fn ids(s: &Scenario) -> BTreeMap<String, String> {
@@ -81,6 +53,7 @@ fn migrate(s: &Scenario) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_terraform-provider-scs"))
         .arg("migrate")
         .arg(s.workdir())
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
         .output()
         .unwrap();
     let report = format!(
@@ -117,12 +90,7 @@ fn openstack_configuration_moves_without_recreating_anything() {
             );
             return;
         }
-        s.mirror_provider(MirroredProvider {
-            namespace: "terraform-provider-openstack".into(),
-            type_name: "openstack".into(),
-            version: TPO_VERSION.into(),
-            binary: tpo_binary(),
-        });
+        s.mirror_provider(harness::tpo::provider());
         s.use_scenario("migration/openstack");
         s.init();
         s.apply();
