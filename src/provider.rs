@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use scs_client::Client;
 use scs_client::config::{CloudConfig, ConfigError, Sources};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{self, Ctx, DataSource, EphemeralResource, Function, Provider, Resource};
+use tfplugin::framework::{
+    self, Ctx, DataSource, EphemeralResource, Function, ListResource, Provider, Resource,
+};
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value, from_value};
 
@@ -127,6 +129,10 @@ impl Provider for ScsProvider {
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         crate::functions::all()
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        crate::list::all()
     }
 }
 

@@ -20,9 +20,9 @@ pub mod subnet;
 pub mod volume;
 pub mod volume_attachment;
 
-/// Every resource type the provider offers.
+/// Every resource type the provider offers, each with its resource identity.
 pub fn all() -> Vec<Arc<dyn Resource>> {
-    vec![
+    let resources: Vec<Arc<dyn Resource>> = vec![
         typed_resource(Managed(network::NetworkResource)),
         typed_resource(Managed(subnet::SubnetResource)),
         typed_resource(Managed(router::RouterResource)),
@@ -36,7 +36,11 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         typed_resource(Managed(server_group::ServerGroupResource)),
         typed_resource(Managed(volume::VolumeResource)),
         typed_resource(Managed(volume_attachment::VolumeAttachmentResource)),
-    ]
+    ];
+    resources
+        .into_iter()
+        .map(crate::identity::identified)
+        .collect()
 }
 
 #[cfg(test)]
