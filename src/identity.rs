@@ -104,6 +104,10 @@ impl Resource for Identified {
         self.0.upgrade_state(ctx, version, raw).await
     }
 
+    fn generate_config(&self, state: &Value) -> Value {
+        self.0.generate_config(state)
+    }
+
     fn identity_schema(&self) -> Option<IdentitySchema> {
         self.0
             .identity_schema()

@@ -338,7 +338,7 @@ impl Dispatch {
             plan_destroy: true,
             get_provider_schema_optional: false,
             move_resource_state: false,
-            generate_resource_config: false,
+            generate_resource_config: true,
         }
     }
 
@@ -1574,6 +1574,40 @@ impl ProviderService for Dispatch {
             imported_resources,
             diagnostics: finish(&ctx, diags),
             deferred: None,
+        }))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let result = self.resource(&req.type_name).and_then(|entry| {
+            let state = decode(req.state.as_ref(), &entry.ty, "state")?;
+            if !state.is_known() {
+                return Err(Diagnostic::error(
+                    "No state to generate configuration from",
+                    format!(
+                        "Generating configuration for a {} needs its state.",
+                        req.type_name
+                    ),
+                )
+                .into());
+            }
+            let config = conform(
+                entry.resource.generate_config(&state),
+                &entry.ty,
+                "generated configuration",
+            )?;
+            encode(&config, &entry.ty, "generated configuration")
+        });
+        let (config, diags) = match result {
+            Ok(dv) => (Some(dv), Diagnostics::new()),
+            Err(d) => (None, d),
+        };
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config,
+            diagnostics: convert::diagnostics(&diags),
         }))
     }
 

@@ -68,6 +68,7 @@ mod ctx;
 pub mod dispatch;
 pub mod ephemeral;
 pub mod function;
+pub mod generate;
 pub mod identity;
 pub mod list;
 pub mod plan;
@@ -216,6 +217,15 @@ pub trait Resource: Send + Sync + 'static {
         _raw: RawState,
     ) -> Result<Value, Diagnostics> {
         Err(unsupported_state_version(self.type_name(), version))
+    }
+
+    /// The configuration `terraform query -generate-config-out` and `plan
+    /// -generate-config-out` write for an object whose state is `state` (a
+    /// known, non-null state). The default is
+    /// [`generate::config_from_state`]; override it where attributes the
+    /// schema's rules do not cover exclude each other.
+    fn generate_config(&self, state: &Value) -> Value {
+        generate::config_from_state(&self.schema().block, state)
     }
 
     /// The resource identity (see [`identity`]); `None`: the type has none,
