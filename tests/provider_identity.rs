@@ -434,3 +434,39 @@ async fn listing_an_unlisted_type_or_a_failing_cloud_is_an_error_event() {
     assert!(error.contains("Policy does not allow listing."), "{error}");
     assert!(error.contains("req-list-7"), "{error}");
 }
+
+#[tokio::test]
+async fn generated_configuration_validates_and_plans_no_change() {
+    let tf = Tf::start().await;
+    let (image, net) = seed_compute(&tf);
+    let server = tf
+        .create("scs_server", server_config("web", &image, &net))
+        .await;
+    let network = tf
+        .create("scs_network", json!({"name": "app", "tags": ["a"]}))
+        .await;
+    let volume = tf
+        .create("scs_volume", json!({"name": "data", "size": 1}))
+        .await;
+    for (type_name, state) in [
+        ("scs_server", &server),
+        ("scs_network", &network),
+        ("scs_volume", &volume),
+    ] {
+        let (imported, _) = tf.import_with_identity(type_name, s(state, "id")).await;
+        let imported = imported.ok();
+        let config = tf.generate_config(type_name, &imported).await.ok();
+        assert!(
+            config.attr("id").is_some_and(Value::is_null),
+            "{type_name}: {config:?}"
+        );
+        let problems = tf.validate_value(type_name, &config).await;
+        assert!(problems.is_empty(), "{type_name}: {problems:?}");
+        let (planned, replace) = tf.plan(type_name, &imported, &config).await;
+        assert!(replace.is_empty(), "{type_name}: {replace:?}");
+        assert_eq!(js(&planned.ok()), js(&imported), "{type_name}: no change");
+    }
+    let config = tf.generate_config("scs_server", &server).await.ok();
+    assert!(config.attr("flavor_name").is_some_and(Value::is_null));
+    assert_eq!(config.attr("flavor_id"), server.attr("flavor_id"));
+}

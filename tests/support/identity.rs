@@ -208,6 +208,37 @@ impl Tf {
         }
     }
 
+    /// GenerateResourceConfig for `state`: the configuration Terraform writes for it.
+    pub async fn generate_config(&self, type_name: &str, state: &Value) -> Answer {
+        let ty = self.resource(type_name).ty.clone();
+        let resp = self
+            .dispatch
+            .generate_resource_config(Request::new(pb::generate_resource_config::Request {
+                type_name: type_name.into(),
+                state: dv(state, &ty),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        answer(undv(resp.config, &ty), &resp.diagnostics)
+    }
+
+    /// ValidateResourceConfig of a configuration value: the problems.
+    pub async fn validate_value(&self, type_name: &str, config: &Value) -> Vec<Problem> {
+        let ty = self.resource(type_name).ty.clone();
+        let resp = self
+            .dispatch
+            .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+                type_name: type_name.into(),
+                config: dv(config, &ty),
+                client_capabilities: None,
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        problems(&resp.diagnostics)
+    }
+
     /// The list resource schemas of GetProviderSchema.
     pub async fn list_schemas(&self) -> std::collections::HashMap<String, pb::Schema> {
         self.dispatch
