@@ -137,6 +137,21 @@ async fn a_network_keeps_one_identity_through_create_update_refresh_and_import()
     assert_eq!(planned_identity, identity, "an update keeps the identity");
     assert_eq!(after_update, identity);
 
+    // The identity Terraform stored is the one planned, also for a state that lacks the region.
+    let mut no_region = updated.clone();
+    if let Value::Object(fields) = &mut no_region {
+        fields.insert("region".into(), Value::Null);
+    }
+    let stored = tf
+        .planned_identity(
+            "scs_network",
+            &no_region,
+            json!({"name": "app-2"}),
+            &identity,
+        )
+        .await;
+    assert_eq!(stored, identity);
+
     let (read, read_identity) = tf.read_with_identity("scs_network", &updated).await;
     assert_eq!(js(&read.ok()), js(&updated));
     assert_eq!(read_identity, identity);

@@ -27,7 +27,7 @@ pub struct ListAnswer {
 }
 
 impl Tf {
-    /// The dispatcher, for RPCs the helpers do not wrap.
+    /// The dispatcher, for RPCs this module does not wrap.
     pub fn dispatch(&self) -> &tfplugin::framework::Dispatch {
         &self.dispatch
     }
@@ -206,6 +206,38 @@ impl Tf {
             Some(d) => undv(Some(d), &self.identity_type(type_name).await),
             None => Value::Null,
         }
+    }
+
+    /// PlanResourceChange of `config` from `prior` with the identity Terraform stored for it:
+    /// the planned identity.
+    pub async fn planned_identity(
+        &self,
+        type_name: &str,
+        prior: &Value,
+        config: serde_json::Value,
+        stored: &Value,
+    ) -> Value {
+        let ty = self.resource(type_name).ty.clone();
+        let ity = self.identity_type(type_name).await;
+        let config = self.config(type_name, &config);
+        let proposed = self.proposed(type_name, prior, &config);
+        let plan = self
+            .dispatch
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: type_name.into(),
+                prior_state: dv(prior, &ty),
+                proposed_new_state: dv(&proposed, &ty),
+                config: dv(&config, &ty),
+                prior_identity: Some(pb::ResourceIdentityData {
+                    identity_data: dv(stored, &ity),
+                }),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+        self.undv_identity(type_name, plan.planned_identity).await
     }
 
     /// GenerateResourceConfig for `state`: the configuration Terraform writes for it.

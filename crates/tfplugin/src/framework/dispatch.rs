@@ -1358,9 +1358,13 @@ impl ProviderService for Dispatch {
             let planned = conform(change.planned, &entry.ty, "planned state")?;
             let planned_dv = encode(&planned, &entry.ty, "planned state")?;
             // An object kept (updated in place, or destroyed) keeps its
-            // identity; a new one has none until it exists.
+            // identity, the stored one if Terraform sent it; a new one has
+            // none until it exists.
             let planned_identity = if change.requires_replace.is_empty() || destroy {
-                identity_data(entry, &prior)
+                req.prior_identity
+                    .clone()
+                    .filter(|i| i.identity_data.is_some())
+                    .or_else(|| identity_data(entry, &prior))
             } else {
                 None
             };
