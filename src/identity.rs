@@ -1,12 +1,14 @@
 //! The resource identity of every resource type: `id`, and `region` where the
-//! resource has one (filled in with the provider's region when left out).
+//! resource has one (filled in with the provider's region when left out). A
+//! resource whose ID is made of the IDs of other objects has those as its
+//! identity instead of `id` (a volume attachment: `server_id` and
+//! `volume_id`, its ID being `<server_id>/<volume_id>`).
 //!
 //! The identity is a projection of the state (see
 //! [`tfplugin::framework::identity`]), so it is the same after an import by
 //! ID, an import by identity and an apply, and it never changes across
-//! in-place updates. Resources whose ID is composite keep it as their `id`
-//! (a volume attachment's `<server_id>/<volume_id>`), exactly as an import by
-//! ID takes it.
+//! in-place updates. An import by identity is the import by the ID the
+//! identity makes.
 
 use std::sync::Arc;
 
@@ -21,20 +23,33 @@ use tfplugin::value::{Attr, Value};
 
 use crate::support::client_for;
 
+/// Resource types whose ID joins the IDs of other objects with `/`: the
+/// attributes holding those IDs, in the ID's order.
+const COMPOSITE_IDS: &[(&str, &[&str])] = &[("scs_volume_attachment", &["server_id", "volume_id"])];
+
 /// `resource` with its identity: its own identity schema if it declares one,
-/// else `id` (required for import) and `region` (optional).
+/// else the parts of its ID (see [`COMPOSITE_IDS`]) or `id`, required for
+/// import, and `region`, optional.
 pub fn identified(resource: Arc<dyn Resource>) -> Arc<dyn Resource> {
-    Arc::new(Identified(resource))
+    let parts = COMPOSITE_IDS
+        .iter()
+        .find(|(t, _)| *t == resource.type_name())
+        .map_or(&["id"][..], |(_, parts)| parts);
+    Arc::new(Identified(resource, parts))
 }
 
-/// The identity of a resource type that declares none of its own.
-pub fn default_identity(schema: &Schema) -> IdentitySchema {
-    IdentitySchema::of_attributes(schema, &["id"], &["region"])
-}
-
-struct Identified(Arc<dyn Resource>);
+struct Identified(Arc<dyn Resource>, &'static [&'static str]);
 
 impl Identified {
+    /// The import ID an identity stands for: its parts joined with `/`.
+    fn import_id(&self, identity: &Value) -> String {
+        self.1
+            .iter()
+            .map(|p| identity.attr(p).and_then(Value::as_str).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     /// Sets the state's `region`, when the resource has one and the import
     /// left it out, to the region the provider works in: the identity sent
     /// back after an import is then the one every later read returns.
@@ -109,19 +124,22 @@ impl Resource for Identified {
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
-        self.0
-            .identity_schema()
-            .or_else(|| Some(default_identity(&self.0.schema())))
+        self.0.identity_schema().or_else(|| {
+            Some(IdentitySchema::of_attributes(
+                &self.0.schema(),
+                self.1,
+                &["region"],
+            ))
+        })
     }
 
     async fn import_identity(&self, ctx: &Ctx, identity: &Value) -> Result<Value, Diagnostics> {
         if self.0.identity_schema().is_some() {
             return self.0.import_identity(ctx, identity).await;
         }
-        // Import by the identity's ID; a region it names replaces the
-        // provider's.
-        let id = identity.attr("id").and_then(Value::as_str).unwrap_or("");
-        let by_id = self.0.import(ctx, id).await?;
+        // Import by the ID the identity makes; a region it names replaces
+        // the provider's.
+        let by_id = self.0.import(ctx, &self.import_id(identity)).await?;
         let state = state_from_identity(&self.0.schema(), identity, Some(by_id))?;
         self.with_region(ctx, state)
     }
@@ -150,7 +168,11 @@ mod tests {
             let names: Vec<&str> = identity
                 .map(|i| i.attributes.iter().map(|a| a.name.as_str()).collect())
                 .unwrap_or_default();
-            assert_eq!(names[0], "id", "{}", r.type_name());
+            let first = match r.type_name() {
+                "scs_volume_attachment" => "server_id",
+                _ => "id",
+            };
+            assert_eq!(names[0], first, "{}", r.type_name());
             let has_region = r.schema().block.get_attribute("region").is_some();
             assert_eq!(names.contains(&"region"), has_region, "{}", r.type_name());
         }

@@ -38,7 +38,7 @@ fn server_config(name: &str, image: &str, net: &str) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn every_resource_has_an_identity_of_id_and_optional_region() {
+async fn every_resource_has_an_identity_of_its_id_and_an_optional_region() {
     let tf = Tf::start().await;
     let schemas = tf.identity_schemas().await;
     assert!(schemas.diagnostics.is_empty(), "{:?}", schemas.diagnostics);
@@ -46,6 +46,10 @@ async fn every_resource_has_an_identity_of_id_and_optional_region() {
     types.sort();
     assert_eq!(types, tf.resource_types().iter().collect::<Vec<_>>());
     for (type_name, schema) in &schemas.identity_schemas {
+        let required: &[&str] = match type_name.as_str() {
+            "scs_volume_attachment" => &["server_id", "volume_id"],
+            _ => &["id"],
+        };
         let attrs: Vec<(&str, bool, bool)> = schema
             .identity_attributes
             .iter()
@@ -57,11 +61,14 @@ async fn every_resource_has_an_identity_of_id_and_optional_region() {
                 )
             })
             .collect();
-        assert_eq!(
-            attrs,
-            [("id", true, false), ("region", false, true)],
-            "{type_name}"
-        );
+        // The protocol lists them by name.
+        let mut want: Vec<(&str, bool, bool)> = required
+            .iter()
+            .map(|n| (*n, true, false))
+            .chain([("region", false, true)])
+            .collect();
+        want.sort();
+        assert_eq!(attrs, want, "{type_name}");
         assert_eq!(schema.version, 0);
         assert!(
             schema
@@ -244,7 +251,7 @@ async fn a_volume_and_a_server_import_by_identity_as_by_id() {
 }
 
 #[tokio::test]
-async fn a_volume_attachment_identity_is_its_composite_id() {
+async fn a_volume_attachment_identity_is_its_server_and_volume() {
     let tf = Tf::start().await;
     let (image, net) = seed_compute(&tf);
     let server = tf
@@ -263,15 +270,36 @@ async fn a_volume_attachment_identity_is_its_composite_id() {
     let attached = attached.ok();
     let id = format!("{}/{}", s(&server, "id"), s(&volume, "id"));
     assert_eq!(s(&attached, "id"), id);
-    assert_eq!(js(&identity), id_region(&id, "RegionOne"));
+    assert_eq!(
+        js(&identity),
+        json!({"server_id": s(&server, "id"), "volume_id": s(&volume, "id"),
+            "region": "RegionOne"})
+    );
     let by_identity = tf
-        .identity("scs_volume_attachment", json!({"id": id}))
+        .identity(
+            "scs_volume_attachment",
+            json!({"server_id": s(&server, "id"), "volume_id": s(&volume, "id")}),
+        )
         .await;
     let (imported, imported_identity) = tf
         .import_by_identity("scs_volume_attachment", &by_identity)
         .await;
-    assert_eq!(s(&imported.ok(), "volume_id"), s(&volume, "id"));
+    assert_eq!(s(&imported.ok(), "id"), id);
     assert_eq!(imported_identity, identity);
+    let (by_id, by_id_identity) = tf.import_with_identity("scs_volume_attachment", &id).await;
+    assert_eq!(s(&by_id.ok(), "volume_id"), s(&volume, "id"));
+    assert_eq!(by_id_identity, identity);
+    let only_server = tf
+        .identity(
+            "scs_volume_attachment",
+            json!({"server_id": s(&server, "id")}),
+        )
+        .await;
+    let (refused, _) = tf
+        .import_by_identity("scs_volume_attachment", &only_server)
+        .await;
+    let error = refused.failed();
+    assert!(error.contains("needs volume_id"), "{error}");
 }
 
 #[tokio::test]
