@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::json;
-use support::identity::id_region;
+use support::resource_identity::id_region;
 use support::{Tf, js, os, paths, s};
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::proto::tfplugin6::provider_server::Provider as _;
