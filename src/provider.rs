@@ -8,7 +8,8 @@ use scs_client::Client;
 use scs_client::config::{CloudConfig, ConfigError, Sources};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{
-    self, Ctx, DataSource, EphemeralResource, Function, Provider, Resource, StateMover,
+    self, Ctx, DataSource, EphemeralResource, Function, ListResource, Provider, Resource,
+    StateMover,
 };
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value, from_value};
@@ -133,6 +134,10 @@ impl Provider for ScsProvider {
 
     fn state_movers(&self) -> Vec<Arc<dyn StateMover>> {
         vec![Arc::new(crate::migration::mover::OpenStackMover)]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        crate::list::all()
     }
 }
 

@@ -21,9 +21,9 @@ pub mod subnet;
 pub mod volume;
 pub mod volume_attachment;
 
-/// Every resource type the provider offers.
+/// Every resource type the provider offers, each with its resource identity.
 pub fn all() -> Vec<Arc<dyn Resource>> {
-    vec![
+    let resources: Vec<Arc<dyn Resource>> = vec![
         typed_resource(Managed(network::NetworkResource)),
         typed_resource(Managed(subnet::SubnetResource)),
         typed_resource(Managed(router::RouterResource)),
@@ -40,7 +40,11 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         typed_resource(Managed(
             application_credential::ApplicationCredentialResource,
         )),
-    ]
+    ];
+    resources
+        .into_iter()
+        .map(crate::identity::identified)
+        .collect()
 }
 
 #[cfg(test)]

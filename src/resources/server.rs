@@ -10,6 +10,7 @@ mod attach;
 mod boot;
 mod create;
 mod delete;
+mod generate;
 mod model;
 mod networks;
 mod outcome;
@@ -90,5 +91,9 @@ impl Resource for ServerResource {
 
     async fn delete(&self, ctx: &Ctx, state: Value) -> Result<(), Diagnostics> {
         delete::delete(ctx, state).await
+    }
+
+    fn generate_config(&self, state: &Value) -> Value {
+        generate::config(state)
     }
 }

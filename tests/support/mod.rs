@@ -17,6 +17,7 @@ use tonic::Request;
 
 pub use scs_client::test_util::openstack as os;
 
+pub mod resource_identity;
 pub mod lifecycle;
 
 /// One attribute's schema flags that Terraform core uses to build the proposed new state.

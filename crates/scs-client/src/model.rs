@@ -377,6 +377,11 @@ impl<T: ApiObject> Objects<T> {
         self.collection.update(client, id, body).await
     }
 
+    /// The objects `filters` select, every page.
+    pub async fn list(&self, client: &Client, filters: Filters<'_>) -> Result<Vec<T>> {
+        self.collection.list(client, filters).await
+    }
+
     /// Succeeds when the object is already gone.
     pub async fn delete(&self, client: &Client, id: &str) -> Result<()> {
         self.collection.delete(client, id).await

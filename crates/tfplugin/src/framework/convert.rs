@@ -85,6 +85,25 @@ fn string_kind(text: &str) -> i32 {
     }
 }
 
+pub fn identity_schema(s: &super::IdentitySchema) -> pb::ResourceIdentitySchema {
+    let mut identity_attributes: Vec<_> = s
+        .attributes
+        .iter()
+        .map(|a| pb::resource_identity_schema::IdentityAttribute {
+            name: a.name.clone(),
+            r#type: a.ty.to_json(),
+            required_for_import: a.required_for_import,
+            optional_for_import: !a.required_for_import,
+            description: a.description.clone(),
+        })
+        .collect();
+    identity_attributes.sort_by(|x, y| x.name.cmp(&y.name));
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes,
+    }
+}
+
 pub fn schema(s: &Schema) -> pb::Schema {
     pb::Schema {
         version: s.version,

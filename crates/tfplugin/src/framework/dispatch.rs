@@ -20,8 +20,8 @@ use super::moves::{MoveSource, StateMover, reads_provider};
 use super::scrub::{scrub, sensitive_strings};
 use super::validate::{validate_config, without_refused};
 use super::{
-    ApplyResult, CreateRequest, Ctx, DataSource, PlanChange, Provider, ProviderData, RawState,
-    Resource, UpdateRequest, plan,
+    ApplyResult, CreateRequest, Ctx, DataSource, IdentitySchema, ListResource, Listed, PlanChange,
+    Provider, ProviderData, RawState, Resource, UpdateRequest, plan,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::proto::tfplugin6 as pb;
@@ -31,6 +31,18 @@ use crate::value::{JsonOptions, Type, Value, decode_json_with};
 
 struct ResourceEntry {
     resource: Arc<dyn Resource>,
+    schema: Schema,
+    ty: Type,
+    identity: Option<IdentityEntry>,
+}
+
+struct IdentityEntry {
+    schema: IdentitySchema,
+    ty: Type,
+}
+
+struct ListEntry {
+    list: Arc<dyn ListResource>,
     schema: Schema,
     ty: Type,
 }
@@ -63,6 +75,7 @@ pub struct Dispatch {
     functions: BTreeMap<String, FunctionEntry>,
     ephemerals: BTreeMap<String, EphemeralEntry>,
     movers: Vec<Arc<dyn StateMover>>,
+    lists: BTreeMap<String, ListEntry>,
     /// Problems found while collecting schemas (duplicate type names),
     /// reported on GetProviderSchema so they are seen at once.
     setup_diagnostics: Diagnostics,
@@ -131,12 +144,25 @@ impl Dispatch {
             }
             let schema = resource.schema();
             let ty = schema.value_type();
+            let identity = resource.identity_schema().map(|identity| {
+                for p in identity.problems(&schema) {
+                    setup_diagnostics.error(
+                        "Invalid resource identity",
+                        format!("{name}: {p}; this is a bug in the provider."),
+                    );
+                }
+                IdentityEntry {
+                    ty: identity.value_type(),
+                    schema: identity,
+                }
+            });
             resources.insert(
                 name,
                 ResourceEntry {
                     resource,
                     schema,
                     ty,
+                    identity,
                 },
             );
         }
@@ -188,6 +214,38 @@ impl Dispatch {
                 },
             );
         }
+        let mut lists = BTreeMap::new();
+        for list in provider.list_resources() {
+            let name = list.type_name().to_string();
+            let schema = list.schema();
+            for d in schema.validate() {
+                setup_diagnostics.push(Diagnostic::error(
+                    d.summary,
+                    format!("list {name}: {}", d.detail),
+                ));
+            }
+            if resources.get(&name).is_none_or(|r| r.identity.is_none()) {
+                setup_diagnostics.error(
+                    "List resource without resource identity",
+                    format!(
+                        "The provider lists {name}, which is not a managed resource type with an \
+                         identity schema; this is a bug in the provider."
+                    ),
+                );
+                continue;
+            }
+            if lists.contains_key(&name) {
+                setup_diagnostics.error(
+                    "Duplicate list resource type",
+                    format!(
+                        "The provider registers list {name} twice; this is a bug in the provider."
+                    ),
+                );
+                continue;
+            }
+            let ty = schema.value_type();
+            lists.insert(name, ListEntry { list, schema, ty });
+        }
         let mut functions = BTreeMap::new();
         for function in provider.functions() {
             let name = function.name().to_string();
@@ -223,6 +281,7 @@ impl Dispatch {
             functions,
             ephemerals,
             movers,
+            lists,
             setup_diagnostics,
             provider_data: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
@@ -283,7 +342,7 @@ impl Dispatch {
             plan_destroy: true,
             get_provider_schema_optional: false,
             move_resource_state: !self.movers.is_empty(),
-            generate_resource_config: false,
+            generate_resource_config: true,
         }
     }
 
@@ -515,6 +574,134 @@ impl Dispatch {
         }
     }
 
+    fn list(&self, type_name: &str) -> Result<&ListEntry, Diagnostics> {
+        self.lists.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown list resource type",
+                format!("This provider cannot list {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    /// ListResource: the events of one query, each an identity (and, when
+    /// asked for, the object as `read` sees it); a failure is one event
+    /// carrying the error.
+    async fn list_events(&self, req: pb::list_resource::Request) -> Vec<pb::list_resource::Event> {
+        let failed = |d: Diagnostics| {
+            vec![pb::list_resource::Event {
+                diagnostic: convert::diagnostics(&d),
+                ..Default::default()
+            }]
+        };
+        let (list, resource) = match self
+            .list(&req.type_name)
+            .and_then(|l| self.resource(&req.type_name).map(|r| (l, r)))
+        {
+            Ok(found) => found,
+            Err(d) => return failed(d),
+        };
+        let list_ctx = self.ctx(Some(&list.ty));
+        // A list block without `config { }` selects everything.
+        let config = match decode(req.config.as_ref(), &list.ty, "list configuration") {
+            Ok(Value::Null) => Value::object(Vec::<(String, Value)>::new())
+                .conform(&list.ty)
+                .unwrap_or(Value::Null),
+            Ok(v) => v,
+            Err(d) => return failed(d),
+        };
+        let limit = usize::try_from(req.limit).ok().filter(|l| *l > 0);
+        let found = match list.list.list(&list_ctx, config, limit).await {
+            Ok(found) => found,
+            Err(d) => {
+                let mut all = list_ctx.take_diagnostics();
+                all.extend(d);
+                return failed(all);
+            }
+        };
+        let mut events = Vec::new();
+        let warnings = list_ctx.take_diagnostics();
+        if !warnings.is_empty() {
+            events.push(pb::list_resource::Event {
+                diagnostic: convert::diagnostics(&warnings),
+                ..Default::default()
+            });
+        }
+        for Listed {
+            display_name,
+            state,
+        } in found.into_iter().take(limit.unwrap_or(usize::MAX))
+        {
+            let ctx = self.ctx(Some(&resource.ty));
+            let object = if req.include_resource_object {
+                let read = async {
+                    let seed = conform(state, &resource.ty, "listed state")?;
+                    match resource.resource.read(&ctx, seed.clone()).await? {
+                        Some(v) => {
+                            let v = conform(v, &resource.ty, "listed state")?;
+                            Ok(Some(unknown_as_null(settle_state(
+                                &resource.schema,
+                                v,
+                                &seed,
+                            ))))
+                        }
+                        None => Ok(None),
+                    }
+                };
+                match read.await {
+                    Ok(Some(v)) => v,
+                    // Gone between the listing and the read.
+                    Ok(None) => continue,
+                    Err(d) => {
+                        let mut all = ctx.take_diagnostics();
+                        all.extend(d);
+                        events.extend(failed(all));
+                        return events;
+                    }
+                }
+            } else {
+                match conform(state, &resource.ty, "listed state") {
+                    Ok(v) => v,
+                    Err(d) => {
+                        events.extend(failed(d));
+                        return events;
+                    }
+                }
+            };
+            let Some(identity) = identity_data(resource, &object) else {
+                events.extend(failed(
+                    Diagnostic::error(
+                        "Listed object without identity",
+                        format!(
+                            "{display_name} was listed without the attributes of its identity; \
+                             this is a bug in the provider."
+                        ),
+                    )
+                    .into(),
+                ));
+                return events;
+            };
+            let resource_object = if req.include_resource_object {
+                match encode(&object, &resource.ty, "listed resource") {
+                    Ok(dv) => Some(dv),
+                    Err(d) => {
+                        events.extend(failed(d));
+                        return events;
+                    }
+                }
+            } else {
+                None
+            };
+            events.push(pb::list_resource::Event {
+                identity: Some(identity),
+                display_name,
+                resource_object,
+                diagnostic: convert::diagnostics(&ctx.take_diagnostics()),
+            });
+        }
+        events
+    }
+
     /// Direct entry point for StopProvider, for tests and embedders.
     pub fn stop_in_flight(&self) {
         if let Ok(mut token) = self.stop.lock() {
@@ -626,6 +813,19 @@ fn unknown_as_null(value: Value) -> Value {
     }
 }
 
+/// The identity of the object whose state is `state`, as the protocol
+/// carries it: `None` for a type without identity, a null state, or a state
+/// whose identity attributes are not all known yet.
+fn identity_data(entry: &ResourceEntry, state: &Value) -> Option<pb::ResourceIdentityData> {
+    let identity = entry.identity.as_ref()?;
+    let value = identity.schema.of_state(state)?;
+    encode(&value, &identity.ty, "resource identity")
+        .ok()
+        .map(|dv| pb::ResourceIdentityData {
+            identity_data: Some(dv),
+        })
+}
+
 fn conform(value: Value, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
     value.conform(ty).map_err(|e| {
         Diagnostic::error(
@@ -643,7 +843,8 @@ impl ProviderService for Dispatch {
         _request: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
         use pb::get_metadata::{
-            DataSourceMetadata, EphemeralMetadata, FunctionMetadata, ResourceMetadata,
+            DataSourceMetadata, EphemeralMetadata, FunctionMetadata, ListResourceMetadata,
+            ResourceMetadata,
         };
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(self.server_capabilities()),
@@ -671,6 +872,13 @@ impl ProviderService for Dispatch {
                 .ephemerals
                 .keys()
                 .map(|n| EphemeralMetadata {
+                    type_name: n.clone(),
+                })
+                .collect(),
+            list_resources: self
+                .lists
+                .keys()
+                .map(|n| ListResourceMetadata {
                     type_name: n.clone(),
                 })
                 .collect(),
@@ -702,6 +910,11 @@ impl ProviderService for Dispatch {
                 .iter()
                 .map(|(n, e)| (n.clone(), convert::schema(&e.schema)))
                 .collect::<HashMap<_, _>>(),
+            list_resource_schemas: self
+                .lists
+                .iter()
+                .map(|(n, e)| (n.clone(), convert::schema(&e.schema)))
+                .collect::<HashMap<_, _>>(),
             ..Default::default()
         }))
     }
@@ -710,7 +923,129 @@ impl ProviderService for Dispatch {
         &self,
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        Ok(Response::new(Default::default()))
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .resources
+                .iter()
+                .filter_map(|(n, e)| {
+                    let i = e.identity.as_ref()?;
+                    Some((n.clone(), convert::identity_schema(&i.schema)))
+                })
+                .collect(),
+            diagnostics: convert::diagnostics(&self.setup_diagnostics),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = request.into_inner();
+        let entry = match self.resource(&req.type_name) {
+            Ok(e) => e,
+            Err(d) => {
+                return Ok(Response::new(pb::upgrade_resource_identity::Response {
+                    upgraded_identity: None,
+                    diagnostics: convert::diagnostics(&d),
+                }));
+            }
+        };
+        let ctx = self.ctx(Some(&entry.ty));
+        let raw = req.raw_identity.unwrap_or_default();
+        let raw = RawState {
+            json: (!raw.json.is_empty()).then_some(raw.json),
+            flatmap: raw.flatmap.into_iter().collect(),
+        };
+        let result = async {
+            let Some(identity) = &entry.identity else {
+                return Err(Diagnostic::error(
+                    "No resource identity",
+                    format!("{} has no resource identity to upgrade.", req.type_name),
+                )
+                .into());
+            };
+            let current = identity.schema.version;
+            let value = if req.version > current {
+                return Err(Diagnostic::error(
+                    "Identity from a newer provider",
+                    format!(
+                        "The identity of this {} was written by identity version {}, but this \
+                         provider knows only up to version {current}. Upgrade the provider.",
+                        req.type_name, req.version
+                    ),
+                )
+                .into());
+            } else if req.version == current {
+                raw.decode(&identity.ty)?
+            } else {
+                let v = entry
+                    .resource
+                    .upgrade_identity(&ctx, req.version, raw)
+                    .await?;
+                conform(v, &identity.ty, "upgraded identity")?
+            };
+            encode(&value, &identity.ty, "upgraded identity")
+        }
+        .await;
+        let (upgraded_identity, diags) = match result {
+            Ok(dv) => (
+                Some(pb::ResourceIdentityData {
+                    identity_data: Some(dv),
+                }),
+                Diagnostics::new(),
+            ),
+            Err(d) => (None, d),
+        };
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity,
+            diagnostics: finish(&ctx, diags),
+        }))
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Result<Response<tonic::codegen::BoxStream<pb::list_resource::Event>>, Status> {
+        let req = request.into_inner();
+        let events = self.list_events(req).await;
+        let stream = tokio_stream::iter(events.into_iter().map(Ok));
+        Ok(Response::new(Box::pin(stream)))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let diags = match self.list(&req.type_name) {
+            Err(d) => d,
+            Ok(entry) => {
+                let ctx = self.ctx(Some(&entry.ty));
+                let mut d = match decode(req.config.as_ref(), &entry.ty, "list configuration") {
+                    Ok(config) => {
+                        let mut d = validate_config(&entry.schema.block, &config);
+                        let checked = without_refused(config, &d);
+                        d.extend(entry.list.validate(&ctx, &checked).await);
+                        d
+                    }
+                    Err(d) => d,
+                };
+                if let Ok(limit) = decode(req.limit.as_ref(), &Type::Number, "list limit")
+                    && limit.as_number().is_some_and(|n| n.is_negative())
+                {
+                    d.error(
+                        "Invalid list limit",
+                        "limit must be zero or more: the most results the query returns.",
+                    );
+                }
+                let mut all = ctx.take_diagnostics();
+                all.extend(d);
+                all
+            }
+        };
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: convert::diagnostics(&diags),
+        }))
     }
 
     async fn get_functions(
@@ -1140,14 +1475,20 @@ impl ProviderService for Dispatch {
             }
         }
         .await
-        .and_then(|v| encode(&v, &entry.ty, "refreshed state"));
-        let (new_state, diags) = match result {
-            Ok(dv) => (Some(dv), Diagnostics::new()),
-            // On failure the stored state stays as it was.
-            Err(d) => (req.current_state, d),
+        .and_then(|v| {
+            Ok((
+                encode(&v, &entry.ty, "refreshed state")?,
+                identity_data(entry, &v),
+            ))
+        });
+        let (new_state, new_identity, diags) = match result {
+            Ok((dv, identity)) => (Some(dv), identity, Diagnostics::new()),
+            // On failure the stored state and identity stay as they were.
+            Err(d) => (req.current_state, req.current_identity, d),
         };
         Ok(Response::new(pb::read_resource::Response {
             new_state,
+            new_identity,
             diagnostics: finish_hiding(&ctx, diags, &secrets),
             private: req.private,
             ..Default::default()
@@ -1195,24 +1536,39 @@ impl ProviderService for Dispatch {
             plan::finish(&mut change, destroy);
             let planned = conform(change.planned, &entry.ty, "planned state")?;
             let planned_dv = encode(&planned, &entry.ty, "planned state")?;
+            // An object kept (updated in place, or destroyed) keeps its
+            // identity, the stored one if Terraform sent it; a new one has
+            // none until it exists.
+            let planned_identity = if change.requires_replace.is_empty() || destroy {
+                req.prior_identity
+                    .clone()
+                    .filter(|i| i.identity_data.is_some())
+                    .or_else(|| identity_data(entry, &prior))
+            } else {
+                None
+            };
             Ok::<_, Diagnostics>((
                 planned_dv,
+                planned_identity,
                 change.requires_replace,
                 hook.err().unwrap_or_default(),
             ))
         }
         .await;
         let response = match result {
-            Ok((planned_state, requires_replace, diags)) => pb::plan_resource_change::Response {
-                planned_state: Some(planned_state),
-                requires_replace: requires_replace
-                    .iter()
-                    .map(convert::attribute_path)
-                    .collect(),
-                planned_private: req.prior_private,
-                diagnostics: finish_hiding(&ctx, diags, &secrets),
-                ..Default::default()
-            },
+            Ok((planned_state, planned_identity, requires_replace, diags)) => {
+                pb::plan_resource_change::Response {
+                    planned_state: Some(planned_state),
+                    planned_identity,
+                    requires_replace: requires_replace
+                        .iter()
+                        .map(convert::attribute_path)
+                        .collect(),
+                    planned_private: req.prior_private,
+                    diagnostics: finish_hiding(&ctx, diags, &secrets),
+                    ..Default::default()
+                }
+            }
             Err(d) => pb::plan_resource_change::Response {
                 diagnostics: finish_hiding(&ctx, d, &secrets),
                 ..Default::default()
@@ -1319,6 +1675,7 @@ impl ProviderService for Dispatch {
                 }
             }
         };
+        let new_identity = identity_data(entry, &state);
         let new_state = match encode(&state, &entry.ty, "new state") {
             Ok(dv) => Some(dv),
             Err(d) => {
@@ -1328,6 +1685,7 @@ impl ProviderService for Dispatch {
         };
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
+            new_identity,
             private: req.planned_private,
             diagnostics: finish_hiding(&ctx, diags, &secrets),
             ..Default::default()
@@ -1349,19 +1707,47 @@ impl ProviderService for Dispatch {
             }
         };
         let ctx = self.ctx(Some(&entry.ty));
+        let by_identity = req
+            .identity
+            .as_ref()
+            .and_then(|i| i.identity_data.as_ref())
+            .filter(|_| req.id.is_empty());
         let result = async {
-            let v = entry.resource.import(&ctx, &req.id).await?;
+            let v = match (by_identity, &entry.identity) {
+                (Some(data), Some(identity)) => {
+                    let given = decode(Some(data), &identity.ty, "resource identity")?;
+                    let problems = identity.schema.check_import(&req.type_name, &given);
+                    if problems.has_errors() {
+                        return Err(problems);
+                    }
+                    entry.resource.import_identity(&ctx, &given).await?
+                }
+                (Some(_), None) => {
+                    return Err(Diagnostic::error(
+                        "Import by identity not supported",
+                        format!(
+                            "{} has no resource identity; import it by ID instead.",
+                            req.type_name
+                        ),
+                    )
+                    .into());
+                }
+                (None, _) => entry.resource.import(&ctx, &req.id).await?,
+            };
             let v = conform(v, &entry.ty, "imported state")?;
-            encode(&v, &entry.ty, "imported state")
+            Ok::<_, Diagnostics>((
+                encode(&v, &entry.ty, "imported state")?,
+                identity_data(entry, &v),
+            ))
         }
         .await;
         let (imported_resources, diags) = match result {
-            Ok(state) => (
+            Ok((state, identity)) => (
                 vec![pb::import_resource_state::ImportedResource {
                     type_name: req.type_name.clone(),
                     state: Some(state),
                     private: Vec::new(),
-                    identity: None,
+                    identity,
                 }],
                 Diagnostics::new(),
             ),
@@ -1410,6 +1796,40 @@ impl ProviderService for Dispatch {
             diagnostics: finish(&ctx, diags),
             target_private: Vec::new(),
             target_identity: None,
+        }))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let result = self.resource(&req.type_name).and_then(|entry| {
+            let state = decode(req.state.as_ref(), &entry.ty, "state")?;
+            if !state.is_known() {
+                return Err(Diagnostic::error(
+                    "No state to generate configuration from",
+                    format!(
+                        "Generating configuration for a {} needs its state.",
+                        req.type_name
+                    ),
+                )
+                .into());
+            }
+            let config = conform(
+                entry.resource.generate_config(&state),
+                &entry.ty,
+                "generated configuration",
+            )?;
+            encode(&config, &entry.ty, "generated configuration")
+        });
+        let (config, diags) = match result {
+            Ok(dv) => (Some(dv), Diagnostics::new()),
+            Err(d) => (None, d),
+        };
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config,
+            diagnostics: convert::diagnostics(&diags),
         }))
     }
 

@@ -68,6 +68,9 @@ mod ctx;
 pub mod dispatch;
 pub mod ephemeral;
 pub mod function;
+pub mod generate;
+pub mod identity;
+pub mod list;
 pub mod moves;
 pub mod plan;
 mod scrub;
@@ -88,6 +91,8 @@ pub use function::{
     Function, FunctionArgs, FunctionError, FunctionSignature, Parameter, TypedFunction,
     typed_function,
 };
+pub use identity::{IdentityAttribute, IdentitySchema};
+pub use list::{ListResource, Listed};
 pub use moves::{MoveSource, ProviderAddress, StateMover};
 pub use typed::{
     Applied, TypedDataSource, TypedResource, config_for_checks, typed_data_source, typed_resource,
@@ -136,6 +141,12 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Ephemeral resource types (`ephemeral "TYPE" "NAME" { }`).
     fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        Vec::new()
+    }
+
+    /// List resources (`list "TYPE" "NAME" { }` in `.tfquery.hcl` files),
+    /// one per managed resource type that can be listed.
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         Vec::new()
     }
 
@@ -215,6 +226,47 @@ pub trait Resource: Send + Sync + 'static {
         _raw: RawState,
     ) -> Result<Value, Diagnostics> {
         Err(unsupported_state_version(self.type_name(), version))
+    }
+
+    /// The configuration `terraform query -generate-config-out` and `plan
+    /// -generate-config-out` write for an object whose state is `state` (a
+    /// known, non-null state). The default is
+    /// [`generate::config_from_state`]; override it where attributes the
+    /// schema's rules do not cover exclude each other.
+    fn generate_config(&self, state: &Value) -> Value {
+        generate::config_from_state(&self.schema().block, state)
+    }
+
+    /// The resource identity (see [`identity`]); `None`: the type has none,
+    /// and clients that know identities import it by ID only.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// Turns an identity from `import { identity = { ... } }` (its required
+    /// attributes are set) into a state for `read` to complete. The default
+    /// imports by the identity's `id` and copies the other identity
+    /// attributes that are set into the state.
+    async fn import_identity(&self, ctx: &Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+        let by_id = match identity.attr("id").and_then(Value::as_str) {
+            Some(id) => Some(self.import(ctx, id).await?),
+            None => None,
+        };
+        identity::state_from_identity(&self.schema(), identity, by_id)
+    }
+
+    /// Upgrades an identity stored by identity schema `version` (older than
+    /// the current one); `raw` is in the old identity's shape.
+    async fn upgrade_identity(
+        &self,
+        _ctx: &Ctx,
+        version: i64,
+        _raw: RawState,
+    ) -> Result<Value, Diagnostics> {
+        Err(identity::unsupported_identity_version(
+            self.type_name(),
+            version,
+        ))
     }
 }
 

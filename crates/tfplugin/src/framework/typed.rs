@@ -16,8 +16,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::{
-    ApplyResult, CreateRequest, Ctx, DataSource, PlanChange, RawState, Resource, UpdateRequest,
-    import_by_id, unsupported_state_version,
+    ApplyResult, CreateRequest, Ctx, DataSource, IdentitySchema, PlanChange, RawState, Resource,
+    UpdateRequest, import_by_id, unsupported_state_version,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Model, check_model, timeout_of};
@@ -138,6 +138,11 @@ pub trait TypedResource: Send + Sync + 'static {
             .into());
         }
         Ok(from_value(&import_by_id(&self.schema(), id)?)?)
+    }
+
+    /// See [`Resource::identity_schema`].
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
     }
 
     /// See [`Resource::upgrade_state`].
@@ -329,6 +334,10 @@ impl<R: TypedResource> Resource for TypedResourceAdapter<R> {
         raw: RawState,
     ) -> Result<Value, Diagnostics> {
         self.0.upgrade_state(ctx, version, raw).await
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        self.0.identity_schema()
     }
 }
 
