@@ -3,6 +3,10 @@
 # Which cloud: by default the local test cloud (acceptance/localcloud, cloud `scs-local`), brought up on
 # demand. Set OS_CLOUD (and OS_CLIENT_CONFIG_FILE if your clouds.yaml is elsewhere) to use another one;
 # then nothing local is started.
+#
+# Which Kubernetes: by default the local test bed (acceptance/kube: etcd, kube-apiserver, Cluster API,
+# the Cluster Stack Operator as processes on 127.0.0.1), brought up on demand. Set TF_ACC_KUBECONFIG to
+# a kubeconfig of another management cluster to use that one; then nothing local is started.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -27,6 +31,13 @@ ifneq ($(filter scs-local%,$(OS_CLOUD)),)
 else
   USE_LOCAL_CLOUD := no
 endif
+KUBE_DIR := acceptance/kube
+ifeq ($(TF_ACC_KUBECONFIG),)
+  USE_KUBE_BED := yes
+else
+  USE_KUBE_BED := no
+endif
+
 export TF_ACC_TERRAFORM_PATH ?= $(TOOLS_BIN)/terraform
 export TF_ACC_TOFU_PATH ?= $(TOOLS_BIN)/tofu
 export CARGO_TERM_COLOR ?= auto
@@ -40,7 +51,8 @@ LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates
 
 .PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance fault-test bench bench-memory bench-compare tools \
         cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs release \
-        release-reproducible acc-release policy policy-tools deny-advisories install-test
+        release-reproducible acc-release policy policy-tools deny-advisories install-test \
+        kube-build kube-up kube-down kube-status kube-if-local kube-smoke
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -57,15 +69,15 @@ docs: ## regenerate the argument and attribute lists of docs/*.md from the provi
 
 # Static checks and unit tests do not stop the run, so one make test shows every failure; the cloud
 # stages need the tools and the cloud, so those stop it.
-test: ## every test: fmt, clippy, unit tests, policy, local cloud smoke test, acceptance (with the install test)
+test: ## every test: fmt, clippy, unit tests, policy, local cloud and Kubernetes smoke tests, acceptance (with the install test)
 	@failed=""; summary=""; blocked=""; \
-	 for stage in check unit-test policy tools cloud-if-local cloud-smoke acceptance; do \
+	 for stage in check unit-test policy tools cloud-if-local cloud-smoke kube-if-local kube-smoke acceptance; do \
 	   start=$$(date +%s); rc=0; \
 	   if [ -n "$$blocked" ]; then result="skipped ($$blocked failed)"; \
 	   else $(MAKE) $$stage || rc=$$?; result=$$([ $$rc = 0 ] && echo ok || echo FAILED); fi; \
 	   summary="$$summary$$(printf '  %-15s %-7s %ss' $$stage "$$result" $$(( $$(date +%s) - start )))\n"; \
 	   if [ $$rc != 0 ]; then failed="$$failed $$stage"; \
-	     case $$stage in tools|cloud-if-local) blocked=$$stage;; esac; fi; \
+	     case $$stage in tools|cloud-if-local|kube-if-local) blocked=$$stage;; esac; fi; \
 	 done; \
 	 printf "make test summary (OS_CLOUD=$(OS_CLOUD)):\n$$summary"; \
 	 if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
@@ -235,6 +247,35 @@ ifeq ($(USE_LOCAL_CLOUD),yes)
 	$(MAKE) cloud-up
 else
 	@echo "OS_CLOUD=$(OS_CLOUD): using that cloud, not starting the local one"
+endif
+
+# The Kubernetes test bed (acceptance/kube/README.md): a management cluster with Cluster API and the
+# Cluster Stack Operator as processes on 127.0.0.1. The binaries are built from the Go module proxy
+# once per version into the cache (10-20 minutes the first time); .ci/run builds them in the background.
+kube-build: ## build the Kubernetes test bed's binaries into the cache (once per version)
+	$(call LOCKED,kube-build) bash $(KUBE_DIR)/build.sh >/dev/null
+
+kube-up: ## start the Kubernetes test bed (builds it the first time); admin kubeconfig in ~/.cache/terraform-provider-scs/kube-bed/
+	$(call LOCKED,kube) bash $(KUBE_DIR)/up.sh
+
+kube-down: ## stop every process of the Kubernetes test bed (it starts empty next time)
+	$(call LOCKED,kube) bash $(KUBE_DIR)/down.sh
+
+kube-status: ## which processes of the Kubernetes test bed run and answer, with their memory
+	bash $(KUBE_DIR)/status.sh
+
+kube-if-local:
+ifeq ($(USE_KUBE_BED),yes)
+	$(MAKE) kube-up
+else
+	@echo "TF_ACC_KUBECONFIG=$(TF_ACC_KUBECONFIG): using that cluster, not starting the local test bed"
+endif
+
+kube-smoke: ## the chain ClusterStack -> ClusterClass -> Cluster -> workload kubeconfig on the test bed
+ifeq ($(USE_KUBE_BED),yes)
+	bash $(KUBE_DIR)/smoke.sh
+else
+	@echo "kube-smoke: TF_ACC_KUBECONFIG is set: the smoke test needs the local test bed: skipped"
 endif
 
 # A release as the registries publish it: zips, manifest, SHA256SUMS and its signature in dist/VERSION/.

@@ -36,6 +36,8 @@
 //!   `acceptance/localcloud/clouds.yaml` unless set.
 //! - `TF_ACC_RUN_ID` fixes the run part of the name prefix (default: random).
 //! - `FAULT_SEED` fixes the seed of the fault proxy ([`fault_proxy`]; default: random, printed).
+//! - `TF_ACC_KUBECONFIG`, `KUBE_BED_DIR`, `TF_ACC_KUBECTL`: the management cluster of the cluster
+//!   scenarios ([`kube`]; default: the local Kubernetes test bed).
 // Each test crate uses a different subset of the helpers.
 #![allow(dead_code, unused_imports)]
 
@@ -45,6 +47,7 @@ mod command;
 pub mod fault_proxy;
 mod install;
 pub mod inventory;
+pub mod kube;
 mod plan;
 pub mod registry;
 mod scenario;

@@ -18,6 +18,7 @@ use super::cloud::Cloud;
 use super::command::{CmdOutput, Running, run, spawn};
 use super::fault_proxy::FaultProxy;
 use super::install;
+use super::kube;
 use super::plan;
 
 /// The file the harness writes next to every configuration.
@@ -60,7 +61,19 @@ pub struct Scenario {
     applied: bool,
     /// The proxy the provider talks to the cloud through, if any ([`Scenario::route_through`]).
     proxy: Option<FaultProxy>,
+    /// The namespace of the management cluster the scenario works in, once it asked for one
+    /// ([`Scenario::use_kube`]).
+    kube_namespace: Option<String>,
 }
+
+/// The declaration of `var.namespace`, added to the preamble of scenarios that use Kubernetes.
+const NAMESPACE_VARIABLE: (&str, &str) = (
+    "variable \"namespace\"",
+    r#"variable "namespace" {
+  type = string
+}
+"#,
+);
 
 impl Scenario {
     /// Prepares the directory layout; runs nothing yet.
@@ -83,6 +96,7 @@ impl Scenario {
             env: Vec::new(),
             applied: false,
             proxy: None,
+            kube_namespace: None,
         };
         create_dir(&s.workdir());
         let cli_config = install::write_cli_config(&s.root);
@@ -218,6 +232,66 @@ impl Scenario {
         self.set_env("TF_CLI_CONFIG_FILE", cli_config);
     }
 
+    // ---- Kubernetes ----------------------------------------------------------
+
+    /// Makes the scenario work in a management cluster (see [`kube`]): its commands get
+    /// `KUBECONFIG` and `TF_VAR_namespace`, the preamble declares `var.namespace`, and the
+    /// namespace, named after [`name_prefix`](Self::name_prefix), is created now and deleted with
+    /// everything in it after the final destroy. Returns the namespace.
+    pub fn use_kube(&mut self) -> String {
+        if let Some(namespace) = &self.kube_namespace {
+            return namespace.clone();
+        }
+        self.set_env("KUBECONFIG", kube::kubeconfig());
+        let namespace = kube::namespace_for(&self.name_prefix());
+        self.kubectl(&["create", "namespace", &namespace])
+            .assert_success();
+        self.set_env("TF_VAR_namespace", &namespace);
+        self.kube_namespace = Some(namespace.clone());
+        if !tf_files(&self.workdir()).is_empty() {
+            self.write_preamble();
+        }
+        namespace
+    }
+
+    /// The scenario's namespace; panics unless [`use_kube`](Self::use_kube) made one.
+    pub fn kube_namespace(&self) -> String {
+        match &self.kube_namespace {
+            Some(namespace) => namespace.clone(),
+            None => panic!("the scenario uses no Kubernetes namespace: call use_kube first"),
+        }
+    }
+
+    /// Runs kubectl against the scenario's management cluster (for checks and changes behind the
+    /// provider's back), whatever the outcome.
+    pub fn kubectl(&self, args: &[&str]) -> CmdOutput {
+        let config = kube::kubeconfig();
+        let config = config.to_string_lossy();
+        let mut all = vec!["--kubeconfig", config.as_ref()];
+        all.extend_from_slice(args);
+        run(&kube::kubectl(), &all, &self.workdir(), &self.env)
+    }
+
+    /// Deletes the scenario's namespace and waits until it is gone (Cluster API and the Cluster
+    /// Stack Operator first remove what their finalizers guard).
+    fn delete_kube_namespace(&mut self) -> Result<(), String> {
+        let Some(namespace) = self.kube_namespace.take() else {
+            return Ok(());
+        };
+        let out = self.kubectl(&[
+            "delete",
+            "namespace",
+            &namespace,
+            "--ignore-not-found",
+            "--timeout=300s",
+        ]);
+        if out.success() {
+            Ok(())
+        } else {
+            Err(format!("namespace {namespace} was not deleted:\n{out}"))
+        }
+    }
+
     // ---- configuration files ----------------------------------------------
 
     /// Writes `main.tf` in the working directory (replacing an earlier one). Like every way of
@@ -248,8 +322,10 @@ impl Scenario {
         // A configuration of another provider only (the start of a migration) gets no `scs` block.
         let other_provider_only =
             declares("required_providers") && !config.contains("sovereigncloudstack/scs");
+        let kube = self.kube_namespace.is_some().then_some(&NAMESPACE_VARIABLE);
         let parts: Vec<&str> = PREAMBLE
             .iter()
+            .chain(kube)
             .filter(|(start, _)| !declares(start))
             .filter(|(start, _)| !(other_provider_only && start.starts_with("provider")))
             .map(|(start, text)| match &provider {
@@ -448,6 +524,11 @@ impl Scenario {
             }
         } else {
             Ok(())
+        };
+        let result = match (result, self.delete_kube_namespace()) {
+            (Ok(()), namespace) => namespace,
+            (Err(destroy), Ok(())) => Err(destroy),
+            (Err(destroy), Err(namespace)) => Err(format!("{destroy}\n{namespace}")),
         };
         if std::env::var_os("TF_ACC_PERSIST_WORKING_DIR").is_some()
             && let Some(tmp) = self.tmp.take()
