@@ -6,6 +6,8 @@ use tfplugin::framework::{Resource, typed_resource};
 
 use crate::lifecycle::Managed;
 
+pub mod cluster;
+pub mod cluster_stack;
 pub mod floating_ip;
 pub mod keypair;
 pub mod network;
@@ -36,6 +38,8 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         typed_resource(Managed(server_group::ServerGroupResource)),
         typed_resource(Managed(volume::VolumeResource)),
         typed_resource(Managed(volume_attachment::VolumeAttachmentResource)),
+        typed_resource(cluster_stack::ClusterStackResource),
+        typed_resource(cluster::ClusterResource),
     ]
 }
 

@@ -150,7 +150,11 @@ fn parse_host(host: &str) -> Result<http::Uri, Error> {
         .parse::<http::Uri>()
         .ok()
         .filter(|u| u.host().is_some())
-        .ok_or_else(|| Error::Config(format!("host {host:?} is not a URL such as https://10.0.0.1:6443")))
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "host {host:?} is not a URL such as https://10.0.0.1:6443"
+            ))
+        })
 }
 
 /// PEM certificates as DER.
@@ -173,6 +177,7 @@ pub struct Management {
     access: Access,
     client: OnceCell<Client>,
     capi: OnceCell<CapiVersion>,
+    url: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for Management {
@@ -189,6 +194,7 @@ impl Management {
             access,
             client: OnceCell::new(),
             capi: OnceCell::new(),
+            url: std::sync::OnceLock::new(),
         }
     }
 
@@ -198,6 +204,7 @@ impl Management {
             access: Access::default(),
             client: OnceCell::new_with(Some(client)),
             capi: OnceCell::new(),
+            url: std::sync::OnceLock::new(),
         }
     }
 
@@ -212,12 +219,17 @@ impl Management {
                 install_crypto_provider();
                 let config = self.access.to_config().await?;
                 let url = config.cluster_url.to_string();
-                Client::try_from(config).map_err(|e| {
-                    Error::Config(format!("cannot set up a client for {url}: {e}"))
-                })
+                let _ = self.url.set(url.clone());
+                Client::try_from(config)
+                    .map_err(|e| Error::Config(format!("cannot set up a client for {url}: {e}")))
             })
             .await
             .cloned()
+    }
+
+    /// The API server's URL, once the client was made.
+    pub fn url(&self) -> Option<&str> {
+        self.url.get().map(String::as_str)
     }
 
     /// The Cluster API version to use: discovered once, `v1beta2` when served.
@@ -267,7 +279,11 @@ MFowETEPMA0GA1UEAwwGdGVzdGNhMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
 
     #[tokio::test]
     async fn nothing_configured_says_what_to_set() {
-        let err = Access::default().to_config().await.err().map(|e| e.to_string());
+        let err = Access::default()
+            .to_config()
+            .await
+            .err()
+            .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("KUBECONFIG") && e.contains("config_path")));
     }
 
@@ -277,7 +293,12 @@ MFowETEPMA0GA1UEAwwGdGVzdGNhMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
             config_path: Some("/nonexistent/kubeconfig".into()),
             ..Default::default()
         };
-        let err = access.to_config().await.err().map(|e| e.to_string()).unwrap_or_default();
+        let err = access
+            .to_config()
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("/nonexistent/kubeconfig"), "{err}");
 
         let dir = std::env::temp_dir().join(format!("scs-kube-test-{}", std::process::id()));
@@ -295,7 +316,12 @@ MFowETEPMA0GA1UEAwwGdGVzdGNhMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
             config_context: Some("two".into()),
             ..Default::default()
         };
-        let err = access.to_config().await.err().map(|e| e.to_string()).unwrap_or_default();
+        let err = access
+            .to_config()
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("\"two\""), "{err}");
         let access = Access {
             config_path: Some(file.clone()),
@@ -311,7 +337,9 @@ MFowETEPMA0GA1UEAwwGdGVzdGNhMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
     fn certificates_must_be_pem() {
         assert!(parse_certificates("not pem", "cluster_ca_certificate").is_err());
         assert_eq!(
-            parse_certificates(CA, "cluster_ca_certificate").map(|c| c.len()).ok(),
+            parse_certificates(CA, "cluster_ca_certificate")
+                .map(|c| c.len())
+                .ok(),
             Some(1)
         );
     }

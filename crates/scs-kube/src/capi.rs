@@ -395,7 +395,12 @@ impl ClusterClassView {
             worker_classes: spec
                 .workers
                 .as_ref()
-                .map(|w| w.machine_deployments.iter().map(|m| m.class.clone()).collect())
+                .map(|w| {
+                    w.machine_deployments
+                        .iter()
+                        .map(|m| m.class.clone())
+                        .collect()
+                })
                 .unwrap_or_default(),
         }
     }
@@ -457,7 +462,11 @@ fn workers_of(w: Option<&WorkersTopology>) -> Vec<Worker> {
                 name: m.name.clone(),
                 class: m.class.clone(),
                 replicas: m.replicas.map(i64::from),
-                labels: m.metadata.as_ref().map(|md| md.labels.clone()).unwrap_or_default(),
+                labels: m
+                    .metadata
+                    .as_ref()
+                    .map(|md| md.labels.clone())
+                    .unwrap_or_default(),
             })
             .collect()
     })
@@ -491,7 +500,11 @@ impl From<&v1beta1::Cluster> for ClusterView {
             view.workers = workers_of(t.workers.as_ref());
             view.variables = t.variables.clone();
         }
-        view.endpoint = c.spec.control_plane_endpoint.clone().filter(|e| !e.host.is_empty());
+        view.endpoint = c
+            .spec
+            .control_plane_endpoint
+            .clone()
+            .filter(|e| !e.host.is_empty());
         if let Some(s) = &c.status {
             view.phase = s.phase.clone();
             view.observed_generation = s.observed_generation;
@@ -523,7 +536,11 @@ impl From<&v1beta2::Cluster> for ClusterView {
             view.workers = workers_of(t.workers.as_ref());
             view.variables = t.variables.clone();
         }
-        view.endpoint = c.spec.control_plane_endpoint.clone().filter(|e| !e.host.is_empty());
+        view.endpoint = c
+            .spec
+            .control_plane_endpoint
+            .clone()
+            .filter(|e| !e.host.is_empty());
         if let Some(s) = &c.status {
             view.phase = s.phase.clone();
             view.observed_generation = s.observed_generation;
@@ -609,10 +626,8 @@ pub struct ClusterApply {
 }
 
 fn to_i32(n: Option<i64>, what: &str) -> Result<Option<i32>, Error> {
-    n.map(|n| {
-        i32::try_from(n).map_err(|_| Error::Invalid(format!("{what} {n} is out of range")))
-    })
-    .transpose()
+    n.map(|n| i32::try_from(n).map_err(|_| Error::Invalid(format!("{what} {n} is out of range"))))
+        .transpose()
 }
 
 impl ClusterApply {
@@ -626,12 +641,14 @@ impl ClusterApply {
     }
 
     fn control_plane(&self) -> Result<Option<ControlPlaneTopology>, Error> {
-        Ok(to_i32(self.control_plane_replicas, "control plane replicas")?.map(|r| {
-            ControlPlaneTopology {
-                replicas: Some(r),
-                metadata: None,
-            }
-        }))
+        Ok(
+            to_i32(self.control_plane_replicas, "control plane replicas")?.map(|r| {
+                ControlPlaneTopology {
+                    replicas: Some(r),
+                    metadata: None,
+                }
+            }),
+        )
     }
 
     fn workers(&self) -> Result<Option<WorkersTopology>, Error> {
@@ -780,7 +797,10 @@ mod tests {
         let view = ClusterView::from(&b1);
         assert_eq!(view.class, "k-1");
         assert!(!view.is_observed());
-        assert!(!view.has_reached(Readiness::Available), "an older generation does not count");
+        assert!(
+            !view.has_reached(Readiness::Available),
+            "an older generation does not count"
+        );
     }
 
     #[test]
@@ -804,7 +824,10 @@ mod tests {
             CapiVersion::choose(["v1beta1", "v1beta2"]).ok(),
             Some(CapiVersion::V1beta2)
         );
-        assert_eq!(CapiVersion::choose(["v1beta1"]).ok(), Some(CapiVersion::V1beta1));
+        assert_eq!(
+            CapiVersion::choose(["v1beta1"]).ok(),
+            Some(CapiVersion::V1beta1)
+        );
         assert!(CapiVersion::choose([]).is_err());
         assert!(CapiVersion::choose(["v1alpha4"]).is_err());
     }

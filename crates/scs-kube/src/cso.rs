@@ -116,12 +116,20 @@ impl ClusterStackRelease {
         self.status.as_ref().is_some_and(|s| s.ready)
     }
 
-    /// The Kubernetes patch version the release ships (`v1.33.4` or `1.33.4` as the assets say).
-    pub fn kubernetes_version(&self) -> Option<&str> {
+    /// The Kubernetes patch version the release ships, as a Cluster's `topology.version` takes
+    /// it (`v1.33.4`; the assets may leave out the `v`).
+    pub fn kubernetes_version(&self) -> Option<String> {
         self.status
             .as_ref()
             .and_then(|s| s.kubernetes_version.as_deref())
             .filter(|v| !v.is_empty())
+            .map(|v| {
+                if v.starts_with('v') {
+                    v.to_owned()
+                } else {
+                    format!("v{v}")
+                }
+            })
     }
 
     pub fn conditions(&self) -> &[Condition] {
@@ -216,7 +224,7 @@ mod tests {
         }))
         .unwrap_or_default();
         assert!(release.is_ready());
-        assert_eq!(release.kubernetes_version(), Some("v1.36.0"));
+        assert_eq!(release.kubernetes_version().as_deref(), Some("v1.36.0"));
         assert_eq!(release.conditions().len(), 1);
     }
 }

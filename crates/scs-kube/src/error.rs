@@ -87,8 +87,8 @@ mod tests {
 
     #[test]
     fn api_errors_keep_the_servers_message_and_reason() {
-        let status = kube::core::Status::failure("clusterstacks \"x\" not found", "NotFound")
-            .with_code(404);
+        let status =
+            kube::core::Status::failure("clusterstacks \"x\" not found", "NotFound").with_code(404);
         let err = Error::from_kube("read ClusterStack ns/x", kube::Error::Api(Box::new(status)));
         assert!(err.is_not_found());
         let text = err.to_string();

@@ -77,7 +77,8 @@ fn decode_b64(text: &str, what: &str) -> Result<String, Error> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
         .map_err(|e| Error::Invalid(format!("the kubeconfig's {what} is not base64: {e}")))?;
-    String::from_utf8(bytes).map_err(|_| Error::Invalid(format!("the kubeconfig's {what} is not text")))
+    String::from_utf8(bytes)
+        .map_err(|_| Error::Invalid(format!("the kubeconfig's {what} is not text")))
 }
 
 /// The parts of kubeconfig text `raw` for its current context.

@@ -25,3 +25,5 @@ pub use meta::{Condition, KubeResource};
 /// The field manager of every server-side apply this crate sends.
 pub const FIELD_MANAGER: &str = "terraform-provider-scs";
 pub use kube::Client;
+/// The client crates, for callers that need more than this crate wraps.
+pub use {k8s_openapi, kube};

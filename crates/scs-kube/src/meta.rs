@@ -128,7 +128,12 @@ mod tests {
     fn conditions_are_described_with_the_false_ones_first() {
         let text = describe_conditions(&[
             cond("Ready", "True", "", ""),
-            cond("ClusterStackReleasesSynced", "False", "Downloading", "fetching assets"),
+            cond(
+                "ClusterStackReleasesSynced",
+                "False",
+                "Downloading",
+                "fetching assets",
+            ),
         ]);
         assert_eq!(
             text,

@@ -62,10 +62,7 @@ pub fn release_name_of_class(class: &str) -> String {
 
 /// The ClusterStack object name this provider gives a stack: `<provider>-<name>-<major>-<minor>`.
 pub fn cluster_stack_object_name(provider: &str, name: &str, kubernetes_version: &str) -> String {
-    format!(
-        "{provider}-{name}-{}",
-        kubernetes_version.replace('.', "-")
-    )
+    format!("{provider}-{name}-{}", kubernetes_version.replace('.', "-"))
 }
 
 /// `1.33` as `(1, 33)`.
@@ -165,8 +162,10 @@ pub fn check_class_change(from: &str, to: &str) -> Result<(), String> {
     if from == to {
         return Ok(());
     }
-    let (Some(old), Some(new)) = (StackVersion::parse_class(from), StackVersion::parse_class(to))
-    else {
+    let (Some(old), Some(new)) = (
+        StackVersion::parse_class(from),
+        StackVersion::parse_class(to),
+    ) else {
         return Ok(());
     };
     if old.provider != new.provider {
@@ -258,7 +257,11 @@ mod tests {
         }
         let refused = [
             ("docker-inmem-1-36-v1", "docker-other-1-36-v1", "name"),
-            ("docker-inmem-1-36-v1", "openstack-inmem-1-36-v1", "provider"),
+            (
+                "docker-inmem-1-36-v1",
+                "openstack-inmem-1-36-v1",
+                "provider",
+            ),
             ("docker-inmem-1-36-v1", "docker-inmem-1-38-v1", "minor"),
             ("docker-inmem-1-36-v1", "docker-inmem-1-35-v1", "minor"),
         ];

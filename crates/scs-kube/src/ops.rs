@@ -74,7 +74,10 @@ pub async fn delete<K: KubeResource>(
     match api.delete(name, &DeleteParams::background()).await {
         Ok(_) => Ok(true),
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
-        Err(e) => Err(Error::from_kube(describe::<K>("delete", namespace, name), e)),
+        Err(e) => Err(Error::from_kube(
+            describe::<K>("delete", namespace, name),
+            e,
+        )),
     }
 }
 
@@ -199,9 +202,7 @@ mod tests {
     async fn apply_sends_a_server_side_apply_with_the_field_manager() {
         let (client, mut handle) = mock();
         let server = tokio::spawn(async move {
-            let Some((request, send)) = handle.next_request().await else {
-                return None;
-            };
+            let (request, send) = handle.next_request().await?;
             let uri = request.uri().to_string();
             let method = request.method().clone();
             let ct = request

@@ -96,7 +96,10 @@ fn walk(schema: &Value, value: &Value, path: &mut Vec<PathStep>, out: &mut Vec<P
         && !allowed.contains(value)
     {
         let list: Vec<String> = allowed.iter().map(Value::to_string).collect();
-        problem(path, format!("must be one of {}, got {value}", list.join(", ")));
+        problem(
+            path,
+            format!("must be one of {}, got {value}", list.join(", ")),
+        );
     }
     match value {
         Value::String(s) => {
@@ -201,11 +204,18 @@ mod tests {
         let s = json!({"type": "integer", "minimum": 1, "maximum": 10});
         assert!(check(&s, &json!(5)).is_empty());
         assert!(check(&s, &json!(5.0)).is_empty());
-        assert_eq!(check(&s, &json!("5"))[0].message, "must be of type integer, got string");
+        assert_eq!(
+            check(&s, &json!("5"))[0].message,
+            "must be of type integer, got string"
+        );
         assert_eq!(check(&s, &json!(11))[0].message, "must be at most 10");
         let e = json!({"type": "string", "enum": ["none", "octavia-ovn"]});
         assert!(check(&e, &json!("none")).is_empty());
-        assert!(check(&e, &json!("x"))[0].message.contains("\"octavia-ovn\""));
+        assert!(
+            check(&e, &json!("x"))[0]
+                .message
+                .contains("\"octavia-ovn\"")
+        );
         assert!(!check(&json!({"type": "boolean"}), &Value::Null).is_empty());
     }
 
@@ -215,14 +225,31 @@ mod tests {
             "issuer_url": {"type": "string"},
             "devices": {"type": "array", "items": {"type": "object", "properties": {
                 "sizeGiB": {"type": "integer"}}}}}});
-        let problems = check(&s, &json!({"devices": [{"sizeGiB": 1}, {"sizeGiB": "big"}], "extra": 1}));
+        let problems = check(
+            &s,
+            &json!({"devices": [{"sizeGiB": 1}, {"sizeGiB": "big"}], "extra": 1}),
+        );
         let texts: Vec<(String, String)> = problems
             .iter()
             .map(|p| (p.path_text(), p.message.clone()))
             .collect();
-        assert!(texts.contains(&("".into(), "the property \"issuer_url\" is required".into())), "{texts:?}");
-        assert!(texts.contains(&(".devices[1].sizeGiB".into(), "must be of type integer, got string".into())), "{texts:?}");
-        assert!(texts.iter().any(|(p, m)| p == ".extra" && m.contains("issuer_url")), "{texts:?}");
+        assert!(
+            texts.contains(&("".into(), "the property \"issuer_url\" is required".into())),
+            "{texts:?}"
+        );
+        assert!(
+            texts.contains(&(
+                ".devices[1].sizeGiB".into(),
+                "must be of type integer, got string".into()
+            )),
+            "{texts:?}"
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|(p, m)| p == ".extra" && m.contains("issuer_url")),
+            "{texts:?}"
+        );
         let open = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": {}});
         assert!(check(&open, &json!({"anything": 1})).is_empty());
     }

@@ -27,7 +27,11 @@ const MAX_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Calls `probe` until it is done or `deadline` passes (then [`Error::Timeout`] with what the
 /// last probe said). Errors of a probe end the wait.
-pub async fn until<T, F, Fut>(what: &str, deadline: Option<Instant>, mut probe: F) -> Result<T, Error>
+pub async fn until<T, F, Fut>(
+    what: &str,
+    deadline: Option<Instant>,
+    mut probe: F,
+) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Probe<T>, Error>>,
@@ -64,7 +68,11 @@ pub struct ReleaseState {
 
 impl ReleaseState {
     pub fn is_ready(&self) -> bool {
-        self.class_exists && self.release.as_ref().is_some_and(ClusterStackRelease::is_ready)
+        self.class_exists
+            && self
+                .release
+                .as_ref()
+                .is_some_and(ClusterStackRelease::is_ready)
     }
 
     fn describe(&self) -> String {
@@ -209,14 +217,16 @@ pub async fn cluster_deleted(
 ) -> Result<(), Error> {
     let what = format!("Cluster {namespace}/{name} to be deleted");
     until(&what, deadline, || async {
-        Ok(match ops::get_cluster(client, capi, namespace, name).await? {
-            None => Probe::Done(()),
-            Some(view) => Probe::Pending(format!(
-                "phase {}; {}",
-                view.phase.as_deref().unwrap_or("unknown"),
-                describe_conditions(&view.conditions)
-            )),
-        })
+        Ok(
+            match ops::get_cluster(client, capi, namespace, name).await? {
+                None => Probe::Done(()),
+                Some(view) => Probe::Pending(format!(
+                    "phase {}; {}",
+                    view.phase.as_deref().unwrap_or("unknown"),
+                    describe_conditions(&view.conditions)
+                )),
+            },
+        )
     })
     .await
 }
@@ -236,7 +246,10 @@ mod tests {
         })
         .await;
         let text = result.err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(text.starts_with("timed out waiting for thing to be ready"), "{text}");
+        assert!(
+            text.starts_with("timed out waiting for thing to be ready"),
+            "{text}"
+        );
         assert!(text.contains("Ready=False (Waiting: try"), "{text}");
         assert!(calls > 1);
     }
@@ -257,8 +270,10 @@ mod tests {
         })
         .await;
         assert_eq!(done.ok(), Some(3));
-        let failed: Result<(), Error> =
-            until("thing", None, || async { Err(Error::Invalid("gone".into())) }).await;
+        let failed: Result<(), Error> = until("thing", None, || async {
+            Err(Error::Invalid("gone".into()))
+        })
+        .await;
         assert!(failed.is_err());
     }
 }
