@@ -93,6 +93,48 @@ pub struct ClusterVariable {
     pub value: Value,
 }
 
+/// How many machines of the control plane or the workers exist, are available and up to date
+/// (`status.controlPlane` and `status.workers` in v1beta2).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaCounts {
+    #[serde(default)]
+    pub desired_replicas: Option<i64>,
+    #[serde(default)]
+    pub replicas: Option<i64>,
+    #[serde(default)]
+    pub available_replicas: Option<i64>,
+    #[serde(default)]
+    pub up_to_date_replicas: Option<i64>,
+    /// How many machines run each Kubernetes version.
+    #[serde(default)]
+    pub versions: Vec<VersionCount>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VersionCount {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub replicas: Option<i64>,
+}
+
+impl ReplicaCounts {
+    /// Whether `expected` machines (when known) are wanted and all of them are available, up to
+    /// date and run `version`.
+    fn settled(&self, expected: Option<i64>, version: &str) -> bool {
+        let desired = self.desired_replicas.unwrap_or(0);
+        expected.is_none_or(|e| e == desired)
+            && self.replicas.is_none_or(|r| r == desired)
+            && self.available_replicas.unwrap_or(0) >= desired
+            && self.up_to_date_replicas.is_none_or(|u| u == desired)
+            && self
+                .versions
+                .iter()
+                .all(|v| v.version == version || v.replicas == Some(0))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApiEndpoint {
     #[serde(default)]
@@ -162,9 +204,14 @@ pub mod v1beta1 {
     }
 
     #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct NewStyleStatus {
         #[serde(default)]
         pub conditions: Vec<Condition>,
+        #[serde(default)]
+        pub control_plane: Option<ReplicaCounts>,
+        #[serde(default)]
+        pub workers: Option<ReplicaCounts>,
     }
 
     #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -246,6 +293,10 @@ pub mod v1beta2 {
         pub observed_generation: Option<i64>,
         #[serde(default)]
         pub conditions: Vec<Condition>,
+        #[serde(default)]
+        pub control_plane: Option<ReplicaCounts>,
+        #[serde(default)]
+        pub workers: Option<ReplicaCounts>,
     }
 
     #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -452,6 +503,10 @@ pub struct ClusterView {
     /// The new-style conditions (`Available`, `ControlPlaneInitialized`, …) where the cluster
     /// reports them, else the v1beta1 ones (`Ready`, …).
     pub conditions: Vec<Condition>,
+    /// The control plane's machines, where the cluster reports them.
+    pub control_plane_status: Option<ReplicaCounts>,
+    /// The workers' machines, where the cluster reports them.
+    pub workers_status: Option<ReplicaCounts>,
 }
 
 fn workers_of(w: Option<&WorkersTopology>) -> Vec<Worker> {
@@ -512,6 +567,10 @@ impl From<&v1beta1::Cluster> for ClusterView {
                 Some(new) if !new.conditions.is_empty() => new.conditions.clone(),
                 _ => s.conditions.clone(),
             };
+            if let Some(new) = &s.v1beta2 {
+                view.control_plane_status = new.control_plane.clone();
+                view.workers_status = new.workers.clone();
+            }
         }
         view
     }
@@ -545,6 +604,8 @@ impl From<&v1beta2::Cluster> for ClusterView {
             view.phase = s.phase.clone();
             view.observed_generation = s.observed_generation;
             view.conditions = s.conditions.clone();
+            view.control_plane_status = s.control_plane.clone();
+            view.workers_status = s.workers.clone();
         }
         view
     }
@@ -598,9 +659,22 @@ impl ClusterView {
                 } else {
                     self.is_true("Ready")
                 };
-                available && self.is_observed() && self.rollout_done()
+                available && self.is_observed() && self.rollout_done() && self.machines_settled()
             }
         }
+    }
+
+    /// Whether the machines the spec asks for exist, are available and run the wanted version,
+    /// as far as the status counts them.
+    fn machines_settled(&self) -> bool {
+        let workers_expected: Option<i64> = self.workers.iter().map(|w| w.replicas).sum();
+        self.control_plane_status
+            .as_ref()
+            .is_none_or(|c| c.settled(self.control_plane_replicas, &self.version))
+            && self
+                .workers_status
+                .as_ref()
+                .is_none_or(|w| w.settled(workers_expected, &self.version))
     }
 
     /// Whether a rollout, a scale or an upgrade is still going on, as far as the conditions say.
@@ -783,6 +857,37 @@ mod tests {
         .unwrap_or_default();
         let view = ClusterView::from(&b2);
         assert_eq!(view.class, "k-1");
+        let mut scaling = b2.clone();
+        if let Some(status) = scaling.status.as_mut() {
+            for c in &mut status.conditions {
+                c.status = "True".into();
+            }
+            status.workers = Some(ReplicaCounts {
+                desired_replicas: Some(1),
+                replicas: Some(1),
+                available_replicas: Some(0),
+                up_to_date_replicas: Some(1),
+                versions: vec![VersionCount {
+                    version: "v1.36.0".into(),
+                    replicas: Some(1),
+                }],
+            });
+        }
+        assert!(
+            !ClusterView::from(&scaling).has_reached(Readiness::Available),
+            "a worker that is not available yet"
+        );
+        if let Some(w) = scaling.status.as_mut().and_then(|s| s.workers.as_mut()) {
+            w.available_replicas = Some(1);
+        }
+        assert!(ClusterView::from(&scaling).has_reached(Readiness::Available));
+        if let Some(t) = scaling.spec.topology.as_mut() {
+            t.version = "v1.36.1".into();
+        }
+        assert!(
+            !ClusterView::from(&scaling).has_reached(Readiness::Available),
+            "machines still on the old version"
+        );
         assert_eq!(view.workers.len(), 1);
         assert!(view.has_reached(Readiness::ControlPlaneInitialized));
         assert!(!view.has_reached(Readiness::Available));
