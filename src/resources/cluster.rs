@@ -718,9 +718,41 @@ impl TypedResource for ClusterResource {
             ops::get_cluster(&client, capi, namespace, name),
         )
         .await?;
-        Ok(view
-            .filter(|v| !v.deleting)
-            .map(|v| ClusterModel::from_view(&v, &state)))
+        let Some(view) = view.filter(|v| !v.deleting) else {
+            return Ok(None);
+        };
+        let mut model = ClusterModel::from_view(&view, &state);
+        if state.name.is_null() {
+            // An import: Cluster API writes the class's defaults into the Cluster's variables;
+            // what equals the default is left to the class, as a configuration would.
+            let namespace = view
+                .class_namespace
+                .clone()
+                .unwrap_or_else(|| view.namespace.clone());
+            let class = kube_call(
+                ctx,
+                summary,
+                ops::get_cluster_class(&client, capi, &namespace, &view.class),
+            )
+            .await?;
+            if let (Some(class), Some(vars)) = (class, model.variables.known()) {
+                let mine: BTreeMap<String, String> = vars
+                    .iter()
+                    .filter(|(name, text)| {
+                        let value = serde_json::from_str::<serde_json::Value>(text).ok();
+                        let default = class.variable(name).and_then(|d| d.default_value());
+                        value.as_ref() != default
+                    })
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                model.variables = if mine.is_empty() {
+                    Attr::Null
+                } else {
+                    Attr::Known(mine)
+                };
+            }
+        }
+        Ok(Some(model))
     }
 
     async fn update(
