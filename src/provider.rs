@@ -85,8 +85,30 @@ impl Provider for ScsProvider {
         let resolved = match &self.sources {
             Some(sources) => CloudConfig::resolve_with(args.to_overrides(), sources),
             None => CloudConfig::resolve(args.to_overrides()),
-        }
-        .map_err(config_error)?;
+        };
+        let resolved = match resolved {
+            Ok(r) => r,
+            // A provider block with only a kubernetes block manages clusters and needs no
+            // OpenStack cloud: that it has none is said when a resource needs one.
+            Err(e @ ConfigError::Missing { .. }) if args.kubernetes.is_known() => {
+                return Ok(Arc::new(
+                    ProviderData::new(None, None)
+                        .with_management(management)
+                        .without_cloud(
+                            // Said on a resource: the provider block's argument is no path there.
+                            config_error(e)
+                                .iter()
+                                .cloned()
+                                .map(|mut d| {
+                                    d.attribute = None;
+                                    d
+                                })
+                                .collect(),
+                        ),
+                ));
+            }
+            Err(e) => return Err(config_error(e)),
+        };
         let region = resolved.region.clone();
         let cloud = describe_cloud(&resolved);
         let client = Client::new(resolved).map_err(|e| {
@@ -409,6 +431,28 @@ mod tests {
         assert!(err.contains("auth_url"), "{err}");
         assert!(err.contains("looked in"), "{err}");
         assert!(err.contains("OS_* environment variables"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_block_with_only_kubernetes_needs_no_cloud_until_a_resource_does() {
+        let cfg = config(&[(
+            "kubernetes",
+            Value::object([("config_path", Value::from("/nonexistent/kubeconfig"))]),
+        )]);
+        let data = no_environment().configure(&Ctx::default(), &cfg).await;
+        let data = match data {
+            Ok(d) => d,
+            Err(e) => panic!("configure failed: {e}"),
+        };
+        let ctx = Ctx::default().with_provider_data(Some(data));
+        let data = ctx.provider_data::<ProviderData>().expect("provider data");
+        assert!(data.management().is_ok());
+        let err = data
+            .client()
+            .err()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("auth_url"), "says what is missing: {err}");
     }
 
     #[tokio::test]

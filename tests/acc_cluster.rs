@@ -9,6 +9,7 @@
 mod harness;
 
 use std::future::Future;
+use std::sync::OnceLock;
 
 use harness::{Feature, Scenario};
 use scs_kube::capi::{self, CapiVersion};
@@ -16,11 +17,18 @@ use scs_kube::cso::{ClusterStack, ClusterStackRelease};
 use scs_kube::k8s_openapi::api::core::v1::{Namespace, Node};
 use scs_kube::{Access, Client, Management, ops};
 
+/// Runs `fut` on one runtime for the whole test: a client's connection tasks live on the
+/// runtime that made it.
 fn block_on<T>(fut: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("cannot start a runtime: {e}"))
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap_or_else(|e| panic!("cannot start a runtime: {e}"))
+        })
         .block_on(fut)
 }
 
@@ -57,9 +65,17 @@ fn create_namespace(client: &Client, name: &str) {
     }
 }
 
-fn delete_namespace(client: &Client, name: &str) {
-    let api: scs_kube::kube::Api<Namespace> = scs_kube::kube::Api::all(client.clone());
-    let _ = block_on(api.delete(name, &Default::default()));
+/// Deletes the scenario's namespace, with whatever a failed scenario left in it, when dropped.
+struct NamespaceGuard {
+    client: Client,
+    name: String,
+}
+
+impl Drop for NamespaceGuard {
+    fn drop(&mut self) {
+        let api: scs_kube::kube::Api<Namespace> = scs_kube::kube::Api::all(self.client.clone());
+        let _ = block_on(api.delete(&self.name, &Default::default()));
+    }
 }
 
 /// The nodes of the workload cluster that `kubeconfig` reaches.
@@ -145,6 +161,10 @@ fn cluster_stack_and_cluster_lifecycle() {
         let (client, capi) = management();
         let namespace = s.name_prefix();
         create_namespace(&client, &namespace);
+        let _namespace = NamespaceGuard {
+            client: client.clone(),
+            name: namespace.clone(),
+        };
 
         s.use_config("cluster/create.tf");
         s.init();
@@ -216,6 +236,9 @@ fn cluster_stack_and_cluster_lifecycle() {
         plan.assert_failure();
         assert!(plan.contains("Unknown cluster variable"), "{}", plan.all());
         assert!(plan.contains("no_such_variable"), "{}", plan.all());
+        // Back to a configuration that plans (every client's destroy plans it too).
+        s.use_config("cluster/upgrade.tf");
+        assert_plan_empty(s, "dropping the unknown variable");
 
         if s.client().supports(Feature::EphemeralResources) {
             s.use_config("cluster/ephemeral.tf");
@@ -246,6 +269,5 @@ fn cluster_stack_and_cluster_lifecycle() {
         s.destroy();
         let left = leftovers(&client, capi, &namespace);
         assert!(left.is_empty(), "left after destroy: {left:?}");
-        delete_namespace(&client, &namespace);
     });
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use scs_kube::capi::{self, CapiVersion};
-use scs_kube::cso::{ClusterStack, ClusterStackSpec};
+use scs_kube::cso::{ClusterStack, ClusterStackRelease, ClusterStackSpec};
 use scs_kube::naming::{self, StackVersion};
 use scs_kube::wait::{self, ReleaseState};
 use scs_kube::{Client, ops};
@@ -491,12 +491,33 @@ impl TypedResource for ClusterStackResource {
             }),
         )
         .await?;
-        // The operator removes the releases but leaves their ClusterClasses behind; no cluster
-        // uses them any more (it refuses the delete while one does).
+        // The operator removes the releases (their finalizers run after the stack is gone) but
+        // leaves their ClusterClasses behind; no cluster uses them any more (it refuses the
+        // delete while one does).
         let versions = match state.versions.known() {
             Some(_) => state.stack_versions(),
             None => Vec::new(),
         };
+        for version in &versions {
+            let release = version.release_name();
+            kube_call(
+                ctx,
+                summary,
+                wait::deleted::<ClusterStackRelease>(
+                    &client,
+                    namespace,
+                    &release,
+                    wait_deadline(ctx),
+                    |r| {
+                        format!(
+                            "the operator has not removed it yet: {}",
+                            scs_kube::meta::describe_conditions(r.conditions())
+                        )
+                    },
+                ),
+            )
+            .await?;
+        }
         for version in versions {
             let class = version.cluster_class();
             let gone = match capi {

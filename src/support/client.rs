@@ -14,6 +14,8 @@ pub struct ProviderData {
     client: Option<Client>,
     region: Option<String>,
     management: Option<Arc<Management>>,
+    /// Why there is no cloud client, when the provider block configures only Kubernetes.
+    no_cloud: Option<Diagnostics>,
 }
 
 impl ProviderData {
@@ -23,7 +25,15 @@ impl ProviderData {
             client,
             region,
             management: None,
+            no_cloud: None,
         }
+    }
+
+    /// A provider without an OpenStack cloud: `why` is the error of every resource that needs
+    /// one.
+    pub fn without_cloud(mut self, why: Diagnostics) -> Self {
+        self.no_cloud = Some(why);
+        self
     }
 
     /// The management cluster of the cluster stack resources; `None` while the `kubernetes`
@@ -54,6 +64,9 @@ impl ProviderData {
     /// The API client; an error diagnostic while the provider block still has unknown values (Terraform
     /// plans before the resources those values come from exist).
     pub fn client(&self) -> Result<&Client, Diagnostics> {
+        if let (None, Some(why)) = (&self.client, &self.no_cloud) {
+            return Err(why.clone());
+        }
         self.client.as_ref().ok_or_else(|| {
             Diagnostic::error(
                 "Provider configuration not known yet",

@@ -12,7 +12,7 @@ pub mod capi;
 pub mod cso;
 mod error;
 pub mod kubeconfig;
-mod meta;
+pub mod meta;
 pub mod naming;
 pub mod ops;
 pub mod schema;
