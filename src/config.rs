@@ -227,6 +227,118 @@ pub struct ProviderArgs {
     pub endpoint_overrides: Attr<BTreeMap<String, Attr<String>>>,
     /// Kept as the number Terraform sent so that a negative or fractional value can be reported.
     pub max_retries: Attr<f64>,
+    /// The `kubernetes` block: the management cluster of the cluster stack resources.
+    #[serde(default)]
+    pub kubernetes: Attr<KubernetesArgs>,
+}
+
+/// The provider's `kubernetes` block: how to reach the Cluster API management cluster. Named like
+/// the kubernetes provider's arguments.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct KubernetesArgs {
+    pub config_path: Attr<String>,
+    pub config_context: Attr<String>,
+    pub host: Attr<String>,
+    pub token: Attr<String>,
+    pub cluster_ca_certificate: Attr<String>,
+    pub client_certificate: Attr<String>,
+    pub client_key: Attr<String>,
+    pub insecure: Attr<bool>,
+}
+
+/// The arguments of the `kubernetes` block: name, whether sensitive, description.
+pub const KUBERNETES_ARGUMENTS: &[(&str, bool, &str)] = &[
+    (
+        "config_path",
+        false,
+        "A kubeconfig file of the management cluster. Defaults to the files in the `KUBECONFIG` \
+         environment variable.",
+    ),
+    (
+        "config_context",
+        false,
+        "The context of the kubeconfig to use; defaults to its current context.",
+    ),
+    (
+        "host",
+        false,
+        "The management cluster's API server, such as `https://10.0.0.1:6443`. Overrides the \
+         kubeconfig's.",
+    ),
+    (
+        "token",
+        true,
+        "A bearer token to authenticate with. Overrides the kubeconfig's user.",
+    ),
+    (
+        "cluster_ca_certificate",
+        false,
+        "PEM-encoded CA certificate(s) the API server's certificate must chain to.",
+    ),
+    (
+        "client_certificate",
+        false,
+        "PEM-encoded client certificate to authenticate with (with `client_key`).",
+    ),
+    (
+        "client_key",
+        true,
+        "PEM-encoded private key of `client_certificate`.",
+    ),
+    (
+        "insecure",
+        false,
+        "Skip the verification of the API server's certificate. For test clusters only.",
+    ),
+];
+
+impl KubernetesArgs {
+    /// Whether any argument is still unknown (plans before what it refers to exists).
+    pub fn has_unknown(&self) -> bool {
+        [
+            &self.config_path,
+            &self.config_context,
+            &self.host,
+            &self.token,
+            &self.cluster_ca_certificate,
+            &self.client_certificate,
+            &self.client_key,
+        ]
+        .iter()
+        .any(|a| a.is_unknown())
+            || self.insecure.is_unknown()
+    }
+
+    /// The connection settings, with `KUBECONFIG` (as given) as the fallback for `config_path`.
+    pub fn to_access(&self, kubeconfig_env: Option<String>) -> scs_kube::Access {
+        let text = |a: &Attr<String>| a.known().filter(|v| !v.is_empty()).cloned();
+        scs_kube::Access {
+            config_path: text(&self.config_path).map(Into::into),
+            config_context: text(&self.config_context),
+            host: text(&self.host),
+            token: text(&self.token),
+            cluster_ca_certificate: text(&self.cluster_ca_certificate),
+            client_certificate: text(&self.client_certificate),
+            client_key: text(&self.client_key),
+            insecure: self.insecure.known().copied(),
+            kubeconfig_env: kubeconfig_env.filter(|v| !v.is_empty()),
+        }
+    }
+
+    /// Problems the block has on its own.
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let set = |a: &Attr<String>| !a.is_null();
+        if set(&self.client_certificate) != set(&self.client_key) {
+            problems.push(Problem::new(
+                "kubernetes",
+                "Incomplete client certificate",
+                "`client_certificate` and `client_key` are set together.".to_owned(),
+            ));
+        }
+        problems
+    }
 }
 
 impl ProviderArgs {
@@ -389,6 +501,9 @@ fn known_service_types() -> String {
 /// Terraform knows them.
 pub fn validate(args: &ProviderArgs) -> Vec<Problem> {
     let mut problems = Vec::new();
+    if let Some(kubernetes) = args.kubernetes.known() {
+        problems.extend(kubernetes.validate());
+    }
 
     if let Some(url) = args.auth_url.known()
         && let Err(why) = check_http_url(url)

@@ -2,7 +2,8 @@
 //! resource has one (filled in with the provider's region when left out). A
 //! resource whose ID is made of the IDs of other objects has those as its
 //! identity instead of `id` (a volume attachment: `server_id` and
-//! `volume_id`, its ID being `<server_id>/<volume_id>`).
+//! `volume_id`, its ID being `<server_id>/<volume_id>`; a cluster or a
+//! cluster stack: `namespace` and `name`).
 //!
 //! The identity is a projection of the state (see
 //! [`tfplugin::framework::identity`]), so it is the same after an import by
@@ -25,7 +26,11 @@ use crate::support::client_for;
 
 /// Resource types whose ID joins the IDs of other objects with `/`: the
 /// attributes holding those IDs, in the ID's order.
-const COMPOSITE_IDS: &[(&str, &[&str])] = &[("scs_volume_attachment", &["server_id", "volume_id"])];
+const COMPOSITE_IDS: &[(&str, &[&str])] = &[
+    ("scs_volume_attachment", &["server_id", "volume_id"]),
+    ("scs_cluster_stack", &["namespace", "name"]),
+    ("scs_cluster", &["namespace", "name"]),
+];
 
 /// `resource` with its identity: its own identity schema if it declares one,
 /// else the parts of its ID (see [`COMPOSITE_IDS`]) or `id`, required for

@@ -6,15 +6,16 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use scs_client::Client;
 use scs_client::config::{CloudConfig, ConfigError, Sources};
+use scs_kube::Management;
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{
     self, Ctx, DataSource, EphemeralResource, Function, ListResource, Provider, Resource,
     StateMover,
 };
-use tfplugin::schema::{Attribute, Block, Schema};
-use tfplugin::value::{Type, Value, from_value};
+use tfplugin::schema::{Attribute, Block, NestedBlock, Schema};
+use tfplugin::value::{Attr, Type, Value, from_value};
 
-use crate::config::{self, ARGUMENTS, Kind, ProviderArgs};
+use crate::config::{self, ARGUMENTS, KUBERNETES_ARGUMENTS, Kind, ProviderArgs};
 
 /// The registry address users write in `required_providers`.
 pub const SOURCE_ADDRESS: &str = "sovereigncloudstack/scs";
@@ -33,6 +34,14 @@ pub struct ScsProvider {
 }
 
 impl ScsProvider {
+    /// `KUBECONFIG`, from the configured sources when there are any.
+    fn kubeconfig_env(&self) -> Option<String> {
+        match &self.sources {
+            Some(sources) => sources.env.get("KUBECONFIG").cloned(),
+            None => std::env::var("KUBECONFIG").ok(),
+        }
+    }
+
     /// A provider that resolves its configuration against `sources` instead of the process environment
     /// (tests, embedding).
     pub fn with_sources(sources: Sources) -> Self {
@@ -70,17 +79,39 @@ impl Provider for ScsProvider {
         if problems.has_errors() {
             return Err(problems);
         }
+        let management = management(&args, self.kubeconfig_env());
         if args.has_unknown() {
-            return Ok(Arc::new(ProviderData::new(
-                None,
-                args.region.known().cloned(),
-            )));
+            return Ok(Arc::new(
+                ProviderData::new(None, args.region.known().cloned()).with_management(management),
+            ));
         }
         let resolved = match &self.sources {
             Some(sources) => CloudConfig::resolve_with(args.to_overrides(), sources),
             None => CloudConfig::resolve(args.to_overrides()),
-        }
-        .map_err(config_error)?;
+        };
+        let resolved = match resolved {
+            Ok(r) => r,
+            // A provider block with only a kubernetes block manages clusters and needs no
+            // OpenStack cloud: that it has none is said when a resource needs one.
+            Err(e @ ConfigError::Missing { .. }) if args.kubernetes.is_known() => {
+                return Ok(Arc::new(
+                    ProviderData::new(None, None)
+                        .with_management(management)
+                        .without_cloud(
+                            // Said on a resource: the provider block's argument is no path there.
+                            config_error(e)
+                                .iter()
+                                .cloned()
+                                .map(|mut d| {
+                                    d.attribute = None;
+                                    d
+                                })
+                                .collect(),
+                        ),
+                ));
+            }
+            Err(e) => return Err(config_error(e)),
+        };
         let region = resolved.region.clone();
         let cloud = describe_cloud(&resolved);
         let client = Client::new(resolved).map_err(|e| {
@@ -105,7 +136,9 @@ impl Provider for ScsProvider {
         if let Ok(mut configured) = self.configured.lock() {
             *configured = Some(client.clone());
         }
-        Ok(Arc::new(ProviderData::new(Some(client), region)))
+        Ok(Arc::new(
+            ProviderData::new(Some(client), region).with_management(management),
+        ))
     }
 
     fn stop(&self) {
@@ -141,6 +174,47 @@ impl Provider for ScsProvider {
     }
 }
 
+/// The management cluster the `kubernetes` block describes; `None` while the block has unknown
+/// values. It is contacted only when a resource needs it.
+fn management(args: &ProviderArgs, kubeconfig_env: Option<String>) -> Option<Arc<Management>> {
+    match &args.kubernetes {
+        Attr::Unknown => None,
+        Attr::Known(k) if k.has_unknown() => None,
+        Attr::Known(k) => Some(Arc::new(Management::new(k.to_access(kubeconfig_env)))),
+        Attr::Null => Some(Arc::new(Management::new(
+            config::KubernetesArgs::default().to_access(kubeconfig_env),
+        ))),
+    }
+}
+
+/// The `kubernetes` block.
+fn kubernetes_block() -> NestedBlock {
+    let block = KUBERNETES_ARGUMENTS.iter().fold(
+        Block::new().description(
+            "The Cluster API management cluster that the cluster stack resources and data sources \
+             use (`scs_cluster_stack`, `scs_cluster`, `scs_cluster_class`, \
+             `scs_cluster_kubeconfig`). Without this block the files in `KUBECONFIG` are used. The \
+             provider connects only when one of them needs it, so configurations without them, and \
+             plans that create a cluster, need no reachable management cluster.",
+        ),
+        |block, (name, sensitive, description)| {
+            let ty = if *name == "insecure" {
+                Type::Bool
+            } else {
+                Type::String
+            };
+            let mut attribute = Attribute::new(*name, ty)
+                .optional()
+                .description(*description);
+            if *sensitive {
+                attribute = attribute.sensitive();
+            }
+            block.attribute(attribute)
+        },
+    );
+    NestedBlock::single("kubernetes", block)
+}
+
 /// The schema of the `provider "scs"` block, built from [`config::ARGUMENTS`].
 pub fn provider_schema() -> Schema {
     let block = ARGUMENTS.iter().fold(
@@ -164,7 +238,7 @@ pub fn provider_schema() -> Schema {
             block.attribute(attribute)
         },
     );
-    Schema::new(block)
+    Schema::new(block.block(kubernetes_block()))
 }
 
 /// The argument's description plus where else the value can come from.
@@ -368,6 +442,28 @@ mod tests {
         assert!(err.contains("auth_url"), "{err}");
         assert!(err.contains("looked in"), "{err}");
         assert!(err.contains("OS_* environment variables"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_block_with_only_kubernetes_needs_no_cloud_until_a_resource_does() {
+        let cfg = config(&[(
+            "kubernetes",
+            Value::object([("config_path", Value::from("/nonexistent/kubeconfig"))]),
+        )]);
+        let data = no_environment().configure(&Ctx::default(), &cfg).await;
+        let data = match data {
+            Ok(d) => d,
+            Err(e) => panic!("configure failed: {e}"),
+        };
+        let ctx = Ctx::default().with_provider_data(Some(data));
+        let data = ctx.provider_data::<ProviderData>().expect("provider data");
+        assert!(data.management().is_ok());
+        let err = data
+            .client()
+            .err()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("auth_url"), "says what is missing: {err}");
     }
 
     #[tokio::test]

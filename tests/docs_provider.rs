@@ -1,10 +1,13 @@
-//! docs/index.md must document exactly the provider schema's arguments, with their sensitivity.
+//! docs/index.md must document exactly the provider schema's arguments (and those of its nested
+//! blocks), with their sensitivity.
 
 use std::collections::BTreeSet;
 
 use terraform_provider_scs::provider::provider_schema;
+use tfplugin::schema::Attribute;
 
-/// The `- \`name\` - (Optional...)` entries of the page's Argument Reference, with their flags.
+/// The `- \`name\` - (Optional...)` entries of the page's Argument Reference, with their flags;
+/// the arguments of a nested block (after "The `x` block supports:") as `x.name`.
 fn documented_arguments(page: &str) -> Vec<(String, String)> {
     let reference = page
         .split_once("## Argument Reference")
@@ -13,15 +16,50 @@ fn documented_arguments(page: &str) -> Vec<(String, String)> {
     let reference = reference
         .split_once("\n## ")
         .map_or(reference, |(section, _)| section);
-    reference
-        .lines()
-        .filter_map(|line| {
-            let rest = line.strip_prefix("- `")?;
-            let (name, rest) = rest.split_once("` - (")?;
-            let (flags, _) = rest.split_once(')')?;
-            Some((name.to_owned(), flags.to_owned()))
-        })
-        .collect()
+    let mut block: Option<String> = None;
+    let mut out = Vec::new();
+    for line in reference.lines() {
+        if let Some(rest) = line.strip_prefix("The `")
+            && let Some((name, _)) = rest.split_once("` block supports:")
+        {
+            block = Some(name.to_owned());
+            continue;
+        }
+        let Some(rest) = line.strip_prefix("- `") else {
+            continue;
+        };
+        let Some((name, rest)) = rest.split_once("` - (") else {
+            continue;
+        };
+        let Some((flags, _)) = rest.split_once(')') else {
+            continue;
+        };
+        let name = match &block {
+            Some(b) => format!("{b}.{name}"),
+            None => name.to_owned(),
+        };
+        out.push((name, flags.to_owned()));
+    }
+    out
+}
+
+/// Every argument of the provider schema, nested blocks and their arguments (`x.name`)
+/// included.
+fn schema_arguments() -> Vec<(String, Option<Attribute>)> {
+    let schema = provider_schema();
+    let mut out: Vec<(String, Option<Attribute>)> = schema
+        .block
+        .attributes
+        .iter()
+        .map(|a| (a.name.clone(), Some(a.clone())))
+        .collect();
+    for nested in &schema.block.blocks {
+        out.push((nested.name.clone(), None));
+        for a in &nested.block.attributes {
+            out.push((format!("{}.{}", nested.name, a.name), Some(a.clone())));
+        }
+    }
+    out
 }
 
 fn page() -> String {
@@ -31,13 +69,8 @@ fn page() -> String {
 
 #[test]
 fn every_provider_argument_is_documented_and_nothing_else() {
-    let schema = provider_schema();
-    let in_schema: BTreeSet<&str> = schema
-        .block
-        .attributes
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect();
+    let arguments = schema_arguments();
+    let in_schema: BTreeSet<&str> = arguments.iter().map(|(n, _)| n.as_str()).collect();
     let page = page();
     let documented = documented_arguments(&page);
     let in_docs: BTreeSet<&str> = documented.iter().map(|(n, _)| n.as_str()).collect();
@@ -60,10 +93,17 @@ fn every_provider_argument_is_documented_and_nothing_else() {
 
 #[test]
 fn sensitive_arguments_are_marked_sensitive_in_the_docs() {
-    let schema = provider_schema();
+    let arguments = schema_arguments();
     let page = page();
     for (name, flags) in documented_arguments(&page) {
-        let attribute = schema.block.get_attribute(&name);
+        let Some((_, attribute)) = arguments.iter().find(|(n, _)| *n == name) else {
+            continue; // the test above reports it
+        };
+        let Some(attribute) = attribute else {
+            assert!(flags.starts_with("Optional, Block"), "`{name}`: ({flags})");
+            continue;
+        };
+        let attribute = Some(attribute);
         let sensitive = attribute.is_some_and(|a| a.sensitive);
         assert_eq!(
             flags.contains("Sensitive"),

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use tfplugin::framework::{DataSource, typed_data_source};
 
+pub mod cluster_class;
+pub mod cluster_kubeconfig;
 pub mod flavor;
 pub mod image;
 pub mod network;
@@ -16,5 +18,7 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
         typed_data_source(subnet::SubnetDataSource),
         typed_data_source(flavor::FlavorDataSource),
         typed_data_source(image::ImageDataSource),
+        typed_data_source(cluster_class::ClusterClassDataSource),
+        typed_data_source(cluster_kubeconfig::ClusterKubeconfigDataSource),
     ]
 }

@@ -7,6 +7,8 @@ use tfplugin::framework::{Resource, typed_resource};
 use crate::lifecycle::Managed;
 
 pub mod application_credential;
+pub mod cluster;
+pub mod cluster_stack;
 pub mod floating_ip;
 pub mod keypair;
 pub mod network;
@@ -40,6 +42,8 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         typed_resource(Managed(
             application_credential::ApplicationCredentialResource,
         )),
+        typed_resource(cluster_stack::ClusterStackResource),
+        typed_resource(cluster::ClusterResource),
     ];
     resources
         .into_iter()

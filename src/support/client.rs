@@ -1,6 +1,9 @@
 //! The configured client, as every resource and data source reaches it.
 
+use std::sync::Arc;
+
 use scs_client::Client;
+use scs_kube::Management;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use tfplugin::framework::Ctx;
 use tfplugin::value::Attr;
@@ -10,17 +13,60 @@ use tfplugin::value::Attr;
 pub struct ProviderData {
     client: Option<Client>,
     region: Option<String>,
+    management: Option<Arc<Management>>,
+    /// Why there is no cloud client, when the provider block configures only Kubernetes.
+    no_cloud: Option<Diagnostics>,
 }
 
 impl ProviderData {
     /// `client` is `None` while the provider block still has unknown values.
     pub fn new(client: Option<Client>, region: Option<String>) -> Self {
-        Self { client, region }
+        Self {
+            client,
+            region,
+            management: None,
+            no_cloud: None,
+        }
+    }
+
+    /// A provider without an OpenStack cloud: `why` is the error of every resource that needs
+    /// one.
+    pub fn without_cloud(mut self, why: Diagnostics) -> Self {
+        self.no_cloud = Some(why);
+        self
+    }
+
+    /// The management cluster of the cluster stack resources; `None` while the `kubernetes`
+    /// block still has unknown values. Nothing is contacted until a resource asks.
+    pub fn with_management(mut self, management: Option<Arc<Management>>) -> Self {
+        self.management = management;
+        self
+    }
+
+    /// The management cluster; an error diagnostic while the `kubernetes` block has unknown
+    /// values.
+    pub fn management(&self) -> Result<&Arc<Management>, Diagnostics> {
+        self.management.as_ref().ok_or_else(|| {
+            Diagnostic::error(
+                "Kubernetes configuration not known yet",
+                "The provider's kubernetes block uses values that are only known after apply, so \
+                 the provider cannot reach the management cluster during this plan.",
+            )
+            .into()
+        })
+    }
+
+    /// The management cluster when the `kubernetes` block is known.
+    pub fn management_if_known(&self) -> Option<&Arc<Management>> {
+        self.management.as_ref()
     }
 
     /// The API client; an error diagnostic while the provider block still has unknown values (Terraform
     /// plans before the resources those values come from exist).
     pub fn client(&self) -> Result<&Client, Diagnostics> {
+        if let (None, Some(why)) = (&self.client, &self.no_cloud) {
+            return Err(why.clone());
+        }
         self.client.as_ref().ok_or_else(|| {
             Diagnostic::error(
                 "Provider configuration not known yet",

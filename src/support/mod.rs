@@ -6,6 +6,7 @@
 
 mod client;
 mod errors;
+pub mod kube;
 pub mod net;
 mod ownership;
 pub mod schema;

@@ -15,6 +15,8 @@ use tfplugin::proto::tfplugin6::provider_server::Provider as _;
 use tfplugin::value::{Type, Value, decode_json, decode_msgpack, encode_json, encode_msgpack};
 use tonic::Request;
 
+// Not every test crate talks to the fake cloud.
+#[allow(unused_imports)]
 pub use scs_client::test_util::openstack as os;
 
 pub mod resource_identity;

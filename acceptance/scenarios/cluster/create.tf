@@ -1,0 +1,37 @@
+# A cluster stack with one version, and a cluster on it with one worker.
+resource "scs_cluster_stack" "inmem" {
+  namespace               = var.prefix
+  infrastructure_provider = "docker"
+  name                    = "inmem"
+  kubernetes_version      = "1.36"
+  versions                = ["v1"]
+}
+
+resource "scs_cluster" "c1" {
+  namespace     = var.prefix
+  name          = "c1"
+  cluster_class = scs_cluster_stack.inmem.releases["v1"].cluster_class
+
+  control_plane {
+    replicas = 1
+  }
+
+  worker {
+    name     = "md-0"
+    replicas = 1
+  }
+}
+
+data "scs_cluster_kubeconfig" "c1" {
+  namespace    = var.prefix
+  cluster_name = scs_cluster.c1.name
+}
+
+output "kubeconfig" {
+  value     = data.scs_cluster_kubeconfig.c1.raw
+  sensitive = true
+}
+
+output "kubernetes_version" {
+  value = scs_cluster.c1.kubernetes_version
+}

@@ -1,0 +1,28 @@
+# The kubeconfig as an ephemeral resource: opened during plan and apply, in no state.
+resource "scs_cluster_stack" "inmem" {
+  namespace               = var.prefix
+  infrastructure_provider = "docker"
+  name                    = "inmem"
+  kubernetes_version      = "1.36"
+  versions                = ["v1", "v2"]
+}
+
+resource "scs_cluster" "c1" {
+  namespace     = var.prefix
+  name          = "c1"
+  cluster_class = scs_cluster_stack.inmem.releases["v2"].cluster_class
+
+  control_plane {
+    replicas = 1
+  }
+
+  worker {
+    name     = "md-0"
+    replicas = 2
+  }
+}
+
+ephemeral "scs_cluster_kubeconfig" "c1" {
+  namespace    = var.prefix
+  cluster_name = scs_cluster.c1.name
+}

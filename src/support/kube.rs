@@ -1,0 +1,130 @@
+//! The management cluster as the cluster stack resources reach it: the client, its errors as
+//! diagnostics, waits bounded by the operation's timeout, and `namespace/name` IDs.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use scs_kube::capi::CapiVersion;
+use scs_kube::{Error, Management};
+use tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use tfplugin::framework::Ctx;
+use tokio::time::Instant;
+
+use super::{ProviderData, interrupted};
+
+/// The management cluster of the provider.
+pub fn management(ctx: &Ctx) -> Result<Arc<Management>, Diagnostics> {
+    Ok(ctx.provider_data::<ProviderData>()?.management()?.clone())
+}
+
+/// An error of the management cluster: it already names the operation and carries the API
+/// server's message and reason.
+pub fn kube_error(summary: &str, err: &Error) -> Diagnostics {
+    Diagnostic::error(summary, format!("{err}.")).into()
+}
+
+/// Runs one call to the management cluster under the context's deadline and cancellation.
+pub async fn kube_call<T>(
+    ctx: &Ctx,
+    summary: &str,
+    fut: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Diagnostics> {
+    match ctx.run(fut).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(kube_error(summary, &e)),
+        Err(why) => Err(interrupted(summary, why)),
+    }
+}
+
+/// The client and the Cluster API version of the management cluster.
+pub async fn connect(
+    ctx: &Ctx,
+    summary: &str,
+) -> Result<(scs_kube::Client, CapiVersion), Diagnostics> {
+    let management = management(ctx)?;
+    let client = kube_call(ctx, summary, management.client()).await?;
+    let version = match ctx.run(management.capi_version()).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) if e.is_unreachable() => {
+            return Err(Diagnostic::error(
+                summary,
+                format!(
+                    "The management cluster at {} does not answer: {e}.",
+                    management.url().unwrap_or("(unknown)")
+                ),
+            )
+            .into());
+        }
+        Ok(Err(e)) => return Err(kube_error(summary, &e)),
+        Err(why) => return Err(interrupted(summary, why)),
+    };
+    Ok((client, version))
+}
+
+/// Where a wait gives up: a little before the operation's deadline, so that the wait's own
+/// message (the object's conditions) is what the user sees rather than a bare timeout.
+pub fn wait_deadline(ctx: &Ctx) -> Option<Instant> {
+    ctx.deadline()
+        .map(|d| d.checked_sub(Duration::from_secs(2)).unwrap_or(d))
+}
+
+/// `namespace/name` as the two parts.
+pub fn split_id(id: &str) -> Option<(&str, &str)> {
+    let (namespace, name) = id.split_once('/')?;
+    (!namespace.is_empty() && !name.is_empty() && !name.contains('/')).then_some((namespace, name))
+}
+
+/// The import ID problem for `type_name`.
+pub fn bad_import_id(type_name: &str, id: &str) -> Diagnostics {
+    Diagnostic::error(
+        "Invalid import ID",
+        format!(
+            "Import a {type_name} by namespace and object name: terraform import {type_name}.NAME \
+             NAMESPACE/NAME (got {id:?})."
+        ),
+    )
+    .into()
+}
+
+/// The kubeconfig of workload cluster `namespace/cluster`, from the secret Cluster API writes.
+pub async fn workload_kubeconfig(
+    ctx: &Ctx,
+    namespace: &str,
+    cluster: &str,
+) -> Result<scs_kube::kubeconfig::WorkloadAccess, Diagnostics> {
+    let summary = "Cannot read the cluster's kubeconfig";
+    let management = management(ctx)?;
+    let client = kube_call(ctx, summary, management.client()).await?;
+    let secret_name = scs_kube::kubeconfig::secret_name(cluster);
+    let secret = kube_call(
+        ctx,
+        summary,
+        scs_kube::ops::get_secret(&client, namespace, &secret_name),
+    )
+    .await?
+    .ok_or_else(|| {
+        Diagnostics::from(Diagnostic::error(
+            summary,
+            format!(
+                "Secret {namespace}/{secret_name} does not exist: cluster {cluster} does not exist \
+                 or its control plane is not initialized yet."
+            ),
+        ))
+    })?;
+    let raw = scs_kube::kubeconfig::from_secret(&secret).map_err(|e| kube_error(summary, &e))?;
+    scs_kube::kubeconfig::parse(&raw).map_err(|e| kube_error(summary, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_namespace_slash_name() {
+        assert_eq!(split_id("ns/c1"), Some(("ns", "c1")));
+        for bad in ["c1", "/c1", "ns/", "ns/a/b"] {
+            assert_eq!(split_id(bad), None, "{bad}");
+        }
+    }
+}
