@@ -106,6 +106,16 @@ fn openstack_configuration_moves_without_recreating_anything() {
             "every resource is moved"
         );
         s.init();
+        // What the old state holds without a counterpart here is said, not lost silently: the
+        // server's boot volume was written with destination_type = "volume".
+        // The machine-readable log has every diagnostic (the human one folds similar warnings).
+        let shown = s.ok(&["plan", "-input=false", "-no-color", "-json"]);
+        assert!(
+            shown.contains("Attributes without a counterpart")
+                && shown.contains("block_device.destination_type"),
+            "{}",
+            shown.all()
+        );
         let plan = s.plan_json();
         let changes = plan["resource_changes"]
             .as_array()
