@@ -175,6 +175,7 @@ mod tests {
                 .unwrap_or_default();
             let first = match r.type_name() {
                 "scs_volume_attachment" => "server_id",
+                "scs_cluster" | "scs_cluster_stack" => "namespace",
                 _ => "id",
             };
             assert_eq!(names[0], first, "{}", r.type_name());

@@ -47,6 +47,8 @@ async fn provider_registers_every_resource_and_data_source() {
         tf.resource_types(),
         [
             "scs_application_credential",
+            "scs_cluster",
+            "scs_cluster_stack",
             "scs_floating_ip",
             "scs_keypair",
             "scs_network",
@@ -64,7 +66,14 @@ async fn provider_registers_every_resource_and_data_source() {
     );
     assert_eq!(
         tf.data_source_types(),
-        ["scs_flavor", "scs_image", "scs_network", "scs_subnet"]
+        [
+            "scs_cluster_class",
+            "scs_cluster_kubeconfig",
+            "scs_flavor",
+            "scs_image",
+            "scs_network",
+            "scs_subnet"
+        ]
     );
 }
 

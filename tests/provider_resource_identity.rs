@@ -38,7 +38,7 @@ fn server_config(name: &str, image: &str, net: &str) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn every_resource_has_an_identity_of_its_id_and_an_optional_region() {
+async fn every_resource_has_an_identity_of_its_id_parts_and_its_region_where_it_has_one() {
     let tf = Tf::start().await;
     let schemas = tf.identity_schemas().await;
     assert!(schemas.diagnostics.is_empty(), "{:?}", schemas.diagnostics);
@@ -46,9 +46,11 @@ async fn every_resource_has_an_identity_of_its_id_and_an_optional_region() {
     types.sort();
     assert_eq!(types, tf.resource_types().iter().collect::<Vec<_>>());
     for (type_name, schema) in &schemas.identity_schemas {
-        let required: &[&str] = match type_name.as_str() {
-            "scs_volume_attachment" => &["server_id", "volume_id"],
-            _ => &["id"],
+        let (required, regional): (&[&str], bool) = match type_name.as_str() {
+            "scs_volume_attachment" => (&["server_id", "volume_id"], true),
+            // Kubernetes objects: a namespace and a name, in no OpenStack region.
+            "scs_cluster" | "scs_cluster_stack" => (&["name", "namespace"], false),
+            _ => (&["id"], true),
         };
         let attrs: Vec<(&str, bool, bool)> = schema
             .identity_attributes
@@ -65,7 +67,7 @@ async fn every_resource_has_an_identity_of_its_id_and_an_optional_region() {
         let mut want: Vec<(&str, bool, bool)> = required
             .iter()
             .map(|n| (*n, true, false))
-            .chain([("region", false, true)])
+            .chain(regional.then_some(("region", false, true)))
             .collect();
         want.sort();
         assert_eq!(attrs, want, "{type_name}");
