@@ -1,6 +1,6 @@
 //! Acceptance: Kubernetes Cluster Stacks on the real clients against the Kubernetes test bed (a
 //! management cluster with Cluster API, its in-memory infrastructure provider and the Cluster
-//! Stack Operator, named by `KUBECONFIG`). A cluster stack with one version becomes ready, a
+//! Stack Operator; `TF_ACC_KUBECONFIG` names another management cluster). A cluster stack with one version becomes ready, a
 //! cluster on it becomes available and its kubeconfig lists the workload cluster's nodes, the
 //! workers scale in place, the stack gains a version and the cluster moves to it in place, a
 //! variable the class does not know is a plan error, the ephemeral kubeconfig stays out of the
@@ -11,10 +11,10 @@ mod harness;
 use std::future::Future;
 use std::sync::OnceLock;
 
-use harness::{Feature, Scenario};
+use harness::{Feature, Scenario, kube};
 use scs_kube::capi::{self, CapiVersion};
 use scs_kube::cso::{ClusterStack, ClusterStackRelease};
-use scs_kube::k8s_openapi::api::core::v1::{Namespace, Node};
+use scs_kube::k8s_openapi::api::core::v1::Node;
 use scs_kube::{Access, Client, Management, ops};
 
 /// Runs `fut` on one runtime for the whole test: a client's connection tasks live on the
@@ -32,10 +32,10 @@ fn block_on<T>(fut: impl Future<Output = T>) -> T {
         .block_on(fut)
 }
 
-/// The test bed's management cluster, from `KUBECONFIG` as the provider reads it.
+/// The management cluster the scenarios use, from the kubeconfig the harness gives them.
 fn management() -> (Client, CapiVersion) {
     let access = Access {
-        kubeconfig_env: std::env::var("KUBECONFIG").ok(),
+        config_path: Some(kube::kubeconfig()),
         ..Default::default()
     };
     let management = Management::new(access);
@@ -50,32 +50,6 @@ fn management() -> (Client, CapiVersion) {
             .unwrap_or_else(|e| panic!("the test bed serves no Cluster API: {e}"));
         (client, version)
     })
-}
-
-fn create_namespace(client: &Client, name: &str) {
-    let api: scs_kube::kube::Api<Namespace> = scs_kube::kube::Api::all(client.clone());
-    let mut ns = Namespace::default();
-    ns.metadata.name = Some(name.to_owned());
-    let created = block_on(api.create(&Default::default(), &ns));
-    if let Err(e) = created {
-        assert!(
-            e.to_string().contains("AlreadyExists"),
-            "cannot create namespace {name}: {e}"
-        );
-    }
-}
-
-/// Deletes the scenario's namespace, with whatever a failed scenario left in it, when dropped.
-struct NamespaceGuard {
-    client: Client,
-    name: String,
-}
-
-impl Drop for NamespaceGuard {
-    fn drop(&mut self) {
-        let api: scs_kube::kube::Api<Namespace> = scs_kube::kube::Api::all(self.client.clone());
-        let _ = block_on(api.delete(&self.name, &Default::default()));
-    }
 }
 
 /// The nodes of the workload cluster that `kubeconfig` reaches.
@@ -141,30 +115,12 @@ fn leftovers(client: &Client, capi: CapiVersion, namespace: &str) -> Vec<String>
     })
 }
 
-fn bed_configured(name: &str) -> bool {
-    if std::env::var_os("KUBECONFIG").is_none() {
-        eprintln!(
-            "acceptance scenario {name}: skipped: it needs the Kubernetes test bed, named by KUBECONFIG"
-        );
-        return false;
-    }
-    true
-}
-
 #[test]
-#[ignore = "acceptance: needs TF_ACC=1, the clients and the Kubernetes test bed (KUBECONFIG)"]
+#[ignore = "acceptance: needs TF_ACC=1, the clients and a management cluster (make kube-up)"]
 fn cluster_stack_and_cluster_lifecycle() {
-    if !bed_configured("cluster_lifecycle") {
-        return;
-    }
     harness::on_both_clients("cluster_lifecycle", |s| {
+        let namespace = s.use_kube();
         let (client, capi) = management();
-        let namespace = s.name_prefix();
-        create_namespace(&client, &namespace);
-        let _namespace = NamespaceGuard {
-            client: client.clone(),
-            name: namespace.clone(),
-        };
 
         s.use_config("cluster/create.tf");
         s.init();

@@ -19,8 +19,8 @@ use tonic::Request;
 #[allow(unused_imports)]
 pub use scs_client::test_util::openstack as os;
 
-pub mod resource_identity;
 pub mod lifecycle;
+pub mod resource_identity;
 
 /// One attribute's schema flags that Terraform core uses to build the proposed new state.
 #[derive(Clone, Debug)]

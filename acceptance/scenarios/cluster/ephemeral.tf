@@ -1,6 +1,6 @@
 # The kubeconfig as an ephemeral resource: opened during plan and apply, in no state.
 resource "scs_cluster_stack" "inmem" {
-  namespace               = var.prefix
+  namespace               = var.namespace
   infrastructure_provider = "docker"
   name                    = "inmem"
   kubernetes_version      = "1.36"
@@ -8,7 +8,7 @@ resource "scs_cluster_stack" "inmem" {
 }
 
 resource "scs_cluster" "c1" {
-  namespace     = var.prefix
+  namespace     = var.namespace
   name          = "c1"
   cluster_class = scs_cluster_stack.inmem.releases["v2"].cluster_class
 
@@ -23,6 +23,6 @@ resource "scs_cluster" "c1" {
 }
 
 ephemeral "scs_cluster_kubeconfig" "c1" {
-  namespace    = var.prefix
+  namespace    = var.namespace
   cluster_name = scs_cluster.c1.name
 }

@@ -1,6 +1,6 @@
 # The stack gains version v2; the cluster stays on v1.
 resource "scs_cluster_stack" "inmem" {
-  namespace               = var.prefix
+  namespace               = var.namespace
   infrastructure_provider = "docker"
   name                    = "inmem"
   kubernetes_version      = "1.36"
@@ -8,7 +8,7 @@ resource "scs_cluster_stack" "inmem" {
 }
 
 resource "scs_cluster" "c1" {
-  namespace     = var.prefix
+  namespace     = var.namespace
   name          = "c1"
   cluster_class = scs_cluster_stack.inmem.releases["v1"].cluster_class
 
@@ -23,7 +23,7 @@ resource "scs_cluster" "c1" {
 }
 
 data "scs_cluster_kubeconfig" "c1" {
-  namespace    = var.prefix
+  namespace    = var.namespace
   cluster_name = scs_cluster.c1.name
 }
 
