@@ -46,13 +46,17 @@ export CARGO_TERM_COLOR ?= auto
 # plain `cargo test` reports them as ignored, and `acceptance` runs them with --include-ignored, except the
 # on_demand_* measurements) and *live* (scs-client: they run when OS_CLOUD or OS_AUTH_URL is set);
 # everything else in `cargo test` runs without a cloud.
-ACC_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/acc_*.rs))
+# The cluster scenarios need the Kubernetes test bed, the others only the cloud: `make test` runs the
+# cloud's first, while the test bed may still be building.
+KUBE_ACC_FILES := $(wildcard tests/acc_cluster*.rs tests/acc_kube*.rs)
+ACC_TESTS := $(patsubst tests/%.rs,--test %,$(filter-out $(KUBE_ACC_FILES),$(wildcard tests/acc_*.rs)))
+KUBE_ACC_TESTS := $(patsubst tests/%.rs,--test %,$(KUBE_ACC_FILES))
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
 .PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance fault-test bench bench-memory bench-compare tools \
         cloud-up cloud-down cloud-status cloud-reset cloud-if-local demo demo-destroy fmt docs release \
         release-reproducible acc-release policy policy-tools deny-advisories install-test \
-        kube-build kube-up kube-down kube-status kube-if-local kube-smoke
+        kube-build kube-up kube-down kube-status kube-if-local kube-smoke acceptance-cloud acceptance-kube
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -71,7 +75,7 @@ docs: ## regenerate the argument and attribute lists of docs/*.md from the provi
 # stages need the tools and the cloud, so those stop it.
 test: ## every test: fmt, clippy, unit tests, policy, local cloud and Kubernetes smoke tests, acceptance (with the install test)
 	@failed=""; summary=""; blocked=""; \
-	 for stage in check unit-test policy tools cloud-if-local cloud-smoke kube-if-local kube-smoke acceptance; do \
+	 for stage in check unit-test policy tools cloud-if-local cloud-smoke acceptance-cloud kube-if-local kube-smoke acceptance-kube; do \
 	   start=$$(date +%s); rc=0; \
 	   if [ -n "$$blocked" ]; then result="skipped ($$blocked failed)"; \
 	   else $(MAKE) $$stage || rc=$$?; result=$$([ $$rc = 0 ] && echo ok || echo FAILED); fi; \
@@ -119,18 +123,26 @@ acc-release: ## a release of this checkout for the install tests (its debug bina
 	  RELEASE_BINARY=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug/terraform-provider-scs \
 	  RELEASE_GPG_KEY_FILE=$(RELEASE_TEST_ROOT)/key/secret.asc bash scripts/release.sh
 
-acceptance: ## acceptance tests against OS_CLOUD (terraform and tofu; installs on all three clients)
+acceptance: ## acceptance tests against OS_CLOUD and the management cluster (terraform and tofu; installs on all three clients)
+	$(MAKE) -k acceptance-cloud acceptance-kube
+
+ACC_RELEASE_DIR = $(abspath $(or $(TF_ACC_RELEASE_DIR),$(RELEASE_TEST_ROOT)/dist/$(PACKAGE_VERSION)))
+
+acceptance-cloud: ## the acceptance tests that need only OS_CLOUD
 ifneq ($(strip $(ACC_TESTS)),)
 ifeq ($(TF_ACC_RELEASE_DIR),)
 	$(MAKE) acc-release
 endif
-	TF_ACC=1 TF_ACC_RELEASE_DIR=$(abspath $(or $(TF_ACC_RELEASE_DIR),$(RELEASE_TEST_ROOT)/dist/$(PACKAGE_VERSION))) $(CARGO) test -p terraform-provider-scs --no-fail-fast $(ACC_TESTS) -- --include-ignored --skip on_demand_
+	TF_ACC=1 TF_ACC_RELEASE_DIR=$(ACC_RELEASE_DIR) $(CARGO) test -p terraform-provider-scs --no-fail-fast $(ACC_TESTS) -- --include-ignored --skip on_demand_
 else
-	@echo "acceptance: no tests/acc_*.rs yet: NOT RUN"
+	@echo "acceptance-cloud: no tests/acc_*.rs yet: NOT RUN"
 endif
 ifneq ($(strip $(LIVE_TESTS)),)
 	TF_ACC=1 $(CARGO) test -p scs-client --no-fail-fast $(LIVE_TESTS)
 endif
+
+acceptance-kube: ## the cluster stack acceptance tests (the Kubernetes test bed, or TF_ACC_KUBECONFIG)
+	TF_ACC=1 $(CARGO) test -p terraform-provider-scs --no-fail-fast $(KUBE_ACC_TESTS) -- --include-ignored --skip on_demand_
 
 install-test: ## the install scenarios alone, from RELEASE_DIR (default: a fresh acc-release) on every client
 ifeq ($(RELEASE_DIR),)

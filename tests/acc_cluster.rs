@@ -77,6 +77,14 @@ fn workload_nodes(kubeconfig: &str) -> Vec<String> {
     })
 }
 
+/// A file of `acceptance/scenarios`.
+fn scenario_file(relative: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("acceptance/scenarios")
+        .join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
 fn assert_plan_empty(s: &Scenario, after: &str) {
     assert!(s.plan_is_empty(), "the plan after {after} is not empty");
 }
@@ -122,7 +130,11 @@ fn cluster_stack_and_cluster_lifecycle() {
         let namespace = s.use_kube();
         let (client, capi) = management();
 
-        s.use_config("cluster/create.tf");
+        s.use_scenario("cluster");
+        s.write_file(
+            "kubeconfig.tf",
+            &scenario_file("cluster/kubeconfig/data.tf"),
+        );
         s.init();
         s.apply();
         assert_plan_empty(s, "create");
@@ -146,7 +158,7 @@ fn cluster_stack_and_cluster_lifecycle() {
         let nodes = workload_nodes(&kubeconfig);
         assert!(!nodes.is_empty(), "the workload cluster has no nodes");
 
-        s.use_config("cluster/scale.tf");
+        s.set_env("TF_VAR_workers", "2");
         assert_eq!(s.planned_actions("scs_cluster.c1"), ["update"]);
         s.apply();
         assert_plan_empty(s, "scaling");
@@ -162,7 +174,7 @@ fn cluster_stack_and_cluster_lifecycle() {
             Some(2)
         );
 
-        s.use_config("cluster/stack_v2.tf");
+        s.set_env("TF_VAR_stack_versions", r#"["v1", "v2"]"#);
         assert_eq!(s.planned_actions("scs_cluster_stack.inmem"), ["update"]);
         assert!(
             s.planned_actions("scs_cluster.c1").is_empty()
@@ -173,7 +185,7 @@ fn cluster_stack_and_cluster_lifecycle() {
         let stack = s.state_resource("scs_cluster_stack.inmem");
         assert_eq!(stack["releases"]["v2"]["ready"], true, "{stack}");
 
-        s.use_config("cluster/upgrade.tf");
+        s.set_env("TF_VAR_cluster_version", "v2");
         assert_eq!(s.planned_actions("scs_cluster.c1"), ["update"]);
         s.apply();
         assert_plan_empty(s, "the upgrade");
@@ -187,17 +199,20 @@ fn cluster_stack_and_cluster_lifecycle() {
             "{cluster}"
         );
 
-        s.use_config("cluster/unknown_variable.tf");
+        s.set_env("TF_VAR_cluster_variables", r#"{no_such_variable = "x"}"#);
         let plan = s.run(&["plan", "-input=false", "-no-color"]);
         plan.assert_failure();
         assert!(plan.contains("Unknown cluster variable"), "{}", plan.all());
         assert!(plan.contains("no_such_variable"), "{}", plan.all());
         // Back to a configuration that plans (every client's destroy plans it too).
-        s.use_config("cluster/upgrade.tf");
+        s.remove_env("TF_VAR_cluster_variables");
         assert_plan_empty(s, "dropping the unknown variable");
 
         if s.client().supports(Feature::EphemeralResources) {
-            s.use_config("cluster/ephemeral.tf");
+            s.write_file(
+                "kubeconfig.tf",
+                &scenario_file("cluster/kubeconfig/ephemeral.tf"),
+            );
             let applied = s.apply();
             assert!(
                 applied.contains("scs_cluster_kubeconfig.c1"),
@@ -250,7 +265,8 @@ current-context: gone
 
 /// `examples/cluster` works as its comments say: it plans while no management cluster can be
 /// reached, and with one (the test bed's in-memory stack given as variables) it applies to an
-/// available cluster with an empty plan after, and destroys.
+/// available cluster with an empty plan after; the stack's delete is refused while a cluster the
+/// configuration no longer manages uses it, and succeeds once that cluster is gone.
 #[test]
 #[ignore = "acceptance: needs TF_ACC=1, the clients and a management cluster (make kube-up)"]
 fn cluster_example_plans_offline_and_applies() {
@@ -280,6 +296,26 @@ fn cluster_example_plans_offline_and_applies() {
         assert_eq!(cluster["namespace"], namespace.as_str(), "{cluster}");
         assert_eq!(cluster["phase"], "Provisioned", "{cluster}");
         let (client, capi) = management();
+
+        // The operator keeps a stack that a cluster still uses, and the destroy says why.
+        s.ok(&["state", "rm", "scs_cluster.demo"]);
+        let refused = s.try_destroy();
+        refused.assert_failure();
+        assert!(
+            refused.contains("refused to delete ClusterStack")
+                && refused.contains("clusters that use this stack"),
+            "{}",
+            refused.all()
+        );
+        s.kubectl(&[
+            "delete",
+            "clusters.cluster.x-k8s.io",
+            "demo",
+            "-n",
+            &namespace,
+            "--timeout=300s",
+        ])
+        .assert_success();
         s.destroy();
         let left = leftovers(&client, capi, &namespace, "demo");
         assert!(left.is_empty(), "left after destroy: {left:?}");
