@@ -164,8 +164,11 @@ ZUUL_PYTHON := $(CACHE_DIR)/zuul-$(ZUUL_VERSION)/bin/python
 policy-tools: ## install cargo-deny and Zuul into the cache (once per version)
 	$(call LOCKED,policy-tools) bash scripts/policy-tools.sh
 
+# cargo-deny reads the metadata of every platform's dependencies: `cargo fetch` gets them all first (a
+# build fetches only this platform's), so that the checks themselves run offline.
 policy: ## cargo-deny (licenses, bans, sources) and .zuul.yaml validation, with tests that they bite
 	$(MAKE) policy-tools
+	$(CARGO) fetch --locked
 	$(CARGO_DENY) deny --offline check licenses bans sources
 	$(ZUUL_PYTHON) scripts/zuul-validate.py .zuul.yaml
 	CARGO_DENY=$(CARGO_DENY) ZUUL_PYTHON=$(ZUUL_PYTHON) $(CARGO) test -p terraform-provider-scs --test policy -- --include-ignored

@@ -474,18 +474,7 @@ impl Tf {
 
     /// ReadResource (refresh): `Null` when the object is gone.
     pub async fn read(&self, type_name: &str, state: &Value) -> Answer {
-        let ty = &self.resource(type_name).ty;
-        let resp = self
-            .dispatch
-            .read_resource(Request::new(pb::read_resource::Request {
-                type_name: type_name.into(),
-                current_state: dv(state, ty),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
-        answer(undv(resp.new_state, ty), &resp.diagnostics)
+        self.read_with_identity(type_name, state).await.0
     }
 
     /// ImportResourceState of `id` then ReadResource of what it imported, as `terraform import`
