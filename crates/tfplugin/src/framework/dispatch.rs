@@ -951,11 +951,7 @@ impl ProviderService for Dispatch {
             }
         };
         let ctx = self.ctx(Some(&entry.ty));
-        let raw = req.raw_identity.unwrap_or_default();
-        let raw = RawState {
-            json: (!raw.json.is_empty()).then_some(raw.json),
-            flatmap: raw.flatmap.into_iter().collect(),
-        };
+        let raw = raw_state(req.raw_identity);
         let result = async {
             let Some(identity) = &entry.identity else {
                 return Err(Diagnostic::error(
@@ -1336,11 +1332,7 @@ impl ProviderService for Dispatch {
             }
         };
         let ctx = self.ctx(Some(&entry.ty));
-        let raw = req.raw_state.unwrap_or_default();
-        let raw = RawState {
-            json: (!raw.json.is_empty()).then_some(raw.json),
-            flatmap: raw.flatmap.into_iter().collect(),
-        };
+        let raw = raw_state(req.raw_state);
         if let (Some(c), Some(json)) = (&self.capture, &raw.json) {
             c.record_raw(
                 "UpgradeResourceState",
@@ -1883,5 +1875,14 @@ impl ProviderService for Dispatch {
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
+    }
+}
+
+/// A stored state (or identity) as the client sent it: its JSON, or the legacy flatmap form.
+fn raw_state(raw: Option<pb::RawState>) -> RawState {
+    let raw = raw.unwrap_or_default();
+    RawState {
+        json: (!raw.json.is_empty()).then_some(raw.json),
+        flatmap: raw.flatmap.into_iter().collect(),
     }
 }
