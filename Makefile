@@ -51,6 +51,8 @@ export CARGO_TERM_COLOR ?= auto
 KUBE_ACC_FILES := $(wildcard tests/acc_cluster*.rs tests/acc_kube*.rs)
 ACC_TESTS := $(patsubst tests/%.rs,--test %,$(filter-out $(KUBE_ACC_FILES),$(wildcard tests/acc_*.rs)))
 KUBE_ACC_TESTS := $(patsubst tests/%.rs,--test %,$(KUBE_ACC_FILES))
+# The clients the acceptance tests run on, side by side (acceptance/run-by-client.sh).
+ACC_CLIENTS ?= terraform tofu terraform-latest
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))
 
 .PHONY: help build test check fmt-check clippy unit-test cloud-smoke acceptance fault-test bench bench-memory bench-compare tools \
@@ -123,7 +125,7 @@ acc-release: ## a release of this checkout for the install tests (its debug bina
 	  RELEASE_BINARY=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug/terraform-provider-scs \
 	  RELEASE_GPG_KEY_FILE=$(RELEASE_TEST_ROOT)/key/secret.asc bash scripts/release.sh
 
-acceptance: ## acceptance tests against OS_CLOUD and the management cluster (terraform and tofu; installs on all three clients)
+acceptance: ## acceptance tests against OS_CLOUD and the management cluster, on the ACC_CLIENTS side by side
 	$(MAKE) -k acceptance-cloud acceptance-kube
 
 ACC_RELEASE_DIR = $(abspath $(or $(TF_ACC_RELEASE_DIR),$(RELEASE_TEST_ROOT)/dist/$(PACKAGE_VERSION)))
@@ -133,7 +135,8 @@ ifneq ($(strip $(ACC_TESTS)),)
 ifeq ($(TF_ACC_RELEASE_DIR),)
 	$(MAKE) acc-release
 endif
-	TF_ACC=1 TF_ACC_RELEASE_DIR=$(ACC_RELEASE_DIR) $(CARGO) test -p terraform-provider-scs --no-fail-fast $(ACC_TESTS) -- --include-ignored --skip on_demand_
+	TF_ACC=1 TF_ACC_RELEASE_DIR=$(ACC_RELEASE_DIR) ACC_CLIENTS="$(ACC_CLIENTS)" ACC_LOG_DIR=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/acc-logs/cloud CARGO="$(CARGO)" \
+	  bash acceptance/run-by-client.sh $(ACC_TESTS)
 else
 	@echo "acceptance-cloud: no tests/acc_*.rs yet: NOT RUN"
 endif
@@ -142,7 +145,8 @@ ifneq ($(strip $(LIVE_TESTS)),)
 endif
 
 acceptance-kube: ## the cluster stack acceptance tests (the Kubernetes test bed, or TF_ACC_KUBECONFIG)
-	TF_ACC=1 $(CARGO) test -p terraform-provider-scs --no-fail-fast $(KUBE_ACC_TESTS) -- --include-ignored --skip on_demand_
+	TF_ACC=1 ACC_CLIENTS="$(ACC_CLIENTS)" ACC_LOG_DIR=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/acc-logs/kube CARGO="$(CARGO)" \
+	  bash acceptance/run-by-client.sh $(KUBE_ACC_TESTS)
 
 install-test: ## the install scenarios alone, from RELEASE_DIR (default: a fresh acc-release) on every client
 ifeq ($(RELEASE_DIR),)

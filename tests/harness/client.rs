@@ -49,14 +49,27 @@ impl Client {
 
     /// Clients named in `TF_ACC_CLIENTS` (comma separated), or [`Client::DEFAULT`].
     pub fn selected() -> Vec<Client> {
-        Client::selected_or(&Client::DEFAULT)
+        Client::named().unwrap_or_else(|| Client::DEFAULT.to_vec())
     }
 
-    /// Clients named in `TF_ACC_CLIENTS`, or `default` when it is unset.
-    pub fn selected_or(default: &[Client]) -> Vec<Client> {
-        let Ok(list) = std::env::var("TF_ACC_CLIENTS") else {
-            return default.to_vec();
-        };
+    /// Of the clients a scenario can run on (`capable`, for a feature only some have), those
+    /// named in `TF_ACC_CLIENTS`, or all of them when it is unset. Empty when the selection names
+    /// none of them: a run on one client at a time (`make acceptance-cloud` runs the clients
+    /// side by side that way) skips what that client cannot do.
+    pub fn selected_or(capable: &[Client]) -> Vec<Client> {
+        match Client::named() {
+            Some(named) => capable
+                .iter()
+                .copied()
+                .filter(|c| named.contains(c))
+                .collect(),
+            None => capable.to_vec(),
+        }
+    }
+
+    /// The clients `TF_ACC_CLIENTS` names, `None` when it is unset.
+    fn named() -> Option<Vec<Client>> {
+        let list = std::env::var("TF_ACC_CLIENTS").ok()?;
         let chosen: Vec<Client> = Client::ALL
             .into_iter()
             .filter(|c| list.split(',').any(|n| n.trim() == c.name()))
@@ -65,7 +78,7 @@ impl Client {
             !chosen.is_empty(),
             "TF_ACC_CLIENTS={list:?} names no client; use terraform, tofu, terraform-latest"
         );
-        chosen
+        Some(chosen)
     }
 
     /// The binary to run. Panics with a hint when it is missing: with `TF_ACC`

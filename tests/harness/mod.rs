@@ -26,7 +26,10 @@
 //!   acceptance` runs them with `TF_ACC=1` and `-- --include-ignored`. A scenario asked for without
 //!   `TF_ACC=1` fails, and with it a missing client is a failure too, never a skip.
 //! - `TF_ACC_CLIENTS=terraform,tofu,terraform-latest` chooses the clients (default: terraform and
-//!   tofu; the install scenarios of `acc_install` run on all three by default).
+//!   tofu; the scenarios of newer protocol features and the install scenarios run on every client
+//!   that has the feature). A scenario runs on the named clients it can run on; `make
+//!   acceptance-cloud` runs the suite once per client, the three side by side
+//!   (`acceptance/run-by-client.sh`).
 //! - `TF_ACC_TERRAFORM_PATH` / `TF_ACC_TOFU_PATH` / `TF_ACC_TERRAFORM_LATEST_PATH` override
 //!   `acceptance/tools/bin/*`.
 //! - `TF_ACC_RELEASE_DIR`: the `dist/VERSION` directory `acc_install` serves from its registry.
@@ -126,6 +129,13 @@ pub fn on_both_clients(name: &str, scenario: impl Fn(&mut Scenario)) {
 /// Runs `scenario` on each of `clients` like [`on_both_clients`] does on its two.
 pub fn on_clients(name: &str, clients: &[Client], scenario: impl Fn(&mut Scenario)) {
     assert_enabled(name);
+    if clients.is_empty() {
+        eprintln!(
+            "acceptance scenario {name}: not run here: TF_ACC_CLIENTS names none of the clients it \
+             runs on"
+        );
+        return;
+    }
     let failed: Vec<String> = clients
         .iter()
         .filter_map(|&client| run_on(name, client, &scenario).err())
