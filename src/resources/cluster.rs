@@ -238,9 +238,7 @@ impl ClusterModel {
                 .and_then(|c| c.replicas.known().copied()),
             workers: self
                 .worker
-                .known()
-                .into_iter()
-                .flatten()
+                .items()
                 .map(|w| Worker {
                     name: w.name.known().cloned().unwrap_or_default(),
                     class: w
@@ -631,7 +629,7 @@ impl TypedResource for ClusterResource {
             diags.extend(d);
         }
         let mut names = std::collections::BTreeSet::new();
-        for (i, w) in config.worker.known().into_iter().flatten().enumerate() {
+        for (i, w) in config.worker.items().enumerate() {
             if let Some(name) = w.name.known()
                 && !names.insert(name.clone())
             {

@@ -175,9 +175,7 @@ impl ClusterStackModel {
         let name = self.name.known().cloned().unwrap_or_default();
         let k8s = self.kubernetes_version.known().cloned().unwrap_or_default();
         self.versions
-            .known()
-            .into_iter()
-            .flatten()
+            .items()
             .map(|v| StackVersion {
                 provider: provider.clone(),
                 name: name.clone(),

@@ -81,6 +81,13 @@ impl<T> Attr<T> {
     }
 }
 
+impl<T> Attr<Vec<T>> {
+    /// The elements of a known list or set; none when it is null or unknown.
+    pub fn items(&self) -> std::slice::Iter<'_, T> {
+        self.known().map_or([].iter(), |items| items.iter())
+    }
+}
+
 impl<T> From<Option<T>> for Attr<T> {
     fn from(v: Option<T>) -> Self {
         v.map_or(Attr::Null, Attr::Known)
