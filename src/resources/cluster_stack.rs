@@ -21,6 +21,7 @@ use tfplugin::value::{Attr, Type, Value};
 use crate::support::kube::{
     bad_import_id, connect, kube_call, kube_error, split_id, wait_deadline,
 };
+use crate::support::schema::check_string;
 
 pub struct ClusterStackResource;
 
@@ -112,32 +113,48 @@ pub(crate) fn dns_label_validator(v: &Value, path: &AttributePath, diags: &mut D
     }
 }
 
+/// A validator's check by one of the cluster stack naming rules, whose
+/// messages are sentences without the full stop.
+fn check_naming<E: std::fmt::Display>(
+    v: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+    summary: &str,
+    rule: fn(&str) -> Result<(), E>,
+) {
+    check_string(v, path, diags, summary, |text| {
+        rule(text).map_err(|e| format!("{e}."))
+    });
+}
+
 pub(crate) fn stack_word_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = naming::check_stack_word(text)
-    {
-        diags.error_at(path.clone(), "Invalid cluster stack name", format!("{e}."));
-    }
+    check_naming(
+        v,
+        path,
+        diags,
+        "Invalid cluster stack name",
+        naming::check_stack_word,
+    );
 }
 
 pub(crate) fn minor_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = naming::check_kubernetes_minor(text)
-    {
-        diags.error_at(path.clone(), "Invalid Kubernetes version", format!("{e}."));
-    }
+    check_naming(
+        v,
+        path,
+        diags,
+        "Invalid Kubernetes version",
+        naming::check_kubernetes_minor,
+    );
 }
 
 pub(crate) fn version_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = naming::check_version(text)
-    {
-        diags.error_at(
-            path.clone(),
-            "Invalid cluster stack version",
-            format!("{e}."),
-        );
-    }
+    check_naming(
+        v,
+        path,
+        diags,
+        "Invalid cluster stack version",
+        naming::check_version,
+    );
 }
 
 fn versions_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
