@@ -100,6 +100,13 @@ impl<T> From<T> for Attr<T> {
     }
 }
 
+/// A known string from a string slice: `Attr::from("web")`.
+impl From<&str> for Attr<String> {
+    fn from(v: &str) -> Self {
+        Attr::Known(v.to_owned())
+    }
+}
+
 impl<T: Serialize> Serialize for Attr<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
