@@ -11,12 +11,12 @@ use scs_kube::naming::{self, StackVersion};
 use scs_kube::wait::{self, ReleaseState};
 use scs_kube::{Client, ops};
 use serde::{Deserialize, Serialize};
-use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{Applied, Ctx, PlanChange, TypedResource};
 use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::one_of;
-use tfplugin::value::{Attr, Type, Value};
+use tfplugin::value::{Attr, Value};
+use tfplugin::{Model, TfObject};
 
 use crate::support::kube::{
     bad_import_id, connect, kube_call, kube_error, split_id, wait_deadline,
@@ -68,26 +68,18 @@ pub struct ClusterStackModel {
     /// Each listed version: `cluster_class` (the ClusterClass name clusters use),
     /// `kubernetes_version` (the Kubernetes patch version it ships, such as `v1.33.4`) and
     /// `ready`.
-    #[tf(computed, ty = releases_type())]
+    #[tf(computed)]
     releases: Attr<BTreeMap<String, Release>>,
     #[tf(timeouts(create, update, delete))]
     timeouts: Attr<Timeouts>,
 }
 
 /// One version of the stack as `releases` shows it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfObject)]
 pub struct Release {
     pub cluster_class: String,
     pub kubernetes_version: String,
     pub ready: bool,
-}
-
-fn releases_type() -> Type {
-    Type::map(Type::object([
-        ("cluster_class", Type::String),
-        ("kubernetes_version", Type::String),
-        ("ready", Type::Bool),
-    ]))
 }
 
 /// A Kubernetes namespace or object name (RFC 1123 label).
