@@ -667,19 +667,18 @@ fn check_http_url(s: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn set(s: &str) -> Attr<String> {
-        Attr::Known(s.to_owned())
-    }
-
     #[test]
     fn overrides_carry_known_values_only() {
         let args = ProviderArgs {
-            cloud: set("scs-local"),
-            password: set("pw"),
+            cloud: Attr::from("scs-local"),
+            password: Attr::from("pw"),
             insecure: Attr::Known(true),
             max_retries: Attr::Known(3.0),
             endpoint_overrides: Attr::Known(BTreeMap::from([
-                ("compute".to_owned(), set("http://127.0.0.1:8774/v2.1")),
+                (
+                    "compute".to_owned(),
+                    Attr::from("http://127.0.0.1:8774/v2.1"),
+                ),
                 ("image".to_owned(), Attr::Null),
             ])),
             ..Default::default()
@@ -706,14 +705,14 @@ mod tests {
     #[test]
     fn a_typical_application_credential_block_is_valid() {
         let args = ProviderArgs {
-            auth_url: set("https://keystone.example.com:5000/v3"),
-            region: set("RegionOne"),
-            application_credential_id: set("abc"),
-            application_credential_secret: set("s3cret"),
-            endpoint_type: set("internalURL"),
+            auth_url: Attr::from("https://keystone.example.com:5000/v3"),
+            region: Attr::from("RegionOne"),
+            application_credential_id: Attr::from("abc"),
+            application_credential_secret: Attr::from("s3cret"),
+            endpoint_type: Attr::from("internalURL"),
             max_retries: Attr::Known(3.0),
-            cert_file: set("/c.pem"),
-            key_file: set("/k.pem"),
+            cert_file: Attr::from("/c.pem"),
+            key_file: Attr::from("/k.pem"),
             ..Default::default()
         };
         assert_eq!(validate(&args), vec![]);
@@ -722,7 +721,7 @@ mod tests {
     #[test]
     fn auth_url_that_is_not_a_url_is_reported_on_auth_url() {
         let args = ProviderArgs {
-            auth_url: set("not a url"),
+            auth_url: Attr::from("not a url"),
             ..Default::default()
         };
         let problems = validate(&args);
@@ -740,7 +739,7 @@ mod tests {
             "http://",
         ] {
             let args = ProviderArgs {
-                auth_url: set(bad),
+                auth_url: Attr::from(bad),
                 ..Default::default()
             };
             assert_eq!(attributes(&validate(&args)), ["auth_url"], "{bad}");
@@ -751,7 +750,7 @@ mod tests {
             "https://id.example/",
         ] {
             let args = ProviderArgs {
-                auth_url: set(good),
+                auth_url: Attr::from(good),
                 ..Default::default()
             };
             assert_eq!(validate(&args), vec![], "{good}");
@@ -761,7 +760,7 @@ mod tests {
     #[test]
     fn endpoint_type_outside_the_allowed_set_is_reported() {
         let args = ProviderArgs {
-            endpoint_type: set("private"),
+            endpoint_type: Attr::from("private"),
             ..Default::default()
         };
         let problems = validate(&args);
@@ -788,17 +787,17 @@ mod tests {
     #[test]
     fn cert_and_key_come_together() {
         let only_cert = ProviderArgs {
-            cert_file: set("/c.pem"),
+            cert_file: Attr::from("/c.pem"),
             ..Default::default()
         };
         assert_eq!(attributes(&validate(&only_cert)), ["cert_file"]);
         let only_key = ProviderArgs {
-            key_file: set("/k.pem"),
+            key_file: Attr::from("/k.pem"),
             ..Default::default()
         };
         assert_eq!(attributes(&validate(&only_key)), ["key_file"]);
         let key_unknown = ProviderArgs {
-            cert_file: set("/c.pem"),
+            cert_file: Attr::from("/c.pem"),
             key_file: Attr::Unknown,
             ..Default::default()
         };
@@ -808,8 +807,8 @@ mod tests {
     #[test]
     fn conflicting_auth_methods_are_reported() {
         let args = ProviderArgs {
-            token: set("t"),
-            password: set("p"),
+            token: Attr::from("t"),
+            password: Attr::from("p"),
             ..Default::default()
         };
         let problems = validate(&args);
@@ -817,16 +816,16 @@ mod tests {
         assert!(problems[0].summary.contains("token"));
 
         let args = ProviderArgs {
-            application_credential_secret: set("s"),
+            application_credential_secret: Attr::from("s"),
             password: Attr::Unknown,
             ..Default::default()
         };
         assert_eq!(attributes(&validate(&args)), ["password"]);
 
         let args = ProviderArgs {
-            application_credential_id: set("i"),
-            application_credential_name: set("n"),
-            application_credential_secret: set("s"),
+            application_credential_id: Attr::from("i"),
+            application_credential_name: Attr::from("n"),
+            application_credential_secret: Attr::from("s"),
             ..Default::default()
         };
         assert_eq!(
@@ -838,9 +837,9 @@ mod tests {
     #[test]
     fn secrets_never_appear_in_problems() {
         let args = ProviderArgs {
-            token: set("tok-SECRET"),
-            password: set("pw-SECRET"),
-            application_credential_secret: set("ac-SECRET"),
+            token: Attr::from("tok-SECRET"),
+            password: Attr::from("pw-SECRET"),
+            application_credential_secret: Attr::from("ac-SECRET"),
             ..Default::default()
         };
         let problems = validate(&args);
@@ -871,8 +870,11 @@ mod tests {
     fn endpoint_overrides_must_be_urls() {
         let args = ProviderArgs {
             endpoint_overrides: Attr::Known(BTreeMap::from([
-                ("compute".to_owned(), set("http://127.0.0.1:8774/v2.1")),
-                ("network".to_owned(), set("neutron")),
+                (
+                    "compute".to_owned(),
+                    Attr::from("http://127.0.0.1:8774/v2.1"),
+                ),
+                ("network".to_owned(), Attr::from("neutron")),
                 ("image".to_owned(), Attr::Unknown),
             ])),
             ..Default::default()
@@ -884,13 +886,16 @@ mod tests {
 
     #[test]
     fn endpoint_overrides_take_known_service_types_once() {
-        let url = set("http://127.0.0.1:8776/v3");
+        let url = Attr::from("http://127.0.0.1:8776/v3");
         let args = ProviderArgs {
             endpoint_overrides: Attr::Known(BTreeMap::from([
                 ("block-storage".to_owned(), url.clone()),
                 ("computer".to_owned(), url.clone()),
                 ("network".to_owned(), url.clone()),
-                ("volumev3".to_owned(), set("http://127.0.0.2:8776/v3")),
+                (
+                    "volumev3".to_owned(),
+                    Attr::from("http://127.0.0.2:8776/v3"),
+                ),
             ])),
             ..Default::default()
         };

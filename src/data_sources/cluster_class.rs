@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 use scs_kube::ops;
 use serde::{Deserialize, Serialize};
-use tfplugin::Model;
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use tfplugin::framework::{Ctx, TypedDataSource};
-use tfplugin::value::{Attr, Type};
+use tfplugin::value::Attr;
+use tfplugin::{Model, TfObject};
 
 use crate::support::kube::{connect, kube_call};
 
@@ -28,28 +28,19 @@ pub struct ClusterClassLookup {
     name: Attr<String>,
     /// The class's variables: `name`, `required`, `schema` (its OpenAPI v3 schema as JSON) and
     /// `default` (JSON, empty when the schema has none).
-    #[tf(computed, ty = variables_type())]
+    #[tf(computed)]
     variables: Attr<Vec<VariableModel>>,
     /// The worker (machine deployment) classes, such as `default-worker`.
     #[tf(computed)]
     worker_classes: Attr<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfObject)]
 pub struct VariableModel {
     pub name: String,
     pub required: bool,
     pub schema: String,
     pub default: String,
-}
-
-fn variables_type() -> Type {
-    Type::list(Type::object([
-        ("name", Type::String),
-        ("required", Type::Bool),
-        ("schema", Type::String),
-        ("default", Type::String),
-    ]))
 }
 
 #[async_trait]

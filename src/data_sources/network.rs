@@ -8,7 +8,7 @@ use tfplugin::diagnostics::Diagnostics;
 use tfplugin::framework::{Ctx, TypedDataSource};
 use tfplugin::value::Attr;
 
-use crate::support::{attr_of, call, client_for, describe_filters, exactly_one};
+use crate::support::{attr_of, client_for, find_one, set_filters};
 
 pub struct NetworkDataSource;
 
@@ -67,29 +67,17 @@ impl TypedDataSource for NetworkDataSource {
             .known()
             .filter(|t| !t.is_empty())
             .map(|t| t.join(","));
-        let mut filters: Vec<(&str, &str)> = Vec::new();
-        if let Some(id) = want.id.known() {
-            filters.push(("id", id));
-        }
-        if let Some(name) = want.name.known() {
-            filters.push(("name", name));
-        }
-        if let Some(e) = &external {
-            filters.push(("router:external", e));
-        }
-        if let Some(t) = &tags {
-            filters.push(("tags", t));
-        }
-        let described = describe_filters(&filters);
-        let found = call(
-            ctx,
-            "Cannot list networks",
-            neutron::list_networks(&client, &filters),
-        )
-        .await?;
-        let net: Network = exactly_one("network", &described, found, |n| {
+        let filters = set_filters([
+            ("id", want.id.known()),
+            ("name", want.name.known()),
+            ("router:external", external.as_ref()),
+            ("tags", tags.as_ref()),
+        ]);
+        let list = neutron::list_networks(&client, &filters);
+        let net: Network = find_one(ctx, "network", &filters, list, |n| {
             format!("{} ({:?})", n.id, n.name)
-        })?;
+        })
+        .await?;
         let out = NetworkLookup {
             region,
             id: Attr::Known(net.id),

@@ -8,7 +8,7 @@ use tfplugin::diagnostics::Diagnostics;
 use tfplugin::framework::{Ctx, TypedDataSource};
 use tfplugin::value::Attr;
 
-use crate::support::{attr_of, call, client_for, describe_filters, exactly_one};
+use crate::support::{attr_of, client_for, find_one, set_filters};
 
 pub struct SubnetDataSource;
 
@@ -78,28 +78,18 @@ impl TypedDataSource for SubnetDataSource {
     async fn read(&self, ctx: &Ctx, want: SubnetLookup) -> Result<SubnetLookup, Diagnostics> {
         let (client, region) = client_for(ctx, &want.region)?;
         let version = want.ip_version.known().map(i64::to_string);
-        let mut filters: Vec<(&str, &str)> = Vec::new();
-        for (key, value) in [
+        let filters = set_filters([
             ("id", want.id.known()),
             ("name", want.name.known()),
             ("network_id", want.network_id.known()),
             ("cidr", want.cidr.known()),
             ("ip_version", version.as_ref()),
-        ] {
-            if let Some(v) = value {
-                filters.push((key, v));
-            }
-        }
-        let described = describe_filters(&filters);
-        let found = call(
-            ctx,
-            "Cannot list subnets",
-            neutron::list_subnets(&client, &filters),
-        )
-        .await?;
-        let subnet = exactly_one("subnet", &described, found, |s| {
+        ]);
+        let list = neutron::list_subnets(&client, &filters);
+        let subnet = find_one(ctx, "subnet", &filters, list, |s| {
             format!("{} ({:?}, {})", s.id, s.name, s.cidr)
-        })?;
+        })
+        .await?;
         let out = SubnetLookup {
             region,
             id: Attr::Known(subnet.id),

@@ -153,9 +153,7 @@ impl EphemeralResource for ApplicationCredentialResource {
             description: model.description.known().cloned(),
             roles: model
                 .roles
-                .known()
-                .into_iter()
-                .flatten()
+                .items()
                 .map(|r| RoleRef { name: r.clone() })
                 .collect(),
             expires_at: Some(expires_at.clone()),

@@ -248,16 +248,12 @@ fn create_body(plan: &ApplicationCredentialModel) -> CreateApplicationCredential
         secret: plan.secret.known().map(|s| Secret::new(s.as_str())),
         roles: plan
             .roles
-            .known()
-            .into_iter()
-            .flatten()
+            .items()
             .map(|name| RoleRef { name: name.clone() })
             .collect(),
         access_rules: plan
             .access_rules
-            .known()
-            .into_iter()
-            .flatten()
+            .items()
             .map(|r| AccessRule {
                 id: None,
                 service: r.service.known().cloned().unwrap_or_default(),
@@ -411,9 +407,7 @@ impl CloudObject for ApplicationCredentialResource {
         identity::delete_application_credential(cloud, &user_id, id).await?;
         let rules: Vec<String> = state
             .access_rules
-            .known()
-            .into_iter()
-            .flatten()
+            .items()
             .filter_map(|r| r.id.known().cloned())
             .collect();
         Ok(identity::delete_unused_access_rules(cloud, &user_id, &rules).await?)

@@ -10,13 +10,13 @@ use scs_kube::cso::ClusterStackRelease;
 use scs_kube::naming::{self, StackVersion};
 use scs_kube::{Client, Management, ops, schema, wait};
 use serde::{Deserialize, Serialize};
-use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{Applied, Ctx, PlanChange, TypedResource};
 use tfplugin::model::{Timeouts, timeout_of};
 use tfplugin::schema::TimeoutKind;
 use tfplugin::schema::validators::one_of;
-use tfplugin::value::{Attr, Type, Value};
+use tfplugin::value::{Attr, Value};
+use tfplugin::{Model, TfObject};
 
 use super::cluster_stack::{
     dns_label_validator, minor_validator, stack_word_validator, version_validator,
@@ -87,7 +87,7 @@ pub struct ClusterModel {
     #[tf(computed)]
     phase: Attr<String>,
     /// The Cluster's conditions: `type`, `status`, `reason`, `message`.
-    #[tf(computed, ty = conditions_type())]
+    #[tf(computed)]
     conditions: Attr<Vec<ConditionModel>>,
     /// The workload cluster's API server, `https://host:port` (empty until Cluster API set it).
     #[tf(computed)]
@@ -138,22 +138,13 @@ pub struct WorkerModel {
     labels: Attr<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfObject)]
 pub struct ConditionModel {
     #[serde(rename = "type")]
     pub type_: String,
     pub status: String,
     pub reason: String,
     pub message: String,
-}
-
-fn conditions_type() -> Type {
-    Type::list(Type::object([
-        ("type", Type::String),
-        ("status", Type::String),
-        ("reason", Type::String),
-        ("message", Type::String),
-    ]))
 }
 
 impl StackRefModel {
@@ -238,9 +229,7 @@ impl ClusterModel {
                 .and_then(|c| c.replicas.known().copied()),
             workers: self
                 .worker
-                .known()
-                .into_iter()
-                .flatten()
+                .items()
                 .map(|w| Worker {
                     name: w.name.known().cloned().unwrap_or_default(),
                     class: w
@@ -631,7 +620,7 @@ impl TypedResource for ClusterResource {
             diags.extend(d);
         }
         let mut names = std::collections::BTreeSet::new();
-        for (i, w) in config.worker.known().into_iter().flatten().enumerate() {
+        for (i, w) in config.worker.items().enumerate() {
             if let Some(name) = w.name.known()
                 && !names.insert(name.clone())
             {

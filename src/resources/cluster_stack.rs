@@ -11,16 +11,17 @@ use scs_kube::naming::{self, StackVersion};
 use scs_kube::wait::{self, ReleaseState};
 use scs_kube::{Client, ops};
 use serde::{Deserialize, Serialize};
-use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::framework::{Applied, Ctx, PlanChange, TypedResource};
 use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::one_of;
-use tfplugin::value::{Attr, Type, Value};
+use tfplugin::value::{Attr, Value};
+use tfplugin::{Model, TfObject};
 
 use crate::support::kube::{
     bad_import_id, connect, kube_call, kube_error, split_id, wait_deadline,
 };
+use crate::support::schema::check_string;
 
 pub struct ClusterStackResource;
 
@@ -67,26 +68,18 @@ pub struct ClusterStackModel {
     /// Each listed version: `cluster_class` (the ClusterClass name clusters use),
     /// `kubernetes_version` (the Kubernetes patch version it ships, such as `v1.33.4`) and
     /// `ready`.
-    #[tf(computed, ty = releases_type())]
+    #[tf(computed)]
     releases: Attr<BTreeMap<String, Release>>,
     #[tf(timeouts(create, update, delete))]
     timeouts: Attr<Timeouts>,
 }
 
 /// One version of the stack as `releases` shows it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TfObject)]
 pub struct Release {
     pub cluster_class: String,
     pub kubernetes_version: String,
     pub ready: bool,
-}
-
-fn releases_type() -> Type {
-    Type::map(Type::object([
-        ("cluster_class", Type::String),
-        ("kubernetes_version", Type::String),
-        ("ready", Type::Bool),
-    ]))
 }
 
 /// A Kubernetes namespace or object name (RFC 1123 label).
@@ -112,32 +105,48 @@ pub(crate) fn dns_label_validator(v: &Value, path: &AttributePath, diags: &mut D
     }
 }
 
+/// A validator's check by one of the cluster stack naming rules, whose
+/// messages are sentences without the full stop.
+fn check_naming<E: std::fmt::Display>(
+    v: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+    summary: &str,
+    rule: fn(&str) -> Result<(), E>,
+) {
+    check_string(v, path, diags, summary, |text| {
+        rule(text).map_err(|e| format!("{e}."))
+    });
+}
+
 pub(crate) fn stack_word_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = naming::check_stack_word(text)
-    {
-        diags.error_at(path.clone(), "Invalid cluster stack name", format!("{e}."));
-    }
+    check_naming(
+        v,
+        path,
+        diags,
+        "Invalid cluster stack name",
+        naming::check_stack_word,
+    );
 }
 
 pub(crate) fn minor_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = naming::check_kubernetes_minor(text)
-    {
-        diags.error_at(path.clone(), "Invalid Kubernetes version", format!("{e}."));
-    }
+    check_naming(
+        v,
+        path,
+        diags,
+        "Invalid Kubernetes version",
+        naming::check_kubernetes_minor,
+    );
 }
 
 pub(crate) fn version_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = naming::check_version(text)
-    {
-        diags.error_at(
-            path.clone(),
-            "Invalid cluster stack version",
-            format!("{e}."),
-        );
-    }
+    check_naming(
+        v,
+        path,
+        diags,
+        "Invalid cluster stack version",
+        naming::check_version,
+    );
 }
 
 fn versions_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
@@ -175,9 +184,7 @@ impl ClusterStackModel {
         let name = self.name.known().cloned().unwrap_or_default();
         let k8s = self.kubernetes_version.known().cloned().unwrap_or_default();
         self.versions
-            .known()
-            .into_iter()
-            .flatten()
+            .items()
             .map(|v| StackVersion {
                 provider: provider.clone(),
                 name: name.clone(),

@@ -208,9 +208,7 @@ impl PortModel {
 fn fixed_ips_of(model: &PortModel) -> Vec<FixedIp> {
     model
         .fixed_ip
-        .known()
-        .into_iter()
-        .flatten()
+        .items()
         .map(|b| FixedIp {
             subnet_id: b.subnet_id.known().cloned().unwrap_or_default(),
             ip_address: b.ip_address.known().cloned().unwrap_or_default(),
@@ -221,9 +219,7 @@ fn fixed_ips_of(model: &PortModel) -> Vec<FixedIp> {
 fn pairs_of(model: &PortModel) -> Vec<AllowedAddressPair> {
     model
         .allowed_address_pair
-        .known()
-        .into_iter()
-        .flatten()
+        .items()
         .map(|p| AllowedAddressPair {
             ip_address: p.ip_address.known().cloned().unwrap_or_default(),
             mac_address: p.mac_address.known().cloned(),
@@ -233,7 +229,7 @@ fn pairs_of(model: &PortModel) -> Vec<AllowedAddressPair> {
 
 fn check_config(port: &PortModel) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    for (i, block) in port.fixed_ip.known().into_iter().flatten().enumerate() {
+    for (i, block) in port.fixed_ip.items().enumerate() {
         if let Some(ip) = block.ip_address.known()
             && let Err(e) = parse_ip(ip)
         {
@@ -247,13 +243,7 @@ fn check_config(port: &PortModel) -> Diagnostics {
             );
         }
     }
-    for (i, pair) in port
-        .allowed_address_pair
-        .known()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, pair) in port.allowed_address_pair.items().enumerate() {
         if let Some(ip) = pair.ip_address.known()
             && parse_ip(ip).is_err()
             && let Err(e) = Cidr::parse(ip)

@@ -154,9 +154,7 @@ fn sort_key(text: &str) -> (u8, u128, String) {
 
 fn pools_of(model: &Attr<Vec<PoolModel>>) -> Vec<AllocationPool> {
     model
-        .known()
-        .into_iter()
-        .flatten()
+        .items()
         .map(|p| AllocationPool {
             start: p.start.known().cloned().unwrap_or_default(),
             end: p.end.known().cloned().unwrap_or_default(),
@@ -166,9 +164,7 @@ fn pools_of(model: &Attr<Vec<PoolModel>>) -> Vec<AllocationPool> {
 
 fn routes_of(model: &Attr<Vec<RouteModel>>) -> Vec<HostRoute> {
     model
-        .known()
-        .into_iter()
-        .flatten()
+        .items()
         .map(|r| HostRoute {
             destination: r.destination_cidr.known().cloned().unwrap_or_default(),
             nexthop: r.next_hop.known().cloned().unwrap_or_default(),
@@ -305,13 +301,7 @@ fn check_config(config: &SubnetModel) -> Diagnostics {
             );
         }
     }
-    for (i, pool) in config
-        .allocation_pool
-        .known()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, pool) in config.allocation_pool.items().enumerate() {
         if let (Some(start), Some(end)) = (pool.start.known(), pool.end.known())
             && let Err(e) = check_pool(&cidr, start, end)
         {
@@ -325,7 +315,7 @@ fn check_config(config: &SubnetModel) -> Diagnostics {
             );
         }
     }
-    for (i, route) in config.host_route.known().into_iter().flatten().enumerate() {
+    for (i, route) in config.host_route.items().enumerate() {
         let index = i64::try_from(i).unwrap_or(i64::MAX);
         if let Some(hop) = route.next_hop.known().and_then(|h| parse_ip(h).ok())
             && ip_version(hop) != cidr.version()
@@ -342,13 +332,7 @@ fn check_config(config: &SubnetModel) -> Diagnostics {
             );
         }
     }
-    for (i, server) in config
-        .dns_nameservers
-        .known()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, server) in config.dns_nameservers.items().enumerate() {
         if let Err(e) = parse_ip(server) {
             let index = i64::try_from(i).unwrap_or(i64::MAX);
             diags.error_at(

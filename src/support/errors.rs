@@ -58,6 +58,31 @@ pub fn describe_filters(filters: &[(&str, &str)]) -> String {
         .join(", ")
 }
 
+/// The filters of a look-up that are set, from `(filter, value)` pairs in
+/// the order messages name them.
+pub fn set_filters<'a>(
+    candidates: impl IntoIterator<Item = (&'a str, Option<&'a String>)>,
+) -> Vec<(&'a str, &'a str)> {
+    candidates
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?.as_str())))
+        .collect()
+}
+
+/// A look-up: lists the `kind` objects that match `filters` (`list` is
+/// that request) and returns the only one; none or several is an error
+/// naming the filters and the candidates.
+pub async fn find_one<T>(
+    ctx: &Ctx,
+    kind: &str,
+    filters: &[(&str, &str)],
+    list: impl Future<Output = scs_client::Result<Vec<T>>>,
+    describe: impl Fn(&T) -> String,
+) -> Result<T, Diagnostics> {
+    let found = call(ctx, &format!("Cannot list {kind}s"), list).await?;
+    exactly_one(kind, &describe_filters(filters), found, describe)
+}
+
 /// The one match of a look-up, or an error that names every candidate.
 pub fn exactly_one<T>(
     kind: &str,

@@ -10,6 +10,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
 use tfplugin::value::Value;
 
+use super::schema::check_string;
+
 /// An address range in CIDR notation whose host bits are zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cidr {
@@ -116,20 +118,12 @@ fn from_u128(value: u128, like: IpAddr) -> IpAddr {
 
 /// Schema validator: an IPv4 or IPv6 address.
 pub fn ip_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = parse_ip(text)
-    {
-        diags.error_at(path.clone(), "Invalid IP address", e);
-    }
+    check_string(v, path, diags, "Invalid IP address", parse_ip);
 }
 
 /// Schema validator: a range in CIDR notation without host bits.
 pub fn cidr_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = Cidr::parse(text)
-    {
-        diags.error_at(path.clone(), "Invalid CIDR", e);
-    }
+    check_string(v, path, diags, "Invalid CIDR", Cidr::parse);
 }
 
 /// The pools Neutron allocates from when a subnet is created without any:

@@ -1,8 +1,9 @@
 //! Attributes many resources have, built one way: use them as
 //! `#[tf(schema = support::schema::region)]` on a model field.
 
+use tfplugin::diagnostics::{AttributePath, Diagnostics};
 use tfplugin::schema::Attribute;
-use tfplugin::value::Type;
+use tfplugin::value::{Type, Value};
 
 /// `region`: optional, defaults to the provider's, and moving regions means a new object.
 pub fn region(name: &str) -> Attribute {
@@ -21,4 +22,21 @@ pub fn tags(name: &str) -> Attribute {
         .description(
             "A set of string tags, updated in place (one call that sets the whole set, only when it changed).",
         )
+}
+
+/// The body of a schema validator for a string attribute: `check`'s complaint about a string
+/// value, reported on the attribute under `summary`. Null and unknown values pass (the schema
+/// says whether they may be).
+pub fn check_string<T, E: Into<String>>(
+    v: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+    summary: &str,
+    check: impl FnOnce(&str) -> Result<T, E>,
+) {
+    if let Some(text) = v.as_str()
+        && let Err(e) = check(text)
+    {
+        diags.error_at(path.clone(), summary, e);
+    }
 }

@@ -18,35 +18,25 @@
 use tfplugin::diagnostics::{AttributePath, Diagnostics};
 use tfplugin::value::Value;
 
+use super::schema::check_string;
+
 /// The longest name or description Neutron, Nova and Cinder store.
 pub const MAX_CHARS: usize = 255;
 
 /// Schema validator for the name of a Neutron or Cinder object.
 pub fn name_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = check_name(text)
-    {
-        diags.error_at(path.clone(), "Invalid name", e);
-    }
+    check_string(v, path, diags, "Invalid name", check_name);
 }
 
 /// Schema validator for the name of a Nova object (server, keypair, server
 /// group): also neither empty nor beginning or ending with a space.
 pub fn nova_name_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = check_nova_name(text)
-    {
-        diags.error_at(path.clone(), "Invalid name", e);
-    }
+    check_string(v, path, diags, "Invalid name", check_nova_name);
 }
 
 /// Schema validator for a description.
 pub fn description_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(text) = v.as_str()
-        && let Err(e) = check_description(text)
-    {
-        diags.error_at(path.clone(), "Invalid description", e);
-    }
+    check_string(v, path, diags, "Invalid description", check_description);
 }
 
 pub fn check_name(text: &str) -> Result<(), String> {

@@ -1,4 +1,5 @@
-//! `#[derive(Model)]`: a Terraform schema from one typed struct.
+//! `#[derive(Model)]`: a Terraform schema from one typed struct; `#[derive(TfObject)]`: the object
+//! type of a plain struct that an attribute holds.
 //!
 //! The struct's fields are the attributes (and nested blocks) of the
 //! resource; their doc comments are the descriptions; `#[tf(...)]` says how
@@ -36,6 +37,66 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
         Ok(t) => t.into(),
         Err(e) => e.to_compile_error().into(),
     }
+}
+
+/// Derives `tfplugin::model::TfType` for a plain struct: an object type with
+/// one attribute per field, of the field's type, named as serde names it
+/// (`#[serde(rename = "...")]`). For attributes whose value is a list or map
+/// of such objects, so that the type is written once, by the struct itself.
+#[proc_macro_derive(TfObject)]
+pub fn derive_tf_object(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    match expand_object(&input) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// The name serde gives a field: its `#[serde(rename = "...")]`, else its own.
+fn serde_name(field: &syn::Field, ident: &Ident) -> syn::Result<String> {
+    let mut name = ident.to_string().trim_start_matches("r#").to_owned();
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                name = meta.value()?.parse::<LitStr>()?.value();
+            } else if meta.input.peek(Token![=]) {
+                meta.value()?.parse::<Expr>()?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(name)
+}
+
+fn expand_object(input: &DeriveInput) -> syn::Result<Tokens> {
+    let ident = &input.ident;
+    let Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new_spanned(
+            ident,
+            "TfObject is derived for structs",
+        ));
+    };
+    let Fields::Named(fields) = &data.fields else {
+        return Err(syn::Error::new_spanned(
+            ident,
+            "TfObject needs a struct with named fields",
+        ));
+    };
+    let krate: Path = syn::parse_quote!(::tfplugin);
+    let mut attributes = Vec::new();
+    for field in &fields.named {
+        let Some(fident) = &field.ident else { continue };
+        let name = serde_name(field, fident)?;
+        let fty = &field.ty;
+        attributes.push(quote! { (#name, <#fty as #krate::model::TfType>::tf_type()) });
+    }
+    Ok(quote! {
+        impl #krate::model::TfType for #ident {
+            fn tf_type() -> #krate::value::Type {
+                #krate::value::Type::object([#(#attributes),*])
+            }
+        }
+    })
 }
 
 /// One item of a `#[tf(...)]` list.

@@ -5,7 +5,7 @@
 // Lets `#[derive(Model)]`'s `::tfplugin::...` paths resolve inside this crate too.
 extern crate self as tfplugin;
 
-pub use tfplugin_derive::Model;
+pub use tfplugin_derive::{Model, TfObject};
 
 pub mod proto;
 pub mod server;

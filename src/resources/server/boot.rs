@@ -157,24 +157,8 @@ pub(crate) fn mappings(blocks: &[BlockDevice]) -> Result<Vec<BlockDeviceMapping>
         .enumerate()
         .map(|(i, b)| {
             let path = AttributePath::attr("block_device").join_index(i as i64);
-            let size = match b.volume_size.known() {
-                Some(s) => Some(u64::try_from(*s).map_err(|_| {
-                    Diagnostics::from(
-                        Diagnostic::error("Invalid volume size", format!("volume_size = {s}"))
-                            .with_path(path.clone().join_attr("volume_size")),
-                    )
-                })?),
-                None => None,
-            };
-            let boot_index = match b.boot_index.known() {
-                Some(n) => Some(i32::try_from(*n).map_err(|_| {
-                    Diagnostics::from(
-                        Diagnostic::error("Invalid boot index", format!("boot_index = {n}"))
-                            .with_path(path.clone().join_attr("boot_index")),
-                    )
-                })?),
-                None => None,
-            };
+            let size = converted(&b.volume_size, &path, "volume_size", "Invalid volume size")?;
+            let boot_index = converted(&b.boot_index, &path, "boot_index", "Invalid boot index")?;
             Ok(BlockDeviceMapping {
                 source_type: b.source_type.known().cloned().unwrap_or_default(),
                 destination_type: "volume".into(),
@@ -187,6 +171,26 @@ pub(crate) fn mappings(blocks: &[BlockDevice]) -> Result<Vec<BlockDeviceMapping>
             })
         })
         .collect()
+}
+
+/// A block's whole-number attribute as the type the API takes; a value that
+/// does not fit is an error on that attribute.
+fn converted<T: TryFrom<i64>>(
+    value: &Attr<i64>,
+    block: &AttributePath,
+    name: &str,
+    summary: &str,
+) -> Result<Option<T>, Diagnostics> {
+    value
+        .known()
+        .map(|&n| {
+            T::try_from(n).map_err(|_| {
+                Diagnostic::error(summary, format!("{name} = {n}"))
+                    .with_path(block.clone().join_attr(name))
+                    .into()
+            })
+        })
+        .transpose()
 }
 
 /// Whether the blocks put the boot disk on a volume, so that Nova wants no

@@ -277,24 +277,20 @@ mod tests {
     use super::*;
     use scs_client::network::FixedIp;
 
-    fn k(s: &str) -> Attr<String> {
-        Attr::Known(s.to_owned())
-    }
-
     fn existing(uuid: &str, port: &str, ip: &str) -> NetworkBlock {
         NetworkBlock {
-            uuid: k(uuid),
-            name: k(&format!("{uuid}-name")),
-            port: k(port),
-            fixed_ip_v4: k(ip),
-            fixed_ip_v6: k(""),
-            mac: k("fa:16:3e:00:00:01"),
+            uuid: Attr::from(uuid),
+            name: Attr::from(format!("{uuid}-name")),
+            port: Attr::from(port),
+            fixed_ip_v4: Attr::from(ip),
+            fixed_ip_v6: Attr::from(""),
+            mac: Attr::from("fa:16:3e:00:00:01"),
         }
     }
 
     fn by_uuid(uuid: &str) -> NetworkBlock {
         NetworkBlock {
-            uuid: k(uuid),
+            uuid: Attr::from(uuid),
             ..Default::default()
         }
     }
@@ -314,7 +310,7 @@ mod tests {
         let prior = vec![existing("a", "pa", "10.0.0.1")];
         let planned = plan_networks(&[by_uuid("a"), by_uuid("c")], &prior);
         assert_eq!(planned[0], prior[0]);
-        assert_eq!(planned[1].uuid, k("c"));
+        assert_eq!(planned[1].uuid, Attr::from("c"));
         assert!(planned[1].port.is_unknown() && planned[1].mac.is_unknown());
     }
 
@@ -322,7 +318,7 @@ mod tests {
     fn a_changed_fixed_ip_is_a_new_nic() {
         let prior = vec![existing("a", "pa", "10.0.0.1")];
         let mut c = by_uuid("a");
-        c.fixed_ip_v4 = k("10.0.0.9");
+        c.fixed_ip_v4 = Attr::from("10.0.0.9");
         let planned = plan_networks(&[c], &prior);
         assert!(planned[0].port.is_unknown());
     }
@@ -334,11 +330,11 @@ mod tests {
             existing("b", "pb", "10.1.0.1"),
         ];
         let by_name = NetworkBlock {
-            name: k("b-name"),
+            name: Attr::from("b-name"),
             ..Default::default()
         };
         let by_port = NetworkBlock {
-            port: k("pa"),
+            port: Attr::from("pa"),
             ..Default::default()
         };
         assert_eq!(
@@ -378,9 +374,9 @@ mod tests {
             .map(|b| b.port.known().cloned().unwrap())
             .collect();
         assert_eq!(ports, ["pa", "pb", "px"]);
-        assert_eq!(blocks[0].name, k("a-name"));
+        assert_eq!(blocks[0].name, Attr::from("a-name"));
         assert_eq!(blocks[2].name, Attr::Null);
-        assert_eq!(blocks[0].fixed_ip_v4, k("10.0.0.1"));
+        assert_eq!(blocks[0].fixed_ip_v4, Attr::from("10.0.0.1"));
     }
 
     #[test]
@@ -394,7 +390,10 @@ mod tests {
         ];
         let blocks = blocks_from_interfaces(&ifaces, &[], &BTreeMap::new());
         let ports: Vec<_> = blocks.iter().map(|b| b.port.clone()).collect();
-        assert_eq!(ports, [k("pm"), k("pb"), k("pf")]);
+        assert_eq!(
+            ports,
+            [Attr::from("pm"), Attr::from("pb"), Attr::from("pf")]
+        );
     }
 
     #[test]
@@ -406,6 +405,6 @@ mod tests {
             &names,
         );
         assert_eq!(blocks.len(), 1);
-        assert_eq!(blocks[0].port, k("pa"));
+        assert_eq!(blocks[0].port, Attr::from("pa"));
     }
 }

@@ -238,39 +238,41 @@ async fn plan_root_volume(
 mod tests {
     use super::*;
 
-    fn k(s: &str) -> Attr<String> {
-        Attr::Known(s.to_owned())
-    }
-
     #[test]
     fn a_rotated_image_under_the_same_name_is_no_change() {
         // The state records the image the server was built from; the name
         // now points at a newer image, which only matters on rebuild.
         let planned = plan_pair(
-            (&Attr::Null, &k("Ubuntu 24.04")),
-            (&k("old-id"), &k("Ubuntu 24.04")),
+            (&Attr::Null, &Attr::from("Ubuntu 24.04")),
+            (&Attr::from("old-id"), &Attr::from("Ubuntu 24.04")),
         );
-        assert_eq!(planned, (k("old-id"), k("Ubuntu 24.04")));
+        assert_eq!(planned, (Attr::from("old-id"), Attr::from("Ubuntu 24.04")));
     }
 
     #[test]
     fn another_name_is_a_rebuild_with_the_id_known_after_apply() {
         let planned = plan_pair(
-            (&Attr::Null, &k("Debian 12")),
-            (&k("old-id"), &k("Ubuntu 24.04")),
+            (&Attr::Null, &Attr::from("Debian 12")),
+            (&Attr::from("old-id"), &Attr::from("Ubuntu 24.04")),
         );
-        assert_eq!(planned, (Attr::Unknown, k("Debian 12")));
+        assert_eq!(planned, (Attr::Unknown, Attr::from("Debian 12")));
     }
 
     #[test]
     fn by_id_the_name_follows() {
         assert_eq!(
-            plan_pair((&k("a"), &Attr::Null), (&k("a"), &k("A"))),
-            (k("a"), k("A"))
+            plan_pair(
+                (&Attr::from("a"), &Attr::Null),
+                (&Attr::from("a"), &Attr::from("A"))
+            ),
+            (Attr::from("a"), Attr::from("A"))
         );
         assert_eq!(
-            plan_pair((&k("b"), &Attr::Null), (&k("a"), &k("A"))),
-            (k("b"), Attr::Unknown)
+            plan_pair(
+                (&Attr::from("b"), &Attr::Null),
+                (&Attr::from("a"), &Attr::from("A"))
+            ),
+            (Attr::from("b"), Attr::Unknown)
         );
         assert_eq!(
             plan_pair((&Attr::Null, &Attr::Null), (&Attr::Null, &Attr::Null)),

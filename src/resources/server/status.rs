@@ -58,37 +58,36 @@ pub(super) async fn set_power(cloud: &Cloud<'_>, id: &str, want: &str) -> Result
     let s = call(cloud.ctx, "Cannot read server", nova::get_server(cloud, id))
         .await?
         .ok_or_else(|| gone("Cannot change power state", id))?;
-    match (want, s.status.as_str()) {
-        (ACTIVE, "ACTIVE") | (SHUTOFF, "SHUTOFF") => Ok(()),
-        (ACTIVE, "SHUTOFF") => {
-            call(
-                cloud.ctx,
-                "Cannot start server",
-                nova::start_server(cloud, id),
+    let start = match (want, s.status.as_str()) {
+        (ACTIVE, "ACTIVE") | (SHUTOFF, "SHUTOFF") => return Ok(()),
+        (ACTIVE, "SHUTOFF") => true,
+        (SHUTOFF, "ACTIVE") => false,
+        (_, other) => {
+            return Err(Diagnostic::error(
+                "Cannot change power state",
+                format!(
+                    "server {id} is {other}; only ACTIVE and SHUTOFF servers can be started or stopped"
+                ),
             )
-            .await?;
-            wait_status(cloud, id, &["ACTIVE"], "Server did not start").await?;
-            Ok(())
+            .with_path(AttributePath::attr("power_state"))
+            .into());
         }
-        (SHUTOFF, "ACTIVE") => {
-            call(
-                cloud.ctx,
-                "Cannot stop server",
-                nova::stop_server(cloud, id),
-            )
-            .await?;
-            wait_status(cloud, id, &["SHUTOFF"], "Server did not stop").await?;
-            Ok(())
+    };
+    let (summary, status, not_reached) = if start {
+        ("Cannot start server", "ACTIVE", "Server did not start")
+    } else {
+        ("Cannot stop server", "SHUTOFF", "Server did not stop")
+    };
+    let request = async {
+        if start {
+            nova::start_server(cloud, id).await
+        } else {
+            nova::stop_server(cloud, id).await
         }
-        (_, other) => Err(Diagnostic::error(
-            "Cannot change power state",
-            format!(
-                "server {id} is {other}; only ACTIVE and SHUTOFF servers can be started or stopped"
-            ),
-        )
-        .with_path(AttributePath::attr("power_state"))
-        .into()),
-    }
+    };
+    call(cloud.ctx, summary, request).await?;
+    wait_status(cloud, id, &[status], not_reached).await?;
+    Ok(())
 }
 
 /// Waits until Cinder shows the re-imaged root volume with `image_id`: Nova

@@ -144,15 +144,11 @@ mod tests {
         assert!(!detail.contains("###"), "the value itself is never shown");
     }
 
-    fn k(s: &str) -> Attr<String> {
-        Attr::Known(s.to_owned())
-    }
-
     fn valid() -> ServerModel {
         ServerModel {
-            name: k("x"),
-            flavor_name: k("SCS-1V-4-10"),
-            image_name: k("Ubuntu 24.04"),
+            name: Attr::from("x"),
+            flavor_name: Attr::from("SCS-1V-4-10"),
+            image_name: Attr::from("Ubuntu 24.04"),
             ..Default::default()
         }
     }
@@ -175,19 +171,19 @@ mod tests {
         let m = ServerModel {
             network: Attr::Known(vec![
                 NetworkBlock {
-                    uuid: k("u"),
-                    name: k("n"),
+                    uuid: Attr::from("u"),
+                    name: Attr::from("n"),
                     ..Default::default()
                 },
                 NetworkBlock::default(),
                 NetworkBlock {
-                    port: k("p"),
-                    fixed_ip_v4: k("10.0.0.5"),
+                    port: Attr::from("p"),
+                    fixed_ip_v4: Attr::from("10.0.0.5"),
                     ..Default::default()
                 },
                 NetworkBlock {
-                    name: k("n"),
-                    fixed_ip_v4: k("10.0.0.6"),
+                    name: Attr::from("n"),
+                    fixed_ip_v4: Attr::from("10.0.0.6"),
                     ..Default::default()
                 },
             ]),
@@ -211,16 +207,16 @@ mod tests {
             root_volume_size: Attr::Known(20),
             block_device: Attr::Known(vec![
                 BlockDevice {
-                    source_type: k("image"),
+                    source_type: Attr::from("image"),
                     ..Default::default()
                 },
                 BlockDevice {
-                    source_type: k("volume"),
-                    uuid: k("v"),
+                    source_type: Attr::from("volume"),
+                    uuid: Attr::from("v"),
                     ..Default::default()
                 },
                 BlockDevice {
-                    source_type: k("blank"),
+                    source_type: Attr::from("blank"),
                     volume_size: Attr::Known(5),
                     ..Default::default()
                 },

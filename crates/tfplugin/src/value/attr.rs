@@ -81,6 +81,13 @@ impl<T> Attr<T> {
     }
 }
 
+impl<T> Attr<Vec<T>> {
+    /// The elements of a known list or set; none when it is null or unknown.
+    pub fn items(&self) -> std::slice::Iter<'_, T> {
+        self.known().map_or([].iter(), |items| items.iter())
+    }
+}
+
 impl<T> From<Option<T>> for Attr<T> {
     fn from(v: Option<T>) -> Self {
         v.map_or(Attr::Null, Attr::Known)
@@ -90,6 +97,13 @@ impl<T> From<Option<T>> for Attr<T> {
 impl<T> From<T> for Attr<T> {
     fn from(v: T) -> Self {
         Attr::Known(v)
+    }
+}
+
+/// A known string from a string slice: `Attr::from("web")`.
+impl From<&str> for Attr<String> {
+    fn from(v: &str) -> Self {
+        Attr::Known(v.to_owned())
     }
 }
 
