@@ -12,7 +12,7 @@
 # Usage: VERSION=x.y.z scripts/release.sh
 # Env:
 #   PLATFORMS            `native` (default: this machine's linux build), `all`, or a list such as
-#                        "linux_amd64 darwin_arm64"; other platforms are built with cargo-zigbuild
+#                        "linux_amd64 darwin_arm64" or "darwin_amd64,windows_amd64"; other platforms are built with cargo-zigbuild
 #                        (installed from PyPI into the cache on first use).
 #   RELEASE_GPG_KEY      key id or fingerprint of a secret key in GNUPGHOME (or the default keyring), or
 #   RELEASE_GPG_KEY_FILE an armored secret key file (without passphrase), imported into a private keyring.
@@ -67,7 +67,7 @@ all_platforms="linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64"
 case ${PLATFORMS:-native} in
   native) platforms=linux_amd64 ;;
   all) platforms=$all_platforms ;;
-  *) platforms=$PLATFORMS ;;
+  *) platforms=${PLATFORMS//,/ } ;;
 esac
 triple() {
   case $1 in
