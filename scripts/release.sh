@@ -88,7 +88,7 @@ zigbuild() {
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check cargo-zigbuild==0.24.0 ziglang==0.17.0
   fi
-  PATH=$venv/bin:$PATH "$venv/bin/cargo-zigbuild" zigbuild "$@"
+  PATH=$venv/bin:$PATH "$venv/bin/cargo-zigbuild" "$@"
 }
 
 # ---- build -----------------------------------------------------------------------------------------
@@ -123,7 +123,15 @@ for platform in $platforms; do
     rustup target list --installed | grep -qx "$t" || rustup target add "$t" \
       || die "rustup cannot add $t here; build $platform on a machine that can"
     log "$platform: cargo zigbuild --release --target $t"
-    zigbuild --release --locked --target "$t" --bin $name
+    if [[ $platform == darwin_* ]]; then
+      # zig has no macOS SDK and so no framework: scripts/macos-frameworks holds link stubs (symbol
+      # lists) of Security and CoreFoundation, which rustls-native-certs and rustls-platform-verifier
+      # link through security-framework. Given to the final link only: the dependencies' builds stay.
+      zigbuild rustc --release --locked --target "$t" --bin $name -- \
+        "-Clink-arg=-F$root/scripts/macos-frameworks"
+    else
+      zigbuild zigbuild --release --locked --target "$t" --bin $name
+    fi
   fi
   log "$platform: built in $((SECONDS - start)) s"
   mkdir -p "$stage/$platform"
