@@ -12,7 +12,7 @@
 # Usage: VERSION=x.y.z scripts/release.sh
 # Env:
 #   PLATFORMS            `native` (default: this machine's linux build), `all`, or a list such as
-#                        "linux_amd64 darwin_arm64"; other platforms are built with cargo-zigbuild
+#                        "linux_amd64 darwin_arm64" or "darwin_amd64,windows_amd64"; other platforms are built with cargo-zigbuild
 #                        (installed from PyPI into the cache on first use).
 #   RELEASE_GPG_KEY      key id or fingerprint of a secret key in GNUPGHOME (or the default keyring), or
 #   RELEASE_GPG_KEY_FILE an armored secret key file (without passphrase), imported into a private keyring.
@@ -67,7 +67,7 @@ all_platforms="linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64"
 case ${PLATFORMS:-native} in
   native) platforms=linux_amd64 ;;
   all) platforms=$all_platforms ;;
-  *) platforms=$PLATFORMS ;;
+  *) platforms=${PLATFORMS//,/ } ;;
 esac
 triple() {
   case $1 in
@@ -88,7 +88,7 @@ zigbuild() {
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check cargo-zigbuild==0.24.0 ziglang==0.17.0
   fi
-  PATH=$venv/bin:$PATH "$venv/bin/cargo-zigbuild" zigbuild "$@"
+  PATH=$venv/bin:$PATH "$venv/bin/cargo-zigbuild" "$@"
 }
 
 # ---- build -----------------------------------------------------------------------------------------
@@ -123,7 +123,15 @@ for platform in $platforms; do
     rustup target list --installed | grep -qx "$t" || rustup target add "$t" \
       || die "rustup cannot add $t here; build $platform on a machine that can"
     log "$platform: cargo zigbuild --release --target $t"
-    zigbuild --release --locked --target "$t" --bin $name
+    if [[ $platform == darwin_* ]]; then
+      # zig has no macOS SDK and so no framework: scripts/macos-frameworks holds link stubs (symbol
+      # lists) of Security and CoreFoundation, which rustls-native-certs and rustls-platform-verifier
+      # link through security-framework. Given to the final link only: the dependencies' builds stay.
+      zigbuild rustc --release --locked --target "$t" --bin $name -- \
+        "-Clink-arg=-F$root/scripts/macos-frameworks"
+    else
+      zigbuild zigbuild --release --locked --target "$t" --bin $name
+    fi
   fi
   log "$platform: built in $((SECONDS - start)) s"
   mkdir -p "$stage/$platform"
@@ -152,5 +160,7 @@ for doc in sbom.cdx.json provenance.json; do
 done
 gpg --batch --quiet --verify "$dist/${name}_${version}_SHA256SUMS.sig" "$dist/${name}_${version}_SHA256SUMS" 2>/dev/null \
   || die "the signature just made does not verify"
+# Each zip's single entry, its mode and its executable format for the platform, the sums, the signature.
+python3 "$root/scripts/release-check.py" "$dist" >&2 || die "scripts/release-check.py rejects $dist"
 log "wrote $dist:"
 (cd "$dist" && ls -l) >&2
