@@ -373,10 +373,8 @@ fn print_line(line: &str) -> Result<(), ServeError> {
     Ok(())
 }
 
-/// Installs a SIGINT handler that swallows the signal for the rest of the
-/// process. The handler is registered before this returns, so a Ctrl-C
-/// right after the handshake cannot kill the process.
 /// How often the client that launched the plugin is looked for.
+#[cfg(unix)]
 const CLIENT_CHECK: Duration = Duration::from_millis(500);
 
 /// Shuts the server down once the client that launched it is gone (killed,
@@ -409,6 +407,9 @@ fn watch_client(shutdown: CancellationToken) {
     drop(shutdown);
 }
 
+/// Installs a SIGINT handler that swallows the signal for the rest of the
+/// process. The handler is registered before this returns, so a Ctrl-C
+/// right after the handshake cannot kill the process.
 fn ignore_sigint() -> Result<(), ServeError> {
     #[cfg(unix)]
     {

@@ -53,7 +53,9 @@ impl fmt::Display for PluginAddr {
 }
 
 /// Where a unix socket should go, from the launching client's environment.
+/// Read on every platform, used where there are unix sockets.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(not(unix), allow(dead_code))]
 pub(crate) struct UnixSocketConfig {
     /// `PLUGIN_UNIX_SOCKET_DIR`; the temporary directory if unset.
     pub dir: Option<PathBuf>,
