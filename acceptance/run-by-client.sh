@@ -7,6 +7,8 @@
 # scenario names its cloud objects after its client, so the runs share nothing but the cloud.
 #
 # usage: ACC_CLIENTS="terraform tofu terraform-latest" run-by-client.sh --test acc_network --test ...
+# ACC_TESTS_<client> (the client's name with `_` for `-`, e.g. ACC_TESTS_terraform_latest="--test
+# acc_install") runs other test files on that client than the arguments name.
 # Each client's output goes to $ACC_LOG_DIR/<client>.log (default target/acc-logs) and, line by line
 # with the client's name in front, to stdout. Exits non-zero when any client's run failed, and says which.
 set -uo pipefail
@@ -19,11 +21,18 @@ mkdir -p "$log_dir"
 # Build once, before the runs start, so that they do not wait for each other on cargo's lock.
 "$cargo" test -p terraform-provider-scs --no-run "$@" || exit
 
+all_tests=("$@")
 pids=()
 for client in $clients; do
+  override="ACC_TESTS_${client//-/_}"
+  if [ -n "${!override:-}" ]; then
+    read -r -a tests <<<"${!override}"
+  else
+    tests=("${all_tests[@]}")
+  fi
   (
     start=$(date +%s)
-    TF_ACC_CLIENTS=$client "$cargo" test -p terraform-provider-scs --no-fail-fast "$@" \
+    TF_ACC_CLIENTS=$client "$cargo" test -p terraform-provider-scs --no-fail-fast "${tests[@]}" \
       -- --include-ignored --skip on_demand_ >"$log_dir/$client.log" 2>&1
     rc=$?
     echo "$rc $(( $(date +%s) - start ))" >"$log_dir/$client.rc"

@@ -28,7 +28,7 @@
 //! - `TF_ACC_CLIENTS=terraform,tofu,terraform-latest` chooses the clients (default: terraform and
 //!   tofu; the scenarios of newer protocol features and the install scenarios run on every client
 //!   that has the feature). A scenario runs on the named clients it can run on; `make
-//!   acceptance-cloud` runs the suite once per client, the three side by side
+//!   acceptance-cloud` runs the suite once per client, the clients side by side
 //!   (`acceptance/run-by-client.sh`).
 //! - `TF_ACC_TERRAFORM_PATH` / `TF_ACC_TOFU_PATH` / `TF_ACC_TERRAFORM_LATEST_PATH` override
 //!   `acceptance/tools/bin/*`.
