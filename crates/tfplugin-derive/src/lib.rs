@@ -14,7 +14,9 @@ use proc_macro2::{Span, TokenStream as Tokens};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Data, DeriveInput, Expr, Fields, Ident, LitStr, Path, Token, parse_macro_input};
+use syn::{
+    Data, DeriveInput, Expr, Fields, FieldsNamed, Ident, LitStr, Path, Token, parse_macro_input,
+};
 
 /// Derives `tfplugin::model::Model` (and the traits that let the struct be
 /// used as a nested block or object attribute of another model).
@@ -68,20 +70,28 @@ fn serde_name(field: &syn::Field, ident: &Ident) -> syn::Result<String> {
     Ok(name)
 }
 
-fn expand_object(input: &DeriveInput) -> syn::Result<Tokens> {
+/// The named fields of the struct a derive is on; `derive` names the derive in the error for
+/// anything else.
+fn named_fields<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<&'a FieldsNamed> {
     let ident = &input.ident;
     let Data::Struct(data) = &input.data else {
         return Err(syn::Error::new_spanned(
             ident,
-            "TfObject is derived for structs",
+            format!("{derive} is derived for structs"),
         ));
     };
     let Fields::Named(fields) = &data.fields else {
         return Err(syn::Error::new_spanned(
             ident,
-            "TfObject needs a struct with named fields",
+            format!("{derive} needs a struct with named fields"),
         ));
     };
+    Ok(fields)
+}
+
+fn expand_object(input: &DeriveInput) -> syn::Result<Tokens> {
+    let ident = &input.ident;
+    let fields = named_fields(input, "TfObject")?;
     let krate: Path = syn::parse_quote!(::tfplugin);
     let mut attributes = Vec::new();
     for field in &fields.named {
@@ -249,18 +259,7 @@ fn names(idents: &[Ident]) -> Vec<LitStr> {
 
 fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     let ident = &input.ident;
-    let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(
-            ident,
-            "Model is derived for structs",
-        ));
-    };
-    let Fields::Named(fields) = &data.fields else {
-        return Err(syn::Error::new_spanned(
-            ident,
-            "Model needs a struct with named fields",
-        ));
-    };
+    let fields = named_fields(input, "Model")?;
     let krate: Path = syn::parse_quote!(::tfplugin);
     let description = doc(&input.attrs);
 
