@@ -220,7 +220,9 @@ def seed_quotas(conn, project_id):
     # roomy, so that parallel acceptance tests never meet the defaults
     conn.set_compute_quotas(project_id, instances=100, cores=1000, ram=4 * 1024 * 1024,
                             key_pairs=200, server_groups=100, server_group_members=100)
-    conn.set_volume_quotas(project_id, volumes=200, gigabytes=10000, snapshots=200,
+    # gigabytes: a scenario asks for a volume larger than the backend (6,000 GiB, to see it go to
+    # error), once per client, and the clients run side by side
+    conn.set_volume_quotas(project_id, volumes=200, gigabytes=100000, snapshots=200,
                            backups=100, backup_gigabytes=10000)
     conn.set_network_quotas(project_id, network=200, subnet=200, port=1000, router=100,
                             floatingip=200, security_group=200, security_group_rule=2000)
