@@ -55,12 +55,19 @@ pub fn derive_tf_object(input: TokenStream) -> TokenStream {
 }
 
 /// The name serde gives a field: its `#[serde(rename = "...")]`, else its own.
+/// Serde attributes that would make the object differ from one attribute per
+/// field under that name (`skip`, `flatten`) are refused rather than followed.
 fn serde_name(field: &syn::Field, ident: &Ident) -> syn::Result<String> {
     let mut name = ident.to_string().trim_start_matches("r#").to_owned();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("rename") {
                 name = meta.value()?.parse::<LitStr>()?.value();
+            } else if ["skip", "skip_serializing", "skip_deserializing", "flatten"]
+                .iter()
+                .any(|refused| meta.path.is_ident(refused))
+            {
+                return Err(meta.error("TfObject needs every field as one attribute"));
             } else if meta.input.peek(Token![=]) {
                 meta.value()?.parse::<Expr>()?;
             }
@@ -92,6 +99,17 @@ fn named_fields<'a>(input: &'a DeriveInput, derive: &str) -> syn::Result<&'a Fie
 fn expand_object(input: &DeriveInput) -> syn::Result<Tokens> {
     let ident = &input.ident;
     let fields = named_fields(input, "TfObject")?;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename_all") {
+                return Err(meta.error("TfObject follows field renames only: rename each field"));
+            }
+            if meta.input.peek(Token![=]) {
+                meta.value()?.parse::<Expr>()?;
+            }
+            Ok(())
+        })?;
+    }
     let krate: Path = syn::parse_quote!(::tfplugin);
     let mut attributes = Vec::new();
     for field in &fields.named {

@@ -408,4 +408,26 @@ mod tests {
         assert!(problems[0].contains("\"name\" has no model field"));
         assert!(problems[1].contains("\"other\" is not in the schema"));
     }
+
+    /// An object as `#[derive(TfObject)]` types it: one attribute per field, named as serde names it.
+    #[derive(crate::TfObject, Serialize, Deserialize)]
+    struct Condition {
+        #[serde(rename = "type")]
+        type_: String,
+        ready: bool,
+        #[serde(default)]
+        count: i64,
+    }
+
+    #[test]
+    fn a_derived_object_type_has_each_field_under_its_serde_name() {
+        assert_eq!(
+            <Vec<Condition> as TfType>::tf_type(),
+            Type::list(Type::object([
+                ("type", Type::String),
+                ("ready", Type::Bool),
+                ("count", Type::Number),
+            ]))
+        );
+    }
 }
