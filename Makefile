@@ -57,7 +57,10 @@ ACC_CLIENTS ?= terraform tofu terraform-latest
 # and the install scenarios; ACC_LATEST=all runs every scenario on it too. The whole suite on a third
 # client adds half again to a run that the cloud's CPU bounds (see README), more than CI's time allows.
 ACC_LATEST ?= features
-ACC_LATEST_FILES := acc_ephemeral acc_functions acc_identity_query acc_install acc_migrate acc_migration acc_write_only
+# Those files are the ones whose scenarios name the newest Terraform: `on_every_client`, a client
+# list with `Client::TerraformLatest`, or `Client::ALL`.
+ACC_LATEST_FILES := $(basename $(notdir $(filter-out $(KUBE_ACC_FILES),$(shell grep -l -E \
+  'on_every_client|Client::TerraformLatest|Client::ALL' tests/acc_*.rs))))
 ACC_TESTS_LATEST = $(if $(filter all,$(ACC_LATEST)),,$(patsubst %,--test %,$(ACC_LATEST_FILES)))
 ACC_KUBE_CLIENTS = $(if $(filter all,$(ACC_LATEST)),$(ACC_CLIENTS),$(filter-out terraform-latest,$(ACC_CLIENTS)))
 LIVE_TESTS := $(patsubst crates/scs-client/tests/%.rs,--test %,$(wildcard crates/scs-client/tests/*live*.rs))

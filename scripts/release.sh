@@ -158,9 +158,8 @@ for doc in sbom.cdx.json provenance.json; do
   gpg --batch --yes --local-user "$key" --output "$dist/${name}_${version}_$doc.sig" \
     --detach-sign "$dist/${name}_${version}_$doc"
 done
-gpg --batch --quiet --verify "$dist/${name}_${version}_SHA256SUMS.sig" "$dist/${name}_${version}_SHA256SUMS" 2>/dev/null \
-  || die "the signature just made does not verify"
-# Each zip's single entry, its mode and its executable format for the platform, the sums, the signature.
+# Each zip's single entry, its mode and its executable format for the platform, the sums, and the
+# signature, verified with the published signing key in a keyring of its own.
 python3 "$root/scripts/release-check.py" "$dist" >&2 || die "scripts/release-check.py rejects $dist"
 log "wrote $dist:"
 (cd "$dist" && ls -l) >&2
