@@ -84,7 +84,7 @@
 //! # Waits
 //!
 //! [`wait::wait_for`] polls a caller-supplied function: first after 0.2 s,
-//! then each interval 1.5 times the last, capped at 3 s. It stops at the
+//! then each interval 1.2 times the last, capped at 2 s. It stops at the
 //! deadline ([`Error::Timeout`] with the last status seen), on cancellation
 //! ([`Error::Cancelled`]), or when the poll reports a terminal failure
 //! ([`Error::WaitFailed`] carrying the cloud's fault message; see

@@ -1,11 +1,16 @@
 //! Waiting for a resource to reach a status.
 //!
-//! Polling starts fast (0.2 s) because many operations (ports, floating IPs,
-//! small volumes) finish within a second, and grows by half each round up to
-//! 3 s so long waits (server boot) do not hammer the API. Every wait has a
-//! deadline (Terraform's timeout) and a cancellation token (StopProvider).
-//! Progress is logged at INFO on every status change and at least every 10 s,
-//! so `TF_LOG=INFO` shows what a long apply is waiting for.
+//! The user waits for the cloud plus however long the last poll interval
+//! overshoots the moment the cloud was done, so the interval stays a small
+//! fraction of the time already waited: polling starts fast (0.2 s; ports,
+//! floating IPs and attachments are often done within a second or two) and
+//! grows by a fifth each round, so a status change is seen within about a fifth
+//! of the time waited so far, and never more than 2 s late on long waits
+//! (server boot). A wait of 30 s costs about 25 polls of one status request
+//! each. Every wait has a deadline (Terraform's timeout) and a cancellation
+//! token (StopProvider). Progress is logged at INFO on every status change and
+//! at least every 10 s, so `TF_LOG=INFO` shows what a long apply is waiting
+//! for.
 
 use std::future::Future;
 use std::time::Duration;
@@ -59,8 +64,8 @@ impl Default for WaitOptions {
     fn default() -> Self {
         Self {
             initial: Duration::from_millis(200),
-            max: Duration::from_secs(3),
-            factor: 1.5,
+            max: Duration::from_secs(2),
+            factor: 1.2,
             progress_every: Duration::from_secs(10),
         }
     }
@@ -189,9 +194,10 @@ impl Budget {
 
 /// Runs `op` again while the cloud answers 409 Conflict (an object still in
 /// use, such as a network whose DHCP port Neutron is still removing, or a
-/// volume still detaching), backing off from 0.5 s to 5 s, until it succeeds,
-/// fails otherwise, or the budget runs out: then the last conflict is
-/// reported as the timeout's last status.
+/// volume still detaching), until it succeeds, fails otherwise, or the budget
+/// runs out: then the last conflict is reported as the timeout's last status.
+/// The pause starts at 0.5 s and grows by half up to 3 s: what it waits for is
+/// usually gone within seconds, and the user waits for the retry that follows.
 pub async fn retry_conflicts<T, F, Fut>(op_name: &str, budget: &Budget, mut op: F) -> Result<T>
 where
     F: FnMut() -> Fut,
@@ -230,7 +236,7 @@ where
             }
             _ = tokio::time::sleep(pause) => {}
         }
-        pause = (pause * 2).min(Duration::from_secs(5));
+        pause = pause.mul_f64(1.5).min(Duration::from_secs(3));
     }
 }
 
