@@ -113,7 +113,15 @@ async fn listing(client: &Client) -> Result<(Collection, bool)> {
 
 /// `None` when the flavor does not exist. Extra specs are included where the cloud supports
 /// microversion 2.61.
+/// Flavors do not change under this client, so one lookup per id serves the whole command.
 pub async fn get_flavor(client: &Client, id: &str) -> Result<Option<Flavor>> {
+    client
+        .lookups()
+        .get("flavor", client.region(), id, || fetch_flavor(client, id))
+        .await
+}
+
+async fn fetch_flavor(client: &Client, id: &str) -> Result<Option<Flavor>> {
     let (coll, with_specs) = listing(client).await?;
     let Some(mut flavor) = coll.get::<Flavor>(client, id).await? else {
         return Ok(None);

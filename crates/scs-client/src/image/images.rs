@@ -95,16 +95,22 @@ pub async fn list_images(client: &Client, filters: Filters<'_>) -> Result<Vec<Im
 }
 
 /// `None` when the image does not exist (or is not visible to the caller). Glance answers with
-/// the bare image, without an envelope.
+/// the bare image, without an envelope. This client never changes an image, so one lookup per
+/// id serves the whole command.
 pub async fn get_image(client: &Client, id: &str) -> Result<Option<Image>> {
-    found(
-        client
-            .image()
-            .get(format!("images/{}", segment(id)))
-            .operation(format!("get image {id}"))
-            .json()
-            .await,
-    )
+    client
+        .lookups()
+        .get("image", client.region(), id, || async {
+            found(
+                client
+                    .image()
+                    .get(format!("images/{}", segment(id)))
+                    .operation(format!("get image {id}"))
+                    .json()
+                    .await,
+            )
+        })
+        .await
 }
 
 #[cfg(test)]

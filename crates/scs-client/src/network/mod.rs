@@ -9,6 +9,7 @@ pub mod floating_ip;
 pub mod networks;
 pub mod port;
 pub mod router;
+mod rule_batch;
 pub mod security_group;
 pub mod subnet;
 

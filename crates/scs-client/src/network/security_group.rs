@@ -6,6 +6,7 @@ use super::{SECURITY_GROUP_RULES, SECURITY_GROUPS};
 use crate::error::{Error, Result};
 use crate::model::{Filters, null_default};
 use crate::session::Client;
+use crate::session::clock::CloudTime;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
@@ -210,10 +211,20 @@ pub enum RuleCreated {
 
 /// Creates a rule, never twice (see [`crate::model::Objects::create`]). When the group already
 /// has the same rule, Neutron refuses with `SecurityGroupRuleExists` and names it; that rule is
-/// the answer.
+/// the answer. Rules created at the same time go to Neutron together (see `rule_batch`).
 pub async fn create_or_find_security_group_rule(
     client: &Client,
     req: &CreateSecurityGroupRule,
+) -> Result<RuleCreated> {
+    super::rule_batch::create(client, req).await
+}
+
+/// One rule's create, on its own. `lost_after`: a bulk create that may have made this rule was
+/// sent then and its answer lost, so an existing rule made since is this create's own.
+pub(crate) async fn create_alone(
+    client: &Client,
+    req: &CreateSecurityGroupRule,
+    lost_after: Option<CloudTime>,
 ) -> Result<RuleCreated> {
     let e = match super::collections::SECURITY_GROUP_RULES
         .create(client, req)
@@ -230,6 +241,12 @@ pub async fn create_or_find_security_group_rule(
         .get(client, &id)
         .await?
     {
+        Some(rule)
+            if lost_after.is_some_and(|sent| sent.may_precede(rule.created_at.as_deref()))
+                && client.claim(SECURITY_GROUP_RULES.label, &rule.id) =>
+        {
+            Ok(RuleCreated::Made(rule))
+        }
         Some(existing) => Ok(RuleCreated::Existing(existing)),
         None => Err(e),
     }

@@ -2,6 +2,7 @@
 
 pub mod clock;
 mod ledger;
+mod lookups;
 mod paginate;
 mod redact;
 mod request;
@@ -75,6 +76,9 @@ struct Inner {
     clock: clock::CloudClock,
     ledger: ledger::Ledger,
     snapshots: snapshot::Snapshots,
+    lookups: lookups::Lookups,
+    /// State a module keeps per client, by its type (see [`Client::shared`]).
+    shared: std::sync::Mutex<HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl Client {
@@ -98,6 +102,8 @@ impl Client {
                 clock: clock::CloudClock::default(),
                 ledger: ledger::Ledger::default(),
                 snapshots: snapshot::Snapshots::default(),
+                lookups: lookups::Lookups::default(),
+                shared: std::sync::Mutex::new(HashMap::new()),
             }),
             region: None,
         })
@@ -220,6 +226,32 @@ impl Client {
     /// The listings kept for reads (see [`snapshot`]).
     pub(crate) fn snapshots(&self) -> &snapshot::Snapshots {
         &self.inner.snapshots
+    }
+
+    /// Objects read but never written, kept for the process (see [`lookups`]).
+    pub(crate) fn lookups(&self) -> &lookups::Lookups {
+        &self.inner.lookups
+    }
+
+    /// The one `T` of this client and its clones, made on first use: state a module of this
+    /// crate keeps for the process (a queue of requests to send together, say).
+    pub(crate) fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut shared = match self.inner.shared.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let entry = shared
+            .entry(std::any::TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()));
+        match entry.clone().downcast::<T>() {
+            Ok(t) => t,
+            // Unreachable: the entry of a type id holds that type. Replaced rather than trusted.
+            Err(_) => {
+                let fresh = Arc::new(T::default());
+                *entry = fresh.clone();
+                fresh
+            }
+        }
     }
 
     pub(crate) fn write_seen(&self) {

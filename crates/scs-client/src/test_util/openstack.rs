@@ -309,15 +309,71 @@ fn create_security_group(s: &mut Store, req: &Recorded, _: &[String]) -> Action 
     created("security_group", stored)
 }
 
-/// Like Neutron, the legacy names of ICMPv6 in an IPv6 rule (`icmp`, `icmpv6`) are stored as
-/// `ipv6-icmp`.
+/// One rule, or like Neutron's bulk create a list of them (`security_group_rules`), all or
+/// nothing: when one is refused, none is kept and the answer is that refusal.
 fn create_security_group_rule(s: &mut Store, req: &Recorded, _: &[String]) -> Action {
-    let mut rule = body_of(req, "security_group_rule");
+    let Some(rules) = req.json().get("security_group_rules").cloned() else {
+        return create_one_rule(s, req, body_of(req, "security_group_rule"));
+    };
+    let mut made = Vec::new();
+    for rule in rules.as_array().cloned().unwrap_or_default() {
+        match create_one_rule(s, req, rule) {
+            Action::Json(201, answer) => made.push(answer["security_group_rule"].clone()),
+            refused => {
+                for rule in &made {
+                    s.remove(
+                        SECURITY_GROUP_RULES,
+                        rule["id"].as_str().unwrap_or_default(),
+                    );
+                }
+                return refused;
+            }
+        }
+    }
+    Action::Json(201, json!({ "security_group_rules": made }))
+}
+
+/// What makes two rules the same rule for Neutron.
+const RULE_FIELDS: [&str; 8] = [
+    "security_group_id",
+    "direction",
+    "ethertype",
+    "protocol",
+    "port_range_min",
+    "port_range_max",
+    "remote_ip_prefix",
+    "remote_group_id",
+];
+
+/// Like Neutron, the legacy names of ICMPv6 in an IPv6 rule (`icmp`, `icmpv6`) are stored as
+/// `ipv6-icmp`, and a rule the group has already is refused with `SecurityGroupRuleExists`,
+/// naming it.
+fn create_one_rule(s: &mut Store, req: &Recorded, mut rule: Value) -> Action {
     let legacy = rule["protocol"]
         .as_str()
         .is_some_and(|p| ["icmp", "icmpv6"].contains(&p.to_ascii_lowercase().as_str()));
     if rule["ethertype"] == "IPv6" && legacy {
         rule["protocol"] = json!("ipv6-icmp");
+    }
+    let field = |r: &Value, f: &str, default: Value| r.get(f).cloned().unwrap_or(default);
+    let defaults = |f: &str| match f {
+        "direction" => json!("ingress"),
+        "ethertype" => json!("IPv4"),
+        _ => Value::Null,
+    };
+    let same = s.list(SECURITY_GROUP_RULES).iter().find(|existing| {
+        RULE_FIELDS
+            .iter()
+            .all(|f| field(existing, f, defaults(f)) == field(&rule, f, defaults(f)))
+    });
+    if let Some(existing) = same {
+        let id = existing["id"].as_str().unwrap_or_default();
+        return Action::Json(
+            409,
+            json!({"NeutronError": {"type": "SecurityGroupRuleExists",
+                "message": format!("Security group rule already exists. Rule id is {id}."),
+                "detail": ""}}),
+        );
     }
     let mut req = req.clone();
     req.body = json!({ "security_group_rule": rule }).to_string();
