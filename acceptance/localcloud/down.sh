@@ -9,7 +9,7 @@ take_lock
 rm -f "$STATE/.up-complete"
 OPENSTACK="keystone glance-api placement-api nova-api nova-conductor nova-scheduler nova-compute
  neutron-server cinder-api cinder-scheduler cinder-volume"
-INFRA_REVERSED="ovn-controller ovs-vswitchd ovs-db ovn-northd ovn-sb-db ovn-nb-db rabbitmq epmd mariadb"
+INFRA_REVERSED="ovn-controller ovs-vswitchd ovs-db ovn-northd ovn-sb-db ovn-nb-db rabbitmq epmd memcached mariadb"
 # The API services do not need each other to shut down: stop them in parallel, then the
 # infrastructure they used, in reverse start order.
 for s in $OPENSTACK; do stop_service "$s" & done

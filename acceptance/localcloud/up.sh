@@ -129,6 +129,7 @@ username = $1
 password = $SVC_PASS
 region_name = $REGION
 service_token_roles_required = true
+memcached_servers = $IP:11211
 INI
 }
 ksauth() { # section user
@@ -207,6 +208,15 @@ fi
 stamp mariadb-ready
 
 ###############################################################################
+# memcached: Keystone's cache and the services' token cache, as every production deployment has
+# them. Without it each service process validates a new token with Keystone on its own, and
+# Keystone builds each answer from the database: 0.3-0.6 s per validation on 2 busy cores, paid
+# by the first request of every provider process to every service.
+###############################################################################
+start_bg memcached memcache /usr/bin/memcached -l $IP -p 11211 -m 64 -U 0
+wait_tcp 11211 20 memcached
+
+###############################################################################
 # RabbitMQ (loopback only, with its own epmd so that epmd binds to loopback and has a known PID)
 ###############################################################################
 put /etc/rabbitmq/rabbitmq-env.conf root:root 644 <<INI
@@ -283,6 +293,10 @@ provider = fernet
 # enough for a loopback-only test cloud. Existing hashes keep their rounds; the application
 # credential below is made again when it was hashed with others.
 password_hash_rounds = $HASH_ROUNDS
+[cache]
+enabled = true
+backend = oslo_cache.memcache_pool
+memcache_servers = $IP:11211
 INI
 uwsgi_ini keystone 5000 /usr/bin/keystone-wsgi-public keystone 2 4 | put /etc/localcloud/keystone-uwsgi.ini root:root 644
 once keystone-db as keystone keystone-manage db_sync >>"$LOGS/keystone-manage.log" 2>&1

@@ -22,14 +22,14 @@ NFS_SHARE="$IP:$NFS_EXPORT"
 CLOUDS_YAML=$LOCALCLOUD_HOME/clouds.yaml
 
 # Start order; down.sh stops in reverse.
-SERVICES="mariadb epmd rabbitmq ovn-nb-db ovn-sb-db ovn-northd ovs-db ovs-vswitchd ovn-controller
+SERVICES="mariadb memcached epmd rabbitmq ovn-nb-db ovn-sb-db ovn-northd ovs-db ovs-vswitchd ovn-controller
  keystone glance-api placement-api nova-api nova-conductor nova-scheduler nova-compute
  neutron-server cinder-api cinder-scheduler cinder-volume"
 # name=url probed by status.sh and the fast path of up.sh (any HTTP answer counts as "answers").
 API_PROBES="keystone=http://$IP:5000/v3 glance=http://$IP:9292/ placement=http://$IP:8778/
  nova=http://$IP:8774/ neutron=http://$IP:9696/ cinder=http://$IP:8776/"
-TCP_PROBES="mariadb=3306 rabbitmq=5672 ovn-nb=6641 ovn-sb=6642"
-ALL_PORTS="3306 4369 5672 25672 5000 8774 8776 8778 9292 9696 6641 6642"
+TCP_PROBES="mariadb=3306 memcached=11211 rabbitmq=5672 ovn-nb=6641 ovn-sb=6642"
+ALL_PORTS="3306 11211 4369 5672 25672 5000 8774 8776 8778 9292 9696 6641 6642"
 
 mkdir -p "$LOGS" "$PIDS" "$RUN"
 

@@ -3,7 +3,7 @@
 # and without letting maintainer scripts start Debian's own daemons. Sourced by up.sh; can also run
 # alone. Prints nothing and returns at once when every package is already installed.
 
-LOCALCLOUD_PKGS="mariadb-server python3-pymysql rabbitmq-server keystone glance-api placement-api
+LOCALCLOUD_PKGS="mariadb-server python3-pymysql memcached rabbitmq-server keystone glance-api placement-api
  python3-osc-placement nova-api nova-conductor nova-scheduler nova-compute nova-compute-ironic
  neutron-server ovn-central ovn-host openvswitch-switch cinder-api cinder-scheduler cinder-volume
  nfs-common qemu-utils python3-openstackclient python3-openstacksdk sudo curl iproute2 procps"
