@@ -85,17 +85,19 @@ pub type Create<T> = <<T as CloudObject>::Api as ApiObject>::Create;
 /// The update request body of a [`CloudObject`]'s API object.
 pub type Update<T> = <<T as CloudObject>::Api as ApiObject>::Update;
 
-/// A create as the hooks see it: the plan, and the configuration as written for the few
-/// mappings that must tell a value the user set from one Terraform computed. It dereferences to
-/// the plan.
+/// A create as the hooks see it: the cloud it happens in, the plan, and the configuration as
+/// written for the few mappings that must tell a value the user set from one Terraform computed.
+/// It dereferences to the plan.
 pub struct Plan<'a, M> {
+    pub cloud: &'a Cloud<'a>,
     pub planned: &'a M,
     pub config: &'a M,
 }
 
-/// An in-place update as the hooks see it: the object's ID, the state before, the plan and the
-/// configuration as written. It dereferences to the plan.
+/// An in-place update as the hooks see it: the cloud it happens in, the object's ID, the state
+/// before, the plan and the configuration as written. It dereferences to the plan.
 pub struct Change<'a, M> {
+    pub cloud: &'a Cloud<'a>,
     pub id: &'a str,
     pub prior: &'a M,
     pub planned: &'a M,
@@ -187,19 +189,14 @@ pub trait CloudObject: Send + Sync + 'static {
     }
 
     /// Sends the create request.
-    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, Self::Model>) -> Step<Self::Api> {
+    async fn create(&self, plan: Plan<'_, Self::Model>) -> Step<Self::Api> {
         let body = self.create_body(plan)?;
-        Ok(collection(self)?.create(cloud, &body).await?)
+        Ok(collection(self)?.create(plan.cloud, &body).await?)
     }
 
     /// After the create answered: wait until the object is usable (a volume
     /// `available`). A failure keeps the object in state, tainted.
-    async fn settle(
-        &self,
-        _cloud: &Cloud<'_>,
-        created: Self::Api,
-        _planned: &Self::Model,
-    ) -> Step<Self::Api> {
+    async fn settle(&self, created: Self::Api, _plan: Plan<'_, Self::Model>) -> Step<Self::Api> {
         Ok(created)
     }
 
@@ -247,11 +244,7 @@ pub trait CloudObject: Send + Sync + 'static {
     /// In-place changes that are actions rather than fields of the update
     /// request (resize a volume, attach a port); runs after `update`.
     /// Returns whether it changed the object (which is then read back).
-    async fn update_actions(
-        &self,
-        _cloud: &Cloud<'_>,
-        _change: Change<'_, Self::Model>,
-    ) -> Step<bool> {
+    async fn update_actions(&self, _change: Change<'_, Self::Model>) -> Step<bool> {
         Ok(false)
     }
 
@@ -331,7 +324,11 @@ impl<T: CloudObject> Managed<T> {
         config: &T::Model,
     ) -> Result<(T::Api, Option<Diagnostics>), Diagnostics> {
         let summary = Self::summary("create");
-        let create = self.0.create(cloud, Plan { planned, config });
+        let create = self.0.create(Plan {
+            cloud,
+            planned,
+            config,
+        });
         tokio::pin!(create);
         let why = match cloud.ctx.run(&mut create).await {
             Ok(Ok(api)) => return Ok((api, None)),
@@ -466,7 +463,12 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         // From here on the object exists: every failure keeps it in state.
         let taggable = created.tags().is_some();
         let mut state = self.state_of(created.clone(), &planned);
-        let settled = Self::step(ctx, &summary, self.0.settle(&cloud, created, &planned)).await;
+        let plan = Plan {
+            cloud: &cloud,
+            planned: &planned,
+            config,
+        };
+        let settled = Self::step(ctx, &summary, self.0.settle(created, plan)).await;
         match settled {
             Ok(api) => state = self.state_of(api, &planned),
             Err(d) => {
@@ -538,6 +540,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         let steps = async {
             let summary = Self::summary("update");
             let change = Change {
+                cloud: &cloud,
                 id: &id,
                 prior: &prior,
                 planned: &planned,
@@ -551,7 +554,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
             if body != Update::<T>::default() {
                 answer = Self::step(ctx, &summary, self.0.update(&cloud, &id, body)).await?;
             }
-            if Self::step(ctx, &summary, self.0.update_actions(&cloud, change)).await? {
+            if Self::step(ctx, &summary, self.0.update_actions(change)).await? {
                 answer = None;
             }
             if let (Some(old), Some(new)) = (prior.tags(), planned.tags())

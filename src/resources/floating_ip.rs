@@ -18,8 +18,7 @@ use tfplugin::value::{Attr, Value};
 use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::Cloud;
 use crate::support::net::ip_validator;
-use crate::support::schema::{region, tags};
-use crate::support::text::description_validator;
+use crate::support::schema::{description, region, tags};
 use crate::support::{attr_of, cloud_error, exactly_one, string_from_api};
 
 pub struct FloatingIpResource;
@@ -57,8 +56,7 @@ pub struct FloatingIpModel {
     /// state.
     #[tf(optional, computed, use_state_for_unknown, validator = ip_validator)]
     fixed_ip: Attr<String>,
-    /// Free text describing the floating IP.
-    #[tf(optional, validator = description_validator)]
+    #[tf(schema = description("Free text describing the floating IP."))]
     description: Attr<String>,
     #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
@@ -141,13 +139,13 @@ impl CloudObject for FloatingIpResource {
         Ok(())
     }
 
-    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, FloatingIpModel>) -> Step<FloatingIp> {
+    async fn create(&self, plan: Plan<'_, FloatingIpModel>) -> Step<FloatingIp> {
         let network_id = match (
             plan.config.floating_network_id.known(),
             plan.config.pool.known(),
         ) {
             (Some(id), _) => id.clone(),
-            (None, Some(pool)) => network_of_pool(cloud, pool).await?,
+            (None, Some(pool)) => network_of_pool(plan.cloud, pool).await?,
             // The schema's rules make one of them required.
             (None, None) => String::new(),
         };
@@ -159,7 +157,7 @@ impl CloudObject for FloatingIpResource {
             description: plan.config.description.known().cloned(),
             subnet_id: None,
         };
-        Ok(collections::FLOATING_IPS.create(cloud, &body).await?)
+        Ok(collections::FLOATING_IPS.create(plan.cloud, &body).await?)
     }
 
     fn update_body(&self, change: Change<'_, FloatingIpModel>) -> Step<UpdateFloatingIp> {
