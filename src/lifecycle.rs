@@ -121,6 +121,14 @@ impl<M> Change<'_, M> {
     }
 }
 
+/// A state as `complete` sees it: the cloud, the state `state_from` made, and the state it was
+/// made against (the prior state, or the plan after a create or an update).
+pub struct Found<'a, M> {
+    pub cloud: &'a Cloud<'a>,
+    pub state: M,
+    pub prior: &'a M,
+}
+
 // Hand-written: derived `Clone`/`Copy` would demand `M: Copy`, but only references are copied.
 impl<M> Clone for Plan<'_, M> {
     fn clone(&self) -> Self {
@@ -215,13 +223,8 @@ pub trait CloudObject: Send + Sync + 'static {
     /// Completes a state with what needs another request (a name for an
     /// ID the object refers to). Runs after every `state_from`, with the
     /// same `prior`.
-    async fn complete(
-        &self,
-        _cloud: &Cloud<'_>,
-        state: Self::Model,
-        _prior: &Self::Model,
-    ) -> Step<Self::Model> {
-        Ok(state)
+    async fn complete(&self, found: Found<'_, Self::Model>) -> Step<Self::Model> {
+        Ok(found.state)
     }
 
     /// The update request for the fields that changed.
@@ -408,9 +411,22 @@ impl<T: CloudObject> Managed<T> {
             return Ok(None);
         }
         let state = self.state_of(api, prior);
-        Self::step(cloud.ctx, &summary, self.0.complete(cloud, state, prior))
-            .await
-            .map(Some)
+        self.completed(cloud, state, prior).await.map(Some)
+    }
+
+    /// `state` completed by the object's `complete` hook; a failure reads as a failed read.
+    async fn completed(
+        &self,
+        cloud: &Cloud<'_>,
+        state: T::Model,
+        prior: &T::Model,
+    ) -> Result<T::Model, Diagnostics> {
+        let found = Found {
+            cloud,
+            state,
+            prior,
+        };
+        Self::step(cloud.ctx, &Self::summary("read"), self.0.complete(found)).await
     }
 }
 
@@ -495,13 +511,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
             }
             state.set_tags(tags.clone());
         }
-        match Self::step(
-            ctx,
-            &Self::summary("read"),
-            self.0.complete(&cloud, state.clone(), &planned),
-        )
-        .await
-        {
+        match self.completed(&cloud, state.clone(), &planned).await {
             Ok(done) => Applied::ok(done),
             Err(d) => Applied::partial(state, d),
         }
@@ -577,13 +587,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         let read_back = match answer {
             Some(api) => {
                 let state = self.state_of(api, &planned);
-                Self::step(
-                    ctx,
-                    &Self::summary("read"),
-                    self.0.complete(&cloud, state, &planned),
-                )
-                .await
-                .map(Some)
+                self.completed(&cloud, state, &planned).await.map(Some)
             }
             None => self.refresh(&cloud, &id, &planned).await,
         };

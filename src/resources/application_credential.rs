@@ -21,7 +21,7 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::{non_empty, one_of};
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, Failure, Plan, Step};
+use crate::lifecycle::{CloudObject, Failure, Found, Plan, Step};
 use crate::support::schema::{description, region};
 use crate::support::text::name_validator;
 use crate::support::{Cloud, attr_of, string_from_api};
@@ -372,11 +372,10 @@ impl CloudObject for ApplicationCredentialResource {
 
     async fn complete(
         &self,
-        cloud: &Cloud<'_>,
-        mut state: ApplicationCredentialModel,
-        _prior: &ApplicationCredentialModel,
+        found: Found<'_, ApplicationCredentialModel>,
     ) -> Step<ApplicationCredentialModel> {
-        let config = cloud.config();
+        let mut state = found.state;
+        let config = found.cloud.config();
         let endpoint = Endpoint {
             auth_url: config.auth_url.as_str(),
             region: state.region.known().map(String::as_str),

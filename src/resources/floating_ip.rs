@@ -15,8 +15,7 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{Change, CloudObject, Plan, Step};
-use crate::support::Cloud;
+use crate::lifecycle::{Change, CloudObject, Found, Plan, Step};
 use crate::support::net::ip_validator;
 use crate::support::schema::{description, region, tags};
 use crate::support::{attr_of, cloud_error, exactly_one, string_from_api};
@@ -107,12 +106,8 @@ impl CloudObject for FloatingIpResource {
     }
 
     /// Records the pool's name when only the network was given (or imported).
-    async fn complete(
-        &self,
-        cloud: &Cloud<'_>,
-        mut state: FloatingIpModel,
-        _prior: &FloatingIpModel,
-    ) -> Step<FloatingIpModel> {
+    async fn complete(&self, found: Found<'_, FloatingIpModel>) -> Step<FloatingIpModel> {
+        let (cloud, mut state) = (found.cloud, found.state);
         if !state.pool.is_known()
             && let Some(network_id) = state.floating_network_id.known()
         {

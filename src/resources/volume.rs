@@ -13,7 +13,7 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::int_between;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{Change, CloudObject, Plan, Step};
+use crate::lifecycle::{Change, CloudObject, Found, Plan, Step};
 use crate::support::Cloud;
 use crate::support::schema::{description, name, region};
 use crate::support::{OWNER_KEY, OWNER_VALUE, attr_of, call, string_from_api};
@@ -306,13 +306,8 @@ impl CloudObject for VolumeResource {
         }
     }
 
-    async fn complete(
-        &self,
-        cloud: &Cloud<'_>,
-        state: VolumeModel,
-        prior: &VolumeModel,
-    ) -> Step<VolumeModel> {
-        Ok(keep_type_id(cloud, state, prior).await)
+    async fn complete(&self, found: Found<'_, VolumeModel>) -> Step<VolumeModel> {
+        Ok(keep_type_id(found.cloud, found.state, found.prior).await)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, change: &mut PlanChange) -> Result<(), Diagnostics> {
