@@ -45,6 +45,9 @@ pub fn identified(resource: Arc<dyn Resource>) -> Arc<dyn Resource> {
 
 struct Identified(Arc<dyn Resource>, &'static [&'static str]);
 
+/// A state, or why there is none.
+type StateResult = Result<Value, Diagnostics>;
+
 impl Identified {
     /// The import ID an identity stands for: its parts joined with `/`.
     fn import_id(&self, identity: &Value) -> String {
@@ -58,7 +61,7 @@ impl Identified {
     /// Sets the state's `region`, when the resource has one and the import
     /// left it out, to the region the provider works in: the identity sent
     /// back after an import is then the one every later read returns.
-    fn with_region(&self, ctx: &Ctx, mut state: Value) -> Result<Value, Diagnostics> {
+    fn with_region(&self, ctx: &Ctx, mut state: Value) -> StateResult {
         let has_region = self.0.schema().block.get_attribute("region").is_some();
         let unset = state.attr("region").is_none_or(Value::is_null);
         if has_region
@@ -110,17 +113,12 @@ impl Resource for Identified {
         self.0.delete(ctx, state).await
     }
 
-    async fn import(&self, ctx: &Ctx, id: &str) -> Result<Value, Diagnostics> {
+    async fn import(&self, ctx: &Ctx, id: &str) -> StateResult {
         let state = self.0.import(ctx, id).await?;
         self.with_region(ctx, state)
     }
 
-    async fn upgrade_state(
-        &self,
-        ctx: &Ctx,
-        version: i64,
-        raw: RawState,
-    ) -> Result<Value, Diagnostics> {
+    async fn upgrade_state(&self, ctx: &Ctx, version: i64, raw: RawState) -> StateResult {
         self.0.upgrade_state(ctx, version, raw).await
     }
 
@@ -138,7 +136,7 @@ impl Resource for Identified {
         })
     }
 
-    async fn import_identity(&self, ctx: &Ctx, identity: &Value) -> Result<Value, Diagnostics> {
+    async fn import_identity(&self, ctx: &Ctx, identity: &Value) -> StateResult {
         if self.0.identity_schema().is_some() {
             return self.0.import_identity(ctx, identity).await;
         }
@@ -149,12 +147,7 @@ impl Resource for Identified {
         self.with_region(ctx, state)
     }
 
-    async fn upgrade_identity(
-        &self,
-        ctx: &Ctx,
-        version: i64,
-        raw: RawState,
-    ) -> Result<Value, Diagnostics> {
+    async fn upgrade_identity(&self, ctx: &Ctx, version: i64, raw: RawState) -> StateResult {
         self.0.upgrade_identity(ctx, version, raw).await
     }
 }

@@ -85,17 +85,19 @@ pub type Create<T> = <<T as CloudObject>::Api as ApiObject>::Create;
 /// The update request body of a [`CloudObject`]'s API object.
 pub type Update<T> = <<T as CloudObject>::Api as ApiObject>::Update;
 
-/// A create as the hooks see it: the plan, and the configuration as written for the few
-/// mappings that must tell a value the user set from one Terraform computed. It dereferences to
-/// the plan.
+/// A create as the hooks see it: the cloud it happens in, the plan, and the configuration as
+/// written for the few mappings that must tell a value the user set from one Terraform computed.
+/// It dereferences to the plan.
 pub struct Plan<'a, M> {
+    pub cloud: &'a Cloud<'a>,
     pub planned: &'a M,
     pub config: &'a M,
 }
 
-/// An in-place update as the hooks see it: the object's ID, the state before, the plan and the
-/// configuration as written. It dereferences to the plan.
+/// An in-place update as the hooks see it: the cloud it happens in, the object's ID, the state
+/// before, the plan and the configuration as written. It dereferences to the plan.
 pub struct Change<'a, M> {
+    pub cloud: &'a Cloud<'a>,
     pub id: &'a str,
     pub prior: &'a M,
     pub planned: &'a M,
@@ -117,6 +119,14 @@ impl<M> Change<'_, M> {
     ) -> Option<T> {
         changed_nullable(field(self.prior), field(self.planned)).map(Option::unwrap_or_default)
     }
+}
+
+/// A state as `complete` sees it: the cloud, the state `state_from` made, and the state it was
+/// made against (the prior state, or the plan after a create or an update).
+pub struct Found<'a, M> {
+    pub cloud: &'a Cloud<'a>,
+    pub state: M,
+    pub prior: &'a M,
 }
 
 // Hand-written: derived `Clone`/`Copy` would demand `M: Copy`, but only references are copied.
@@ -187,19 +197,14 @@ pub trait CloudObject: Send + Sync + 'static {
     }
 
     /// Sends the create request.
-    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, Self::Model>) -> Step<Self::Api> {
+    async fn create(&self, plan: Plan<'_, Self::Model>) -> Step<Self::Api> {
         let body = self.create_body(plan)?;
-        Ok(collection(self)?.create(cloud, &body).await?)
+        Ok(collection(self)?.create(plan.cloud, &body).await?)
     }
 
     /// After the create answered: wait until the object is usable (a volume
     /// `available`). A failure keeps the object in state, tainted.
-    async fn settle(
-        &self,
-        _cloud: &Cloud<'_>,
-        created: Self::Api,
-        _planned: &Self::Model,
-    ) -> Step<Self::Api> {
+    async fn settle(&self, created: Self::Api, _plan: Plan<'_, Self::Model>) -> Step<Self::Api> {
         Ok(created)
     }
 
@@ -218,13 +223,8 @@ pub trait CloudObject: Send + Sync + 'static {
     /// Completes a state with what needs another request (a name for an
     /// ID the object refers to). Runs after every `state_from`, with the
     /// same `prior`.
-    async fn complete(
-        &self,
-        _cloud: &Cloud<'_>,
-        state: Self::Model,
-        _prior: &Self::Model,
-    ) -> Step<Self::Model> {
-        Ok(state)
+    async fn complete(&self, found: Found<'_, Self::Model>) -> Step<Self::Model> {
+        Ok(found.state)
     }
 
     /// The update request for the fields that changed.
@@ -247,11 +247,7 @@ pub trait CloudObject: Send + Sync + 'static {
     /// In-place changes that are actions rather than fields of the update
     /// request (resize a volume, attach a port); runs after `update`.
     /// Returns whether it changed the object (which is then read back).
-    async fn update_actions(
-        &self,
-        _cloud: &Cloud<'_>,
-        _change: Change<'_, Self::Model>,
-    ) -> Step<bool> {
+    async fn update_actions(&self, _change: Change<'_, Self::Model>) -> Step<bool> {
         Ok(false)
     }
 
@@ -331,7 +327,11 @@ impl<T: CloudObject> Managed<T> {
         config: &T::Model,
     ) -> Result<(T::Api, Option<Diagnostics>), Diagnostics> {
         let summary = Self::summary("create");
-        let create = self.0.create(cloud, Plan { planned, config });
+        let create = self.0.create(Plan {
+            cloud,
+            planned,
+            config,
+        });
         tokio::pin!(create);
         let why = match cloud.ctx.run(&mut create).await {
             Ok(Ok(api)) => return Ok((api, None)),
@@ -411,9 +411,22 @@ impl<T: CloudObject> Managed<T> {
             return Ok(None);
         }
         let state = self.state_of(api, prior);
-        Self::step(cloud.ctx, &summary, self.0.complete(cloud, state, prior))
-            .await
-            .map(Some)
+        self.completed(cloud, state, prior).await.map(Some)
+    }
+
+    /// `state` completed by the object's `complete` hook; a failure reads as a failed read.
+    async fn completed(
+        &self,
+        cloud: &Cloud<'_>,
+        state: T::Model,
+        prior: &T::Model,
+    ) -> Result<T::Model, Diagnostics> {
+        let found = Found {
+            cloud,
+            state,
+            prior,
+        };
+        Self::step(cloud.ctx, &Self::summary("read"), self.0.complete(found)).await
     }
 }
 
@@ -466,7 +479,12 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         // From here on the object exists: every failure keeps it in state.
         let taggable = created.tags().is_some();
         let mut state = self.state_of(created.clone(), &planned);
-        let settled = Self::step(ctx, &summary, self.0.settle(&cloud, created, &planned)).await;
+        let plan = Plan {
+            cloud: &cloud,
+            planned: &planned,
+            config,
+        };
+        let settled = Self::step(ctx, &summary, self.0.settle(created, plan)).await;
         match settled {
             Ok(api) => state = self.state_of(api, &planned),
             Err(d) => {
@@ -493,13 +511,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
             }
             state.set_tags(tags.clone());
         }
-        match Self::step(
-            ctx,
-            &Self::summary("read"),
-            self.0.complete(&cloud, state.clone(), &planned),
-        )
-        .await
-        {
+        match self.completed(&cloud, state.clone(), &planned).await {
             Ok(done) => Applied::ok(done),
             Err(d) => Applied::partial(state, d),
         }
@@ -538,6 +550,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         let steps = async {
             let summary = Self::summary("update");
             let change = Change {
+                cloud: &cloud,
                 id: &id,
                 prior: &prior,
                 planned: &planned,
@@ -551,7 +564,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
             if body != Update::<T>::default() {
                 answer = Self::step(ctx, &summary, self.0.update(&cloud, &id, body)).await?;
             }
-            if Self::step(ctx, &summary, self.0.update_actions(&cloud, change)).await? {
+            if Self::step(ctx, &summary, self.0.update_actions(change)).await? {
                 answer = None;
             }
             if let (Some(old), Some(new)) = (prior.tags(), planned.tags())
@@ -574,13 +587,7 @@ impl<T: CloudObject> TypedResource for Managed<T> {
         let read_back = match answer {
             Some(api) => {
                 let state = self.state_of(api, &planned);
-                Self::step(
-                    ctx,
-                    &Self::summary("read"),
-                    self.0.complete(&cloud, state, &planned),
-                )
-                .await
-                .map(Some)
+                self.completed(&cloud, state, &planned).await.map(Some)
             }
             None => self.refresh(&cloud, &id, &planned).await,
         };

@@ -283,24 +283,20 @@ fn problems_to_diagnostics(problems: Vec<config::Problem>) -> Diagnostics {
         .collect()
 }
 
+/// The provider argument called `what`, if there is one: where a message about it points.
+fn argument(what: &str) -> Option<AttributePath> {
+    ARGUMENTS
+        .iter()
+        .any(|a| a.name == what)
+        .then(|| AttributePath::attr(what))
+}
+
 /// Resolution failures name what is missing and every place that was searched; point at the argument
 /// when the failure is about one.
 fn config_error(e: ConfigError) -> Diagnostics {
     let (summary, attribute) = match &e {
-        ConfigError::Missing { what, .. } => (
-            "Cannot find how to reach the cloud",
-            ARGUMENTS
-                .iter()
-                .any(|a| a.name == what)
-                .then(|| AttributePath::attr(what.clone())),
-        ),
-        ConfigError::Invalid { what, .. } => (
-            "Invalid cloud configuration",
-            ARGUMENTS
-                .iter()
-                .any(|a| a.name == what)
-                .then(|| AttributePath::attr(what.clone())),
-        ),
+        ConfigError::Missing { what, .. } => ("Cannot find how to reach the cloud", argument(what)),
+        ConfigError::Invalid { what, .. } => ("Invalid cloud configuration", argument(what)),
         ConfigError::NoCloudsFile { .. } | ConfigError::CloudNotFound { .. } => {
             ("Cannot find the cloud", Some(AttributePath::attr("cloud")))
         }
@@ -331,6 +327,23 @@ mod tests {
         Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
             .conform(&ty)
             .unwrap_or(Value::Null)
+    }
+
+    /// A context holding what `configure` made of `cfg`; the test fails when it reports an error.
+    async fn configured(provider: ScsProvider, cfg: &Value) -> Ctx {
+        match provider.configure(&Ctx::default(), cfg).await {
+            Ok(data) => Ctx::default().with_provider_data(Some(data)),
+            Err(e) => panic!("configure failed: {e}"),
+        }
+    }
+
+    /// What `configure` reports for `cfg`; empty when it succeeds.
+    async fn configure_error(provider: &ScsProvider, cfg: &Value) -> Diagnostics {
+        provider
+            .configure(&Ctx::default(), cfg)
+            .await
+            .err()
+            .unwrap_or_default()
     }
 
     #[test]
@@ -404,14 +417,7 @@ mod tests {
             ("auth_url", Value::Unknown),
             ("region", Value::from("RegionOne")),
         ]);
-        let data = ScsProvider::default()
-            .configure(&Ctx::default(), &cfg)
-            .await;
-        let data = match data {
-            Ok(d) => d,
-            Err(e) => panic!("configure failed: {e}"),
-        };
-        let ctx = Ctx::default().with_provider_data(Some(data));
+        let ctx = configured(ScsProvider::default(), &cfg).await;
         let data = ctx.provider_data::<ProviderData>().expect("provider data");
         assert!(data.client().is_err());
         assert_eq!(data.region(), Some("RegionOne"));
@@ -420,11 +426,8 @@ mod tests {
     #[tokio::test]
     async fn configure_rejects_invalid_values_before_resolving() {
         let cfg = config(&[("endpoint_type", Value::from("private"))]);
-        let diags = ScsProvider::default()
-            .configure(&Ctx::default(), &cfg)
-            .await
-            .err();
-        assert!(diags.is_some_and(|d| d.has_errors() && d.to_string().contains("endpoint_type")));
+        let diags = configure_error(&ScsProvider::default(), &cfg).await;
+        assert!(diags.has_errors() && diags.to_string().contains("endpoint_type"));
     }
 
     fn no_environment() -> ScsProvider {
@@ -433,12 +436,9 @@ mod tests {
 
     #[tokio::test]
     async fn configure_without_any_way_to_authenticate_says_what_is_missing_and_where_it_looked() {
-        let err = no_environment()
-            .configure(&Ctx::default(), &config(&[]))
+        let err = configure_error(&no_environment(), &config(&[]))
             .await
-            .err()
-            .map(|d| d.to_string())
-            .unwrap_or_default();
+            .to_string();
         assert!(err.contains("auth_url"), "{err}");
         assert!(err.contains("looked in"), "{err}");
         assert!(err.contains("OS_* environment variables"), "{err}");
@@ -450,12 +450,7 @@ mod tests {
             "kubernetes",
             Value::object([("config_path", Value::from("/nonexistent/kubeconfig"))]),
         )]);
-        let data = no_environment().configure(&Ctx::default(), &cfg).await;
-        let data = match data {
-            Ok(d) => d,
-            Err(e) => panic!("configure failed: {e}"),
-        };
-        let ctx = Ctx::default().with_provider_data(Some(data));
+        let ctx = configured(no_environment(), &cfg).await;
         let data = ctx.provider_data::<ProviderData>().expect("provider data");
         assert!(data.management().is_ok());
         let err = data
@@ -479,11 +474,7 @@ mod tests {
             Sources::env_only(Default::default()).with_clouds_file(&file),
         );
         let cfg = config(&[("cloud", Value::from("mine"))]);
-        let diags = provider
-            .configure(&Ctx::default(), &cfg)
-            .await
-            .err()
-            .unwrap_or_default();
+        let diags = configure_error(&provider, &cfg).await;
         let paths: Vec<_> = diags.iter().map(|d| d.attribute.clone()).collect();
         assert_eq!(paths, [Some(AttributePath::attr("cloud"))], "{diags}");
         assert!(
@@ -500,11 +491,7 @@ mod tests {
             ("application_credential_secret", Value::from("TOP-SECRET")),
             ("max_retries", Value::from(0)),
         ]);
-        let diags = no_environment()
-            .configure(&Ctx::default(), &cfg)
-            .await
-            .err()
-            .unwrap_or_default();
+        let diags = configure_error(&no_environment(), &cfg).await;
         let text = diags.to_string();
         assert!(diags.has_errors(), "{text}");
         assert!(text.contains("127.0.0.1:1"), "names the endpoint: {text}");

@@ -228,7 +228,6 @@ impl TypedDataSource for FlavorDataSource {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use tfplugin::framework::validate::validate_config;
     use tfplugin::model::{Model as _, check_model};
 
     fn candidate(name: &str, vcpus: u32, ram_mib: u64, disk_gb: u64) -> FlavorCandidate {
@@ -244,14 +243,7 @@ mod tests {
 
     /// What validation reports: the schema's block rules, then `check`.
     fn problems(q: &FlavorLookup) -> Diagnostics {
-        let block = FlavorLookup::block();
-        let config = to_untyped_value(q)
-            .unwrap()
-            .conform(&block.value_type())
-            .unwrap();
-        let mut d = validate_config(&block, &config);
-        d.extend(q.check());
-        d
+        super::super::testing::validation_problems(q, FlavorLookup::check)
     }
 
     #[test]

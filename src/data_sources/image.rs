@@ -218,20 +218,11 @@ impl TypedDataSource for ImageDataSource {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use tfplugin::framework::validate::validate_config;
     use tfplugin::model::{Model as _, check_model};
-    use tfplugin::value::to_untyped_value;
 
     /// What validation reports: the schema's block rules, then `check`.
     fn problems(m: &ImageModel) -> Diagnostics {
-        let block = ImageModel::block();
-        let config = to_untyped_value(m)
-            .unwrap()
-            .conform(&block.value_type())
-            .unwrap();
-        let mut d = validate_config(&block, &config);
-        d.extend(m.check());
-        d
+        super::super::testing::validation_problems(m, ImageModel::check)
     }
 
     #[test]

@@ -22,3 +22,29 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
         typed_data_source(cluster_kubeconfig::ClusterKubeconfigDataSource),
     ]
 }
+
+#[cfg(test)]
+mod testing {
+    #![allow(clippy::unwrap_used)]
+    use serde::Serialize;
+    use tfplugin::diagnostics::Diagnostics;
+    use tfplugin::framework::validate::validate_config;
+    use tfplugin::model::Model;
+    use tfplugin::value::to_untyped_value;
+
+    /// What validation reports for a data source's configuration: the schema's block rules, then
+    /// `check`, the data source's own checks.
+    pub fn validation_problems<M: Model + Serialize>(
+        config: &M,
+        check: impl Fn(&M) -> Diagnostics,
+    ) -> Diagnostics {
+        let block = M::block();
+        let value = to_untyped_value(config)
+            .unwrap()
+            .conform(&block.value_type())
+            .unwrap();
+        let mut d = validate_config(&block, &value);
+        d.extend(check(config));
+        d
+    }
+}

@@ -21,9 +21,9 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::{non_empty, one_of};
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{CloudObject, Failure, Plan, Step};
-use crate::support::schema::region;
-use crate::support::text::{description_validator, name_validator};
+use crate::lifecycle::{CloudObject, Failure, Found, Plan, Step};
+use crate::support::schema::{description, region};
+use crate::support::text::name_validator;
 use crate::support::{Cloud, attr_of, string_from_api};
 
 pub struct ApplicationCredentialResource;
@@ -50,8 +50,7 @@ pub struct ApplicationCredentialModel {
     /// The credential's name, unique among the user's application credentials.
     #[tf(required, requires_replace, validator = name_validator, validator = non_empty())]
     name: Attr<String>,
-    /// A description stored with the credential.
-    #[tf(optional, requires_replace, validator = description_validator)]
+    #[tf(schema = description("A description stored with the credential."), requires_replace)]
     description: Attr<String>,
     /// Whether the credential may create and delete further application credentials and
     /// trusts. Default `false` (restricted), which is what other tools need: a leaked
@@ -354,14 +353,14 @@ impl CloudObject for ApplicationCredentialResource {
 
     async fn create(
         &self,
-        cloud: &Cloud<'_>,
         plan: Plan<'_, ApplicationCredentialModel>,
     ) -> Step<ApplicationCredential> {
-        let user_id = identity::current_user_id(cloud).await?;
+        let user_id = identity::current_user_id(plan.cloud).await?;
         let body = create_body(plan.planned);
-        let (mut made, secret) = identity::create_application_credential(cloud, &user_id, &body)
-            .await
-            .map_err(create_error)?;
+        let (mut made, secret) =
+            identity::create_application_credential(plan.cloud, &user_id, &body)
+                .await
+                .map_err(create_error)?;
         made.secret = Some(secret);
         Ok(made)
     }
@@ -373,11 +372,10 @@ impl CloudObject for ApplicationCredentialResource {
 
     async fn complete(
         &self,
-        cloud: &Cloud<'_>,
-        mut state: ApplicationCredentialModel,
-        _prior: &ApplicationCredentialModel,
+        found: Found<'_, ApplicationCredentialModel>,
     ) -> Step<ApplicationCredentialModel> {
-        let config = cloud.config();
+        let mut state = found.state;
+        let config = found.cloud.config();
         let endpoint = Endpoint {
             auth_url: config.auth_url.as_str(),
             region: state.region.known().map(String::as_str),

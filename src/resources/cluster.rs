@@ -860,10 +860,15 @@ mod tests {
         }
     }
 
+    /// A text attribute's value, as the assertions compare it.
+    fn text(attr: &Attr<String>) -> Option<&str> {
+        attr.known().map(String::as_str)
+    }
+
     #[test]
     fn the_state_keeps_the_configurations_shape_and_ignores_what_controllers_add() {
         let state = ClusterModel::from_view(&view(), &planned());
-        assert_eq!(state.id.known().map(String::as_str), Some("ns/c1"));
+        assert_eq!(text(&state.id), Some("ns/c1"));
         assert_eq!(state.labels, planned().labels);
         assert_eq!(
             state.variables,
@@ -872,14 +877,8 @@ mod tests {
         );
         assert_eq!(state.worker, planned().worker);
         assert_eq!(state.control_plane, planned().control_plane);
-        assert_eq!(
-            state.kubernetes_version.known().map(String::as_str),
-            Some("v1.36.0")
-        );
-        assert_eq!(
-            state.api_version.known().map(String::as_str),
-            Some("v1beta2")
-        );
+        assert_eq!(text(&state.kubernetes_version), Some("v1.36.0"));
+        assert_eq!(text(&state.api_version), Some("v1beta2"));
     }
 
     #[test]
@@ -890,14 +889,8 @@ mod tests {
         let state = ClusterModel::from_view(&live, &planned());
         let workers = state.worker.known().cloned().unwrap_or_default();
         assert_eq!(workers[0].replicas, Attr::Known(5));
-        assert_eq!(
-            state
-                .variables
-                .known()
-                .and_then(|v| v.get("flavor"))
-                .map(String::as_str),
-            Some("\"changed\"")
-        );
+        let flavor = state.variables.known().and_then(|v| v.get("flavor"));
+        assert_eq!(flavor.map(String::as_str), Some("\"changed\""));
     }
 
     #[test]
@@ -907,7 +900,7 @@ mod tests {
             ..Default::default()
         };
         let state = ClusterModel::from_view(&view(), &prior);
-        assert_eq!(state.name.known().map(String::as_str), Some("c1"));
+        assert_eq!(text(&state.name), Some("c1"));
         assert_eq!(state.labels, Attr::Null);
         let workers = state.worker.known().cloned().unwrap_or_default();
         assert_eq!(workers.len(), 1);
@@ -921,10 +914,7 @@ mod tests {
             Some(Attr::Known(1))
         );
         assert_eq!(state.variables.known().map(BTreeMap::len), Some(2));
-        assert_eq!(
-            state.wait_for.known().map(String::as_str),
-            Some("available")
-        );
+        assert_eq!(text(&state.wait_for), Some("available"));
     }
 
     #[test]

@@ -15,11 +15,9 @@ use tfplugin::framework::{Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
-use crate::lifecycle::{Change, CloudObject, Plan, Step};
-use crate::support::Cloud;
+use crate::lifecycle::{Change, CloudObject, Found, Plan, Step};
 use crate::support::net::ip_validator;
-use crate::support::schema::{region, tags};
-use crate::support::text::description_validator;
+use crate::support::schema::{description, region, tags};
 use crate::support::{attr_of, cloud_error, exactly_one, string_from_api};
 
 pub struct FloatingIpResource;
@@ -57,8 +55,7 @@ pub struct FloatingIpModel {
     /// state.
     #[tf(optional, computed, use_state_for_unknown, validator = ip_validator)]
     fixed_ip: Attr<String>,
-    /// Free text describing the floating IP.
-    #[tf(optional, validator = description_validator)]
+    #[tf(schema = description("Free text describing the floating IP."))]
     description: Attr<String>,
     #[tf(schema = tags)]
     tags: Attr<Vec<String>>,
@@ -109,12 +106,8 @@ impl CloudObject for FloatingIpResource {
     }
 
     /// Records the pool's name when only the network was given (or imported).
-    async fn complete(
-        &self,
-        cloud: &Cloud<'_>,
-        mut state: FloatingIpModel,
-        _prior: &FloatingIpModel,
-    ) -> Step<FloatingIpModel> {
+    async fn complete(&self, found: Found<'_, FloatingIpModel>) -> Step<FloatingIpModel> {
+        let (cloud, mut state) = (found.cloud, found.state);
         if !state.pool.is_known()
             && let Some(network_id) = state.floating_network_id.known()
         {
@@ -141,13 +134,13 @@ impl CloudObject for FloatingIpResource {
         Ok(())
     }
 
-    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, FloatingIpModel>) -> Step<FloatingIp> {
+    async fn create(&self, plan: Plan<'_, FloatingIpModel>) -> Step<FloatingIp> {
         let network_id = match (
             plan.config.floating_network_id.known(),
             plan.config.pool.known(),
         ) {
             (Some(id), _) => id.clone(),
-            (None, Some(pool)) => network_of_pool(cloud, pool).await?,
+            (None, Some(pool)) => network_of_pool(plan.cloud, pool).await?,
             // The schema's rules make one of them required.
             (None, None) => String::new(),
         };
@@ -159,7 +152,7 @@ impl CloudObject for FloatingIpResource {
             description: plan.config.description.known().cloned(),
             subnet_id: None,
         };
-        Ok(collections::FLOATING_IPS.create(cloud, &body).await?)
+        Ok(collections::FLOATING_IPS.create(plan.cloud, &body).await?)
     }
 
     fn update_body(&self, change: Change<'_, FloatingIpModel>) -> Step<UpdateFloatingIp> {

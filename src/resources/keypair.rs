@@ -12,7 +12,6 @@ use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
 use crate::lifecycle::{CloudObject, Plan, Step};
-use crate::support::Cloud;
 use crate::support::schema::region;
 use crate::support::text::nova_name_validator;
 
@@ -78,28 +77,27 @@ impl CloudObject for KeypairResource {
     const TYPE_NAME: &'static str = "scs_keypair";
 
     fn state_from(&self, kp: Keypair, prior: &KeypairModel) -> KeypairModel {
-        let public_key = match prior.public_key.known() {
-            Some(p) if same_key(p, &kp.public_key) => prior.public_key.clone(),
-            _ => Attr::Known(kp.public_key),
-        };
         KeypairModel {
             id: Attr::Known(kp.name.clone()),
             name: Attr::Known(kp.name),
-            public_key,
+            public_key: match prior.public_key.known() {
+                Some(p) if same_key(p, &kp.public_key) => prior.public_key.clone(),
+                _ => Attr::Known(kp.public_key),
+            },
             fingerprint: Attr::Known(kp.fingerprint),
             adopt_existing: Attr::Known(prior.adopt_existing.known() == Some(&true)),
             ..Default::default()
         }
     }
 
-    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, KeypairModel>) -> Step<Keypair> {
+    async fn create(&self, plan: Plan<'_, KeypairModel>) -> Step<Keypair> {
         let body = CreateKeypair {
             name: plan.name.known().cloned().unwrap_or_default(),
             public_key: plan.public_key.known().cloned().unwrap_or_default(),
             key_type: None,
         };
         let adopt = plan.adopt_existing.known() == Some(&true);
-        match nova::create_keypair(cloud, &body, adopt).await {
+        match nova::create_keypair(plan.cloud, &body, adopt).await {
             Err(e) if e.is_conflict() && !adopt => Err(Diagnostic::error(
                 "Cannot create keypair",
                 format!(

@@ -9,8 +9,7 @@ use tfplugin::schema::validators::int_between;
 use tfplugin::value::Attr;
 
 use crate::lifecycle::{Change, CloudObject, Plan, Step};
-use crate::support::schema::{region, tags};
-use crate::support::text::{description_validator, name_validator};
+use crate::support::schema::{description, name, region, tags};
 use crate::support::{attr_of, string_from_api};
 
 pub struct NetworkResource;
@@ -23,11 +22,9 @@ pub struct NetworkModel {
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// A name for the network. Names need not be unique.
-    #[tf(optional, validator = name_validator)]
+    #[tf(schema = name("A name for the network. Names need not be unique."))]
     name: Attr<String>,
-    /// Free text describing the network.
-    #[tf(optional, validator = description_validator)]
+    #[tf(schema = description("Free text describing the network."))]
     description: Attr<String>,
     /// The administrative state of the network.
     #[tf(default = true)]

@@ -11,8 +11,7 @@ use tfplugin::value::{Attr, Value};
 
 use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::net::{Cidr, parse_ip};
-use crate::support::schema::{region, tags};
-use crate::support::text::{description_validator, name_validator};
+use crate::support::schema::{description, name, region, tags};
 use crate::support::{attr_of, string_from_api};
 
 pub struct PortResource;
@@ -28,11 +27,9 @@ pub struct PortModel {
     /// The ID of the network.
     #[tf(required, requires_replace)]
     network_id: Attr<String>,
-    /// A name for the port.
-    #[tf(optional, validator = name_validator)]
+    #[tf(schema = name("A name for the port."))]
     name: Attr<String>,
-    /// Free text describing the port.
-    #[tf(optional, validator = description_validator)]
+    #[tf(schema = description("Free text describing the port."))]
     description: Attr<String>,
     /// The administrative state of the port.
     #[tf(default = true)]
@@ -163,8 +160,29 @@ fn pairs_like_prior(api: &[AllowedAddressPair], prior: &[PairModel]) -> Vec<Pair
     out
 }
 
-impl PortModel {
-    fn from_api(port: Port, prior: &PortModel) -> PortModel {
+fn fixed_ips_of(model: &PortModel) -> Vec<FixedIp> {
+    model.fixed_ip.map_items(|b| FixedIp {
+        subnet_id: b.subnet_id.known().cloned().unwrap_or_default(),
+        ip_address: b.ip_address.known().cloned().unwrap_or_default(),
+    })
+}
+
+fn pairs_of(model: &PortModel) -> Vec<AllowedAddressPair> {
+    model
+        .allowed_address_pair
+        .map_items(|p| AllowedAddressPair {
+            ip_address: p.ip_address.known().cloned().unwrap_or_default(),
+            mac_address: p.mac_address.known().cloned(),
+        })
+}
+
+#[async_trait]
+impl CloudObject for PortResource {
+    type Model = PortModel;
+    type Api = Port;
+    const TYPE_NAME: &'static str = "scs_port";
+
+    fn state_from(&self, port: Port, prior: &PortModel) -> PortModel {
         let prior_ips = prior.fixed_ip.known().cloned().unwrap_or_default();
         // A fresh import knows nothing but the ID: take the addresses as blocks.
         let imported = prior.network_id.is_null();
@@ -203,94 +221,57 @@ impl PortModel {
             ..Default::default()
         }
     }
-}
 
-fn fixed_ips_of(model: &PortModel) -> Vec<FixedIp> {
-    model
-        .fixed_ip
-        .items()
-        .map(|b| FixedIp {
-            subnet_id: b.subnet_id.known().cloned().unwrap_or_default(),
-            ip_address: b.ip_address.known().cloned().unwrap_or_default(),
-        })
-        .collect()
-}
-
-fn pairs_of(model: &PortModel) -> Vec<AllowedAddressPair> {
-    model
-        .allowed_address_pair
-        .items()
-        .map(|p| AllowedAddressPair {
-            ip_address: p.ip_address.known().cloned().unwrap_or_default(),
-            mac_address: p.mac_address.known().cloned(),
-        })
-        .collect()
-}
-
-fn check_config(port: &PortModel) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    for (i, block) in port.fixed_ip.items().enumerate() {
-        if let Some(ip) = block.ip_address.known()
-            && let Err(e) = parse_ip(ip)
-        {
-            let index = i64::try_from(i).unwrap_or(i64::MAX);
+    fn validate(&self, port: &PortModel) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        for (i, block) in port.fixed_ip.items().enumerate() {
+            if let Some(ip) = block.ip_address.known()
+                && let Err(e) = parse_ip(ip)
+            {
+                let index = i64::try_from(i).unwrap_or(i64::MAX);
+                diags.error_at(
+                    AttributePath::attr("fixed_ip")
+                        .join_index(index)
+                        .join_attr("ip_address"),
+                    "Invalid IP address",
+                    e,
+                );
+            }
+        }
+        for (i, pair) in port.allowed_address_pair.items().enumerate() {
+            if let Some(ip) = pair.ip_address.known()
+                && parse_ip(ip).is_err()
+                && let Err(e) = Cidr::parse(ip)
+            {
+                let index = i64::try_from(i).unwrap_or(i64::MAX);
+                diags.error_at(
+                    AttributePath::attr("allowed_address_pair")
+                        .join_index(index)
+                        .join_attr("ip_address"),
+                    "Invalid address",
+                    e,
+                );
+            }
+        }
+        let has_groups = port
+            .security_group_ids
+            .known()
+            .is_some_and(|g| !g.is_empty());
+        if port.no_security_groups.known() == Some(&true) && has_groups {
             diags.error_at(
-                AttributePath::attr("fixed_ip")
-                    .join_index(index)
-                    .join_attr("ip_address"),
-                "Invalid IP address",
-                e,
+                AttributePath::attr("no_security_groups"),
+                "Conflicting arguments",
+                "no_security_groups = true conflicts with security_group_ids; set one of them",
             );
         }
-    }
-    for (i, pair) in port.allowed_address_pair.items().enumerate() {
-        if let Some(ip) = pair.ip_address.known()
-            && parse_ip(ip).is_err()
-            && let Err(e) = Cidr::parse(ip)
-        {
-            let index = i64::try_from(i).unwrap_or(i64::MAX);
+        if port.port_security_enabled.known() == Some(&false) && has_groups {
             diags.error_at(
-                AttributePath::attr("allowed_address_pair")
-                    .join_index(index)
-                    .join_attr("ip_address"),
-                "Invalid address",
-                e,
+                AttributePath::attr("security_group_ids"),
+                "Security groups need port security",
+                "a port with port_security_enabled = false cannot have security groups",
             );
         }
-    }
-    let has_groups = port
-        .security_group_ids
-        .known()
-        .is_some_and(|g| !g.is_empty());
-    if port.no_security_groups.known() == Some(&true) && has_groups {
-        diags.error_at(
-            AttributePath::attr("no_security_groups"),
-            "Conflicting arguments",
-            "no_security_groups = true conflicts with security_group_ids; set one of them",
-        );
-    }
-    if port.port_security_enabled.known() == Some(&false) && has_groups {
-        diags.error_at(
-            AttributePath::attr("security_group_ids"),
-            "Security groups need port security",
-            "a port with port_security_enabled = false cannot have security groups",
-        );
-    }
-    diags
-}
-
-#[async_trait]
-impl CloudObject for PortResource {
-    type Model = PortModel;
-    type Api = Port;
-    const TYPE_NAME: &'static str = "scs_port";
-
-    fn state_from(&self, port: Port, prior: &PortModel) -> PortModel {
-        PortModel::from_api(port, prior)
-    }
-
-    fn validate(&self, config: &PortModel) -> Diagnostics {
-        check_config(config)
+        diags
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
@@ -420,7 +401,7 @@ mod tests {
             fixed_ips: vec![ip("a", "10.0.0.5")],
             ..Default::default()
         };
-        let imported = PortModel::from_api(port.clone(), &PortModel::default());
+        let imported = PortResource.state_from(port.clone(), &PortModel::default());
         assert_eq!(
             imported.fixed_ip,
             Attr::Known(vec![block("a", Some("10.0.0.5"))])
@@ -431,7 +412,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            PortModel::from_api(port, &unconfigured).fixed_ip,
+            PortResource.state_from(port, &unconfigured).fixed_ip,
             Attr::Known(vec![])
         );
     }
@@ -443,6 +424,6 @@ mod tests {
             security_group_ids: Attr::Known(vec!["g".into()]),
             ..Default::default()
         };
-        assert_eq!(check_config(&port).len(), 1);
+        assert_eq!(PortResource.validate(&port).len(), 1);
     }
 }

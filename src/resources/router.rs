@@ -10,9 +10,8 @@ use tfplugin::model::Timeouts;
 use tfplugin::value::{Attr, Value};
 
 use crate::lifecycle::{Change, CloudObject, Plan, Step};
-use crate::support::schema::{region, tags};
+use crate::support::schema::{description, name, region, tags};
 use crate::support::string_from_api;
-use crate::support::text::{description_validator, name_validator};
 
 pub struct RouterResource;
 
@@ -24,11 +23,9 @@ pub struct RouterModel {
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// A name for the router.
-    #[tf(optional, validator = name_validator)]
+    #[tf(schema = name("A name for the router."))]
     name: Attr<String>,
-    /// Free text describing the router.
-    #[tf(optional, validator = description_validator)]
+    #[tf(schema = description("Free text describing the router."))]
     description: Attr<String>,
     /// The administrative state of the router.
     #[tf(default = true)]
@@ -78,20 +75,22 @@ impl CloudObject for RouterResource {
     const TYPE_NAME: &'static str = "scs_router";
 
     fn state_from(&self, router: Router, prior: &RouterModel) -> RouterModel {
-        let gateway = router.external_gateway_info;
         RouterModel {
             name: string_from_api(router.name, &prior.name),
             description: string_from_api(router.description, &prior.description),
             admin_state_up: Attr::Known(router.admin_state_up),
-            external_network_id: gateway
+            external_network_id: router
+                .external_gateway_info
                 .as_ref()
                 .map_or(Attr::Null, |g| Attr::Known(g.network_id.clone())),
-            enable_snat: gateway
+            enable_snat: router
+                .external_gateway_info
                 .as_ref()
                 .and_then(|g| g.enable_snat)
                 .map_or(Attr::Null, Attr::Known),
             external_fixed_ips: Attr::Known(
-                gateway
+                router
+                    .external_gateway_info
                     .into_iter()
                     .flat_map(|g| g.external_fixed_ips)
                     .map(|ip| ExternalIpModel {

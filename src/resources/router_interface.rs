@@ -131,7 +131,7 @@ impl CloudObject for RouterInterfaceResource {
         InterfaceModel::from_port(port.clone(), prior).is_some()
     }
 
-    async fn create(&self, cloud: &Cloud<'_>, plan: Plan<'_, InterfaceModel>) -> Step<Port> {
+    async fn create(&self, plan: Plan<'_, InterfaceModel>) -> Step<Port> {
         let router_id = plan.router_id.known().cloned().unwrap_or_default();
         let request = request_of(plan.planned).ok_or_else(|| {
             Diagnostic::error(
@@ -139,7 +139,7 @@ impl CloudObject for RouterInterfaceResource {
                 "Give exactly one of subnet_id or port_id.",
             )
         })?;
-        let added = neutron::add_router_interface(cloud, &router_id, &request).await?;
+        let added = neutron::add_router_interface(plan.cloud, &router_id, &request).await?;
         Ok(attached_port(added))
     }
 

@@ -12,9 +12,7 @@ use tfplugin::model::Timeouts;
 use tfplugin::value::Attr;
 
 use crate::lifecycle::{Change, CloudObject, Plan, Step};
-use crate::support::Cloud;
-use crate::support::schema::{region, tags};
-use crate::support::text::{description_validator, name_validator};
+use crate::support::schema::{description, name, region, tags};
 use crate::support::{attr_of, string_from_api};
 
 pub struct SecurityGroupResource;
@@ -27,12 +25,12 @@ pub struct SecurityGroupModel {
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// A name for the group. Neutron's own group in each project is called `default`; avoid that
-    /// name.
-    #[tf(optional, validator = name_validator)]
+    #[tf(schema = name(
+        "A name for the group. Neutron's own group in each project is called `default`; avoid \
+         that name."
+    ))]
     name: Attr<String>,
-    /// Free text describing the group.
-    #[tf(optional, validator = description_validator)]
+    #[tf(schema = description("Free text describing the group."))]
     description: Attr<String>,
     /// Whether the group tracks connections. If unset, Neutron's default (`true`) is recorded in
     /// the state. Changed in place (Neutron refuses it while ports use the group).
@@ -78,16 +76,15 @@ impl CloudObject for SecurityGroupResource {
     /// Deletes the rules Neutron put into the new group, all at once.
     async fn settle(
         &self,
-        cloud: &Cloud<'_>,
         group: SecurityGroup,
-        plan: &SecurityGroupModel,
+        plan: Plan<'_, SecurityGroupModel>,
     ) -> Step<SecurityGroup> {
         if plan.delete_default_rules.known() != Some(&true) {
             return Ok(group);
         }
         let mut deletions = tokio::task::JoinSet::new();
         for rule in &group.security_group_rules {
-            let (client, id) = (cloud.client.clone(), rule.id.clone());
+            let (client, id) = (plan.cloud.client.clone(), rule.id.clone());
             deletions.spawn(async move { neutron::delete_security_group_rule(&client, &id).await });
         }
         while let Some(joined) = deletions.join_next().await {

@@ -18,11 +18,9 @@ use tfplugin::schema::validators::one_of;
 use tfplugin::value::Attr;
 
 use crate::lifecycle::{CloudObject, Plan, Step};
-use crate::support::Cloud;
 use crate::support::net::{Cidr, PortField, check_port_range, protocol_number};
-use crate::support::schema::region;
+use crate::support::schema::{description, region};
 use crate::support::string_from_api;
-use crate::support::text::description_validator;
 
 pub struct SecurityGroupRuleResource;
 
@@ -62,8 +60,7 @@ pub struct RuleModel {
     /// The ID of a remote security group. Conflicts with `remote_ip_prefix`.
     #[tf(optional, requires_replace)]
     remote_group_id: Attr<String>,
-    /// Free text describing the rule.
-    #[tf(optional, requires_replace, validator = description_validator)]
+    #[tf(schema = description("Free text describing the rule."), requires_replace)]
     description: Attr<String>,
     #[tf(timeouts(create, update, delete))]
     timeouts: Attr<Timeouts>,
@@ -117,27 +114,6 @@ fn same_prefix(api: Option<String>, prior: &Attr<String>) -> Attr<String> {
             prior.clone()
         }
         (api, _) => api.map_or(Attr::Null, Attr::Known),
-    }
-}
-
-impl RuleModel {
-    fn from_api(rule: SecurityGroupRule, prior: &RuleModel) -> RuleModel {
-        RuleModel {
-            security_group_id: Attr::Known(rule.security_group_id),
-            direction: Attr::Known(rule.direction),
-            protocol: same_protocol(rule.protocol, &prior.protocol, &rule.ethertype),
-            ethertype: Attr::Known(rule.ethertype),
-            port_range_min: rule
-                .port_range_min
-                .map_or(Attr::Null, |p| Attr::Known(i64::from(p))),
-            port_range_max: rule
-                .port_range_max
-                .map_or(Attr::Null, |p| Attr::Known(i64::from(p))),
-            remote_ip_prefix: same_prefix(rule.remote_ip_prefix, &prior.remote_ip_prefix),
-            remote_group_id: rule.remote_group_id.map_or(Attr::Null, Attr::Known),
-            description: string_from_api(rule.description, &prior.description),
-            ..Default::default()
-        }
     }
 }
 
@@ -211,7 +187,22 @@ impl CloudObject for SecurityGroupRuleResource {
     const TYPE_NAME: &'static str = "scs_security_group_rule";
 
     fn state_from(&self, rule: SecurityGroupRule, prior: &RuleModel) -> RuleModel {
-        RuleModel::from_api(rule, prior)
+        RuleModel {
+            security_group_id: Attr::Known(rule.security_group_id),
+            direction: Attr::Known(rule.direction),
+            protocol: same_protocol(rule.protocol, &prior.protocol, &rule.ethertype),
+            ethertype: Attr::Known(rule.ethertype),
+            port_range_min: rule
+                .port_range_min
+                .map_or(Attr::Null, |p| Attr::Known(i64::from(p))),
+            port_range_max: rule
+                .port_range_max
+                .map_or(Attr::Null, |p| Attr::Known(i64::from(p))),
+            remote_ip_prefix: same_prefix(rule.remote_ip_prefix, &prior.remote_ip_prefix),
+            remote_group_id: rule.remote_group_id.map_or(Attr::Null, Attr::Known),
+            description: string_from_api(rule.description, &prior.description),
+            ..Default::default()
+        }
     }
 
     fn validate(&self, config: &RuleModel) -> Diagnostics {
@@ -224,11 +215,7 @@ impl CloudObject for SecurityGroupRuleResource {
 
     /// A rule Neutron already has (409 SecurityGroupRuleExists) is adopted
     /// with a warning instead of failing the apply.
-    async fn create(
-        &self,
-        cloud: &Cloud<'_>,
-        plan: Plan<'_, RuleModel>,
-    ) -> Step<SecurityGroupRule> {
+    async fn create(&self, plan: Plan<'_, RuleModel>) -> Step<SecurityGroupRule> {
         let body = CreateSecurityGroupRule {
             security_group_id: plan.security_group_id.known().cloned().unwrap_or_default(),
             direction: plan.direction.known().cloned().unwrap_or_default(),
@@ -240,11 +227,11 @@ impl CloudObject for SecurityGroupRuleResource {
             remote_group_id: plan.remote_group_id.known().cloned(),
             description: plan.description.known().cloned(),
         };
-        let existing = match neutron::create_or_find_security_group_rule(cloud, &body).await? {
+        let existing = match neutron::create_or_find_security_group_rule(plan.cloud, &body).await? {
             RuleCreated::Made(rule) => return Ok(rule),
             RuleCreated::Existing(rule) => rule,
         };
-        cloud.ctx.warn(
+        plan.cloud.ctx.warn(
             "Adopted an existing security group rule",
             format!(
                 "Security group {} already had this rule ({}), for example as one of the rules Neutron \

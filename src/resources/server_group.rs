@@ -10,7 +10,6 @@ use tfplugin::schema::validators::one_of;
 use tfplugin::value::Attr;
 
 use crate::lifecycle::{CloudObject, Plan, Step};
-use crate::support::Cloud;
 use crate::support::schema::region;
 use crate::support::text::nova_name_validator;
 
@@ -62,14 +61,10 @@ impl CloudObject for ServerGroupResource {
         }
     }
 
-    async fn create(
-        &self,
-        cloud: &Cloud<'_>,
-        plan: Plan<'_, ServerGroupModel>,
-    ) -> Step<ServerGroup> {
+    async fn create(&self, plan: Plan<'_, ServerGroupModel>) -> Step<ServerGroup> {
         let name = plan.name.known().cloned().unwrap_or_default();
         let policy = plan.policy.known().cloned().unwrap_or_default();
-        Ok(nova::create_server_group(cloud, &name, &policy).await?)
+        Ok(nova::create_server_group(plan.cloud, &name, &policy).await?)
     }
 }
 

@@ -15,8 +15,7 @@ use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::net::{
     Cidr, check_pool, cidr_validator, default_allocation_pools, ip_validator, ip_version, parse_ip,
 };
-use crate::support::schema::{region, tags};
-use crate::support::text::{description_validator, name_validator};
+use crate::support::schema::{description, name, region, tags};
 use crate::support::{list_from_api, string_from_api};
 
 pub struct SubnetResource;
@@ -32,11 +31,9 @@ pub struct SubnetModel {
     /// The ID of the network the subnet belongs to.
     #[tf(required, requires_replace)]
     network_id: Attr<String>,
-    /// A name for the subnet.
-    #[tf(optional, validator = name_validator)]
+    #[tf(schema = name("A name for the subnet."))]
     name: Attr<String>,
-    /// Free text describing the subnet.
-    #[tf(optional, validator = description_validator)]
+    #[tf(schema = description("Free text describing the subnet."))]
     description: Attr<String>,
     /// The address range in CIDR notation, e.g. `10.20.0.0/24` or `2001:db8::/64`. The host bits
     /// must be zero. It must match `ip_version`; both are checked when planning.
@@ -153,23 +150,17 @@ fn sort_key(text: &str) -> (u8, u128, String) {
 }
 
 fn pools_of(model: &Attr<Vec<PoolModel>>) -> Vec<AllocationPool> {
-    model
-        .items()
-        .map(|p| AllocationPool {
-            start: p.start.known().cloned().unwrap_or_default(),
-            end: p.end.known().cloned().unwrap_or_default(),
-        })
-        .collect()
+    model.map_items(|p| AllocationPool {
+        start: p.start.known().cloned().unwrap_or_default(),
+        end: p.end.known().cloned().unwrap_or_default(),
+    })
 }
 
 fn routes_of(model: &Attr<Vec<RouteModel>>) -> Vec<HostRoute> {
-    model
-        .items()
-        .map(|r| HostRoute {
-            destination: r.destination_cidr.known().cloned().unwrap_or_default(),
-            nexthop: r.next_hop.known().cloned().unwrap_or_default(),
-        })
-        .collect()
+    model.map_items(|r| HostRoute {
+        destination: r.destination_cidr.known().cloned().unwrap_or_default(),
+        nexthop: r.next_hop.known().cloned().unwrap_or_default(),
+    })
 }
 
 /// Whether `pools` are exactly the ones Neutron makes by itself for this subnet.
@@ -189,8 +180,13 @@ fn are_default_pools(subnet: &Subnet, pools: &[AllocationPool]) -> bool {
             .all(|((s, e), p)| p.start.parse().ok() == Some(*s) && p.end.parse().ok() == Some(*e))
 }
 
-impl SubnetModel {
-    fn from_api(subnet: Subnet, prior: &SubnetModel) -> SubnetModel {
+#[async_trait]
+impl CloudObject for SubnetResource {
+    type Model = SubnetModel;
+    type Api = Subnet;
+    const TYPE_NAME: &'static str = "scs_subnet";
+
+    fn state_from(&self, subnet: Subnet, prior: &SubnetModel) -> SubnetModel {
         let prior_pools = prior.allocation_pool.known().cloned().unwrap_or_default();
         let pools =
             if prior_pools.is_empty() && are_default_pools(&subnet, &subnet.allocation_pools) {
@@ -252,111 +248,96 @@ impl SubnetModel {
             ..Default::default()
         }
     }
-}
 
-/// The checks that need several attributes: addresses against the range
-/// and the IP version.
-fn check_config(config: &SubnetModel) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    let Some(cidr) = config.cidr.known().and_then(|c| Cidr::parse(c).ok()) else {
-        return diags;
-    };
-    if let Some(version) = config.ip_version.known()
-        && *version != cidr.version()
-    {
-        diags.error_at(
-            AttributePath::attr("ip_version"),
-            "IP version does not match the CIDR",
-            format!(
-                "cidr {cidr} is IPv{}, but ip_version is {version}",
-                cidr.version()
-            ),
-        );
-    }
-    if let Some(version) = config.ip_version.known()
-        && *version != 4
-        && *version != 6
-    {
-        diags.error_at(
-            AttributePath::attr("ip_version"),
-            "Invalid IP version",
-            "ip_version must be 4 or 6",
-        );
-    }
-    if let Some(gw) = config.gateway_ip.known() {
-        if config.no_gateway.known() == Some(&true) {
-            diags.error_at(
-                AttributePath::attr("no_gateway"),
-                "Conflicting arguments",
-                "no_gateway = true conflicts with gateway_ip; set one of them",
-            );
-        }
-        if let Ok(ip) = parse_ip(gw)
-            && !cidr.contains(ip)
+    /// The checks that need several attributes: addresses against the range
+    /// and the IP version.
+    fn validate(&self, config: &SubnetModel) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        let Some(cidr) = config.cidr.known().and_then(|c| Cidr::parse(c).ok()) else {
+            return diags;
+        };
+        if let Some(version) = config.ip_version.known()
+            && *version != cidr.version()
         {
             diags.error_at(
-                AttributePath::attr("gateway_ip"),
-                "Gateway outside the subnet",
-                format!("gateway_ip {ip} is not inside cidr {cidr}"),
-            );
-        }
-    }
-    for (i, pool) in config.allocation_pool.items().enumerate() {
-        if let (Some(start), Some(end)) = (pool.start.known(), pool.end.known())
-            && let Err(e) = check_pool(&cidr, start, end)
-        {
-            let index = i64::try_from(i).unwrap_or(i64::MAX);
-            diags.error_at(
-                AttributePath::attr("allocation_pool")
-                    .join_index(index)
-                    .join_attr("start"),
-                "Invalid allocation pool",
-                e,
-            );
-        }
-    }
-    for (i, route) in config.host_route.items().enumerate() {
-        let index = i64::try_from(i).unwrap_or(i64::MAX);
-        if let Some(hop) = route.next_hop.known().and_then(|h| parse_ip(h).ok())
-            && ip_version(hop) != cidr.version()
-        {
-            diags.error_at(
-                AttributePath::attr("host_route")
-                    .join_index(index)
-                    .join_attr("next_hop"),
-                "Next hop of the wrong IP version",
+                AttributePath::attr("ip_version"),
+                "IP version does not match the CIDR",
                 format!(
-                    "next_hop {hop} is not an IPv{} address like the subnet",
+                    "cidr {cidr} is IPv{}, but ip_version is {version}",
                     cidr.version()
                 ),
             );
         }
-    }
-    for (i, server) in config.dns_nameservers.items().enumerate() {
-        if let Err(e) = parse_ip(server) {
-            let index = i64::try_from(i).unwrap_or(i64::MAX);
+        if let Some(version) = config.ip_version.known()
+            && *version != 4
+            && *version != 6
+        {
             diags.error_at(
-                AttributePath::attr("dns_nameservers").join_index(index),
-                "Invalid DNS server",
-                e,
+                AttributePath::attr("ip_version"),
+                "Invalid IP version",
+                "ip_version must be 4 or 6",
             );
         }
-    }
-    diags
-}
-
-#[async_trait]
-impl CloudObject for SubnetResource {
-    type Model = SubnetModel;
-    type Api = Subnet;
-    const TYPE_NAME: &'static str = "scs_subnet";
-
-    fn state_from(&self, subnet: Subnet, prior: &SubnetModel) -> SubnetModel {
-        SubnetModel::from_api(subnet, prior)
-    }
-
-    fn validate(&self, config: &SubnetModel) -> Diagnostics {
-        check_config(config)
+        if let Some(gw) = config.gateway_ip.known() {
+            if config.no_gateway.known() == Some(&true) {
+                diags.error_at(
+                    AttributePath::attr("no_gateway"),
+                    "Conflicting arguments",
+                    "no_gateway = true conflicts with gateway_ip; set one of them",
+                );
+            }
+            if let Ok(ip) = parse_ip(gw)
+                && !cidr.contains(ip)
+            {
+                diags.error_at(
+                    AttributePath::attr("gateway_ip"),
+                    "Gateway outside the subnet",
+                    format!("gateway_ip {ip} is not inside cidr {cidr}"),
+                );
+            }
+        }
+        for (i, pool) in config.allocation_pool.items().enumerate() {
+            if let (Some(start), Some(end)) = (pool.start.known(), pool.end.known())
+                && let Err(e) = check_pool(&cidr, start, end)
+            {
+                let index = i64::try_from(i).unwrap_or(i64::MAX);
+                diags.error_at(
+                    AttributePath::attr("allocation_pool")
+                        .join_index(index)
+                        .join_attr("start"),
+                    "Invalid allocation pool",
+                    e,
+                );
+            }
+        }
+        for (i, route) in config.host_route.items().enumerate() {
+            let index = i64::try_from(i).unwrap_or(i64::MAX);
+            if let Some(hop) = route.next_hop.known().and_then(|h| parse_ip(h).ok())
+                && ip_version(hop) != cidr.version()
+            {
+                diags.error_at(
+                    AttributePath::attr("host_route")
+                        .join_index(index)
+                        .join_attr("next_hop"),
+                    "Next hop of the wrong IP version",
+                    format!(
+                        "next_hop {hop} is not an IPv{} address like the subnet",
+                        cidr.version()
+                    ),
+                );
+            }
+        }
+        for (i, server) in config.dns_nameservers.items().enumerate() {
+            if let Err(e) = parse_ip(server) {
+                let index = i64::try_from(i).unwrap_or(i64::MAX);
+                diags.error_at(
+                    AttributePath::attr("dns_nameservers").join_index(index),
+                    "Invalid DNS server",
+                    e,
+                );
+            }
+        }
+        diags
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, plan: &mut PlanChange) -> Result<(), Diagnostics> {
@@ -452,8 +433,12 @@ mod tests {
 
     #[test]
     fn version_must_match_cidr() {
-        assert!(check_config(&config("10.0.0.0/24", 4)).is_empty());
-        let d = check_config(&config("fd00::/64", 4));
+        assert!(
+            SubnetResource
+                .validate(&config("10.0.0.0/24", 4))
+                .is_empty()
+        );
+        let d = SubnetResource.validate(&config("fd00::/64", 4));
         assert_eq!(d.attribute_paths(), ["ip_version"]);
     }
 
@@ -465,7 +450,7 @@ mod tests {
             start: Attr::Known("10.0.0.10".into()),
             end: Attr::Known("10.0.1.10".into()),
         }]);
-        let d = check_config(&c);
+        let d = SubnetResource.validate(&c);
         assert_eq!(
             d.attribute_paths(),
             ["gateway_ip", "allocation_pool[0].start"]
@@ -485,11 +470,11 @@ mod tests {
             }],
             ..Default::default()
         };
-        let state = SubnetModel::from_api(subnet.clone(), &SubnetModel::default());
+        let state = SubnetResource.state_from(subnet.clone(), &SubnetModel::default());
         assert_eq!(state.allocation_pool, Attr::Known(vec![]));
         let mut custom = subnet;
         custom.allocation_pools[0].start = "10.0.0.100".into();
-        let state = SubnetModel::from_api(custom, &SubnetModel::default());
+        let state = SubnetResource.state_from(custom, &SubnetModel::default());
         assert_eq!(state.allocation_pool.known().map(Vec::len), Some(1));
     }
 

@@ -13,10 +13,9 @@ use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::int_between;
 use tfplugin::value::Attr;
 
-use crate::lifecycle::{Change, CloudObject, Plan, Step};
+use crate::lifecycle::{Change, CloudObject, Found, Plan, Step};
 use crate::support::Cloud;
-use crate::support::schema::region;
-use crate::support::text::{description_validator, name_validator};
+use crate::support::schema::{description, name, region};
 use crate::support::{OWNER_KEY, OWNER_VALUE, attr_of, call, string_from_api};
 
 pub struct VolumeResource;
@@ -38,11 +37,9 @@ pub struct VolumeModel {
     id: Attr<String>,
     #[tf(schema = region)]
     region: Attr<String>,
-    /// The volume's name, changed in place.
-    #[tf(optional, validator = name_validator)]
+    #[tf(schema = name("The volume's name, changed in place."))]
     name: Attr<String>,
-    /// Free text describing the volume, changed in place.
-    #[tf(optional, validator = description_validator)]
+    #[tf(schema = description("Free text describing the volume, changed in place."))]
     description: Attr<String>,
     /// Size in GiB. Increasing it extends the volume in place, and the apply waits until the volume
     /// is back to its status (`available` or `in-use`); decreasing it is a plan error on `size`.
@@ -129,35 +126,6 @@ fn with_owner_mark(configured: Option<&BTreeMap<String, String>>) -> BTreeMap<St
     let mut all = configured.cloned().unwrap_or_default();
     all.insert(OWNER_KEY.to_owned(), OWNER_VALUE.to_owned());
     all
-}
-
-impl VolumeModel {
-    fn from_api(vol: Volume, prior: &VolumeModel) -> VolumeModel {
-        let image_id = attr_of(vol.image_id().map(str::to_owned));
-        VolumeModel {
-            name: string_from_api(vol.name, &prior.name),
-            description: string_from_api(vol.description, &prior.description),
-            size: Attr::Known(vol.size),
-            volume_type: attr_of(vol.volume_type),
-            image_id,
-            snapshot_id: attr_of(vol.snapshot_id),
-            source_volume_id: attr_of(vol.source_volid),
-            availability_zone: string_from_api(vol.availability_zone, &prior.availability_zone),
-            metadata: metadata_from_api(vol.metadata, &prior.metadata),
-            status: Attr::Known(vol.status),
-            attachments: Attr::Known(
-                vol.attachments
-                    .into_iter()
-                    .map(|a| AttachmentModel {
-                        id: attr_of(a.attachment_id),
-                        server_id: attr_of(a.server_id),
-                        device: attr_of(a.device),
-                    })
-                    .collect(),
-            ),
-            ..Default::default()
-        }
-    }
 }
 
 /// Waits until the volume has one of the `wanted` statuses; an error status
@@ -312,16 +280,34 @@ impl CloudObject for VolumeResource {
     const TYPE_NAME: &'static str = "scs_volume";
 
     fn state_from(&self, vol: Volume, prior: &VolumeModel) -> VolumeModel {
-        VolumeModel::from_api(vol, prior)
+        VolumeModel {
+            // First: it reads the volume that the other fields take apart.
+            image_id: attr_of(vol.image_id().map(str::to_owned)),
+            name: string_from_api(vol.name, &prior.name),
+            description: string_from_api(vol.description, &prior.description),
+            size: Attr::Known(vol.size),
+            volume_type: attr_of(vol.volume_type),
+            snapshot_id: attr_of(vol.snapshot_id),
+            source_volume_id: attr_of(vol.source_volid),
+            availability_zone: string_from_api(vol.availability_zone, &prior.availability_zone),
+            metadata: metadata_from_api(vol.metadata, &prior.metadata),
+            status: Attr::Known(vol.status),
+            attachments: Attr::Known(
+                vol.attachments
+                    .into_iter()
+                    .map(|a| AttachmentModel {
+                        id: attr_of(a.attachment_id),
+                        server_id: attr_of(a.server_id),
+                        device: attr_of(a.device),
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }
     }
 
-    async fn complete(
-        &self,
-        cloud: &Cloud<'_>,
-        state: VolumeModel,
-        prior: &VolumeModel,
-    ) -> Step<VolumeModel> {
-        Ok(keep_type_id(cloud, state, prior).await)
+    async fn complete(&self, found: Found<'_, VolumeModel>) -> Step<VolumeModel> {
+        Ok(keep_type_id(found.cloud, found.state, found.prior).await)
     }
 
     async fn modify_plan(&self, _ctx: &Ctx, change: &mut PlanChange) -> Result<(), Diagnostics> {
@@ -355,14 +341,9 @@ impl CloudObject for VolumeResource {
         })
     }
 
-    async fn settle(
-        &self,
-        cloud: &Cloud<'_>,
-        created: Volume,
-        _plan: &VolumeModel,
-    ) -> Step<Volume> {
+    async fn settle(&self, created: Volume, plan: Plan<'_, VolumeModel>) -> Step<Volume> {
         Ok(wait_volume(
-            cloud,
+            plan.cloud,
             &created.id,
             &["available"],
             "Volume did not become available",
@@ -382,11 +363,7 @@ impl CloudObject for VolumeResource {
 
     /// Grows and retypes in place; both return the volume to the status it
     /// had, which decides how to extend.
-    async fn update_actions(
-        &self,
-        cloud: &Cloud<'_>,
-        change: Change<'_, VolumeModel>,
-    ) -> Step<bool> {
+    async fn update_actions(&self, change: Change<'_, VolumeModel>) -> Step<bool> {
         let grow_to = match (change.prior.size.known(), change.size.known()) {
             (Some(&from), Some(&to)) if to < from => return Err(shrink_error(from, to).into()),
             (Some(&from), Some(&to)) if to > from => Some(to),
@@ -399,14 +376,14 @@ impl CloudObject for VolumeResource {
         if grow_to.is_none() && retype_to.is_none() {
             return Ok(false);
         }
-        let current = cinder::get_volume(cloud, change.id)
+        let current = cinder::get_volume(change.cloud, change.id)
             .await?
             .ok_or_else(|| vanished(change.id))?;
         if let Some(to) = grow_to {
-            extend(cloud, &current, to).await?;
+            extend(change.cloud, &current, to).await?;
         }
         if let Some(new_type) = retype_to {
-            retype(cloud, &current, new_type).await?;
+            retype(change.cloud, &current, new_type).await?;
         }
         Ok(true)
     }

@@ -61,25 +61,6 @@ fn parse_id(id: &str) -> Result<(String, String), Diagnostics> {
     }
 }
 
-impl AttachmentModel {
-    /// The state for `att`. `device` is only a hint to Nova that hypervisors
-    /// may ignore, so a configured value is kept rather than reported as drift.
-    fn from_api(att: VolumeAttachment, prior: &AttachmentModel) -> AttachmentModel {
-        let device = match prior.device.known() {
-            Some(_) => prior.device.clone(),
-            None if att.device.is_empty() => Attr::Null,
-            None => Attr::Known(att.device),
-        };
-        AttachmentModel {
-            id: Attr::Known(attachment_id(&att.server_id, &att.volume_id)),
-            server_id: Attr::Known(att.server_id),
-            volume_id: Attr::Known(att.volume_id),
-            device,
-            ..Default::default()
-        }
-    }
-}
-
 /// Waits until the volume is free again; a volume that is gone counts too.
 async fn wait_detached(cloud: &Cloud<'_>, volume_id: &str) -> Result<(), Diagnostics> {
     match wait_volume(cloud, volume_id, &["available"], "Volume was not detached").await {
@@ -103,15 +84,23 @@ impl CloudObject for VolumeAttachmentResource {
     type Api = VolumeAttachment;
     const TYPE_NAME: &'static str = "scs_volume_attachment";
 
+    /// The state for `att`. `device` is only a hint to Nova that hypervisors
+    /// may ignore, so a configured value is kept rather than reported as drift.
     fn state_from(&self, att: VolumeAttachment, prior: &AttachmentModel) -> AttachmentModel {
-        AttachmentModel::from_api(att, prior)
+        AttachmentModel {
+            id: Attr::Known(attachment_id(&att.server_id, &att.volume_id)),
+            server_id: Attr::Known(att.server_id),
+            volume_id: Attr::Known(att.volume_id),
+            device: match prior.device.known() {
+                Some(_) => prior.device.clone(),
+                None if att.device.is_empty() => Attr::Null,
+                None => Attr::Known(att.device),
+            },
+            ..Default::default()
+        }
     }
 
-    async fn create(
-        &self,
-        cloud: &Cloud<'_>,
-        plan: Plan<'_, AttachmentModel>,
-    ) -> Step<VolumeAttachment> {
+    async fn create(&self, plan: Plan<'_, AttachmentModel>) -> Step<VolumeAttachment> {
         let server_id = plan.server_id.known().cloned().unwrap_or_default();
         let volume_id = plan.volume_id.known().cloned().unwrap_or_default();
         let body = AttachVolume {
@@ -119,7 +108,7 @@ impl CloudObject for VolumeAttachmentResource {
             device: plan.device.known().cloned(),
             ..Default::default()
         };
-        let att = nova::attach_volume(cloud, &server_id, &body).await?;
+        let att = nova::attach_volume(plan.cloud, &server_id, &body).await?;
         Ok(VolumeAttachment {
             server_id,
             volume_id,
@@ -130,12 +119,11 @@ impl CloudObject for VolumeAttachmentResource {
     /// Waits until Cinder reports the volume in use.
     async fn settle(
         &self,
-        cloud: &Cloud<'_>,
         att: VolumeAttachment,
-        _plan: &AttachmentModel,
+        plan: Plan<'_, AttachmentModel>,
     ) -> Step<VolumeAttachment> {
         wait_volume(
-            cloud,
+            plan.cloud,
             &att.volume_id,
             &["in-use"],
             "Volume attachment did not finish",
@@ -198,10 +186,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            AttachmentModel::from_api(att.clone(), &prior).device,
+            VolumeAttachmentResource
+                .state_from(att.clone(), &prior)
+                .device,
             Attr::Known("/dev/vdc".into())
         );
-        let m = AttachmentModel::from_api(att, &AttachmentModel::default());
+        let m = VolumeAttachmentResource.state_from(att, &AttachmentModel::default());
         assert_eq!(m.device, Attr::Known("/dev/vdb".into()));
         assert_eq!(m.id, Attr::Known("s/v".into()));
     }

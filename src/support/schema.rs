@@ -5,6 +5,8 @@ use tfplugin::diagnostics::{AttributePath, Diagnostics};
 use tfplugin::schema::Attribute;
 use tfplugin::value::{Type, Value};
 
+use super::text::{description_validator, name_validator};
+
 /// `region`: optional, defaults to the provider's, and moving regions means a new object.
 pub fn region(name: &str) -> Attribute {
     Attribute::string(name)
@@ -22,6 +24,28 @@ pub fn tags(name: &str) -> Attribute {
         .description(
             "A set of string tags, updated in place (one call that sets the whole set, only when it changed).",
         )
+}
+
+/// `name`: optional, checked against what Neutron and Cinder store; `text` says what the name
+/// means for this kind of object. Use as `#[tf(schema = name("A name for the network."))]`.
+pub fn name(text: &'static str) -> impl Fn(&str) -> Attribute {
+    move |attr| {
+        Attribute::string(attr)
+            .optional()
+            .validator(name_validator)
+            .description(text)
+    }
+}
+
+/// `description`: optional free text, checked against what the APIs store; `text` describes it for
+/// this kind of object.
+pub fn description(text: &'static str) -> impl Fn(&str) -> Attribute {
+    move |attr| {
+        Attribute::string(attr)
+            .optional()
+            .validator(description_validator)
+            .description(text)
+    }
 }
 
 /// The body of a schema validator for a string attribute: `check`'s complaint about a string

@@ -114,32 +114,55 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    type Check = fn(&str) -> Result<(), String>;
+
+    /// Each check, with text it takes and text it refuses: names take no control characters,
+    /// descriptions may hold tabs and line breaks, Nova names are neither empty nor padded.
+    const CHECKS: [(&str, Check, &[&str], &[&str]); 3] = [
+        (
+            "name",
+            check_name,
+            &["web-1 (blue)", "", "ünïcödé ✓"],
+            &[
+                "a\0b",
+                "a\tb",
+                "a\nb",
+                "a\u{1b}[31m",
+                "a\u{7f}",
+                "a\u{85}",
+                "a\u{2028}",
+            ],
+        ),
+        (
+            "description",
+            check_description,
+            &["line 1\n\tline 2\r\n"],
+            &["a\0", "a\u{7}", "a\u{1b}", "a\u{7f}", "a\u{9b}"],
+        ),
+        (
+            "Nova name",
+            check_nova_name,
+            &["web 1"],
+            &["", " web", "web ", "web\u{a0}", "we\tb"],
+        ),
+    ];
+
     #[test]
-    fn names_take_no_control_characters() {
-        assert_eq!(check_name("web-1 (blue)"), Ok(()));
-        assert_eq!(check_name(""), Ok(()));
-        assert_eq!(check_name("ünïcödé ✓"), Ok(()));
-        for bad in [
-            "a\0b",
-            "a\tb",
-            "a\nb",
-            "a\u{1b}[31m",
-            "a\u{7f}",
-            "a\u{85}",
-            "a\u{2028}",
-        ] {
-            assert!(check_name(bad).is_err(), "{bad:?}");
+    fn each_check_takes_and_refuses_what_its_service_does() {
+        for (what, check, good, bad) in CHECKS {
+            for text in good {
+                assert_eq!(check(text), Ok(()), "{what} {text:?}");
+            }
+            for text in bad {
+                assert!(check(text).is_err(), "{what} {text:?}");
+            }
         }
-        let e = check_name("ab\0").unwrap_err();
-        assert!(e.contains("U+0000 (NUL) at character 3"), "{e}");
     }
 
     #[test]
-    fn descriptions_may_hold_tabs_and_line_breaks() {
-        assert_eq!(check_description("line 1\n\tline 2\r\n"), Ok(()));
-        for bad in ["a\0", "a\u{7}", "a\u{1b}", "a\u{7f}", "a\u{9b}"] {
-            assert!(check_description(bad).is_err(), "{bad:?}");
-        }
+    fn a_refused_character_is_named_with_its_position() {
+        let e = check_name("ab\0").unwrap_err();
+        assert!(e.contains("U+0000 (NUL) at character 3"), "{e}");
     }
 
     #[test]
@@ -152,14 +175,6 @@ mod tests {
         );
         let e = check_description(&"x".repeat(256)).unwrap_err();
         assert!(e.contains("256 characters") && e.contains("255"), "{e}");
-    }
-
-    #[test]
-    fn nova_names_are_not_empty_and_not_padded() {
-        assert_eq!(check_nova_name("web 1"), Ok(()));
-        for bad in ["", " web", "web ", "web\u{a0}", "we\tb"] {
-            assert!(check_nova_name(bad).is_err(), "{bad:?}");
-        }
     }
 
     #[test]

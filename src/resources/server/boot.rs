@@ -204,11 +204,11 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn flavor(disk: u64) -> Flavor {
+    /// A flavor without a root disk: its servers boot from a volume.
+    fn diskless_flavor() -> Flavor {
         Flavor {
             id: "f".into(),
             name: "SCS-2V-4".into(),
-            disk,
             ..Default::default()
         }
     }
@@ -232,16 +232,16 @@ mod tests {
     #[test]
     fn root_volume_size_from_setting_or_image() {
         assert_eq!(
-            root_volume_size(&flavor(0), Some(12), Some(&image(8))).unwrap(),
+            root_volume_size(&diskless_flavor(), Some(12), Some(&image(8))).unwrap(),
             12
         );
         assert_eq!(
-            root_volume_size(&flavor(0), None, Some(&image(8))).unwrap(),
+            root_volume_size(&diskless_flavor(), None, Some(&image(8))).unwrap(),
             8
         );
-        let neither = root_volume_size(&flavor(0), None, Some(&image(0))).unwrap_err();
+        let neither = root_volume_size(&diskless_flavor(), None, Some(&image(0))).unwrap_err();
         assert!(neither.detail.contains("root_volume_size") && neither.detail.contains("min_disk"));
-        assert!(root_volume_size(&flavor(0), None, None).is_err());
-        assert!(root_volume_size(&flavor(0), Some(0), None).is_err());
+        assert!(root_volume_size(&diskless_flavor(), None, None).is_err());
+        assert!(root_volume_size(&diskless_flavor(), Some(0), None).is_err());
     }
 }

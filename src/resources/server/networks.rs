@@ -288,6 +288,14 @@ mod tests {
         }
     }
 
+    /// A server's two NICs, on networks `a` and `b`.
+    fn two_nics() -> Vec<NetworkBlock> {
+        vec![
+            existing("a", "pa", "10.0.0.1"),
+            existing("b", "pb", "10.1.0.1"),
+        ]
+    }
+
     fn by_uuid(uuid: &str) -> NetworkBlock {
         NetworkBlock {
             uuid: Attr::from(uuid),
@@ -297,10 +305,7 @@ mod tests {
 
     #[test]
     fn removing_the_first_nic_keeps_the_second_as_it_is() {
-        let prior = vec![
-            existing("a", "pa", "10.0.0.1"),
-            existing("b", "pb", "10.1.0.1"),
-        ];
+        let prior = two_nics();
         let planned = plan_networks(&[by_uuid("b")], &prior);
         assert_eq!(planned, vec![prior[1].clone()]);
     }
@@ -325,10 +330,7 @@ mod tests {
 
     #[test]
     fn by_name_and_by_port() {
-        let prior = vec![
-            existing("a", "pa", "10.0.0.1"),
-            existing("b", "pb", "10.1.0.1"),
-        ];
+        let prior = two_nics();
         let by_name = NetworkBlock {
             name: Attr::from("b-name"),
             ..Default::default()
@@ -356,13 +358,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn read_keeps_the_configured_order_and_appends_strangers() {
-        let ifaces = vec![
+    /// Interfaces in the server's order, in no order of network, port or address.
+    fn three_interfaces() -> Vec<InterfaceAttachment> {
+        vec![
             iface("b", "pb", "10.1.0.1"),
             iface("x", "px", "10.9.0.1"),
             iface("a", "pa", "10.0.0.1"),
-        ];
+        ]
+    }
+
+    #[test]
+    fn read_keeps_the_configured_order_and_appends_strangers() {
+        let ifaces = three_interfaces();
         let names = BTreeMap::from([
             ("a".to_owned(), "a-name".to_owned()),
             ("b".to_owned(), "b-name".to_owned()),
@@ -383,16 +390,12 @@ mod tests {
     fn on_import_the_nics_keep_the_servers_order() {
         // No block to follow: the order the interfaces come in (the
         // server's, see `sort_in_server_order`) is the state's.
-        let ifaces = vec![
-            iface("m", "pm", "10.0.0.1"),
-            iface("b", "pb", "10.1.0.1"),
-            iface("f", "pf", "10.2.0.1"),
-        ];
+        let ifaces = three_interfaces();
         let blocks = blocks_from_interfaces(&ifaces, &[], &BTreeMap::new());
         let ports: Vec<_> = blocks.iter().map(|b| b.port.clone()).collect();
         assert_eq!(
             ports,
-            [Attr::from("pm"), Attr::from("pb"), Attr::from("pf")]
+            [Attr::from("pb"), Attr::from("px"), Attr::from("pa")]
         );
     }
 

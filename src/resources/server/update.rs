@@ -59,29 +59,18 @@ async fn apply_changes(
             name: Some(name.clone()),
             ..Default::default()
         };
-        call(
-            cloud.ctx,
-            "Cannot rename server",
-            nova::update_server(cloud, id, &body),
-        )
-        .await?;
+        let renamed = nova::update_server(cloud, id, &body);
+        call(cloud.ctx, "Cannot rename server", renamed).await?;
     }
     if working.metadata != prior.metadata {
         let metadata = working.metadata.known().cloned().unwrap_or_default();
-        call(
-            cloud.ctx,
-            "Cannot set server metadata",
-            nova::set_server_metadata(cloud, id, &metadata),
-        )
-        .await?;
+        let set = nova::set_server_metadata(cloud, id, &metadata);
+        call(cloud.ctx, "Cannot set server metadata", set).await?;
     }
     if let Some(tags) = changed_tags(&prior.tags, &working.tags) {
-        call(
-            cloud.ctx,
-            "Cannot tag server",
-            nova::set_server_tags(cloud, id, &with_owner_tag(&tags)),
-        )
-        .await?;
+        let tags = with_owner_tag(&tags);
+        let tagged = nova::set_server_tags(cloud, id, &tags);
+        call(cloud.ctx, "Cannot tag server", tagged).await?;
     }
     if let (Some(want), Some(have)) = (
         working.security_groups.known(),
@@ -90,23 +79,15 @@ async fn apply_changes(
         let want: BTreeSet<&String> = want.iter().collect();
         let have: BTreeSet<&String> = have.iter().collect();
         for name in want.difference(&have) {
-            call(
-                cloud.ctx,
-                "Cannot add security group",
-                nova::add_server_security_group(cloud, id, name),
-            )
-            .await?;
+            let added = nova::add_server_security_group(cloud, id, name);
+            call(cloud.ctx, "Cannot add security group", added).await?;
         }
         for name in have.difference(&want) {
-            call(
-                cloud.ctx,
-                "Cannot remove security group",
-                nova::remove_server_security_group(cloud, id, name),
-            )
-            .await?;
+            let removed = nova::remove_server_security_group(cloud, id, name);
+            call(cloud.ctx, "Cannot remove security group", removed).await?;
         }
     }
-    change_nics(cloud, id, prior, working).await?;
+    change_nics(cloud, id, &prior.network, working).await?;
     let flavor_changed =
         working.flavor_id != prior.flavor_id || working.flavor_name != prior.flavor_name;
     if flavor_changed {
@@ -191,13 +172,14 @@ fn nic_changes(before: &[NetworkBlock], after: &[NetworkBlock]) -> (Vec<String>,
     (detach, attach)
 }
 
+/// Detaches the NICs the plan drops and attaches the new ones; `prior` is the state's NICs.
 async fn change_nics(
     cloud: &Cloud<'_>,
     id: &str,
-    prior: &ServerModel,
+    prior: &Attr<Vec<NetworkBlock>>,
     working: &mut ServerModel,
 ) -> Result<(), Diagnostics> {
-    let before = prior.network.known().cloned().unwrap_or_default();
+    let before = prior.known().cloned().unwrap_or_default();
     let mut after = working.network.known().cloned().unwrap_or_default();
     let (detach, attach) = nic_changes(&before, &after);
     attach::detach(cloud, id, &detach).await?;
@@ -218,19 +200,11 @@ async fn change_nics(
 
 /// Resizes to `flavor_id` and confirms it, waiting for each step.
 async fn resize(cloud: &Cloud<'_>, id: &str, flavor_id: &str) -> Result<(), Diagnostics> {
-    call(
-        cloud.ctx,
-        "Cannot resize server",
-        nova::resize_server(cloud, id, flavor_id),
-    )
-    .await?;
+    let resized = nova::resize_server(cloud, id, flavor_id);
+    call(cloud.ctx, "Cannot resize server", resized).await?;
     wait_status(cloud, id, &["VERIFY_RESIZE"], "Resize did not finish").await?;
-    call(
-        cloud.ctx,
-        "Cannot confirm resize",
-        nova::confirm_resize(cloud, id),
-    )
-    .await?;
+    let confirmed = nova::confirm_resize(cloud, id);
+    call(cloud.ctx, "Cannot confirm resize", confirmed).await?;
     wait_status(cloud, id, &["ACTIVE", "SHUTOFF"], "Resize did not finish").await?;
     Ok(())
 }

@@ -202,23 +202,22 @@ mod tests {
     #[test]
     fn block_devices_need_their_source_and_size_and_exclude_the_root_volume_settings() {
         let bd = AttributePath::attr("block_device");
+        let from = |source: &str| BlockDevice {
+            source_type: Attr::from(source),
+            ..Default::default()
+        };
         let m = ServerModel {
             image_name: Attr::Null,
             root_volume_size: Attr::Known(20),
             block_device: Attr::Known(vec![
+                from("image"),
                 BlockDevice {
-                    source_type: Attr::from("image"),
-                    ..Default::default()
-                },
-                BlockDevice {
-                    source_type: Attr::from("volume"),
                     uuid: Attr::from("v"),
-                    ..Default::default()
+                    ..from("volume")
                 },
                 BlockDevice {
-                    source_type: Attr::from("blank"),
                     volume_size: Attr::Known(5),
-                    ..Default::default()
+                    ..from("blank")
                 },
             ]),
             ..valid()

@@ -86,6 +86,11 @@ impl<T> Attr<Vec<T>> {
     pub fn items(&self) -> std::slice::Iter<'_, T> {
         self.known().map_or([].iter(), |items| items.iter())
     }
+
+    /// `f` of every element of a known list or set, in order; empty when it is null or unknown.
+    pub fn map_items<U>(&self, f: impl FnMut(&T) -> U) -> Vec<U> {
+        self.items().map(f).collect()
+    }
 }
 
 impl<T> From<Option<T>> for Attr<T> {
