@@ -22,7 +22,9 @@ use super::cluster_stack::{
     dns_label_validator, minor_validator, stack_word_validator, version_validator,
 };
 use crate::support::ProviderData;
-use crate::support::kube::{bad_import_id, connect, kube_call, split_id, wait_deadline};
+use crate::support::kube::{
+    bad_import_id, connect, kube_call, namespace_of, split_id, wait_deadline,
+};
 
 pub struct ClusterResource;
 
@@ -160,10 +162,7 @@ impl StackRefModel {
 
 impl ClusterModel {
     fn namespace(&self) -> String {
-        self.namespace
-            .known()
-            .cloned()
-            .unwrap_or_else(|| "default".to_owned())
+        namespace_of(&self.namespace)
     }
 
     fn readiness(&self) -> Readiness {

@@ -19,7 +19,7 @@ use tfplugin::value::{Attr, Value};
 use tfplugin::{Model, TfObject};
 
 use crate::support::kube::{
-    bad_import_id, connect, kube_call, kube_error, split_id, wait_deadline,
+    bad_import_id, connect, kube_call, kube_error, namespace_of, split_id, wait_deadline,
 };
 use crate::support::schema::check_string;
 
@@ -159,10 +159,7 @@ fn versions_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) 
 
 impl ClusterStackModel {
     fn namespace(&self) -> String {
-        self.namespace
-            .known()
-            .cloned()
-            .unwrap_or_else(|| "default".to_owned())
+        namespace_of(&self.namespace)
     }
 
     fn object_name(&self) -> String {

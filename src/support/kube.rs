@@ -9,9 +9,19 @@ use scs_kube::capi::CapiVersion;
 use scs_kube::{Error, Management};
 use tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use tfplugin::framework::Ctx;
+use tfplugin::value::Attr;
 use tokio::time::Instant;
 
 use super::{ProviderData, interrupted};
+
+/// The namespace an object's `namespace` attribute names: `default` when unset, as `kubectl` takes
+/// it.
+pub fn namespace_of(namespace: &Attr<String>) -> String {
+    namespace
+        .known()
+        .cloned()
+        .unwrap_or_else(|| "default".to_owned())
+}
 
 /// The management cluster of the provider.
 pub fn management(ctx: &Ctx) -> Result<Arc<Management>, Diagnostics> {
