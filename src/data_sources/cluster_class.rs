@@ -8,7 +8,7 @@ use tfplugin::framework::{Ctx, TypedDataSource};
 use tfplugin::value::Attr;
 use tfplugin::{Model, TfObject};
 
-use crate::support::kube::{connect, kube_call};
+use crate::support::kube::{connect, kube_call, namespace_of};
 
 pub struct ClusterClassDataSource;
 
@@ -54,11 +54,7 @@ impl TypedDataSource for ClusterClassDataSource {
         mut config: ClusterClassLookup,
     ) -> Result<ClusterClassLookup, Diagnostics> {
         let summary = "Cannot read cluster class";
-        let namespace = config
-            .namespace
-            .known()
-            .cloned()
-            .unwrap_or_else(|| "default".to_owned());
+        let namespace = namespace_of(&config.namespace);
         let name = config.name.known().cloned().unwrap_or_default();
         let (client, capi) = connect(ctx, summary).await?;
         let class = kube_call(

@@ -7,7 +7,7 @@ use tfplugin::diagnostics::Diagnostics;
 use tfplugin::framework::{Ctx, TypedDataSource};
 use tfplugin::value::Attr;
 
-use crate::support::kube::workload_kubeconfig;
+use crate::support::kube::{namespace_of, workload_kubeconfig};
 
 pub struct ClusterKubeconfigDataSource;
 
@@ -43,11 +43,7 @@ pub struct KubeconfigModel {
 impl KubeconfigModel {
     /// Fills the computed attributes from the cluster's secret.
     pub async fn fill(mut self, ctx: &Ctx) -> Result<Self, Diagnostics> {
-        let namespace = self
-            .namespace
-            .known()
-            .cloned()
-            .unwrap_or_else(|| "default".to_owned());
+        let namespace = namespace_of(&self.namespace);
         let cluster = self.cluster_name.known().cloned().unwrap_or_default();
         let access = workload_kubeconfig(ctx, &namespace, &cluster).await?;
         self.raw = Attr::Known(access.raw.clone());
@@ -64,11 +60,7 @@ impl TypedDataSource for ClusterKubeconfigDataSource {
     type Model = KubeconfigModel;
     const TYPE_NAME: &'static str = "scs_cluster_kubeconfig";
 
-    async fn read(
-        &self,
-        ctx: &Ctx,
-        config: KubeconfigModel,
-    ) -> Result<KubeconfigModel, Diagnostics> {
-        config.fill(ctx).await
+    async fn read(&self, ctx: &Ctx, want: KubeconfigModel) -> Result<KubeconfigModel, Diagnostics> {
+        want.fill(ctx).await
     }
 }

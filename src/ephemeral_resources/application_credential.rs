@@ -107,19 +107,17 @@ fn lifetime(expires_in: &Attr<String>) -> Result<Duration, Diagnostics> {
     }
 }
 
-fn unix_now() -> u64 {
+/// The time since the Unix epoch (zero on a clock set before it).
+fn since_epoch() -> Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+        .unwrap_or_default()
 }
 
+/// A name that differs from run to run: the time in nanoseconds and the process ID.
 fn default_name() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("terraform-ephemeral-{:x}-{}", nanos, std::process::id())
+    let nanos = since_epoch().as_nanos();
+    format!("terraform-ephemeral-{nanos:x}-{}", std::process::id())
 }
 
 #[async_trait]
@@ -146,7 +144,8 @@ impl EphemeralResource for ApplicationCredentialResource {
         let client = data.client()?.clone();
         let summary = "Cannot create application credential";
         let user_id = call(ctx, summary, identity::current_user_id(&client)).await?;
-        let expires_at = Timestamp::from_unix(unix_now() + lifetime.as_secs()).to_string();
+        let expires_at =
+            Timestamp::from_unix(since_epoch().as_secs() + lifetime.as_secs()).to_string();
         let name = model.name.known().cloned().unwrap_or_else(default_name);
         let request = CreateApplicationCredential {
             name: name.clone(),

@@ -11,7 +11,7 @@ use scs_kube::naming::{self, StackVersion};
 use scs_kube::{Client, Management, ops, schema, wait};
 use serde::{Deserialize, Serialize};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{Applied, Ctx, PlanChange, TypedResource};
+use tfplugin::framework::{Applied, Ctx, PlanChange};
 use tfplugin::model::{Timeouts, timeout_of};
 use tfplugin::schema::TimeoutKind;
 use tfplugin::schema::validators::one_of;
@@ -22,7 +22,9 @@ use super::cluster_stack::{
     dns_label_validator, minor_validator, stack_word_validator, version_validator,
 };
 use crate::support::ProviderData;
-use crate::support::kube::{bad_import_id, connect, kube_call, split_id, wait_deadline};
+use crate::support::kube::{
+    Apply, KubeObject, ReadResult, connect, kube_call, namespace_of, split_id, wait_deadline,
+};
 
 pub struct ClusterResource;
 
@@ -160,10 +162,7 @@ impl StackRefModel {
 
 impl ClusterModel {
     fn namespace(&self) -> String {
-        self.namespace
-            .known()
-            .cloned()
-            .unwrap_or_else(|| "default".to_owned())
+        namespace_of(&self.namespace)
     }
 
     fn readiness(&self) -> Readiness {
@@ -429,82 +428,6 @@ fn with_default(ctx: &Ctx, model: &ClusterModel, kind: TimeoutKind, default: Dur
     }
 }
 
-impl ClusterResource {
-    async fn apply_and_wait(
-        &self,
-        ctx: &Ctx,
-        planned: ClusterModel,
-        verb: &str,
-    ) -> Applied<ClusterModel> {
-        let summary = format!("Cannot {verb} cluster");
-        let (client, capi) = match connect(ctx, &summary).await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(d),
-        };
-        let Some(class) = planned.class().known().cloned() else {
-            return Applied::failed(Diagnostic::error(
-                summary,
-                "Neither cluster_class nor cluster_stack names a ClusterClass.",
-            ));
-        };
-        let version = match planned.kubernetes_version.known() {
-            Some(v) => v.clone(),
-            None => {
-                let found = kube_call(
-                    ctx,
-                    &summary,
-                    release_version(&client, &planned.class_namespace(), &class),
-                )
-                .await;
-                match found {
-                    Ok(Some(v)) => v,
-                    Ok(None) => {
-                        return Applied::failed(
-                            Diagnostic::error(
-                                summary,
-                                format!(
-                                    "kubernetes_version is not set and ClusterClass {class} has no \
-                                     ready cluster stack release to take it from; set it."
-                                ),
-                            )
-                            .with_path(AttributePath::attr("kubernetes_version")),
-                        );
-                    }
-                    Err(d) => return Applied::failed(d),
-                }
-            }
-        };
-        let body = match planned.to_apply(class, version) {
-            Ok(b) => b,
-            Err(d) => return Applied::failed(d),
-        };
-        let applied = match kube_call(ctx, &summary, ops::apply_cluster(&client, capi, &body)).await
-        {
-            Ok(v) => v,
-            Err(d) => return Applied::failed(d),
-        };
-        let state = ClusterModel::from_view(&applied, &planned);
-        let readiness = planned.readiness();
-        let waited = kube_call(
-            ctx,
-            &summary,
-            wait::cluster_ready(
-                &client,
-                capi,
-                &body.namespace,
-                &body.name,
-                readiness,
-                wait_deadline(ctx),
-            ),
-        )
-        .await;
-        match waited {
-            Ok(view) => Applied::ok(ClusterModel::from_view(&view, &planned)),
-            Err(d) => Applied::partial(state, d),
-        }
-    }
-}
-
 /// Plan-time checks against the management cluster: the class's variables, and the Kubernetes
 /// version of a new class.
 async fn check_against_cluster(
@@ -593,12 +516,12 @@ async fn check_against_cluster(
 }
 
 #[async_trait]
-impl TypedResource for ClusterResource {
+impl KubeObject for ClusterResource {
     type Model = ClusterModel;
     const TYPE_NAME: &'static str = "scs_cluster";
     const DEFAULT_TIMEOUT: Duration = UPDATE_TIMEOUT;
 
-    async fn validate(&self, _ctx: &Ctx, config: &ClusterModel) -> Diagnostics {
+    async fn validate(&self, config: &ClusterModel) -> Diagnostics {
         let mut diags = Diagnostics::new();
         let has_stack = config.cluster_stack.known().is_some_and(|s| !s.is_empty());
         if has_stack && !config.cluster_class.is_null() {
@@ -681,21 +604,7 @@ impl TypedResource for ClusterResource {
         check_against_cluster(ctx, plan, &config, &planned, prior.as_ref()).await
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx,
-        planned: ClusterModel,
-        _config: &ClusterModel,
-    ) -> Applied<ClusterModel> {
-        let ctx = with_default(ctx, &planned, TimeoutKind::Create, CREATE_TIMEOUT);
-        self.apply_and_wait(&ctx, planned, "create").await
-    }
-
-    async fn read(
-        &self,
-        ctx: &Ctx,
-        state: ClusterModel,
-    ) -> Result<Option<ClusterModel>, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, state: ClusterModel) -> ReadResult<ClusterModel> {
         let Some((namespace, name)) = state.id.known().and_then(|id| split_id(id)) else {
             return Ok(None);
         };
@@ -744,16 +653,6 @@ impl TypedResource for ClusterResource {
         Ok(Some(model))
     }
 
-    async fn update(
-        &self,
-        ctx: &Ctx,
-        _prior: ClusterModel,
-        planned: ClusterModel,
-        _config: &ClusterModel,
-    ) -> Applied<ClusterModel> {
-        self.apply_and_wait(ctx, planned, "update").await
-    }
-
     async fn delete(&self, ctx: &Ctx, state: ClusterModel) -> Result<(), Diagnostics> {
         let Some((namespace, name)) = state.id.known().and_then(|id| split_id(id)) else {
             return Ok(());
@@ -775,14 +674,78 @@ impl TypedResource for ClusterResource {
         .await
     }
 
-    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<ClusterModel, Diagnostics> {
-        if split_id(id).is_none() {
-            return Err(bad_import_id(Self::TYPE_NAME, id));
+    async fn apply(&self, ctx: &Ctx, planned: ClusterModel, how: Apply) -> Applied<ClusterModel> {
+        // A create waits for the machines to boot: it gets longer than an update.
+        let ctx = &match how {
+            Apply::Create => with_default(ctx, &planned, TimeoutKind::Create, CREATE_TIMEOUT),
+            Apply::Update => ctx.clone(),
+        };
+        let summary = format!("Cannot {} cluster", how.verb());
+        let (client, capi) = match connect(ctx, &summary).await {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(d),
+        };
+        let Some(class) = planned.class().known().cloned() else {
+            return Applied::failed(Diagnostic::error(
+                summary,
+                "Neither cluster_class nor cluster_stack names a ClusterClass.",
+            ));
+        };
+        let version = match planned.kubernetes_version.known() {
+            Some(v) => v.clone(),
+            None => {
+                let found = kube_call(
+                    ctx,
+                    &summary,
+                    release_version(&client, &planned.class_namespace(), &class),
+                )
+                .await;
+                match found {
+                    Ok(Some(v)) => v,
+                    Ok(None) => {
+                        return Applied::failed(
+                            Diagnostic::error(
+                                summary,
+                                format!(
+                                    "kubernetes_version is not set and ClusterClass {class} has no \
+                                     ready cluster stack release to take it from; set it."
+                                ),
+                            )
+                            .with_path(AttributePath::attr("kubernetes_version")),
+                        );
+                    }
+                    Err(d) => return Applied::failed(d),
+                }
+            }
+        };
+        let body = match planned.to_apply(class, version) {
+            Ok(b) => b,
+            Err(d) => return Applied::failed(d),
+        };
+        let applied = match kube_call(ctx, &summary, ops::apply_cluster(&client, capi, &body)).await
+        {
+            Ok(v) => v,
+            Err(d) => return Applied::failed(d),
+        };
+        let state = ClusterModel::from_view(&applied, &planned);
+        let readiness = planned.readiness();
+        let waited = kube_call(
+            ctx,
+            &summary,
+            wait::cluster_ready(
+                &client,
+                capi,
+                &body.namespace,
+                &body.name,
+                readiness,
+                wait_deadline(ctx),
+            ),
+        )
+        .await;
+        match waited {
+            Ok(view) => Applied::ok(ClusterModel::from_view(&view, &planned)),
+            Err(d) => Applied::partial(state, d),
         }
-        Ok(ClusterModel {
-            id: Attr::Known(id.to_owned()),
-            ..Default::default()
-        })
     }
 }
 

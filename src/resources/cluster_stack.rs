@@ -12,14 +12,15 @@ use scs_kube::wait::{self, ReleaseState};
 use scs_kube::{Client, ops};
 use serde::{Deserialize, Serialize};
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{Applied, Ctx, PlanChange, TypedResource};
+use tfplugin::framework::{Applied, Ctx, PlanChange};
 use tfplugin::model::Timeouts;
 use tfplugin::schema::validators::one_of;
 use tfplugin::value::{Attr, Value};
 use tfplugin::{Model, TfObject};
 
 use crate::support::kube::{
-    bad_import_id, connect, kube_call, kube_error, split_id, wait_deadline,
+    Apply, KubeObject, ReadResult, connect, kube_call, kube_error, namespace_of, split_id,
+    wait_deadline,
 };
 use crate::support::schema::check_string;
 
@@ -159,10 +160,7 @@ fn versions_validator(v: &Value, path: &AttributePath, diags: &mut Diagnostics) 
 
 impl ClusterStackModel {
     fn namespace(&self) -> String {
-        self.namespace
-            .known()
-            .cloned()
-            .unwrap_or_else(|| "default".to_owned())
+        namespace_of(&self.namespace)
     }
 
     fn object_name(&self) -> String {
@@ -270,56 +268,6 @@ fn versions_of(stack: &ClusterStack) -> Vec<StackVersion> {
         .collect()
 }
 
-impl ClusterStackResource {
-    /// Applies the plan and waits for its versions; the state is recorded as soon as the
-    /// ClusterStack exists.
-    async fn apply_and_wait(
-        &self,
-        ctx: &Ctx,
-        planned: ClusterStackModel,
-        verb: &str,
-    ) -> Applied<ClusterStackModel> {
-        let summary = format!("Cannot {verb} cluster stack");
-        let (client, capi) = match connect(ctx, &summary).await {
-            Ok(c) => c,
-            Err(d) => return Applied::failed(d),
-        };
-        let applied =
-            match kube_call(ctx, &summary, ops::apply(&client, &planned.to_object())).await {
-                Ok(s) => s,
-                Err(d) => return Applied::failed(d),
-            };
-        let namespace = planned.namespace();
-        let versions = planned.stack_versions();
-        let pending: Vec<ReleaseState> = versions
-            .iter()
-            .map(|v| ReleaseState {
-                version: v.clone(),
-                release: None,
-                class_exists: false,
-            })
-            .collect();
-        let state = ClusterStackModel::from_object(&applied, &pending, &planned);
-        let waited = kube_call(
-            ctx,
-            &summary,
-            wait::cluster_stack_ready(
-                &client,
-                capi,
-                &namespace,
-                &planned.object_name(),
-                &versions,
-                wait_deadline(ctx),
-            ),
-        )
-        .await;
-        match waited {
-            Ok(states) => Applied::ok(ClusterStackModel::from_object(&applied, &states, &planned)),
-            Err(d) => Applied::partial(state, d),
-        }
-    }
-}
-
 async fn read_stack(
     ctx: &Ctx,
     client: &Client,
@@ -351,12 +299,12 @@ async fn read_stack(
 }
 
 #[async_trait]
-impl TypedResource for ClusterStackResource {
+impl KubeObject for ClusterStackResource {
     type Model = ClusterStackModel;
     const TYPE_NAME: &'static str = "scs_cluster_stack";
     const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
-    async fn validate(&self, _ctx: &Ctx, config: &ClusterStackModel) -> Diagnostics {
+    async fn validate(&self, config: &ClusterStackModel) -> Diagnostics {
         let mut diags = Diagnostics::new();
         // An unset channel is the default, `stable`.
         let channel = match &config.channel {
@@ -428,35 +376,12 @@ impl TypedResource for ClusterStackResource {
         Ok(())
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx,
-        planned: ClusterStackModel,
-        _config: &ClusterStackModel,
-    ) -> Applied<ClusterStackModel> {
-        self.apply_and_wait(ctx, planned, "create").await
-    }
-
-    async fn read(
-        &self,
-        ctx: &Ctx,
-        state: ClusterStackModel,
-    ) -> Result<Option<ClusterStackModel>, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, state: ClusterStackModel) -> ReadResult<ClusterStackModel> {
         let Some((namespace, name)) = state.id.known().and_then(|id| split_id(id)) else {
             return Ok(None);
         };
         let (client, capi) = connect(ctx, "Cannot read cluster stack").await?;
         read_stack(ctx, &client, capi, namespace, name, &state).await
-    }
-
-    async fn update(
-        &self,
-        ctx: &Ctx,
-        _prior: ClusterStackModel,
-        planned: ClusterStackModel,
-        _config: &ClusterStackModel,
-    ) -> Applied<ClusterStackModel> {
-        self.apply_and_wait(ctx, planned, "update").await
     }
 
     async fn delete(&self, ctx: &Ctx, state: ClusterStackModel) -> Result<(), Diagnostics> {
@@ -547,13 +472,51 @@ impl TypedResource for ClusterStackResource {
         Ok(())
     }
 
-    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<ClusterStackModel, Diagnostics> {
-        if split_id(id).is_none() {
-            return Err(bad_import_id(Self::TYPE_NAME, id));
+    /// Applies the plan and waits for its versions; the state is recorded as soon as the
+    /// ClusterStack exists.
+    async fn apply(
+        &self,
+        ctx: &Ctx,
+        planned: ClusterStackModel,
+        how: Apply,
+    ) -> Applied<ClusterStackModel> {
+        let summary = format!("Cannot {} cluster stack", how.verb());
+        let (client, capi) = match connect(ctx, &summary).await {
+            Ok(c) => c,
+            Err(d) => return Applied::failed(d),
+        };
+        let applied =
+            match kube_call(ctx, &summary, ops::apply(&client, &planned.to_object())).await {
+                Ok(s) => s,
+                Err(d) => return Applied::failed(d),
+            };
+        let namespace = planned.namespace();
+        let versions = planned.stack_versions();
+        let pending: Vec<ReleaseState> = versions
+            .iter()
+            .map(|v| ReleaseState {
+                version: v.clone(),
+                release: None,
+                class_exists: false,
+            })
+            .collect();
+        let state = ClusterStackModel::from_object(&applied, &pending, &planned);
+        let waited = kube_call(
+            ctx,
+            &summary,
+            wait::cluster_stack_ready(
+                &client,
+                capi,
+                &namespace,
+                &planned.object_name(),
+                &versions,
+                wait_deadline(ctx),
+            ),
+        )
+        .await;
+        match waited {
+            Ok(states) => Applied::ok(ClusterStackModel::from_object(&applied, &states, &planned)),
+            Err(d) => Applied::partial(state, d),
         }
-        Ok(ClusterStackModel {
-            id: Attr::Known(id.to_owned()),
-            ..Default::default()
-        })
     }
 }

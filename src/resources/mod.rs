@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tfplugin::framework::{Resource, typed_resource};
 
 use crate::lifecycle::Managed;
+use crate::support::kube::Kube;
 
 pub mod application_credential;
 pub mod cluster;
@@ -42,8 +43,8 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         typed_resource(Managed(
             application_credential::ApplicationCredentialResource,
         )),
-        typed_resource(cluster_stack::ClusterStackResource),
-        typed_resource(cluster::ClusterResource),
+        typed_resource(Kube(cluster_stack::ClusterStackResource)),
+        typed_resource(Kube(cluster::ClusterResource)),
     ];
     resources
         .into_iter()
