@@ -18,7 +18,12 @@ const RULES_PATH: &str = "/network/v2.0/security-group-rules";
 
 fn ssh_like(port: u32) -> CreateSecurityGroupRule {
     CreateSecurityGroupRule {
-        security_group_id: "sg-1".into(),
+        // Two groups, by the port's parity, when a test asks for odd ports too.
+        security_group_id: if port % 2 == 1 && port > 3000 {
+            "sg-2".into()
+        } else {
+            "sg-1".into()
+        },
         direction: "ingress".into(),
         ethertype: Some("IPv4".into()),
         protocol: Some("tcp".into()),
@@ -163,4 +168,31 @@ async fn a_bulk_whose_answer_is_lost_creates_nothing_twice() {
     );
     let stored = mock.objects(SECURITY_GROUP_RULES);
     assert_eq!(stored.len(), 6, "no rule made twice: {stored:?}");
+}
+
+#[tokio::test]
+async fn a_bulk_request_carries_the_rules_of_one_group() {
+    let mock = FakeCloud::openstack().await;
+    let c = core_support::client(&mock, 0);
+    first_create_slow(&mock, vec![]);
+    // Ports above 3000: the odd ones go to a second group.
+    let ports: Vec<u32> = (3100..3110).collect();
+    let ids = made_ids(create_together(&c, &ports).await);
+    assert_eq!(ids.len(), 10);
+    // One alone, then the queued rules of each group in a bulk of their own (four of the first
+    // group, five of the other): no bulk is refused for mixing groups.
+    let mut sizes = bulk_sizes(&mock);
+    sizes[1..].sort_unstable();
+    assert_eq!(sizes, [1, 4, 5]);
+    for hit in mock.hits("POST", RULES_PATH) {
+        let body: Value = serde_json::from_str(&hit.body).unwrap();
+        let groups: BTreeSet<String> = body
+            .get("security_group_rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|r| r["security_group_id"].to_string())
+            .collect();
+        assert!(groups.len() <= 1, "{groups:?}");
+    }
 }

@@ -7,8 +7,9 @@
 //! at a time. Neutron's bulk create takes a list of rules in one request and one transaction.
 //! So the creates work like a group commit: a create that finds none on its way is sent at once,
 //! alone, exactly as without batching; creates that arrive meanwhile queue, and when the request
-//! on its way is answered, everything queued goes out as one bulk request (at most
-//! [`MAX_BATCH`] rules). Nothing waits for a timer, so a lone rule is never slower.
+//! on its way is answered, the queued rules of one group go out as one bulk request (Neutron takes
+//! a bulk of one group's rules only; at most [`MAX_BATCH`] rules). Nothing waits for a timer, so a
+//! lone rule is never slower.
 //!
 //! A bulk create is all or nothing. When Neutron refuses one (a rule the group has already, a
 //! quota, a field it does not take) or its answer is lost, each rule of it is created alone,
@@ -84,12 +85,12 @@ pub(crate) async fn create(client: &Client, rule: &CreateSecurityGroupRule) -> R
 /// Sends what is queued, batch after batch, until the queue is empty.
 async fn send_queued(client: &Client, queue: &RuleQueue) {
     loop {
-        let batch: Vec<Queued> = queue.with(|s| {
-            let n = s.waiting.len().min(MAX_BATCH);
-            if n == 0 {
+        let batch = queue.with(|s| {
+            let batch = next_batch(&mut s.waiting);
+            if batch.is_empty() {
                 s.sending = false;
             }
-            s.waiting.drain(..n).collect()
+            batch
         });
         match batch.len() {
             0 => return,
@@ -102,6 +103,25 @@ async fn send_queued(client: &Client, queue: &RuleQueue) {
             _ => send_bulk(client, batch).await,
         }
     }
+}
+
+/// The longest-waiting rule and up to [`MAX_BATCH`] - 1 more of its group, in queue order:
+/// Neutron refuses a bulk create whose rules belong to more than one group.
+fn next_batch(waiting: &mut VecDeque<Queued>) -> Vec<Queued> {
+    let Some(group) = waiting.front().map(|q| q.rule.security_group_id.clone()) else {
+        return Vec::new();
+    };
+    let mut batch = Vec::new();
+    let mut others = VecDeque::new();
+    while let Some(q) = waiting.pop_front() {
+        if batch.len() < MAX_BATCH && q.rule.security_group_id == group {
+            batch.push(q);
+        } else {
+            others.push_back(q);
+        }
+    }
+    *waiting = others;
+    batch
 }
 
 async fn send_bulk(client: &Client, batch: Vec<Queued>) {

@@ -309,12 +309,26 @@ fn create_security_group(s: &mut Store, req: &Recorded, _: &[String]) -> Action 
     created("security_group", stored)
 }
 
-/// One rule, or like Neutron's bulk create a list of them (`security_group_rules`), all or
-/// nothing: when one is refused, none is kept and the answer is that refusal.
+/// One rule, or like Neutron's bulk create a list of them (`security_group_rules`) of one group,
+/// all or nothing: when one is refused, none is kept and the answer is that refusal.
 fn create_security_group_rule(s: &mut Store, req: &Recorded, _: &[String]) -> Action {
     let Some(rules) = req.json().get("security_group_rules").cloned() else {
         return create_one_rule(s, req, body_of(req, "security_group_rule"));
     };
+    let groups: std::collections::BTreeSet<String> = rules
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["security_group_id"].to_string())
+        .collect();
+    if groups.len() > 1 {
+        return Action::Json(
+            400,
+            json!({"NeutronError": {"type": "SecurityGroupNotSingleGroupRules",
+                "message": "Only allowed to update rules for one security profile at a time",
+                "detail": ""}}),
+        );
+    }
     let mut made = Vec::new();
     for rule in rules.as_array().cloned().unwrap_or_default() {
         match create_one_rule(s, req, rule) {
