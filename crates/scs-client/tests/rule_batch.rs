@@ -93,13 +93,22 @@ fn first_create_slow(mock: &FakeCloud, then: Vec<Action>) {
     mock.on("POST", RULES_PATH, actions);
 }
 
-#[tokio::test]
-async fn rules_created_meanwhile_go_out_in_one_bulk_request() {
+/// Rules for `ports` created at the same time on a fresh fake cloud whose first create answers
+/// slowly; the cloud and the ids of the rules made.
+async fn made_behind_a_slow_first_create(
+    ports: std::ops::Range<u32>,
+) -> (FakeCloud, BTreeSet<String>) {
     let mock = FakeCloud::openstack().await;
     let c = core_support::client(&mock, 0);
     first_create_slow(&mock, vec![]);
-    let ports: Vec<u32> = (1000..1012).collect();
+    let ports: Vec<u32> = ports.collect();
     let ids = made_ids(create_together(&c, &ports).await);
+    (mock, ids)
+}
+
+#[tokio::test]
+async fn rules_created_meanwhile_go_out_in_one_bulk_request() {
+    let (mock, ids) = made_behind_a_slow_first_create(1000..1012).await;
     assert_eq!(ids.len(), 12, "every rule has its own id");
     assert_eq!(
         bulk_sizes(&mock),
@@ -172,12 +181,8 @@ async fn a_bulk_whose_answer_is_lost_creates_nothing_twice() {
 
 #[tokio::test]
 async fn a_bulk_request_carries_the_rules_of_one_group() {
-    let mock = FakeCloud::openstack().await;
-    let c = core_support::client(&mock, 0);
-    first_create_slow(&mock, vec![]);
     // Ports above 3000: the odd ones go to a second group.
-    let ports: Vec<u32> = (3100..3110).collect();
-    let ids = made_ids(create_together(&c, &ports).await);
+    let (mock, ids) = made_behind_a_slow_first_create(3100..3110).await;
     assert_eq!(ids.len(), 10);
     // One alone, then the queued rules of each group in a bulk of their own (four of the first
     // group, five of the other): no bulk is refused for mixing groups.
