@@ -129,19 +129,6 @@ pub async fn workload_kubeconfig(
     scs_kube::kubeconfig::parse(&raw).map_err(|e| kube_error(summary, &e))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_namespace_slash_name() {
-        assert_eq!(split_id("ns/c1"), Some(("ns", "c1")));
-        for bad in ["c1", "/c1", "ns/", "ns/a/b"] {
-            assert_eq!(split_id(bad), None, "{bad}");
-        }
-    }
-}
-
 /// Which apply of a Kubernetes object: the first (a create) or a later one (an update).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Apply {
@@ -232,5 +219,18 @@ where
         let mut model = M::default();
         model.set_id(Attr::Known(id.to_owned()));
         Ok(model)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_namespace_slash_name() {
+        assert_eq!(split_id("ns/c1"), Some(("ns", "c1")));
+        for bad in ["c1", "/c1", "ns/", "ns/a/b"] {
+            assert_eq!(split_id(bad), None, "{bad}");
+        }
     }
 }

@@ -112,8 +112,8 @@ async fn listing(client: &Client) -> Result<(Collection, bool)> {
 }
 
 /// `None` when the flavor does not exist. Extra specs are included where the cloud supports
-/// microversion 2.61.
-/// Flavors do not change under this client, so one lookup per id serves the whole command.
+/// microversion 2.61. Flavors do not change under this client, so one lookup per id serves the
+/// whole command.
 pub async fn get_flavor(client: &Client, id: &str) -> Result<Option<Flavor>> {
     client
         .lookups()

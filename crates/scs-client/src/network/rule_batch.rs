@@ -141,10 +141,15 @@ async fn send_bulk(client: &Client, batch: Vec<Queued>) {
             // Refused (nothing was made) or unknown (all or nothing was made): each alone.
             let refused =
                 matches!(&outcome, Err(e) if e.status().is_some_and(|s| s.is_client_error()));
+            let answer = match &outcome {
+                Ok(made) => format!("{} rules in the answer", made.len()),
+                Err(e) => e.to_string(),
+            };
             tracing::debug!(
                 target: "scs_client::network",
                 rules = batch.len(),
                 refused,
+                answer = %answer,
                 "bulk rule create did not answer for every rule; creating them one by one"
             );
             let lost_after: Option<CloudTime> = (!refused).then_some(sent);

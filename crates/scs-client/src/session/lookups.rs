@@ -25,12 +25,6 @@ pub(crate) struct Lookups {
     cells: std::sync::Mutex<HashMap<Key, Arc<OnceCell<Found>>>>,
 }
 
-impl std::fmt::Debug for Lookups {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lookups").finish_non_exhaustive()
-    }
-}
-
 /// Why a fetch left nothing to keep.
 enum Missed {
     NotFound,

@@ -76,7 +76,6 @@ struct Inner {
     clock: clock::CloudClock,
     ledger: ledger::Ledger,
     snapshots: snapshot::Snapshots,
-    lookups: lookups::Lookups,
     /// State a module keeps per client, by its type (see [`Client::shared`]).
     shared: std::sync::Mutex<HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
 }
@@ -102,7 +101,6 @@ impl Client {
                 clock: clock::CloudClock::default(),
                 ledger: ledger::Ledger::default(),
                 snapshots: snapshot::Snapshots::default(),
-                lookups: lookups::Lookups::default(),
                 shared: std::sync::Mutex::new(HashMap::new()),
             }),
             region: None,
@@ -229,8 +227,8 @@ impl Client {
     }
 
     /// Objects read but never written, kept for the process (see [`lookups`]).
-    pub(crate) fn lookups(&self) -> &lookups::Lookups {
-        &self.inner.lookups
+    pub(crate) fn lookups(&self) -> Arc<lookups::Lookups> {
+        self.shared::<lookups::Lookups>()
     }
 
     /// The one `T` of this client and its clones, made on first use: state a module of this
