@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::json;
-use support::{Tf, js, os};
+use support::{Tf, js, os, paths};
 
 #[tokio::test]
 async fn open_creates_a_restricted_expiring_credential_and_close_deletes_it() {
@@ -83,4 +83,18 @@ async fn close_without_private_data_is_an_error_not_a_crash() {
     let errors = tf.close_ephemeral("scs_application_credential", None).await;
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("expires on its own"), "{errors:?}");
+}
+
+#[tokio::test]
+async fn a_lifetime_under_a_minute_is_an_error_on_expires_in() {
+    let tf = Tf::start().await;
+    let problems = tf
+        .validate_ephemeral("scs_application_credential", json!({"expires_in": "30s"}))
+        .await;
+    assert_eq!(paths(&problems), ["expires_in"], "{problems:?}");
+    assert!(problems[0].detail.contains("\"30s\""), "{problems:?}");
+    let fine = tf
+        .validate_ephemeral("scs_application_credential", json!({"expires_in": "2h"}))
+        .await;
+    assert!(fine.is_empty(), "{fine:?}");
 }

@@ -9,10 +9,9 @@ use scs_client::scs::date::Timestamp;
 use serde::{Deserialize, Serialize};
 use tfplugin::Model;
 use tfplugin::diagnostics::{AttributePath, Diagnostic, Diagnostics};
-use tfplugin::framework::{Ctx, EphemeralResource, Opened};
-use tfplugin::model::Model as _;
-use tfplugin::schema::{Schema, parse_duration};
-use tfplugin::value::{Attr, Value, from_value, to_value};
+use tfplugin::framework::{Ctx, Opened, TypedEphemeralResource};
+use tfplugin::schema::parse_duration;
+use tfplugin::value::Attr;
 
 use crate::support::{ProviderData, call, cloud_error, interrupted};
 
@@ -121,24 +120,19 @@ fn default_name() -> String {
 }
 
 #[async_trait]
-impl EphemeralResource for ApplicationCredentialResource {
-    fn type_name(&self) -> &str {
-        "scs_application_credential"
+impl TypedEphemeralResource for ApplicationCredentialResource {
+    type Model = ApplicationCredentialModel;
+    const TYPE_NAME: &'static str = "scs_application_credential";
+
+    async fn validate(&self, _ctx: &Ctx, config: &ApplicationCredentialModel) -> Diagnostics {
+        lifetime(&config.expires_in).err().unwrap_or_default()
     }
 
-    fn schema(&self) -> Schema {
-        ApplicationCredentialModel::schema()
-    }
-
-    async fn validate(&self, _ctx: &Ctx, config: &Value) -> Diagnostics {
-        match from_value::<ApplicationCredentialModel>(config) {
-            Ok(m) => lifetime(&m.expires_in).err().unwrap_or_default(),
-            Err(e) => e.into(),
-        }
-    }
-
-    async fn open(&self, ctx: &Ctx, config: Value) -> Result<Opened, Diagnostics> {
-        let mut model: ApplicationCredentialModel = from_value(&config)?;
+    async fn open(
+        &self,
+        ctx: &Ctx,
+        mut model: ApplicationCredentialModel,
+    ) -> Result<Opened<ApplicationCredentialModel>, Diagnostics> {
         let lifetime = lifetime(&model.expires_in)?;
         let data = ctx.provider_data::<ProviderData>()?;
         let client = data.client()?.clone();
@@ -197,9 +191,8 @@ impl EphemeralResource for ApplicationCredentialResource {
         model.region = data
             .region()
             .map_or(Attr::Null, |r| Attr::Known(r.to_owned()));
-        let result = to_value(&model, &self.schema().value_type())?;
         Ok(Opened {
-            result,
+            result: model,
             private: Some(handle.to_bytes()),
             renew_at: None,
         })

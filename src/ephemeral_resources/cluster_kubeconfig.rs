@@ -3,20 +3,18 @@
 
 use async_trait::async_trait;
 use tfplugin::diagnostics::Diagnostics;
-use tfplugin::framework::{Ctx, EphemeralResource, Opened};
+use tfplugin::framework::{Ctx, Opened, TypedEphemeralResource};
 use tfplugin::model::Model as _;
 use tfplugin::schema::Schema;
-use tfplugin::value::{Value, from_value, to_value};
 
 use crate::data_sources::cluster_kubeconfig::KubeconfigModel;
 
 pub struct ClusterKubeconfigResource;
 
 #[async_trait]
-impl EphemeralResource for ClusterKubeconfigResource {
-    fn type_name(&self) -> &str {
-        "scs_cluster_kubeconfig"
-    }
+impl TypedEphemeralResource for ClusterKubeconfigResource {
+    type Model = KubeconfigModel;
+    const TYPE_NAME: &'static str = "scs_cluster_kubeconfig";
 
     fn schema(&self) -> Schema {
         let mut schema = KubeconfigModel::schema();
@@ -29,18 +27,15 @@ impl EphemeralResource for ClusterKubeconfigResource {
         schema
     }
 
-    async fn open(&self, ctx: &Ctx, config: Value) -> Result<Opened, Diagnostics> {
-        let model: KubeconfigModel = from_value(&config)?;
-        let model = model.fill(ctx).await?;
-        let result = to_value(&model, &self.schema().value_type())?;
+    async fn open(
+        &self,
+        ctx: &Ctx,
+        config: KubeconfigModel,
+    ) -> Result<Opened<KubeconfigModel>, Diagnostics> {
         Ok(Opened {
-            result,
+            result: config.fill(ctx).await?,
             private: None,
             renew_at: None,
         })
-    }
-
-    async fn close(&self, _ctx: &Ctx, _private: Option<Vec<u8>>) -> Result<(), Diagnostics> {
-        Ok(())
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use tfplugin::framework::EphemeralResource;
+use tfplugin::framework::{EphemeralResource, typed_ephemeral_resource};
 
 pub mod application_credential;
 pub mod cluster_kubeconfig;
@@ -11,7 +11,7 @@ pub mod cluster_kubeconfig;
 /// Every ephemeral resource type the provider offers.
 pub fn all() -> Vec<Arc<dyn EphemeralResource>> {
     vec![
-        Arc::new(application_credential::ApplicationCredentialResource),
-        Arc::new(cluster_kubeconfig::ClusterKubeconfigResource),
+        typed_ephemeral_resource(application_credential::ApplicationCredentialResource),
+        typed_ephemeral_resource(cluster_kubeconfig::ClusterKubeconfigResource),
     ]
 }

@@ -12,7 +12,7 @@ use tfplugin::value::{Attr, Value};
 use crate::lifecycle::{Change, CloudObject, Plan, Step};
 use crate::support::net::{Cidr, parse_ip};
 use crate::support::schema::{description, name, region, tags};
-use crate::support::{attr_of, string_from_api};
+use crate::support::{attr_of, in_prior_order, string_from_api};
 
 pub struct PortResource;
 
@@ -108,56 +108,39 @@ fn same_ip(a: &str, b: &str) -> bool {
 /// The port's addresses as blocks, in the order the prior blocks had them
 /// (a block whose address was left to Neutron matches by subnet), so a
 /// reordered answer is not drift. Addresses no block asked for come last.
-fn order_like_prior(api: &[FixedIp], prior: &[FixedIpModel]) -> Vec<FixedIpModel> {
-    let mut left: Vec<&FixedIp> = api.iter().collect();
-    let mut out = Vec::new();
-    for block in prior {
-        let found = left.iter().position(|ip| {
-            Some(&ip.subnet_id) == block.subnet_id.known()
-                && block
-                    .ip_address
-                    .known()
-                    .is_none_or(|want| same_ip(want, &ip.ip_address))
-        });
-        if let Some(i) = found {
-            let ip = left.remove(i);
-            let ip_address = match block.ip_address.known() {
-                Some(want) => want.clone(),
-                None => ip.ip_address.clone(),
-            };
-            out.push(FixedIpModel {
-                subnet_id: Attr::Known(ip.subnet_id.clone()),
-                ip_address: Attr::Known(ip_address),
-            });
-        }
-    }
-    out.extend(left.into_iter().map(|ip| FixedIpModel {
-        subnet_id: Attr::Known(ip.subnet_id.clone()),
-        ip_address: Attr::Known(ip.ip_address.clone()),
-    }));
-    out
+fn order_like_prior(api: Vec<FixedIp>, prior: &[FixedIpModel]) -> Vec<FixedIpModel> {
+    let answers = |block: &FixedIpModel, ip: &FixedIp| {
+        Some(&ip.subnet_id) == block.subnet_id.known()
+            && block
+                .ip_address
+                .known()
+                .is_none_or(|want| same_ip(want, &ip.ip_address))
+    };
+    in_prior_order(api, prior, answers)
+        .into_iter()
+        .map(|(ip, block)| FixedIpModel {
+            subnet_id: Attr::Known(ip.subnet_id),
+            // The configured spelling of an address that means the same.
+            ip_address: Attr::Known(
+                block
+                    .and_then(|b| b.ip_address.known().cloned())
+                    .unwrap_or(ip.ip_address),
+            ),
+        })
+        .collect()
 }
 
-fn pairs_like_prior(api: &[AllowedAddressPair], prior: &[PairModel]) -> Vec<PairModel> {
-    let mut left: Vec<&AllowedAddressPair> = api.iter().collect();
-    let mut out = Vec::new();
-    for pair in prior {
-        if let Some(i) = left
-            .iter()
-            .position(|p| pair.ip_address.known() == Some(&p.ip_address))
-        {
-            let p = left.remove(i);
-            out.push(PairModel {
-                ip_address: Attr::Known(p.ip_address.clone()),
-                mac_address: attr_of(p.mac_address.clone()),
-            });
-        }
-    }
-    out.extend(left.into_iter().map(|p| PairModel {
-        ip_address: Attr::Known(p.ip_address.clone()),
-        mac_address: attr_of(p.mac_address.clone()),
-    }));
-    out
+/// The allowed address pairs in the order the prior blocks had them.
+fn pairs_like_prior(api: Vec<AllowedAddressPair>, prior: &Attr<Vec<PairModel>>) -> Vec<PairModel> {
+    in_prior_order(api, prior.items(), |pair, p| {
+        pair.ip_address.known() == Some(&p.ip_address)
+    })
+    .into_iter()
+    .map(|(p, _)| PairModel {
+        ip_address: Attr::Known(p.ip_address),
+        mac_address: attr_of(p.mac_address),
+    })
+    .collect()
 }
 
 fn fixed_ips_of(model: &PortModel) -> Vec<FixedIp> {
@@ -183,19 +166,16 @@ impl CloudObject for PortResource {
     const TYPE_NAME: &'static str = "scs_port";
 
     fn state_from(&self, port: Port, prior: &PortModel) -> PortModel {
-        let prior_ips = prior.fixed_ip.known().cloned().unwrap_or_default();
+        let prior_ips = prior.fixed_ip.known().map_or(&[][..], Vec::as_slice);
+        let all_fixed_ips = port.fixed_ips.iter().map(|ip| ip.ip_address.clone());
+        let all_fixed_ips = Attr::Known(all_fixed_ips.collect());
         // A fresh import knows nothing but the ID: take the addresses as blocks.
         let imported = prior.network_id.is_null();
         let fixed_ip = if prior_ips.is_empty() && !imported {
             Vec::new()
         } else {
-            order_like_prior(&port.fixed_ips, &prior_ips)
+            order_like_prior(port.fixed_ips, prior_ips)
         };
-        let prior_pairs = prior
-            .allowed_address_pair
-            .known()
-            .cloned()
-            .unwrap_or_default();
         PortModel {
             network_id: Attr::Known(port.network_id),
             name: string_from_api(port.name, &prior.name),
@@ -208,13 +188,11 @@ impl CloudObject for PortResource {
             ),
             port_security_enabled: attr_of(port.port_security_enabled),
             allowed_address_pair: Attr::Known(pairs_like_prior(
-                &port.allowed_address_pairs,
-                &prior_pairs,
+                port.allowed_address_pairs,
+                &prior.allowed_address_pair,
             )),
             mac_address: Attr::Known(port.mac_address),
-            all_fixed_ips: Attr::Known(
-                port.fixed_ips.into_iter().map(|ip| ip.ip_address).collect(),
-            ),
+            all_fixed_ips,
             device_id: Attr::Known(port.device_id),
             device_owner: Attr::Known(port.device_owner),
             status: Attr::Known(port.status),
@@ -374,9 +352,9 @@ mod tests {
 
     #[test]
     fn addresses_keep_the_configured_order() {
-        let api = [ip("b", "10.0.1.5"), ip("a", "10.0.0.5")];
+        let api = vec![ip("b", "10.0.1.5"), ip("a", "10.0.0.5")];
         let prior = [block("a", None), block("b", Some("10.0.1.5"))];
-        let got = order_like_prior(&api, &prior);
+        let got = order_like_prior(api, &prior);
         assert_eq!(
             got,
             [block("a", Some("10.0.0.5")), block("b", Some("10.0.1.5"))]
@@ -385,10 +363,10 @@ mod tests {
 
     #[test]
     fn an_address_changed_behind_our_back_is_drift() {
-        let api = [ip("a", "10.0.0.9")];
+        let api = vec![ip("a", "10.0.0.9")];
         let prior = [block("a", Some("10.0.0.5"))];
         assert_eq!(
-            order_like_prior(&api, &prior),
+            order_like_prior(api, &prior),
             [block("a", Some("10.0.0.9"))]
         );
     }

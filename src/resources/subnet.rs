@@ -16,7 +16,7 @@ use crate::support::net::{
     Cidr, check_pool, cidr_validator, default_allocation_pools, ip_validator, ip_version, parse_ip,
 };
 use crate::support::schema::{description, name, region, tags};
-use crate::support::{list_from_api, string_from_api};
+use crate::support::{in_prior_order, list_from_api, string_from_api};
 
 pub struct SubnetResource;
 
@@ -113,31 +113,57 @@ fn keep_spelling(api: String, prior: Option<&String>) -> String {
     }
 }
 
-/// Address pairs (pool start/end, route destination/next hop) from the cloud
-/// in the order the prior state had them, with the prior spelling: Neutron
-/// does not keep the order of pools and routes, and a reordering is not a
-/// change. Pairs the prior state lacks come last (drift).
-fn like_prior(
-    api: Vec<(String, String)>,
-    prior: &[(Option<&String>, Option<&String>)],
-) -> Vec<(String, String)> {
-    let same =
-        |a: &str, p: Option<&String>| p.is_some_and(|p| keep_spelling(a.to_owned(), Some(p)) == *p);
-    let mut left = api;
-    let mut out = Vec::new();
-    for (p1, p2) in prior {
-        if let Some(i) = left
-            .iter()
-            .position(|(a1, a2)| same(a1, *p1) && same(a2, *p2))
-        {
-            let (a1, a2) = left.remove(i);
-            out.push((keep_spelling(a1, *p1), keep_spelling(a2, *p2)));
+/// A block of two addresses: a pool's start and end, a route's destination
+/// and next hop.
+trait AddressPair {
+    fn pair(&self) -> (Option<&String>, Option<&String>);
+    fn from_pair(first: String, second: String) -> Self;
+}
+
+impl AddressPair for PoolModel {
+    fn pair(&self) -> (Option<&String>, Option<&String>) {
+        (self.start.known(), self.end.known())
+    }
+    fn from_pair(start: String, end: String) -> Self {
+        PoolModel {
+            start: Attr::Known(start),
+            end: Attr::Known(end),
         }
     }
+}
+
+impl AddressPair for RouteModel {
+    fn pair(&self) -> (Option<&String>, Option<&String>) {
+        (self.destination_cidr.known(), self.next_hop.known())
+    }
+    fn from_pair(destination: String, hop: String) -> Self {
+        RouteModel {
+            destination_cidr: Attr::Known(destination),
+            next_hop: Attr::Known(hop),
+        }
+    }
+}
+
+/// Address pairs from the cloud as blocks, in the order the prior state had
+/// them and with the prior spelling: Neutron does not keep the order of pools
+/// and routes, and a reordering is not a change. Pairs the prior state lacks
+/// come last (drift), in ascending order.
+fn like_prior<B: AddressPair>(mut api: Vec<(String, String)>, prior: &Attr<Vec<B>>) -> Vec<B> {
     // Neutron's own order is arbitrary; ascending addresses are how people write them.
-    left.sort_by_key(|(a1, a2)| (sort_key(a1), sort_key(a2)));
-    out.extend(left);
-    out
+    api.sort_by_key(|(a1, a2)| (sort_key(a1), sort_key(a2)));
+    let same =
+        |a: &str, p: Option<&String>| p.is_some_and(|p| keep_spelling(a.to_owned(), Some(p)) == *p);
+    let answers = |block: &B, (a1, a2): &(String, String)| {
+        let (p1, p2) = block.pair();
+        same(a1, p1) && same(a2, p2)
+    };
+    in_prior_order(api, prior.items(), answers)
+        .into_iter()
+        .map(|((a1, a2), block)| {
+            let (p1, p2) = block.map_or((None, None), B::pair);
+            B::from_pair(keep_spelling(a1, p1), keep_spelling(a2, p2))
+        })
+        .collect()
 }
 
 fn sort_key(text: &str) -> (u8, u128, String) {
@@ -187,43 +213,21 @@ impl CloudObject for SubnetResource {
     const TYPE_NAME: &'static str = "scs_subnet";
 
     fn state_from(&self, subnet: Subnet, prior: &SubnetModel) -> SubnetModel {
-        let prior_pools = prior.allocation_pool.known().cloned().unwrap_or_default();
-        let pools =
-            if prior_pools.is_empty() && are_default_pools(&subnet, &subnet.allocation_pools) {
-                Vec::new()
-            } else {
-                let api = subnet
-                    .allocation_pools
-                    .iter()
-                    .map(|p| (p.start.clone(), p.end.clone()));
-                let old: Vec<_> = prior_pools
-                    .iter()
-                    .map(|p| (p.start.known(), p.end.known()))
-                    .collect();
-                like_prior(api.collect(), &old)
-                    .into_iter()
-                    .map(|(start, end)| PoolModel {
-                        start: Attr::Known(start),
-                        end: Attr::Known(end),
-                    })
-                    .collect()
-            };
-        let prior_routes = prior.host_route.known().cloned().unwrap_or_default();
+        let unconfigured = prior.allocation_pool.known().is_none_or(Vec::is_empty);
+        let pools = if unconfigured && are_default_pools(&subnet, &subnet.allocation_pools) {
+            Vec::new()
+        } else {
+            let api = subnet
+                .allocation_pools
+                .into_iter()
+                .map(|p| (p.start, p.end));
+            like_prior(api.collect(), &prior.allocation_pool)
+        };
         let api = subnet
             .host_routes
-            .iter()
-            .map(|r| (r.destination.clone(), r.nexthop.clone()));
-        let old: Vec<_> = prior_routes
-            .iter()
-            .map(|r| (r.destination_cidr.known(), r.next_hop.known()))
-            .collect();
-        let routes = like_prior(api.collect(), &old)
             .into_iter()
-            .map(|(destination, hop)| RouteModel {
-                destination_cidr: Attr::Known(destination),
-                next_hop: Attr::Known(hop),
-            })
-            .collect();
+            .map(|r| (r.destination, r.nexthop));
+        let routes = like_prior(api.collect(), &prior.host_route);
         let prior_dns = prior.dns_nameservers.known();
         let dns: Vec<String> = subnet
             .dns_nameservers
@@ -481,27 +485,34 @@ mod tests {
     #[test]
     fn pools_and_routes_keep_the_configured_order() {
         let s = |t: &str| t.to_owned();
-        let api = vec![
-            (s("10.0.0.100"), s("10.0.0.149")),
-            (s("10.0.0.10"), s("10.0.0.49")),
+        let pool = |start: &str, end: &str| PoolModel::from_pair(s(start), s(end));
+        let api = || {
+            vec![
+                (s("10.0.0.10"), s("10.0.0.49")),
+                (s("10.0.0.100"), s("10.0.0.149")),
+            ]
+        };
+        // The configured order, even where it is not ascending.
+        let prior = vec![
+            pool("10.0.0.100", "10.0.0.149"),
+            pool("10.0.0.10", "10.0.0.49"),
         ];
-        let (a, b, c, d) = (
-            s("10.0.0.10"),
-            s("10.0.0.49"),
-            s("10.0.0.100"),
-            s("10.0.0.149"),
-        );
-        let prior = [(Some(&a), Some(&b)), (Some(&c), Some(&d))];
-        assert_eq!(
-            like_prior(api, &prior),
-            [(a.clone(), b.clone()), (c.clone(), d.clone())]
-        );
+        assert_eq!(like_prior(api(), &Attr::Known(prior.clone())), prior);
         // A pool the configuration does not have shows up (drift), after the known ones.
-        let api = vec![(s("10.0.0.200"), s("10.0.0.210")), (a.clone(), b.clone())];
+        let mut api = api();
+        api.insert(0, (s("10.0.0.200"), s("10.0.0.210")));
         assert_eq!(
-            like_prior(api, &prior[..1]),
-            [(a, b), (s("10.0.0.200"), s("10.0.0.210"))]
+            like_prior(api, &Attr::Known(prior[..1].to_vec())),
+            [
+                pool("10.0.0.100", "10.0.0.149"),
+                pool("10.0.0.10", "10.0.0.49"),
+                pool("10.0.0.200", "10.0.0.210")
+            ]
         );
+        // An IPv6 route keeps its configured spelling.
+        let route = RouteModel::from_pair(s("FD00:0::/64"), s("fd00::1"));
+        let api = vec![(s("fd00::/64"), s("fd00::1"))];
+        assert_eq!(like_prior(api, &Attr::Known(vec![route.clone()])), [route]);
     }
 
     #[test]

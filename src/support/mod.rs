@@ -17,5 +17,6 @@ pub use client::{Cloud, ProviderData, client_for};
 pub use errors::{budget, call, cloud_error, exactly_one, find_one, interrupted, set_filters};
 pub use ownership::{OWNER_KEY, OWNER_TAG, OWNER_VALUE, configured_tags, with_owner_tag};
 pub use values::{
-    attr_of, changed, changed_nullable, changed_tags, list_from_api, string_from_api,
+    attr_of, changed, changed_nullable, changed_tags, in_prior_order, list_from_api,
+    string_from_api,
 };

@@ -62,9 +62,41 @@ pub fn attr_of<T>(v: Option<T>) -> Attr<T> {
     v.map_or(Attr::Null, Attr::Known)
 }
 
+/// The cloud's items of a list of blocks, each with the prior block it
+/// answers, in the order the prior blocks stand. Neutron does not keep the
+/// order of such lists (addresses, pools, routes), and a reordering is not a
+/// change. Each prior block takes the first item left that `answers` it; the
+/// items no block took follow in the order given, and show as drift.
+pub fn in_prior_order<'p, A, P: 'p>(
+    api: Vec<A>,
+    prior: impl IntoIterator<Item = &'p P>,
+    answers: impl Fn(&P, &A) -> bool,
+) -> Vec<(A, Option<&'p P>)> {
+    let mut left = api;
+    let mut out = Vec::with_capacity(left.len());
+    for block in prior {
+        if let Some(i) = left.iter().position(|item| answers(block, item)) {
+            out.push((left.remove(i), Some(block)));
+        }
+    }
+    out.extend(left.into_iter().map(|item| (item, None)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_follow_the_prior_order_and_the_rest_come_last() {
+        let prior = [3, 1];
+        let got = in_prior_order(vec![1, 2, 3, 3], &prior, |p, a| p == a);
+        let got: Vec<_> = got.into_iter().map(|(a, p)| (a, p.copied())).collect();
+        assert_eq!(got, [(3, Some(3)), (1, Some(1)), (2, None), (3, None)]);
+        // A prior block nothing answers is left out: the cloud no longer has it.
+        let got = in_prior_order(vec![2], &prior, |p, a| p == a);
+        assert_eq!(got, [(2, None)]);
+    }
 
     #[test]
     fn empty_api_values_follow_the_configuration() {

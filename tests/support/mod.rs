@@ -600,6 +600,29 @@ impl Tf {
         )
     }
 
+    /// ValidateEphemeralResourceConfig of `config`: the error diagnostics.
+    pub async fn validate_ephemeral(
+        &self,
+        type_name: &str,
+        config: serde_json::Value,
+    ) -> Vec<Problem> {
+        let block = self.ephemeral_schema(type_name).await.block.unwrap();
+        let ty = block_type(&block);
+        let config = value(&config, &block, &ty);
+        let resp = self
+            .dispatch
+            .validate_ephemeral_resource_config(Request::new(
+                pb::validate_ephemeral_resource_config::Request {
+                    type_name: type_name.into(),
+                    config: dv(&config, &ty),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        problems(&resp.diagnostics)
+    }
+
     /// CloseEphemeralResource: the error diagnostics.
     pub async fn close_ephemeral(&self, type_name: &str, private: Option<Vec<u8>>) -> Vec<String> {
         let resp = self

@@ -108,6 +108,7 @@ impl Dispatch {
         check_schema("provider", &provider_schema);
         let resource_list = provider.resources();
         let data_source_list = provider.data_sources();
+        let ephemeral_list = provider.ephemeral_resources();
         let mismatches = resource_list
             .iter()
             .map(|r| (r.type_name().to_owned(), r.self_check()))
@@ -115,6 +116,11 @@ impl Dispatch {
                 data_source_list
                     .iter()
                     .map(|d| (d.type_name().to_owned(), d.self_check())),
+            )
+            .chain(
+                ephemeral_list
+                    .iter()
+                    .map(|e| (e.type_name().to_owned(), e.self_check())),
             );
         let mut model_diagnostics = Diagnostics::new();
         for (what, problems) in mismatches {
@@ -188,7 +194,7 @@ impl Dispatch {
             );
         }
         let mut ephemerals = BTreeMap::new();
-        for resource in provider.ephemeral_resources() {
+        for resource in ephemeral_list {
             let name = resource.type_name().to_string();
             let schema = resource.schema();
             for d in schema.validate() {

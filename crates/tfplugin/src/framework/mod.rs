@@ -86,7 +86,9 @@ use serde::de::DeserializeOwned;
 pub use capture::CAPTURE_DIR_ENV;
 pub use ctx::{Ctx, Interrupted, ProviderData};
 pub use dispatch::Dispatch;
-pub use ephemeral::{EphemeralResource, Opened, Renewed};
+pub use ephemeral::{
+    EphemeralResource, Opened, Renewed, TypedEphemeralResource, typed_ephemeral_resource,
+};
 pub use function::{
     Function, FunctionArgs, FunctionError, FunctionSignature, Parameter, TypedFunction,
     typed_function,

@@ -24,6 +24,26 @@ use crate::model::{Model, check_model, timeout_of};
 use crate::schema::{Schema, TimeoutKind};
 use crate::value::{Value, from_value};
 
+/// The methods every typed adapter answers from the typed trait it wraps in
+/// `self.0`: the type name, the schema, and the model-against-schema check.
+/// `$t` is the wrapped type's parameter, which has `Model` and `TYPE_NAME`.
+macro_rules! typed_basics {
+    ($t:ident) => {
+        fn type_name(&self) -> &str {
+            $t::TYPE_NAME
+        }
+
+        fn schema(&self) -> Schema {
+            self.0.schema()
+        }
+
+        fn self_check(&self) -> Vec<String> {
+            check_model::<$t::Model>()
+        }
+    };
+}
+pub(super) use typed_basics;
+
 /// The outcome of a create or update: the new state, diagnostics, or both.
 /// [`ApplyResult`] is this for the raw [`Value`] a [`Resource`] returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -257,17 +277,7 @@ fn encode<M: Model>(ctx: &Ctx, applied: Applied<M>) -> ApplyResult {
 
 #[async_trait]
 impl<R: TypedResource> Resource for TypedResourceAdapter<R> {
-    fn type_name(&self) -> &str {
-        R::TYPE_NAME
-    }
-
-    fn schema(&self) -> Schema {
-        self.0.schema()
-    }
-
-    fn self_check(&self) -> Vec<String> {
-        check_model::<R::Model>()
-    }
+    typed_basics!(R);
 
     async fn validate(&self, ctx: &Ctx, config: &Value) -> Diagnostics {
         match config_for_checks::<R::Model>(config) {
@@ -345,17 +355,7 @@ struct TypedDataSourceAdapter<D: TypedDataSource>(D, PhantomData<fn() -> D::Mode
 
 #[async_trait]
 impl<D: TypedDataSource> DataSource for TypedDataSourceAdapter<D> {
-    fn type_name(&self) -> &str {
-        D::TYPE_NAME
-    }
-
-    fn schema(&self) -> Schema {
-        self.0.schema()
-    }
-
-    fn self_check(&self) -> Vec<String> {
-        check_model::<D::Model>()
-    }
+    typed_basics!(D);
 
     async fn validate(&self, ctx: &Ctx, config: &Value) -> Diagnostics {
         match config_for_checks::<D::Model>(config) {
