@@ -66,4 +66,27 @@ mod tests {
             assert!(mismatches.is_empty(), "{}: {mismatches:?}", r.type_name());
         }
     }
+
+    /// Every resource type has an identity its schema can carry: `id`
+    /// required for import, `region` optional where the resource has one.
+    #[test]
+    fn every_resource_has_a_valid_identity() {
+        for r in super::all() {
+            let identity = r.identity_schema();
+            let identity = identity.as_ref();
+            let problems = identity.map(|i| i.problems(&r.schema()));
+            assert_eq!(problems, Some(Vec::new()), "{}", r.type_name());
+            let names: Vec<&str> = identity
+                .map(|i| i.attributes.iter().map(|a| a.name.as_str()).collect())
+                .unwrap_or_default();
+            let first = match r.type_name() {
+                "scs_volume_attachment" => "server_id",
+                "scs_cluster" | "scs_cluster_stack" => "namespace",
+                _ => "id",
+            };
+            assert_eq!(names[0], first, "{}", r.type_name());
+            let has_region = r.schema().block.get_attribute("region").is_some();
+            assert_eq!(names.contains(&"region"), has_region, "{}", r.type_name());
+        }
+    }
 }
