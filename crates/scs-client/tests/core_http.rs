@@ -533,6 +533,31 @@ async fn paginates_neutron_links_glance_next_and_markers() {
         .await
         .unwrap();
     assert_eq!(kps.len(), 3);
+
+    // An answer without the list, or with an item of the wrong shape, is an error that says so.
+    mock.on(
+        "GET",
+        "/compute/v2.1/os-server-groups",
+        vec![
+            Action::ok(json!({"servers": []})),
+            Action::ok(json!({"server_groups": [{"id": 7}]})),
+        ],
+    );
+    for want in ["no 'server_groups' list", "invalid type"] {
+        let err = c
+            .compute()
+            .get("/os-server-groups")
+            .paginate::<Named>("server_groups")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(want), "{err}");
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[allow(dead_code)]
+struct Named {
+    id: String,
 }
 
 #[tokio::test]

@@ -12,8 +12,11 @@
 //! When a service gives no link but the caller set `limit` and the page was
 //! full, the next page is asked for with `marker=<last id>`.
 
+use std::collections::HashMap;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::time::Instant;
 use url::Url;
 
@@ -32,38 +35,53 @@ pub(crate) async fn paginate<T: DeserializeOwned>(mut req: Request, key: &str) -
         let query = req.query_pairs().to_vec();
         seen_queries.insert(query.clone());
         let resp = req.try_clone().send().await?;
-        let page: Value = resp.json()?;
-        let items = page
+        let decode_error = |message: String| Error::Decode {
+            operation: format!("list {key}"),
+            message,
+            request_id: resp.request_id().map(str::to_owned),
+        };
+        // The page's keys with their JSON text, borrowed from the answer: the
+        // items are decoded one by one from their text, so a page of a
+        // thousand objects never exists as a tree of JSON values as well.
+        let page: HashMap<String, &RawValue> = resp.json_borrowed()?;
+        let items: Vec<&RawValue> = page
             .get(key)
-            .and_then(Value::as_array)
-            .ok_or_else(|| Error::Decode {
-                operation: format!("list {key}"),
-                message: format!("the answer has no '{key}' list"),
-                request_id: resp.request_id().map(str::to_owned),
+            .ok_or_else(|| decode_error(format!("the answer has no '{key}' list")))
+            .and_then(|raw| {
+                serde_json::from_str(raw.get()).map_err(|e| decode_error(e.to_string()))
             })?;
         let last_id = items
             .last()
-            .and_then(|i| i.get("id"))
-            .and_then(|v| match v {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
+            .and_then(|raw| serde_json::from_str::<WithId>(raw.get()).ok())
+            .and_then(|item| match item.id {
+                Some(Value::String(s)) => Some(s),
+                Some(Value::Number(n)) => Some(n.to_string()),
                 _ => None,
             });
         let count = items.len();
-        for item in items {
-            out.push(T::deserialize(item).map_err(|e| Error::Decode {
-                operation: format!("list {key}"),
-                message: e.to_string(),
-                request_id: resp.request_id().map(str::to_owned),
-            })?);
+        out.reserve(count);
+        for raw in items {
+            out.push(serde_json::from_str(raw.get()).map_err(|e| decode_error(e.to_string()))?);
         }
-        let next = next_query(&page, key).or_else(|| marker_query(&query, count, last_id));
+        let links: serde_json::Map<String, Value> = page
+            .iter()
+            .filter(|(k, _)| *k != key)
+            .filter_map(|(k, raw)| Some((k.clone(), serde_json::from_str(raw.get()).ok()?)))
+            .collect();
+        let next =
+            next_query(&Value::Object(links), key).or_else(|| marker_query(&query, count, last_id));
         match next {
             Some(q) if count > 0 && !seen_queries.contains(&q) => req.replace_query(q),
             _ => return Ok(out),
         }
     }
     Ok(out)
+}
+
+/// The one field of an item the marker of the next page needs.
+#[derive(serde::Deserialize)]
+struct WithId {
+    id: Option<Value>,
 }
 
 fn next_query(page: &Value, key: &str) -> Option<Vec<(String, String)>> {

@@ -518,6 +518,12 @@ impl Response {
     /// Decodes the JSON body. An empty body decodes as JSON `null` (so
     /// `()`/`Option<T>` work for 202/204 answers).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        self.json_borrowed()
+    }
+
+    /// [`Response::json`] for a type that may borrow from the body, such as
+    /// the `&RawValue` text of each item of a long list.
+    pub fn json_borrowed<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T> {
         let bytes: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
             b"null"
         } else {
