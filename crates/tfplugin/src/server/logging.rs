@@ -156,8 +156,10 @@ impl Visit for FieldCollector {
 
 /// The level asked for through `TF_LOG_PROVIDER`, else `TF_LOG`.
 ///
-/// Without either, everything is emitted: the client drops what its own log
-/// level excludes, and lines it never shows cost only a pipe write.
+/// Without either, nothing is emitted. The clients pass their environment to
+/// the provider, and without either variable they discard whatever a provider
+/// logs, so those lines would be made for nothing; making them is not free
+/// (at TRACE every response body is decoded again and redacted for the log).
 pub fn level_from_env(tf_log_provider: Option<&str>, tf_log: Option<&str>) -> LevelFilter {
     let requested = [tf_log_provider, tf_log]
         .into_iter()
@@ -170,8 +172,9 @@ pub fn level_from_env(tf_log_provider: Option<&str>, tf_log: Option<&str>) -> Le
         Some("WARN") => LevelFilter::WARN,
         Some("INFO") => LevelFilter::INFO,
         Some("DEBUG") => LevelFilter::DEBUG,
-        // TRACE, JSON, unknown values (Terraform treats those as TRACE) or unset.
-        _ => LevelFilter::TRACE,
+        None => LevelFilter::OFF,
+        // TRACE, JSON, or values Terraform does not know, which it treats as TRACE.
+        Some(_) => LevelFilter::TRACE,
     }
 }
 
@@ -288,6 +291,8 @@ mod tests {
         assert_eq!(level_from_env(Some(""), Some("warn")), LevelFilter::WARN);
         assert_eq!(level_from_env(None, Some("JSON")), LevelFilter::TRACE);
         assert_eq!(level_from_env(Some("off"), None), LevelFilter::OFF);
-        assert_eq!(level_from_env(None, None), LevelFilter::TRACE);
+        assert_eq!(level_from_env(None, Some("verbose")), LevelFilter::TRACE);
+        assert_eq!(level_from_env(None, None), LevelFilter::OFF);
+        assert_eq!(level_from_env(Some(" "), None), LevelFilter::OFF);
     }
 }
