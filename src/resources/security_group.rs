@@ -73,7 +73,7 @@ impl CloudObject for SecurityGroupResource {
         })
     }
 
-    /// Deletes the rules Neutron put into the new group, all at once.
+    /// Deletes the rules Neutron put into the new group.
     async fn settle(
         &self,
         group: SecurityGroup,
@@ -85,7 +85,9 @@ impl CloudObject for SecurityGroupResource {
         let mut deletions = tokio::task::JoinSet::new();
         for rule in &group.security_group_rules {
             let (client, id) = (plan.cloud.client.clone(), rule.id.clone());
-            deletions.spawn(async move { neutron::delete_security_group_rule(&client, &id).await });
+            let group_id = group.id.clone();
+            deletions
+                .spawn(async move { neutron::delete_group_rule(&client, &group_id, &id).await });
         }
         while let Some(joined) = deletions.join_next().await {
             joined

@@ -18,6 +18,7 @@ use tfplugin::schema::validators::one_of;
 use tfplugin::value::Attr;
 
 use crate::lifecycle::{CloudObject, Plan, Step};
+use crate::support::Cloud;
 use crate::support::net::{Cidr, PortField, check_port_range, protocol_number};
 use crate::support::schema::{description, region};
 use crate::support::string_from_api;
@@ -241,6 +242,13 @@ impl CloudObject for SecurityGroupRuleResource {
             ),
         );
         Ok(existing)
+    }
+
+    /// Waits behind other deletes of the same group: Neutron runs them one
+    /// after the other anyway, and ten at once collide and back off.
+    async fn delete(&self, cloud: &Cloud<'_>, id: &str, state: &RuleModel) -> Step<()> {
+        let group_id = state.security_group_id.known().map_or("", String::as_str);
+        Ok(neutron::delete_group_rule(cloud, group_id, id).await?)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod networks;
 pub mod port;
 pub mod router;
 mod rule_batch;
+mod rule_deletes;
 pub mod security_group;
 pub mod subnet;
 
@@ -17,6 +18,7 @@ pub use floating_ip::*;
 pub use networks::*;
 pub use port::*;
 pub use router::*;
+pub use rule_deletes::{DELETES_PER_GROUP, delete_group_rule};
 pub use security_group::*;
 pub use subnet::*;
 
