@@ -580,10 +580,7 @@ impl Tf {
         type_name: &str,
         config: serde_json::Value,
     ) -> (Answer, Option<Vec<u8>>) {
-        let schema = self.ephemeral_schema(type_name).await;
-        let block = schema.block.unwrap();
-        let ty = block_type(&block);
-        let config = value(&config, &block, &ty);
+        let (ty, config) = self.ephemeral_config(type_name, &config).await;
         let resp = self
             .dispatch
             .open_ephemeral_resource(Request::new(pb::open_ephemeral_resource::Request {
@@ -606,9 +603,7 @@ impl Tf {
         type_name: &str,
         config: serde_json::Value,
     ) -> Vec<Problem> {
-        let block = self.ephemeral_schema(type_name).await.block.unwrap();
-        let ty = block_type(&block);
-        let config = value(&config, &block, &ty);
+        let (ty, config) = self.ephemeral_config(type_name, &config).await;
         let resp = self
             .dispatch
             .validate_ephemeral_resource_config(Request::new(
@@ -635,6 +630,14 @@ impl Tf {
             .unwrap()
             .into_inner();
         diags(&resp.diagnostics, pb::diagnostic::Severity::Error)
+    }
+
+    /// The value type of an ephemeral resource and `config` as a value of it.
+    async fn ephemeral_config(&self, type_name: &str, config: &serde_json::Value) -> (Type, Value) {
+        let block = self.ephemeral_schema(type_name).await.block.unwrap();
+        let ty = block_type(&block);
+        let config = value(config, &block, &ty);
+        (ty, config)
     }
 
     async fn ephemeral_schema(&self, type_name: &str) -> pb::Schema {

@@ -18,7 +18,7 @@ pub use floating_ip::*;
 pub use networks::*;
 pub use port::*;
 pub use router::*;
-pub use rule_deletes::{DELETES_PER_GROUP, delete_group_rule};
+pub use rule_deletes::delete_group_rule;
 pub use security_group::*;
 pub use subnet::*;
 

@@ -26,8 +26,8 @@ use super::security_group::{
     CreateSecurityGroupRule, RuleCreated, SecurityGroupRule, create_alone,
 };
 use crate::error::{Error, Result};
-use crate::session::Client;
 use crate::session::clock::CloudTime;
+use crate::session::{Client, lock};
 
 /// The most rules one bulk request carries.
 pub const MAX_BATCH: usize = 50;
@@ -51,10 +51,7 @@ struct QueueState {
 
 impl RuleQueue {
     fn with<R>(&self, f: impl FnOnce(&mut QueueState) -> R) -> R {
-        match self.state.lock() {
-            Ok(mut s) => f(&mut s),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
-        }
+        f(&mut lock(&self.state))
     }
 }
 

@@ -15,10 +15,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::security_group::delete_security_group_rule;
 use crate::error::Result;
-use crate::session::Client;
+use crate::session::{Client, lock};
 
 /// How many rule deletes of one group run at once.
-pub const DELETES_PER_GROUP: usize = 2;
+const DELETES_PER_GROUP: usize = 2;
 
 /// One semaphore per group that has had a rule deleted in this process.
 #[derive(Default)]
@@ -30,11 +30,7 @@ impl GroupDeletes {
     /// Waits until a delete in `group_id` may start; the delete holds the permit.
     async fn permit(&self, group_id: &str) -> Option<OwnedSemaphorePermit> {
         let semaphore = {
-            let mut groups = match self.groups.lock() {
-                Ok(g) => g,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            groups
+            lock(&self.groups)
                 .entry(group_id.to_owned())
                 .or_insert_with(|| Arc::new(Semaphore::new(DELETES_PER_GROUP)))
                 .clone()

@@ -39,11 +39,7 @@ impl Drop for InFlight {
 
 impl Ledger {
     fn with<R>(&self, f: impl FnOnce(&mut Entries) -> R) -> R {
-        // A poisoned lock only means a panic elsewhere; the entries are still consistent.
-        match self.inner.lock() {
-            Ok(mut e) => f(&mut e),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
-        }
+        f(&mut super::lock(&self.inner))
     }
 }
 

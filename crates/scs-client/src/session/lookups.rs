@@ -47,10 +47,7 @@ impl Lookups {
         Fut: Future<Output = Result<Option<T>, Error>>,
     {
         let cell = {
-            let mut cells = match self.cells.lock() {
-                Ok(c) => c,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            let mut cells = super::lock(&self.cells);
             cells
                 .entry((kind, region.map(str::to_owned), id.to_owned()))
                 .or_default()

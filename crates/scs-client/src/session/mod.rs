@@ -234,10 +234,7 @@ impl Client {
     /// The one `T` of this client and its clones, made on first use: state a module of this
     /// crate keeps for the process (a queue of requests to send together, say).
     pub(crate) fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
-        let mut shared = match self.inner.shared.lock() {
-            Ok(s) => s,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut shared = lock(&self.inner.shared);
         let entry = shared
             .entry(std::any::TypeId::of::<T>())
             .or_insert_with(|| Arc::new(T::default()));
@@ -553,4 +550,14 @@ pub(crate) fn request_id_of(h: &http::HeaderMap) -> Option<String> {
     ]
     .iter()
     .find_map(|k| h.get(*k).and_then(|v| v.to_str().ok()).map(str::to_owned))
+}
+
+/// The client's locks guard maps and queues that every critical section leaves
+/// whole (an insert, a removal, a swap), so a lock poisoned by a panic elsewhere
+/// still holds consistent data: it is taken anyway, and one panic does not fail
+/// every later request of the process.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -59,10 +59,7 @@ impl Snapshots {
     {
         let now = self.writes.load(Ordering::Acquire);
         let cell = {
-            let mut listings = match self.listings.lock() {
-                Ok(l) => l,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            let mut listings = super::lock(&self.listings);
             let listing = listings
                 .entry((kind, region.map(str::to_owned)))
                 .or_insert_with(|| Listing {
