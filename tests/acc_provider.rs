@@ -221,3 +221,82 @@ fn harness_round_trip_with_out_of_band_change_and_import() {
         assert!(s.plan_is_empty(), "plan after import is not empty");
     });
 }
+
+/// With `cache: {auth: true}` in clouds.yaml the provider processes of one command and of the
+/// next ones share one token, kept in a file only the user can read; a revoked or changed
+/// credential is never served from it.
+#[test]
+#[ignore = "acceptance: needs TF_ACC=1 and a cloud"]
+fn clouds_yaml_cache_auth_keeps_one_token_for_every_process() {
+    use std::os::unix::fs::PermissionsExt;
+    harness::on_both_clients("token_cache", |s| {
+        s.use_scenario("provider/harness");
+        let env = s.cloud_env();
+        let Some((_, file)) = env.iter().find(|(k, _)| k == "OS_CLIENT_CONFIG_FILE") else {
+            panic!("no OS_CLIENT_CONFIG_FILE for the scenario: {env:?}")
+        };
+        let original =
+            std::fs::read_to_string(file).unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
+        let mut doc: serde_yaml::Value =
+            serde_yaml::from_str(&original).unwrap_or_else(|e| panic!("{file} is not YAML: {e}"));
+        let mut cache = serde_yaml::Mapping::new();
+        cache.insert("auth".into(), true.into());
+        match doc.as_mapping_mut() {
+            Some(m) => m.insert("cache".into(), cache.into()),
+            None => panic!("{file} is not a mapping"),
+        };
+        let clouds = s.root().join("clouds-cache-auth.yaml");
+        let text = serde_yaml::to_string(&doc).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&clouds, text).unwrap_or_else(|e| panic!("{e}"));
+        s.set_env("OS_CLIENT_CONFIG_FILE", &clouds);
+        let run = s.root().join("run");
+        std::fs::create_dir_all(&run).unwrap_or_else(|e| panic!("{e}"));
+        s.set_env("XDG_RUNTIME_DIR", &run);
+        let tokens = run.join("terraform-provider-scs/tokens");
+        let kept = || -> Vec<(std::path::PathBuf, String)> {
+            let Ok(entries) = std::fs::read_dir(&tokens) else {
+                return Vec::new();
+            };
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .map(|p| {
+                    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{e}"));
+                    (p, text)
+                })
+                .collect()
+        };
+
+        s.init();
+        s.apply();
+        let after_apply = kept();
+        assert_eq!(after_apply.len(), 1, "one kept token: {after_apply:?}");
+        let (path, token) = &after_apply[0];
+        let mode = |p: &std::path::Path| {
+            std::fs::metadata(p)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode(path), 0o600, "{}", path.display());
+        assert_eq!(mode(&tokens), 0o700, "{}", tokens.display());
+        for secret in ["password", "application_credential_secret"] {
+            assert!(
+                !token.contains(secret),
+                "the credential is not written: {secret}"
+            );
+        }
+
+        // The plan's processes found the token: none of them issued a new one.
+        assert!(s.plan_is_empty(), "plan after apply is not empty");
+        assert_eq!(
+            kept(),
+            after_apply,
+            "the next command reused the kept token"
+        );
+        s.destroy();
+        assert_eq!(kept(), after_apply);
+    });
+}

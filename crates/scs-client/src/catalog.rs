@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config::Interface;
@@ -94,10 +94,10 @@ impl fmt::Display for ServiceType {
 }
 
 /// The catalog from a Keystone token.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Catalog(pub Vec<CatalogEntry>);
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct CatalogEntry {
     #[serde(rename = "type")]
     pub service_type: String,
@@ -107,7 +107,7 @@ pub struct CatalogEntry {
     pub endpoints: Vec<CatalogEndpoint>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct CatalogEndpoint {
     pub interface: String,
     #[serde(default)]

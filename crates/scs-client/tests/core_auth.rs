@@ -62,3 +62,67 @@ async fn refused_credentials_are_not_asked_again() {
     assert!(err.contains("requires authentication"), "{err}");
     assert_eq!(mock.hits("POST", TOKENS).len(), 1);
 }
+
+/// Two clients made from the same configuration, as two provider processes of one command are.
+fn client_keeping_tokens(mock: &FakeCloud, dir: &std::path::Path) -> scs_client::Client {
+    mock.on(
+        "GET",
+        "/network/v2.0/networks",
+        vec![Action::Json(200, json!({"networks": []}))],
+    );
+    let mut cfg = core_support::config(mock, 0, 10);
+    cfg.token_cache_dir = Some(dir.to_path_buf());
+    scs_client::Client::new(cfg).unwrap()
+}
+
+#[tokio::test]
+async fn a_later_process_uses_the_token_an_earlier_one_kept() {
+    let mock = FakeCloud::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    client_keeping_tokens(&mock, dir.path())
+        .authenticate()
+        .await
+        .unwrap();
+    let second = client_keeping_tokens(&mock, dir.path());
+    second.authenticate().await.unwrap();
+    second
+        .network()
+        .get_json::<serde_json::Value>("networks")
+        .await
+        .unwrap();
+    assert_eq!(mock.tokens_issued(), 1);
+}
+
+#[tokio::test]
+async fn a_kept_token_the_cloud_revoked_is_replaced() {
+    let mock = FakeCloud::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    client_keeping_tokens(&mock, dir.path())
+        .authenticate()
+        .await
+        .unwrap();
+    mock.revoke_tokens();
+    let second = client_keeping_tokens(&mock, dir.path());
+    second
+        .network()
+        .get_json::<serde_json::Value>("networks")
+        .await
+        .unwrap();
+    assert_eq!(mock.tokens_issued(), 2, "the 401 made a new token");
+    // ... which the next process finds.
+    let third = client_keeping_tokens(&mock, dir.path());
+    third
+        .network()
+        .get_json::<serde_json::Value>("networks")
+        .await
+        .unwrap();
+    assert_eq!(mock.tokens_issued(), 2);
+}
+
+#[tokio::test]
+async fn without_the_cache_every_process_gets_its_own_token() {
+    let mock = FakeCloud::start().await;
+    core_support::client(&mock, 0).authenticate().await.unwrap();
+    core_support::client(&mock, 0).authenticate().await.unwrap();
+    assert_eq!(mock.tokens_issued(), 2);
+}

@@ -319,3 +319,27 @@ fn secrets_do_not_show_in_debug() {
     let dbg = format!("{cfg:?}");
     assert!(!dbg.contains("from-secure-yaml"), "{dbg}");
 }
+
+#[test]
+fn tokens_are_kept_only_when_clouds_yaml_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let keep = dir.path().join("tokens");
+    let with_cache = |text: &str| {
+        let mut src = Sources::default().with_clouds_file(write(dir.path(), "c.yaml", text));
+        src.token_cache_dir = Some(keep.clone());
+        CloudConfig::resolve_with(named("pw"), &src)
+    };
+    let entry = "clouds:\n  pw:\n    auth:\n      auth_url: https://k:5000/v3\n      username: u\n      password: p\n      project_name: x\n";
+
+    let plain = with_cache(entry).unwrap();
+    assert_eq!(plain.token_cache_dir, None);
+    let asked = with_cache(&format!("cache:\n  auth: true\n{entry}")).unwrap();
+    assert_eq!(asked.token_cache_dir.as_deref(), Some(keep.as_path()));
+    let spelled = with_cache(&format!("cache:\n  auth: 'yes'\n{entry}")).unwrap();
+    assert_eq!(spelled.token_cache_dir.as_deref(), Some(keep.as_path()));
+    let off = with_cache(&format!("cache:\n  auth: false\n{entry}")).unwrap();
+    assert_eq!(off.token_cache_dir, None);
+
+    let e = with_cache(&format!("cache:\n  auth: sometimes\n{entry}")).unwrap_err();
+    assert!(e.to_string().contains("cache: {auth: sometimes}"), "{e}");
+}

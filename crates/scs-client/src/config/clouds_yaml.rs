@@ -35,7 +35,8 @@ pub(crate) fn load_cloud(src: &Sources, name: &str) -> Result<LoadedCloud, Confi
         deep_merge(&mut entry, sec);
         secure_file = Some(secure_path);
     }
-    let layer = entry_to_layer(&entry, &clouds_path)?;
+    let mut layer = entry_to_layer(&entry, &clouds_path)?;
+    layer.cache_auth = cache_auth(&clouds_doc, &clouds_path)?;
     Ok(LoadedCloud {
         layer,
         clouds_file: clouds_path,
@@ -114,6 +115,23 @@ fn scalar(v: Option<&Value>) -> Option<String> {
     }
 }
 
+/// The file's top-level `cache: {auth: ...}`, as openstacksdk reads it (for every cloud in the
+/// file).
+fn cache_auth(doc: &Value, path: &Path) -> Result<Option<bool>, ConfigError> {
+    match doc.get("cache").and_then(|c| c.get("auth")) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(s)) if parse_bool(s).is_some() => Ok(parse_bool(s)),
+        Some(other) => Err(ConfigError::File {
+            path: path.to_path_buf(),
+            message: format!(
+                "'cache: {{auth: {}}}' is not a boolean; use true or false",
+                serde_yaml::to_string(other).unwrap_or_default().trim()
+            ),
+        }),
+    }
+}
+
 fn entry_to_layer(entry: &Value, path: &Path) -> Result<Layer, ConfigError> {
     let empty = Value::Mapping(Mapping::new());
     let auth = entry.get("auth").unwrap_or(&empty);
@@ -183,5 +201,6 @@ fn entry_to_layer(entry: &Value, path: &Path) -> Result<Layer, ConfigError> {
         endpoint_overrides,
         max_retries: None,
         max_concurrency: None,
+        cache_auth: None,
     })
 }

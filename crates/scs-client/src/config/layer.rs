@@ -35,6 +35,8 @@ pub(crate) struct Layer {
     pub endpoint_overrides: BTreeMap<String, String>,
     pub max_retries: Option<u32>,
     pub max_concurrency: Option<usize>,
+    /// clouds.yaml `cache: {auth: true}`: keep tokens between processes.
+    pub cache_auth: Option<bool>,
 }
 
 impl Layer {
@@ -102,6 +104,7 @@ impl Layer {
             endpoint_overrides,
             max_retries: self.max_retries.or(lower.max_retries),
             max_concurrency: self.max_concurrency.or(lower.max_concurrency),
+            cache_auth: self.cache_auth.or(lower.cache_auth),
         }
     }
 }

@@ -171,6 +171,9 @@ pub struct ResolvedConfig {
     pub max_concurrency: usize,
     /// Human description of the sources that were read, for diagnostics.
     pub sources_used: Vec<String>,
+    /// Where tokens are kept between processes; `None` unless clouds.yaml says
+    /// `cache: {auth: true}` (see [`crate::session::token_cache`]).
+    pub token_cache_dir: Option<PathBuf>,
 }
 
 /// Why the configuration could not be resolved.
@@ -277,7 +280,12 @@ impl CloudConfig {
             .over(file.clone().unwrap_or_default());
 
         let looked_in = looked_in(&cloud, clouds_file.as_ref(), sources);
-        build(merged, auth_type, cloud, sources_used, &looked_in)
+        let cache_auth = merged.cache_auth == Some(true);
+        let mut resolved = build(merged, auth_type, cloud, sources_used, &looked_in)?;
+        if cache_auth {
+            resolved.token_cache_dir = sources.token_cache_dir.clone();
+        }
+        Ok(resolved)
     }
 }
 
@@ -336,6 +344,7 @@ fn overrides_layer(o: &Overrides) -> Layer {
         endpoint_overrides: o.endpoint_overrides.clone(),
         max_retries: o.max_retries,
         max_concurrency: o.max_concurrency,
+        cache_auth: None,
     }
 }
 
@@ -532,5 +541,6 @@ fn build(
         max_retries: l.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
         max_concurrency: l.max_concurrency.unwrap_or(DEFAULT_MAX_CONCURRENCY).max(1),
         sources_used,
+        token_cache_dir: None,
     })
 }

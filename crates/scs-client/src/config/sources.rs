@@ -15,6 +15,8 @@ pub struct Sources {
     pub clouds_files: Vec<PathBuf>,
     /// secure.yaml candidates, in order; the first that exists is merged.
     pub secure_files: Vec<PathBuf>,
+    /// Where tokens are kept between processes when clouds.yaml asks for it.
+    pub token_cache_dir: Option<PathBuf>,
 }
 
 impl Sources {
@@ -25,7 +27,14 @@ impl Sources {
             .collect();
         let cwd = std::env::current_dir().ok();
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        Self::standard(env, cwd.as_deref(), home.as_deref())
+        let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from);
+        Self {
+            token_cache_dir: crate::session::token_cache::default_dir(
+                runtime.as_deref(),
+                home.as_deref(),
+            ),
+            ..Self::standard(env, cwd.as_deref(), home.as_deref())
+        }
     }
 
     /// The standard file locations for a given environment, working
@@ -63,6 +72,7 @@ impl Sources {
             env,
             clouds_files,
             secure_files,
+            token_cache_dir: None,
         }
     }
 

@@ -7,6 +7,7 @@ mod paginate;
 mod redact;
 mod request;
 mod snapshot;
+pub mod token_cache;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -69,6 +70,8 @@ struct Inner {
     /// Held while a token is issued, so concurrent requests wait for one
     /// Keystone call instead of each making their own.
     token: Mutex<Option<Arc<Token>>>,
+    /// Where tokens are kept for the next process, when the configuration asks for it.
+    token_cache: Option<token_cache::TokenCache>,
     limits: HashMap<ServiceType, Arc<Semaphore>>,
     /// Per service and region (`None` = the configured region).
     versions: std::sync::Mutex<HashMap<(ServiceType, Option<String>), VersionCell>>,
@@ -89,9 +92,14 @@ impl Client {
             .iter()
             .map(|s| (*s, Arc::new(Semaphore::new(config.max_concurrency))))
             .collect();
+        let token_cache = config
+            .token_cache_dir
+            .as_deref()
+            .and_then(|dir| token_cache::TokenCache::new(dir, &config.auth_url, &config.auth));
         Ok(Self {
             inner: Arc::new(Inner {
                 policy: RetryPolicy::new(config.max_retries),
+                token_cache,
                 config,
                 http,
                 token: Mutex::new(None),
@@ -273,6 +281,16 @@ impl Client {
                 return Ok(t.clone());
             }
             tracing::debug!(target: "scs_client::auth", "token about to expire; re-issuing");
+        } else if let Some(kept) = self
+            .inner
+            .token_cache
+            .as_ref()
+            .and_then(|c| c.load(SystemTime::now()))
+        {
+            tracing::debug!(target: "scs_client::auth", "using the token kept by an earlier process");
+            let t = Arc::new(kept);
+            *guard = Some(t.clone());
+            return Ok(t);
         }
         let t = Arc::new(self.issue_token().await?);
         *guard = Some(t.clone());
@@ -305,7 +323,12 @@ impl Client {
             }
             other => {
                 let policy = self.inner.policy;
-                auth::issue(&self.inner.http, &c.auth_url, other, AUTH_TIMEOUT, policy).await
+                let token =
+                    auth::issue(&self.inner.http, &c.auth_url, other, AUTH_TIMEOUT, policy).await?;
+                if let Some(cache) = &self.inner.token_cache {
+                    cache.store(&token);
+                }
+                Ok(token)
             }
         }
     }

@@ -20,6 +20,15 @@ pub fn client_with(
     max_retries: u32,
     max_concurrency: usize,
 ) -> scs_client::Client {
+    scs_client::Client::new(config(fake, max_retries, max_concurrency)).unwrap()
+}
+
+/// The configuration [`client_with`] uses: password auth against the fake cloud.
+pub fn config(
+    fake: &FakeCloud,
+    max_retries: u32,
+    max_concurrency: usize,
+) -> scs_client::config::ResolvedConfig {
     use scs_client::config::{CloudConfig, Overrides, Sources};
     let sources = Sources::default()
         .with_env("OS_AUTH_URL", &fake.auth_url())
@@ -29,7 +38,7 @@ pub fn client_with(
         .with_env("OS_USER_DOMAIN_NAME", "Default")
         .with_env("OS_PROJECT_DOMAIN_NAME", "Default")
         .with_env("OS_REGION_NAME", "RegionOne");
-    let cfg = CloudConfig::resolve_with(
+    CloudConfig::resolve_with(
         Overrides {
             max_retries: Some(max_retries),
             max_concurrency: Some(max_concurrency),
@@ -37,6 +46,5 @@ pub fn client_with(
         },
         &sources,
     )
-    .unwrap();
-    scs_client::Client::new(cfg).unwrap()
+    .unwrap()
 }
