@@ -247,12 +247,14 @@ REPS ?= 3
 SCENARIOS ?= quickstart,networks,rules,handshake
 BENCH_CLIENT ?= tofu
 BENCH_COMPARE_OUT ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/bench-compare.json
+# BENCH_CACHE_AUTH=1: both providers read a clouds.yaml with `cache: {auth: true}` (only this one uses it).
+BENCH_CACHE_AUTH ?=
 bench-compare: ## scs vs terraform-provider-openstack 3.4.0 on OS_CLOUD: wall time, requests, RSS, CPU, start (REPS=3, SCENARIOS=...)
 	$(MAKE) tools
 	$(MAKE) cloud-if-local
 	$(CARGO) build --release -p terraform-provider-scs --bin terraform-provider-scs
 	tpo=$$(bash acceptance/bench/install_tpo.sh); \
-	 python3 acceptance/bench/compare.py --reps $(REPS) --scenarios $(SCENARIOS) \
+	 python3 acceptance/bench/compare.py --reps $(REPS) --scenarios $(SCENARIOS) $(if $(BENCH_CACHE_AUTH),--cache-auth) \
 	   --client-bin $(TOOLS_BIN)/$(BENCH_CLIENT) --out $(BENCH_COMPARE_OUT) --openstack "$$tpo" \
 	   --scs "$$($(CARGO) metadata --format-version 1 --no-deps | jq -r .target_directory)/release/terraform-provider-scs"
 
