@@ -152,7 +152,7 @@ else
 	@echo "acceptance-cloud: no tests/acc_*.rs yet: NOT RUN"
 endif
 ifneq ($(strip $(LIVE_TESTS)),)
-	TF_ACC=1 $(CARGO) test -p scs-client --no-fail-fast $(LIVE_TESTS)
+	TF_ACC=1 $(CARGO) test --workspace --no-fail-fast $(LIVE_TESTS)
 endif
 
 acceptance-kube: ## the cluster stack acceptance tests (the Kubernetes test bed, or TF_ACC_KUBECONFIG)
@@ -186,7 +186,7 @@ policy: ## cargo-deny (licenses, bans, sources) and .zuul.yaml validation, with 
 	$(CARGO) fetch --locked
 	$(CARGO_DENY) deny --offline check licenses bans sources
 	$(ZUUL_PYTHON) scripts/zuul-validate.py .zuul.yaml
-	CARGO_DENY=$(CARGO_DENY) ZUUL_PYTHON=$(ZUUL_PYTHON) $(CARGO) test -p terraform-provider-scs --test policy -- --include-ignored
+	CARGO_DENY=$(CARGO_DENY) ZUUL_PYTHON=$(ZUUL_PYTHON) $(CARGO) test --workspace --test policy -- --include-ignored
 
 deny-advisories: ## every cargo-deny check, advisories included (fetches the RustSec database)
 	$(MAKE) policy-tools

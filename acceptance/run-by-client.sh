@@ -19,7 +19,8 @@ log_dir=${ACC_LOG_DIR:-${CARGO_TARGET_DIR:-target}/acc-logs}
 mkdir -p "$log_dir"
 
 # Build once, before the runs start, so that they do not wait for each other on cargo's lock.
-"$cargo" test -p terraform-provider-scs --no-run "$@" || exit
+# `--workspace`, as `make unit-test` builds: the same features, so nothing is compiled again.
+"$cargo" test --workspace --no-run "$@" || exit
 
 all_tests=("$@")
 pids=()
@@ -32,7 +33,7 @@ for client in $clients; do
   fi
   (
     start=$(date +%s)
-    TF_ACC_CLIENTS=$client "$cargo" test -p terraform-provider-scs --no-fail-fast "${tests[@]}" \
+    TF_ACC_CLIENTS=$client "$cargo" test --workspace --no-fail-fast "${tests[@]}" \
       -- --include-ignored --skip on_demand_ >"$log_dir/$client.log" 2>&1
     rc=$?
     echo "$rc $(( $(date +%s) - start ))" >"$log_dir/$client.rc"
