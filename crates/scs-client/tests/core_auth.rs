@@ -63,8 +63,9 @@ async fn refused_credentials_are_not_asked_again() {
     assert_eq!(mock.hits("POST", TOKENS).len(), 1);
 }
 
-/// Two clients made from the same configuration, as two provider processes of one command are.
-fn client_keeping_tokens(mock: &FakeCloud, dir: &std::path::Path) -> scs_client::Client {
+/// What one provider process does: a client from the shared configuration, keeping tokens in
+/// `dir`, sends one request.
+async fn one_process(mock: &FakeCloud, dir: &std::path::Path) {
     mock.on(
         "GET",
         "/network/v2.0/networks",
@@ -72,24 +73,20 @@ fn client_keeping_tokens(mock: &FakeCloud, dir: &std::path::Path) -> scs_client:
     );
     let mut cfg = core_support::config(mock, 0, 10);
     cfg.token_cache_dir = Some(dir.to_path_buf());
-    scs_client::Client::new(cfg).unwrap()
+    scs_client::Client::new(cfg)
+        .unwrap()
+        .network()
+        .get_json::<serde_json::Value>("networks")
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn a_later_process_uses_the_token_an_earlier_one_kept() {
     let mock = FakeCloud::start().await;
     let dir = tempfile::tempdir().unwrap();
-    client_keeping_tokens(&mock, dir.path())
-        .authenticate()
-        .await
-        .unwrap();
-    let second = client_keeping_tokens(&mock, dir.path());
-    second.authenticate().await.unwrap();
-    second
-        .network()
-        .get_json::<serde_json::Value>("networks")
-        .await
-        .unwrap();
+    one_process(&mock, dir.path()).await;
+    one_process(&mock, dir.path()).await;
     assert_eq!(mock.tokens_issued(), 1);
 }
 
@@ -97,25 +94,12 @@ async fn a_later_process_uses_the_token_an_earlier_one_kept() {
 async fn a_kept_token_the_cloud_revoked_is_replaced() {
     let mock = FakeCloud::start().await;
     let dir = tempfile::tempdir().unwrap();
-    client_keeping_tokens(&mock, dir.path())
-        .authenticate()
-        .await
-        .unwrap();
+    one_process(&mock, dir.path()).await;
     mock.revoke_tokens();
-    let second = client_keeping_tokens(&mock, dir.path());
-    second
-        .network()
-        .get_json::<serde_json::Value>("networks")
-        .await
-        .unwrap();
+    one_process(&mock, dir.path()).await;
     assert_eq!(mock.tokens_issued(), 2, "the 401 made a new token");
     // ... which the next process finds.
-    let third = client_keeping_tokens(&mock, dir.path());
-    third
-        .network()
-        .get_json::<serde_json::Value>("networks")
-        .await
-        .unwrap();
+    one_process(&mock, dir.path()).await;
     assert_eq!(mock.tokens_issued(), 2);
 }
 

@@ -146,7 +146,8 @@ impl TokenCache {
             .truncate(true)
             .mode(0o600)
             .open(&partial)?;
-        let written = f.write_all(&body).and_then(|()| f.sync_all());
+        // No fsync: a file cut short by a crash is garbage, which `load` ignores.
+        let written = f.write_all(&body);
         drop(f);
         // Another process may be writing the same token; the last whole file wins.
         written
@@ -224,11 +225,17 @@ mod tests {
         }
     }
 
+    /// The cache for password `s3cret` in project `p1`, holding `tok-1` for another hour.
+    fn kept(dir: &Path) -> TokenCache {
+        let cache = TokenCache::new(dir, &url(), &password("s3cret", "p1")).expect("cache");
+        cache.store(&token("tok-1", Duration::from_secs(3600)));
+        cache
+    }
+
     #[test]
     fn a_kept_token_is_found_by_the_same_credentials_only() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path(), &url(), &password("s3cret", "p1")).expect("cache");
-        cache.store(&token("tok-1", Duration::from_secs(3600)));
+        let cache = kept(dir.path());
         let found = cache.load(SystemTime::now()).expect("kept token");
         assert_eq!(found.value.expose(), "tok-1");
         assert_eq!(found.project_id.as_deref(), Some("p1"));
@@ -250,10 +257,9 @@ mod tests {
     }
 
     #[test]
-    fn the_file_name_and_content_do_not_carry_the_secret_in_the_name() {
+    fn neither_the_file_name_nor_its_content_carries_the_secret() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path(), &url(), &password("s3cret", "p1")).expect("cache");
-        cache.store(&token("tok-1", Duration::from_secs(3600)));
+        kept(dir.path());
         let names: Vec<String> = std::fs::read_dir(dir.path())
             .expect("dir")
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -295,8 +301,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let base = tempfile::tempdir().expect("tempdir");
         let dir = base.path().join("tokens");
-        let cache = TokenCache::new(&dir, &url(), &password("s3cret", "p1")).expect("cache");
-        cache.store(&token("tok-1", Duration::from_secs(3600)));
+        let cache = kept(&dir);
         let dir_mode = std::fs::metadata(&dir).expect("dir").permissions().mode();
         assert_eq!(dir_mode & 0o777, 0o700);
         let file_mode = std::fs::metadata(&cache.file)
@@ -314,8 +319,7 @@ mod tests {
     #[test]
     fn garbage_and_old_formats_are_ignored() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path(), &url(), &password("s3cret", "p1")).expect("cache");
-        cache.store(&token("tok-1", Duration::from_secs(3600)));
+        let cache = kept(dir.path());
         let text = std::fs::read_to_string(&cache.file).expect("file");
         std::fs::write(&cache.file, text.replace(FORMAT, "scs-token-cache-0")).expect("write");
         assert!(cache.load(SystemTime::now()).is_none());
