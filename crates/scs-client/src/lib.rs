@@ -88,7 +88,11 @@
 //! deadline ([`Error::Timeout`] with the last status seen), on cancellation
 //! ([`Error::Cancelled`]), or when the poll reports a terminal failure
 //! ([`Error::WaitFailed`] carrying the cloud's fault message; see
-//! [`wait::fault_message`]). Status changes are logged at INFO.
+//! [`wait::fault_message`]). Status changes are logged at INFO. Waits at the
+//! 2 s cap poll on a beat shared by the process, and the status reads of
+//! servers and volumes that come together go out as one listing of what
+//! changed since the waits began (`watch`), so ten servers booting at once
+//! cost one request a round, not ten.
 //!
 //! # Microversions
 //!
@@ -126,6 +130,7 @@ pub mod microversion;
 pub mod retry;
 pub mod session;
 pub mod wait;
+mod watch;
 
 pub use catalog::ServiceType;
 pub use error::{ApiError, Error, Result};

@@ -165,7 +165,7 @@ where
                 last_status = Some(status);
             }
         }
-        let wake = (Instant::now() + interval).min(deadline);
+        let wake = next_poll(Instant::now(), interval, opts.max).min(deadline);
         tokio::select! {
             biased;
             _ = cancel.cancelled() => {
@@ -175,6 +175,22 @@ where
         }
         interval = interval.mul_f64(opts.factor).min(opts.max);
     }
+}
+
+/// When to poll next: `interval` from now, or, for a wait that polls at the longest interval,
+/// on the next beat of a clock shared by all waits of the process that ticks once per `max`
+/// (never later than `interval` from now). Waits that poll at the longest interval thus poll
+/// together, and their reads of one kind go out as one listing (see `watch`).
+fn next_poll(now: Instant, interval: Duration, max: Duration) -> Instant {
+    static BEAT_ZERO: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    if interval < max || max.is_zero() {
+        return now + interval;
+    }
+    let zero = *BEAT_ZERO.get_or_init(|| now);
+    let since_zero = now.saturating_duration_since(zero).as_nanos();
+    let beat = max.as_nanos();
+    let to_next = beat - since_zero % beat;
+    now + Duration::from_nanos(u64::try_from(to_next).unwrap_or(u64::MAX))
 }
 
 /// How long a multi-step operation may still take, and what cancels it:
@@ -262,4 +278,27 @@ pub fn fault_message(resource: &serde_json::Value) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_at_the_longest_interval_poll_on_a_shared_beat() {
+        let max = Duration::from_secs(2);
+        let t = Instant::now();
+        let short = Duration::from_millis(500);
+        assert_eq!(next_poll(t, short, max), t + short);
+        let first = next_poll(t, max, max);
+        assert!(first > t && first <= t + max);
+        // Once on the beat, a wait polls every `max`.
+        assert_eq!(next_poll(first, max, max), first + max);
+        // Another wait, started 0.7 s later, polls on the same beats.
+        let other = next_poll(t + Duration::from_millis(700), max, max);
+        assert!(
+            other == first || other == first + max,
+            "{other:?} {first:?}"
+        );
+    }
 }

@@ -16,6 +16,7 @@ use crate::microversion::Microversion;
 use crate::model::{Collection, Filters, fetch_one, null_default, segment, wrap};
 use crate::session::Client;
 use crate::wait::{Poll, wait_for};
+use crate::watch::{self, Watched};
 
 /// A server's fault, present when it is in ERROR.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -562,6 +563,34 @@ impl crate::model::ApiObject for Server {
     }
 }
 
+/// Waits for servers share their polls (see `watch`): Nova lists the servers changed since a
+/// moment (`changes-since`), deleted ones as `DELETED`.
+impl Watched for Server {
+    const KIND: &'static str = "server";
+
+    fn watched_id(&self) -> &str {
+        &self.id
+    }
+
+    async fn read(client: &Client, id: &str) -> Result<Option<Self>> {
+        get_server(client, id).await
+    }
+
+    async fn changed_since(
+        client: &Client,
+        since: std::time::SystemTime,
+    ) -> Result<Option<Vec<Self>>> {
+        let since = watch::iso_seconds(since);
+        list_servers(client, &[("changes-since", since.as_str())])
+            .await
+            .map(Some)
+    }
+
+    fn listed_as_deleted(&self) -> bool {
+        self.status == "DELETED"
+    }
+}
+
 pub async fn update_server(client: &Client, id: &str, req: &UpdateServer) -> Result<Server> {
     let request = service(client)
         .put(format!("servers/{}", segment(id)))
@@ -747,11 +776,12 @@ pub async fn wait_for_server(
     cancel: &CancellationToken,
 ) -> Result<Server> {
     let op = format!("wait for server {id} to become {}", wanted.join(" or "));
+    let since = client.cloud_now();
     // Nova's scheduler sets ERROR before it records the fault, so a poll can see ERROR without
     // a reason; look a few more times before giving up on the reason.
     let faultless_errors = AtomicU32::new(0);
     wait_for(&op, deadline, cancel, || async {
-        Ok(match get_server(client, id).await? {
+        Ok(match watch::poll::<Server>(client, id, since).await? {
             None => Poll::failed("DELETED", Some("the server no longer exists".into())),
             Some(s) if wanted.contains(&s.status.as_str()) => Poll::Ready(s),
             Some(s) if s.status == "ERROR" => match s.fault_message() {
@@ -778,8 +808,9 @@ pub async fn wait_for_server_rebuilt(
     cancel: &CancellationToken,
 ) -> Result<Server> {
     let op = format!("wait for the rebuild of server {id}");
+    let since = client.cloud_now();
     wait_for(&op, deadline, cancel, || async {
-        Ok(match get_server(client, id).await? {
+        Ok(match watch::poll::<Server>(client, id, since).await? {
             None => Poll::failed("DELETED", Some("the server no longer exists".into())),
             Some(s) if s.status == "ERROR" => {
                 Poll::failed("ERROR", s.fault_message().map(str::to_owned))
@@ -803,8 +834,9 @@ pub async fn wait_for_server_deleted(
     cancel: &CancellationToken,
 ) -> Result<()> {
     let op = format!("wait for server {id} to be deleted");
+    let since = client.cloud_now();
     wait_for(&op, deadline, cancel, || async {
-        Ok(match get_server(client, id).await? {
+        Ok(match watch::poll::<Server>(client, id, since).await? {
             None => Poll::Ready(()),
             Some(s) if s.status == "ERROR" && s.task_state.is_none() => {
                 Poll::failed("ERROR", s.fault_message().map(str::to_owned))

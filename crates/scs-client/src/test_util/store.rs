@@ -54,13 +54,17 @@ pub struct Store {
 }
 
 /// Query parameters that page or shape a listing rather than filter it.
-const NOT_FILTERS: [&str; 6] = [
+/// The fake keeps no change times, so "changed since" filters list everything: more than the
+/// cloud would, never less.
+const NOT_FILTERS: [&str; 8] = [
     "limit",
     "marker",
     "sort_key",
     "sort_dir",
     "fields",
     "all_tenants",
+    "changes-since",
+    "updated_at",
 ];
 
 impl Store {

@@ -8,11 +8,12 @@ use serde::{Deserialize, Deserializer, Serialize};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{MV_EXTEND_ATTACHED, MV_MESSAGES, service};
+use super::{MV_EXTEND_ATTACHED, MV_MESSAGES, MV_TIME_FILTERS, service};
 use crate::error::{Error, Result};
 use crate::model::{Collection, Filters, fetch_one, null_default, segment};
 use crate::session::Client;
 use crate::wait::{Poll, wait_for};
+use crate::watch::{self, Watched};
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(default)]
@@ -192,6 +193,41 @@ impl crate::model::ApiObject for Volume {
     }
 }
 
+/// Waits for volumes share their polls (see `watch`): Cinder lists the volumes changed since a
+/// moment with its `updated_at` filter (microversion 3.60); a cloud without it gets a GET per
+/// poll, as without sharing.
+impl Watched for Volume {
+    const KIND: &'static str = VOLUMES.label;
+
+    fn watched_id(&self) -> &str {
+        &self.id
+    }
+
+    async fn read(client: &Client, id: &str) -> Result<Option<Self>> {
+        get_volume(client, id).await
+    }
+
+    async fn changed_since(
+        client: &Client,
+        since: std::time::SystemTime,
+    ) -> Result<Option<Vec<Self>>> {
+        if !service(client)
+            .supports_microversion(MV_TIME_FILTERS)
+            .await?
+        {
+            return Ok(None);
+        }
+        let since = format!("gte:{}", watch::iso_seconds(since));
+        Collection {
+            microversion: Some(MV_TIME_FILTERS),
+            ..VOLUMES
+        }
+        .list(client, &[("updated_at", since.as_str())])
+        .await
+        .map(Some)
+    }
+}
+
 /// Creates a volume; wait for `available` with [`wait_for_volume`].
 pub async fn create_volume(client: &Client, req: &CreateVolume) -> Result<Volume> {
     VOLUMES
@@ -234,9 +270,10 @@ pub async fn delete_volume(client: &Client, id: &str) -> Result<()> {
         other => return other,
     }
     let op = format!("wait for volume {id} to be deletable");
+    let since = client.cloud_now();
     let deadline = Instant::now() + SETTLE_BEFORE_DELETE;
     let gone = wait_for(&op, deadline, client.cancellation(), || async {
-        Ok(match get_volume(client, id).await? {
+        Ok(match watch::poll::<Volume>(client, id, since).await? {
             None => Poll::Ready(true),
             Some(v) if BUSY.contains(&v.status.as_str()) => Poll::pending(v.status),
             Some(_) => Poll::Ready(false),
@@ -353,8 +390,9 @@ pub async fn wait_for_retype(
     cancel: &CancellationToken,
 ) -> Result<Volume> {
     let op = format!("wait for volume {id} to be retyped to {new_type}");
+    let since = client.cloud_now();
     wait_for(&op, deadline, cancel, || async {
-        Ok(match get_volume(client, id).await? {
+        Ok(match watch::poll::<Volume>(client, id, since).await? {
             None => Poll::failed("deleted", Some("the volume no longer exists".into())),
             Some(v) if v.is_error() => {
                 let reason = error_reason(client, &v).await;
@@ -402,8 +440,9 @@ pub async fn wait_for_volume(
     cancel: &CancellationToken,
 ) -> Result<Volume> {
     let op = format!("wait for volume {id} to become {}", wanted.join(" or "));
+    let since = client.cloud_now();
     wait_for(&op, deadline, cancel, || async {
-        Ok(match get_volume(client, id).await? {
+        Ok(match watch::poll::<Volume>(client, id, since).await? {
             None => Poll::failed("deleted", Some("the volume no longer exists".into())),
             Some(v) if wanted.contains(&v.status.as_str()) => Poll::Ready(v),
             Some(v) if v.is_error() => {
@@ -424,8 +463,9 @@ pub async fn wait_for_volume_deleted(
     cancel: &CancellationToken,
 ) -> Result<()> {
     let op = format!("wait for volume {id} to be deleted");
+    let since = client.cloud_now();
     wait_for(&op, deadline, cancel, || async {
-        Ok(match get_volume(client, id).await? {
+        Ok(match watch::poll::<Volume>(client, id, since).await? {
             None => Poll::Ready(()),
             Some(v) if v.status == "error_deleting" => {
                 let reason = error_reason(client, &v).await;
