@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::oneshot;
@@ -90,12 +91,16 @@ pub(crate) async fn poll<T: Watched>(
 
 struct Boards<T> {
     by_region: std::sync::Mutex<HashMap<Option<String>, Board<T>>>,
+    /// The cloud refused such a listing (a filter it does not take): every poll reads alone
+    /// from then on, instead of a refused request every round.
+    refused: AtomicBool,
 }
 
 impl<T> Default for Boards<T> {
     fn default() -> Self {
         Self {
             by_region: std::sync::Mutex::default(),
+            refused: AtomicBool::new(false),
         }
     }
 }
@@ -148,13 +153,17 @@ async fn read_queued<T: Watched>(client: &Client, boards: &Boards<T>, region: Op
         if round.is_empty() {
             return;
         }
-        answer(client, round).await;
+        answer(client, round, &boards.refused).await;
     }
 }
 
-async fn answer<T: Watched>(client: &Client, round: HashMap<String, Waiting<T>>) {
+async fn answer<T: Watched>(
+    client: &Client,
+    round: HashMap<String, Waiting<T>>,
+    refused: &AtomicBool,
+) {
     let mut listed = HashMap::new();
-    if round.len() > 1 {
+    if round.len() > 1 && !refused.load(Ordering::Relaxed) {
         let since = round.values().filter_map(|w| w.since).min();
         let since = since.unwrap_or(SystemTime::UNIX_EPOCH);
         match T::changed_since(client, since).await {
@@ -166,13 +175,18 @@ async fn answer<T: Watched>(client: &Client, round: HashMap<String, Waiting<T>>)
                     .collect();
             }
             Ok(None) => {}
-            Err(e) => tracing::debug!(
+            Err(e) => {
+                if e.status().is_some_and(|s| s.is_client_error()) {
+                    refused.store(true, Ordering::Relaxed);
+                }
+                tracing::debug!(
                 target: "scs_client::wait",
                 kind = T::KIND,
                 polls = round.len(),
                 error = %e,
                 "listing for waits failed; reading each object on its own"
-            ),
+                );
+            }
         }
     }
     let mut reads = tokio::task::JoinSet::new();

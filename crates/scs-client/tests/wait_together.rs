@@ -23,7 +23,8 @@ fn is_one_of(r: &Recorded, collection: &str) -> bool {
         && !r.path_only().ends_with("/detail")
 }
 
-#[tokio::test]
+// On worker threads, as in the provider: polls that wake together still queue together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn volume_waits_at_the_same_time_are_answered_by_listings() {
     let cloud = FakeCloud::openstack().await;
     let c = core_support::client(&cloud, 0);
@@ -159,4 +160,46 @@ async fn server_waits_list_what_nova_changed_and_read_deleted_ones_alone() {
         .filter(|r| r.method == "GET" && r.path_only() == format!("{SERVERS}/{}", ids[2]))
         .count();
     assert!(gone_reads >= 2, "the DELETED server was read on its own");
+}
+
+#[tokio::test]
+async fn a_refused_listing_is_not_asked_for_again_and_each_wait_reads_alone() {
+    let cloud = FakeCloud::openstack().await;
+    let c = core_support::client(&cloud, 0);
+    let detail = format!("{VOLUMES}/detail");
+    cloud.fail(
+        "GET",
+        &detail,
+        400,
+        "Invalid filter keys: updated_at",
+        "req-1",
+    );
+    let ids: Vec<String> = (0..3)
+        .map(|i| {
+            let v = cloud.insert(
+                VOLUMES,
+                json!({"name": format!("v{i}"), "size": 1, "status": "creating"}),
+            );
+            v["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let mut waits = tokio::task::JoinSet::new();
+    for id in &ids {
+        let (c, id) = (c.clone(), id.clone());
+        waits.spawn(async move {
+            volume::wait_for_volume(&c, &id, &["available"], soon(), &CancellationToken::new())
+                .await
+                .map(|v| v.status)
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    for id in &ids {
+        cloud.with_store(|s| s.update(VOLUMES, id, json!({"status": "available"})));
+    }
+    for ended in waits.join_all().await {
+        assert_eq!(ended.unwrap(), "available");
+    }
+    assert_eq!(cloud.hits("GET", &detail).len(), 1);
+    let requests = cloud.requests();
+    assert!(requests.iter().filter(|r| is_one_of(r, VOLUMES)).count() >= 9);
 }
