@@ -241,10 +241,10 @@ bench-memory: ## provider peak memory and wall clock per tofu phase on OS_CLOUD 
 
 # The side-by-side run against terraform-provider-openstack (acceptance/bench/compare.py): both providers
 # under the same client on the same cloud, interleaved, REPS repetitions; SCENARIOS picks from quickstart,
-# networks, rules, handshake and state1000 (1,000 resources, slow, only when named). Medians, ratios and
+# networks, rules, volumes, handshake and state1000 (1,000 resources, slow, only when named). Medians, ratios and
 # every sample go to BENCH_COMPARE_OUT.
 REPS ?= 3
-SCENARIOS ?= quickstart,networks,rules,handshake
+SCENARIOS ?= quickstart,networks,rules,volumes,handshake
 BENCH_CLIENT ?= tofu
 BENCH_COMPARE_OUT ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/bench-compare.json
 # BENCH_CACHE_AUTH=1: both providers read a clouds.yaml with `cache: {auth: true}` (only this one uses it).

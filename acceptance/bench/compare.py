@@ -15,6 +15,7 @@ quickstart is examples/quickstart itself):
   quickstart   examples/quickstart: apply, refresh, destroy
   networks     150 networks with a subnet each: apply, refresh, destroy
   rules        200 rules in one security group: apply, refresh, destroy
+  volumes      10 empty volumes at once (10 waits of one kind at a time): apply, refresh, destroy
   handshake    exec to the handshake line with AutoMTLS (PLUGIN_CLIENT_CERT set), 20 starts per
                provider per repetition, alternating
   state1000    1,000 resources (5 groups, 995 rules): apply, refresh, destroy; for the peak RSS with
@@ -62,8 +63,8 @@ SOURCES = {
     "scs": "sovereigncloudstack/scs",
     "openstack": "terraform-provider-openstack/openstack",
 }
-CLOUD_SCENARIOS = ("quickstart", "networks", "rules", "state1000")
-DEFAULT_SCENARIOS = ("quickstart", "networks", "rules", "handshake")
+CLOUD_SCENARIOS = ("quickstart", "networks", "rules", "volumes", "state1000")
+DEFAULT_SCENARIOS = ("quickstart", "networks", "rules", "volumes", "handshake")
 PHASES = ("apply", "refresh", "destroy")
 # The local test cloud's services by port (what the proxy listens in front of).
 SERVICES = {"identity": 5000, "compute": 8774, "network": 9696, "volume": 8776, "image": 9292,
