@@ -180,11 +180,11 @@ async fn answer<T: Watched>(
                     refused.store(true, Ordering::Relaxed);
                 }
                 tracing::debug!(
-                target: "scs_client::wait",
-                kind = T::KIND,
-                polls = round.len(),
-                error = %e,
-                "listing for waits failed; reading each object on its own"
+                    target: "scs_client::wait",
+                    kind = T::KIND,
+                    polls = round.len(),
+                    error = %e,
+                    "listing for waits failed; reading each object on its own"
                 );
             }
         }
