@@ -10,10 +10,45 @@ use core_support::{FakeCloud, Recorded};
 use scs_client::test_util::openstack::{SERVERS, VOLUMES};
 use scs_client::{CancellationToken, compute, volume};
 use serde_json::json;
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 fn soon() -> Instant {
     Instant::now() + Duration::from_secs(20)
+}
+
+/// `n` objects of `collection` in `status`; their ids.
+fn insert_all(cloud: &FakeCloud, collection: &str, n: usize, status: &str) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let o = cloud.insert(
+                collection,
+                json!({"name": format!("w{i}"), "status": status}),
+            );
+            o["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// How the waits ended, sorted.
+async fn ended(waits: JoinSet<scs_client::Result<String>>) -> Vec<String> {
+    let mut ended: Vec<String> = waits
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    ended.sort();
+    ended
+}
+
+/// The listings of `collection` with details.
+fn listings<'a>(requests: &'a [Recorded], collection: &str) -> Vec<&'a Recorded> {
+    let detail = format!("{collection}/detail");
+    requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path_only() == detail)
+        .collect()
 }
 
 fn is_one_of(r: &Recorded, collection: &str) -> bool {
@@ -28,16 +63,8 @@ fn is_one_of(r: &Recorded, collection: &str) -> bool {
 async fn volume_waits_at_the_same_time_are_answered_by_listings() {
     let cloud = FakeCloud::openstack().await;
     let c = core_support::client(&cloud, 0);
-    let ids: Vec<String> = (0..4)
-        .map(|i| {
-            let v = cloud.insert(
-                VOLUMES,
-                json!({"name": format!("v{i}"), "size": 1, "status": "creating"}),
-            );
-            v["id"].as_str().unwrap().to_owned()
-        })
-        .collect();
-    let mut waits = tokio::task::JoinSet::new();
+    let ids = insert_all(&cloud, VOLUMES, 4, "creating");
+    let mut waits = JoinSet::new();
     for id in &ids[..3] {
         let (c, id) = (c.clone(), id.clone());
         waits.spawn(async move {
@@ -57,20 +84,13 @@ async fn volume_waits_at_the_same_time_are_answered_by_listings() {
         cloud.with_store(|s| s.update(VOLUMES, id, json!({"status": "available"})));
     }
     assert!(cloud.remove(VOLUMES, &ids[3]));
-    let mut ended: Vec<String> = waits
-        .join_all()
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-    ended.sort();
-    assert_eq!(ended, ["available", "available", "available", "deleted"]);
+    assert_eq!(
+        ended(waits).await,
+        ["available", "available", "available", "deleted"]
+    );
 
     let requests = cloud.requests();
-    let listings: Vec<&Recorded> = requests
-        .iter()
-        .filter(|r| r.method == "GET" && r.path_only() == format!("{VOLUMES}/detail"))
-        .collect();
+    let listings = listings(&requests, VOLUMES);
     let alone = requests.iter().filter(|r| is_one_of(r, VOLUMES)).count();
     assert!(!listings.is_empty(), "no listing answered the waits");
     for l in &listings {
@@ -105,13 +125,8 @@ async fn volume_waits_at_the_same_time_are_answered_by_listings() {
 async fn server_waits_list_what_nova_changed_and_read_deleted_ones_alone() {
     let cloud = FakeCloud::openstack().await;
     let c = core_support::client(&cloud, 0);
-    let ids: Vec<String> = (0..3)
-        .map(|i| {
-            let s = cloud.insert(SERVERS, json!({"name": format!("s{i}"), "status": "BUILD"}));
-            s["id"].as_str().unwrap().to_owned()
-        })
-        .collect();
-    let mut waits = tokio::task::JoinSet::new();
+    let ids = insert_all(&cloud, SERVERS, 3, "BUILD");
+    let mut waits = JoinSet::new();
     for id in &ids[..2] {
         let (c, id) = (c.clone(), id.clone());
         waits.spawn(async move {
@@ -135,20 +150,10 @@ async fn server_waits_list_what_nova_changed_and_read_deleted_ones_alone() {
     cloud.with_store(|s| s.update(SERVERS, &ids[2], json!({"status": "DELETED"})));
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(cloud.remove(SERVERS, &ids[2]));
-    let mut ended: Vec<String> = waits
-        .join_all()
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-    ended.sort();
-    assert_eq!(ended, ["ACTIVE", "ACTIVE", "deleted"]);
+    assert_eq!(ended(waits).await, ["ACTIVE", "ACTIVE", "deleted"]);
 
     let requests = cloud.requests();
-    let listings: Vec<&Recorded> = requests
-        .iter()
-        .filter(|r| r.method == "GET" && r.path_only() == format!("{SERVERS}/detail"))
-        .collect();
+    let listings = listings(&requests, SERVERS);
     assert!(!listings.is_empty(), "no listing answered the waits");
     assert!(listings.iter().all(|l| {
         l.query()
@@ -174,16 +179,8 @@ async fn a_refused_listing_is_not_asked_for_again_and_each_wait_reads_alone() {
         "Invalid filter keys: updated_at",
         "req-1",
     );
-    let ids: Vec<String> = (0..3)
-        .map(|i| {
-            let v = cloud.insert(
-                VOLUMES,
-                json!({"name": format!("v{i}"), "size": 1, "status": "creating"}),
-            );
-            v["id"].as_str().unwrap().to_owned()
-        })
-        .collect();
-    let mut waits = tokio::task::JoinSet::new();
+    let ids = insert_all(&cloud, VOLUMES, 3, "creating");
+    let mut waits = JoinSet::new();
     for id in &ids {
         let (c, id) = (c.clone(), id.clone());
         waits.spawn(async move {
